@@ -1,0 +1,17 @@
+# Turns the kernel templates (INPUTS, separated by |) into one C file (OUTPUT) with a table of
+# {file name, text} so the library carries its CUDA sources and needs no files at run time.
+string(REPLACE "|" ";" INPUTS "${INPUTS}")
+set(body "/* Generated from kernel_src/ by cmake/embed_sources.cmake; do not edit. */\n")
+string(APPEND body "#include <stddef.h>\n#include \"kernel_sources.h\"\n")
+set(table "")
+set(index 0)
+foreach(input ${INPUTS})
+  get_filename_component(name ${input} NAME)
+  file(READ ${input} hex HEX)
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," hex "${hex}")
+  string(APPEND body "static const char source_${index}[] = {${hex}0x00};\n")
+  string(APPEND table "  {\"${name}\", source_${index}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "const bb_kernel_source bb_kernel_sources[] = {\n${table}  {NULL, NULL}};\n")
+file(WRITE ${OUTPUT} "${body}")

@@ -1,0 +1,362 @@
+/*
+ * bitblas.h - the public interface of bitblas: mixed-precision matrix products
+ *   C[M, N] = A[M, K] . dequant(W)[N, K]^T (+ bias[N])
+ * with low-bit weights, run by kernels that bitblas writes, compiles with NVRTC, tunes on the
+ * GPU in front of it and keeps in an SQLite cache. This header is also the reference manual:
+ * every function states what it needs, what it returns, who owns what and what happens on error.
+ *
+ * Conventions:
+ *  - Every call that can fail returns a bitblas_status; BITBLAS_OK is 0, failures are negative.
+ *    bitblas_last_error() then holds the words (field, value, rule; NVRTC log; CUDA call).
+ *  - Outputs come last; a pointer output is set to NULL on failure.
+ *  - Releasing or destroying NULL is a harmless no-op.
+ *  - The library never prints unless BITBLAS_LOG=info|debug is set, and never exits or aborts.
+ */
+#ifndef BITBLAS_H
+#define BITBLAS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(BITBLAS_BUILDING) && defined(__GNUC__)
+#define BITBLAS_API __attribute__((visibility("default")))
+#else
+#define BITBLAS_API
+#endif
+
+/* ---------------------------------------------------------------------------------------- */
+/* Version                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+#define BITBLAS_VERSION_MAJOR 0
+#define BITBLAS_VERSION_MINOR 1
+#define BITBLAS_VERSION_PATCH 0
+#define BITBLAS_VERSION_STRING "0.1.0"
+#define BITBLAS_VERSION_NUMBER \
+  (BITBLAS_VERSION_MAJOR * 1000000 + BITBLAS_VERSION_MINOR * 1000 + BITBLAS_VERSION_PATCH)
+
+/* The version of the library actually loaded, as "MAJOR.MINOR.PATCH". Compare with
+ * BITBLAS_VERSION_STRING to check that a program runs with the header it was built against. */
+BITBLAS_API const char *bitblas_version(void);
+
+/* The same version as a number, equal to BITBLAS_VERSION_NUMBER of the loaded library. */
+BITBLAS_API int bitblas_version_number(void);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Status and errors                                                                        */
+/* ---------------------------------------------------------------------------------------- */
+
+/* X(name, value, description): one list from which the enum and its strings are made. */
+#define BITBLAS_STATUS_LIST(X)                                                               \
+  X(OK, 0, "success")                                                                        \
+  X(INVALID_ARGUMENT, -1, "invalid argument")                                                \
+  X(UNSUPPORTED, -2, "unsupported combination")                                              \
+  X(NO_DRIVER, -3, "CUDA driver (libcuda.so.1) not available")                               \
+  X(NO_DEVICE, -4, "no CUDA device found")                                                   \
+  X(NO_NVRTC, -5, "NVRTC (libnvrtc.so) not available")                                       \
+  X(COMPILE_FAILED, -6, "kernel compilation failed")                                         \
+  X(CUDA_ERROR, -7, "CUDA driver call failed")                                               \
+  X(NO_VALID_CANDIDATE, -8, "no candidate schedule compiled, ran and computed correctly")    \
+  X(CACHE_ERROR, -9, "kernel cache error")                                                   \
+  X(OUT_OF_MEMORY, -10, "out of memory")                                                     \
+  X(WORKER_FAILED, -11, "tuning worker process failed")                                      \
+  X(NOT_FOUND, -12, "not found")                                                             \
+  X(TIMEOUT, -13, "timed out")                                                               \
+  X(IO_ERROR, -14, "input/output error")
+
+typedef enum bitblas_status {
+#define BITBLAS_STATUS_ENUM_(name, value, text) BITBLAS_##name = value,
+  BITBLAS_STATUS_LIST(BITBLAS_STATUS_ENUM_)
+#undef BITBLAS_STATUS_ENUM_
+} bitblas_status;
+
+/* A constant English description of a status ("invalid argument"); "unknown status" for a
+ * value that is not in the list. Never NULL. */
+BITBLAS_API const char *bitblas_status_string(bitblas_status status);
+
+/* The symbolic name of a status ("BITBLAS_INVALID_ARGUMENT"). Never NULL. */
+BITBLAS_API const char *bitblas_status_name(bitblas_status status);
+
+/* The message of the last failed call made by this thread: which field, which value, which
+ * rule; the NVRTC log of a failed compile; the CUDA call, file and line of a driver error.
+ * Empty ("") when the last call succeeded. The string belongs to the library and stays valid
+ * until this thread's next bitblas call. Never NULL. */
+BITBLAS_API const char *bitblas_last_error(void);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Data types                                                                               */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Names are BitBLAS's. See SPEC section 2 and the README's table for what each decodes to. */
+#define BITBLAS_DTYPE_LIST(X)      \
+  X(FLOAT16, "float16", 16)        \
+  X(BFLOAT16, "bfloat16", 16)      \
+  X(FLOAT32, "float32", 32)        \
+  X(INT32, "int32", 32)            \
+  X(INT8, "int8", 8)               \
+  X(UINT8, "uint8", 8)             \
+  X(INT4, "int4", 4)               \
+  X(UINT4, "uint4", 4)             \
+  X(INT2, "int2", 2)               \
+  X(UINT2, "uint2", 2)             \
+  X(INT1, "int1", 1)               \
+  X(UINT1, "uint1", 1)             \
+  X(NF4, "nf4", 4)                 \
+  X(FP4_E2M1, "fp4_e2m1", 4)       \
+  X(FLOAT8_E4M3, "float8_e4m3", 8) \
+  X(FLOAT8_E5M2, "float8_e5m2", 8)
+
+typedef enum bitblas_dtype {
+#define BITBLAS_DTYPE_ENUM_(name, text, bits) BITBLAS_DTYPE_##name,
+  BITBLAS_DTYPE_LIST(BITBLAS_DTYPE_ENUM_)
+#undef BITBLAS_DTYPE_ENUM_
+      BITBLAS_DTYPE_COUNT
+} bitblas_dtype;
+
+/* Looks a dtype up by its name ("uint4", "float16", ...). BitBLAS's aliases "e4m3_float8" and
+ * "e5m2_float8" are accepted too. On an unknown name returns BITBLAS_INVALID_ARGUMENT with a
+ * message that lists the valid names. */
+BITBLAS_API bitblas_status bitblas_dtype_from_name(const char *name, bitblas_dtype *out);
+
+/* The canonical name of a dtype, or "unknown" for a value outside the enum. Never NULL. */
+BITBLAS_API const char *bitblas_dtype_name(bitblas_dtype dtype);
+
+/* Bits a value of this dtype occupies in memory (1 to 32); 0 for a value outside the enum. */
+BITBLAS_API int bitblas_dtype_bits(bitblas_dtype dtype);
+
+/* How zeros enter the dequantization of a weight w from its decoded value q and scale s:
+ *   NONE       w = q * s        (or q, without scaling)
+ *   ORIGINAL   w = (q - z) * s  z float [N, K/g]
+ *   RESCALE    w = q * s - z    z float [N, K/g]
+ *   QUANTIZED  w = (u - qz) * s qz packed b-bit along N: [K/g, N*b/8] bytes; unsigned formats */
+typedef enum bitblas_zeros_mode {
+  BITBLAS_ZEROS_NONE = 0,
+  BITBLAS_ZEROS_ORIGINAL,
+  BITBLAS_ZEROS_RESCALE,
+  BITBLAS_ZEROS_QUANTIZED
+} bitblas_zeros_mode;
+
+/* The mode's name ("none", "original", "rescale", "quantized"); "unknown" otherwise. */
+BITBLAS_API const char *bitblas_zeros_mode_name(bitblas_zeros_mode mode);
+
+/* Looks a zeros mode up by name; BITBLAS_INVALID_ARGUMENT on an unknown name. */
+BITBLAS_API bitblas_status bitblas_zeros_mode_from_name(const char *name,
+                                                        bitblas_zeros_mode *out);
+
+/* ---------------------------------------------------------------------------------------- */
+/* The operator's description                                                               */
+/* ---------------------------------------------------------------------------------------- */
+
+#define BITBLAS_MAX_M_BUCKETS 16
+
+/* One matrix product. Layout "nt": A row-major [M, K]; W as N rows of K weights, packed along K
+ * (element k of a row in byte k*b/8 at bit (k*b) mod 8); C row-major [M, N]. Start from
+ * bitblas_matmul_config_init() and set what differs; bitblas_op_get() validates the whole. */
+typedef struct bitblas_matmul_config {
+  int64_t M;                 /* rows of A; with dynamic_m, the largest m expected (a hint) */
+  int64_t N;                 /* output features, >= 1 */
+  int64_t K;                 /* input features, a multiple of 8 and of group_size */
+  bitblas_dtype A_dtype;     /* float16, bfloat16 or int8 */
+  bitblas_dtype W_dtype;     /* any weight format of SPEC section 2 */
+  bitblas_dtype accum_dtype; /* float32 for float A, int32 for int8 A */
+  bitblas_dtype out_dtype;   /* float16, bfloat16, float32 or int32 (int8 A only) */
+  int64_t group_size;        /* weights per scale along K; -1: one group per row */
+  int with_scaling;          /* 1: scales S[N, K/g] (A's float type; float32 for int8 A) */
+  bitblas_zeros_mode zeros_mode;
+  int with_bias;             /* 1: bias[N] in out_dtype is added */
+  int with_a_scale;          /* int8 A only: 1: a float32 scale per row of A multiplies C */
+  int dynamic_m;             /* 0: one kernel tuned for M; 1: one per bucket */
+  int m_bucket_count;        /* with dynamic_m; 0 means the default 1,16,...,1024 */
+  int64_t m_buckets[BITBLAS_MAX_M_BUCKETS]; /* ascending */
+} bitblas_matmul_config;
+
+/* Fills cfg with the defaults: M=1, N=K=0 (must be set), A float16, W uint4, accum float32,
+ * out float16, group_size -1, with_scaling 1, zeros none, no bias, static M. */
+BITBLAS_API void bitblas_matmul_config_init(bitblas_matmul_config *cfg);
+
+/* Checks a config against every rule without touching a GPU. BITBLAS_OK, or
+ * BITBLAS_INVALID_ARGUMENT / BITBLAS_UNSUPPORTED with a message naming the field(s), the value
+ * and the rule. */
+BITBLAS_API bitblas_status bitblas_matmul_config_validate(const bitblas_matmul_config *cfg);
+
+/* Writes a one-line readable description of cfg into buf (always NUL-terminated when size > 0),
+ * e.g. "M=1 N=4096 K=4096 A=float16 W=uint4 accum=float32 out=float16 g=128 scale zeros=original".
+ * Returns the length the full description needs, like snprintf. */
+BITBLAS_API int bitblas_matmul_config_describe(const bitblas_matmul_config *cfg, char *buf,
+                                               size_t size);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Context: one CUDA device                                                                 */
+/* ---------------------------------------------------------------------------------------- */
+
+typedef struct bitblas_context bitblas_context;
+typedef struct bitblas_op bitblas_op;
+struct CUstream_st;
+
+/* Opens device `device_ordinal` (as CUDA numbers them) through its primary context, so device
+ * pointers from the CUDA runtime API work with it, and opens the kernel cache. Loads libcuda.so.1
+ * on first use. Errors: BITBLAS_NO_DRIVER (no libcuda), BITBLAS_NO_DEVICE (no such device),
+ * BITBLAS_CUDA_ERROR. The cache location is $BITBLAS_CACHE, else $XDG_CACHE_HOME/bitblas/cache.db,
+ * else ~/.cache/bitblas/cache.db; an unwritable location falls back to an in-memory cache with
+ * one warning in bitblas_context_cache_path() and the log. On failure *out is NULL. */
+BITBLAS_API bitblas_status bitblas_context_create(int device_ordinal, bitblas_context **out);
+
+/* Releases the context, its tuning worker and its cache connection. Operators obtained from it
+ * must be released first. NULL is a no-op. */
+BITBLAS_API void bitblas_context_destroy(bitblas_context *ctx);
+
+/* The device's name ("NVIDIA H100 80GB HBM3"), owned by the context. */
+BITBLAS_API const char *bitblas_context_device_name(const bitblas_context *ctx);
+
+/* The path of the cache file in use, or ":memory:" after a fallback. Owned by the context. */
+BITBLAS_API const char *bitblas_context_cache_path(const bitblas_context *ctx);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Operators                                                                                */
+/* ---------------------------------------------------------------------------------------- */
+
+/* How an operator came to be, reported by bitblas_op_info(). */
+typedef struct bitblas_op_info {
+  int from_cache;           /* 1: every kernel came from the SQLite cache or the memo */
+  int tuned_now;            /* kernels tuned by this call */
+  int candidates_tried;     /* over every kernel tuned by this call */
+  double tune_seconds;      /* wall time of tuning in this call */
+  double kernel_us;         /* measured time of the (first bucket's) winner when tuned */
+  char schedule[128];       /* the (first bucket's) winning schedule, readable */
+} bitblas_op_info;
+
+/* Returns a ready operator for cfg on ctx's device. Memo hit: the same operator's reference is
+ * returned. Cache hit: the stored cubin is loaded; NVRTC is never called. Miss: candidate
+ * schedules are written, compiled with NVRTC and timed in a separate worker process (so a
+ * candidate that traps cannot harm this process), the fastest correct one is checked against a
+ * CPU reference, stored and returned. With dynamic_m every bucket gets its own kernel.
+ * Thread-safe. Errors: BITBLAS_INVALID_ARGUMENT / BITBLAS_UNSUPPORTED (config), BITBLAS_NO_NVRTC,
+ * BITBLAS_WORKER_FAILED, BITBLAS_NO_VALID_CANDIDATE, BITBLAS_CUDA_ERROR. On failure *out is NULL.
+ * Release with bitblas_op_release(). */
+BITBLAS_API bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config *cfg,
+                                          bitblas_op **out);
+
+/* Drops one reference; the operator is freed with its last. NULL is a no-op. */
+BITBLAS_API void bitblas_op_release(bitblas_op *op);
+
+/* The operator's config (normalized: default buckets filled in). */
+BITBLAS_API const bitblas_matmul_config *bitblas_op_config(const bitblas_op *op);
+
+/* How the operator was obtained; see bitblas_op_info. */
+BITBLAS_API void bitblas_op_info_get(const bitblas_op *op, bitblas_op_info *info);
+
+/* Device pointers for one run. All are device memory owned by the caller.
+ *   A        [m, K] of A_dtype, row-major
+ *   W        transformed weights: bitblas_op_weight_bytes() bytes (see transform below)
+ *   scales   [N, K/g] (float16/bfloat16 as A; float32 for int8 A), when with_scaling
+ *   zeros    [N, K/g] as scales (original, rescale) or [K/g, N*b/8] bytes (quantized)
+ *   bias     [N] of out_dtype, when with_bias
+ *   a_scale  [m] float32, when with_a_scale (int8 A)
+ *   C        [m, N] of out_dtype, row-major */
+typedef struct bitblas_matmul_args {
+  int64_t m;
+  const void *A;
+  const void *W;
+  const void *scales;
+  const void *zeros;
+  const void *bias;
+  const float *a_scale;
+  void *C;
+} bitblas_matmul_args;
+
+/* Enqueues C = A . dequant(W)^T (+ bias) on `stream` (NULL: the legacy default stream) and
+ * returns without waiting. m must be >= 1; for a static operator m must not exceed M; a dynamic
+ * operator takes any m, running the kernel of the smallest bucket >= m (the top one above it).
+ * Safe to call from several threads on different streams. Errors: BITBLAS_INVALID_ARGUMENT (a
+ * NULL pointer the config needs, m out of range), BITBLAS_CUDA_ERROR (the launch failed). */
+BITBLAS_API bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
+                                          struct CUstream_st *stream);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Weights                                                                                  */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Bytes of the plain packed weights of a dtype: N * K * bits / 8. 0 if K*bits is not a
+ * multiple of 8 or the dtype is unknown. */
+BITBLAS_API size_t bitblas_weight_bytes(bitblas_dtype W_dtype, int64_t N, int64_t K);
+
+/* Packs N*K weights given one int8_t per weight (row-major [N, K]) into the plain layout of
+ * SPEC section 2. Each value is the weight's integer for integer formats (int4: -8..7, uint2: 0..3,
+ * int1: -1 or +1; uint8's 0..255 as the byte's bit pattern, (int8_t)(uint8_t)v) and its code
+ * for nf4, fp4_e2m1 and float8 (the byte/nibble as stored).
+ * `packed` must hold bitblas_weight_bytes() bytes. Errors: BITBLAS_INVALID_ARGUMENT naming the
+ * first value out of range (row, column, value, valid range). float16/bfloat16 weights are not
+ * packed (copy them as they are). */
+BITBLAS_API bitblas_status bitblas_weight_pack(bitblas_dtype W_dtype, int64_t N, int64_t K,
+                                               const int8_t *values, void *packed);
+
+/* The inverse of bitblas_weight_pack: packed plain layout -> one int8_t per weight. */
+BITBLAS_API bitblas_status bitblas_weight_unpack(bitblas_dtype W_dtype, int64_t N, int64_t K,
+                                                 const void *packed, int8_t *values);
+
+/* Bytes of device memory the operator's kernels read as W. For this version it equals
+ * bitblas_weight_bytes() (float16/bfloat16 weights: N*K*2): transformed weights cost no more
+ * than their bits. */
+BITBLAS_API size_t bitblas_op_weight_bytes(const bitblas_op *op);
+
+/* Copies host weights in the plain packed layout (bitblas_weight_pack's output, or N*K 16-bit
+ * values for float16/bfloat16 W) into `device_W` in the order the operator's kernels read,
+ * enqueued on `stream` and completed before return. The kernels of this version read the plain
+ * layout, so the transform is a copy; callers must still use it, as later kernel families
+ * reorder. device_W must hold bitblas_op_weight_bytes(op) bytes. */
+BITBLAS_API bitblas_status bitblas_op_transform_weight(const bitblas_op *op,
+                                                       const void *host_packed, void *device_W,
+                                                       struct CUstream_st *stream);
+
+/* The reference quantizer: float32 weights W[N, K] (row-major) to the values that
+ * bitblas_weight_pack takes, plus the scales and zeros cfg asks for, per group of group_size
+ * along K. Integer formats: scale = range / levels per group (min/max for zeros modes, absmax
+ * for none); nf4/fp4/float8: absmax scaling to the format's largest magnitude and the nearest
+ * code. scales/zeros are host buffers of the sizes cfg needs (bitblas_scales_bytes/zeros_bytes) (A's float type, float32 for int8
+ * A; quantized zeros packed [K/g, ceil(N*b/8)]); either may be NULL when cfg has none. Errors:
+ * BITBLAS_INVALID_ARGUMENT / BITBLAS_UNSUPPORTED for a config that fails validation or a
+ * combination without a quantizer (then the message says which). */
+BITBLAS_API bitblas_status bitblas_weight_quantize(const bitblas_matmul_config *cfg,
+                                                   const float *W, int8_t *values, void *scales,
+                                                   void *zeros);
+
+/* Bytes of the host/device scale and zero buffers cfg needs (0 when it has none). */
+BITBLAS_API size_t bitblas_scales_bytes(const bitblas_matmul_config *cfg);
+BITBLAS_API size_t bitblas_zeros_bytes(const bitblas_matmul_config *cfg);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Cache contents                                                                           */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Calls fn(user, line) once per stored kernel with a readable one-line description (device,
+ * config, schedule, microseconds, candidates, when tuned), newest first. path NULL: the default
+ * location. Errors: BITBLAS_CACHE_ERROR (the file cannot be read). */
+BITBLAS_API bitblas_status bitblas_cache_list(const char *path,
+                                              void (*fn)(void *user, const char *line),
+                                              void *user);
+
+/* ---------------------------------------------------------------------------------------- */
+/* CPU reference                                                                            */
+/* ---------------------------------------------------------------------------------------- */
+
+/* The whole operation on the host in float64, for tests and checks: out[m, n] for every
+ * m < rows and n < N. Buffers as in bitblas_matmul_args but in host memory, with W in the plain
+ * packed layout; float16/bfloat16 data as raw 16-bit values. out is [rows, N] doubles (before
+ * rounding to out_dtype). Errors: BITBLAS_INVALID_ARGUMENT for a config that fails validation
+ * or a NULL pointer the config needs. */
+BITBLAS_API bitblas_status bitblas_reference_matmul(const bitblas_matmul_config *cfg,
+                                                    const bitblas_matmul_args *host_args,
+                                                    double *out);
+
+/* Decodes one stored weight code u (the unsigned bit pattern, 0 .. 2^bits-1) of a weight
+ * dtype to its value: int4 u-8, int1 2u-1, nf4 table, fp4_e2m1 OCP, float8 OCP, ... */
+BITBLAS_API double bitblas_weight_decode(bitblas_dtype W_dtype, uint32_t u);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BITBLAS_H */

@@ -1,0 +1,220 @@
+// common.cuh - what every bitblas kernel shares: fixed-width types, float16/bfloat16
+// conversions in inline PTX (NVRTC has no cuda_fp16.h), the weight decoders of SPEC section 2,
+// and the group dequantization w = q * scale + offset. No kernel lives here.
+//
+// The emitter (tuner/emit.c) puts a block of #defines before this file:
+//   BB_N, BB_K, BB_GROUP           shape and group size (BB_GROUP = K for one group per row)
+//   BB_A_KIND                      0 float16, 1 bfloat16, 2 int8
+//   BB_W_KIND, BB_W_BITS           weight format (BB_WK_* below) and bits per stored value
+//   BB_SCALING, BB_ZEROS           1 if scales; 0 none, 1 original, 2 rescale, 3 quantized
+//   BB_BIAS, BB_A_SCALE            1 if a bias[N] / a float32 scale per row of A is given
+//   BB_OUT_KIND                    0 float16, 1 bfloat16, 2 float32, 3 int32
+//   BB_QZ_ROW_BYTES                bytes per row of packed quantized zeros (ceil(N*b/8))
+//   BB_FAULT                       0, or 1 trap / 2 spin: fault injection for the tuner's tests
+
+typedef unsigned char bb_u8;
+typedef unsigned short bb_u16;
+typedef unsigned int bb_u32;
+typedef unsigned long long bb_u64;
+typedef signed char bb_i8;
+
+#define BB_WK_UINT 0   // u
+#define BB_WK_INT 1    // u - 2^(b-1), offset binary (int4, int2)
+#define BB_WK_INT8 2   // two's complement byte
+#define BB_WK_INT1 3   // 2u - 1
+#define BB_WK_NF4 4    // QLoRA table
+#define BB_WK_FP4 5    // OCP E2M1
+#define BB_WK_E4M3 6   // OCP float8 e4m3
+#define BB_WK_E5M2 7   // OCP float8 e5m2
+#define BB_WK_F16 8    // plain float16 weights
+#define BB_WK_BF16 9   // plain bfloat16 weights
+
+#define BB_W_MASK ((1u << BB_W_BITS) - 1u)
+#define BB_ROW_BYTES ((BB_K * BB_W_BITS) / 8)  // bytes per packed row of W: K is a multiple of 8
+
+// ---- float16 / bfloat16 ----------------------------------------------------------------------
+
+__device__ __forceinline__ float bb_half_to_float(bb_u16 h) {
+  float f;
+  asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h));
+  return f;
+}
+
+__device__ __forceinline__ bb_u16 bb_float_to_half(float f) {
+  bb_u16 h;
+  asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f));
+  return h;
+}
+
+__device__ __forceinline__ float bb_bfloat16_to_float(bb_u16 b) {
+  return __uint_as_float(((bb_u32)b) << 16);
+}
+
+__device__ __forceinline__ bb_u16 bb_float_to_bfloat16(float f) {
+  bb_u16 b;
+  asm("cvt.rn.bf16.f32 %0, %1;" : "=h"(b) : "f"(f));
+  return b;
+}
+
+// Scales and float zeros are stored in A's float type (float32 for int8 A).
+#if BB_A_KIND == 2
+typedef float bb_scale_t;
+__device__ __forceinline__ float bb_scale_to_float(float s) { return s; }
+#else
+typedef bb_u16 bb_scale_t;
+__device__ __forceinline__ float bb_scale_to_float(bb_u16 s) {
+#if BB_A_KIND == 0
+  return bb_half_to_float(s);
+#else
+  return bb_bfloat16_to_float(s);
+#endif
+}
+#endif
+
+// A 16-bit activation (float16 or bfloat16 as A) to float.
+__device__ __forceinline__ float bb_activation_to_float(bb_u16 a) {
+#if BB_A_KIND == 1
+  return bb_bfloat16_to_float(a);
+#else
+  return bb_half_to_float(a);
+#endif
+}
+
+// ---- weight decoding: stored code u (0 .. 2^b - 1) to its value ------------------------------
+
+#if BB_W_KIND == BB_WK_NF4
+// The 16 NF4 levels of QLoRA, in code order.
+__constant__ float bb_nf4_levels[16] = {
+    -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
+    -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
+    0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f,
+    0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f};
+#endif
+
+// Value of a stored code as float. Integer formats are exact in float32.
+__device__ __forceinline__ float bb_decode(bb_u32 u) {
+#if BB_W_KIND == BB_WK_UINT
+  return (float)u;
+#elif BB_W_KIND == BB_WK_INT
+  return (float)((int)u - (1 << (BB_W_BITS - 1)));
+#elif BB_W_KIND == BB_WK_INT8
+  return (float)(int)(bb_i8)u;
+#elif BB_W_KIND == BB_WK_INT1
+  return (float)(2 * (int)u - 1);
+#elif BB_W_KIND == BB_WK_NF4
+  return bb_nf4_levels[u];
+#elif BB_W_KIND == BB_WK_FP4
+  // sign | 2 exponent bits (bias 1) | 1 mantissa bit; exponent 0 is subnormal: 0 or 0.5.
+  const bb_u32 exponent = (u >> 1) & 3u, mantissa = u & 1u;
+  const float magnitude = exponent == 0 ? 0.5f * (float)mantissa
+                                        : (1.0f + 0.5f * (float)mantissa) * (float)(1u << (exponent - 1));
+  return (u & 8u) ? -magnitude : magnitude;
+#elif BB_W_KIND == BB_WK_E4M3
+  // OCP e4m3: bias 7, no infinities; S.1111.111 is NaN. Rebuild as float32 bits.
+  const bb_u32 sign = (u & 0x80u) << 24, exponent = (u >> 3) & 15u, mantissa = u & 7u;
+  if (exponent == 15u && mantissa == 7u) return __uint_as_float(0x7fc00000u);
+  float magnitude = exponent == 0 ? (float)mantissa * 0.001953125f  // m * 2^-9
+                                  : __uint_as_float(((exponent + 120u) << 23) | (mantissa << 20));
+  return __uint_as_float(__float_as_uint(magnitude) | sign);
+#elif BB_W_KIND == BB_WK_E5M2
+  // e5m2 is the top byte of a float16.
+  return bb_half_to_float((bb_u16)(u << 8));
+#elif BB_W_KIND == BB_WK_F16
+  return bb_half_to_float((bb_u16)u);
+#elif BB_W_KIND == BB_WK_BF16
+  return bb_bfloat16_to_float((bb_u16)u);
+#else
+#error "unknown BB_W_KIND"
+#endif
+}
+
+// Integer value of a stored code, for the exact int8-activation path.
+__device__ __forceinline__ int bb_decode_int(bb_u32 u) {
+#if BB_W_KIND == BB_WK_UINT
+  return (int)u;
+#elif BB_W_KIND == BB_WK_INT
+  return (int)u - (1 << (BB_W_BITS - 1));
+#elif BB_W_KIND == BB_WK_INT8
+  return (int)(bb_i8)u;
+#elif BB_W_KIND == BB_WK_INT1
+  return 2 * (int)u - 1;
+#else
+  return 0;  // unreachable: validation allows only integer weights with int8 activations
+#endif
+}
+
+// ---- group dequantization ---------------------------------------------------------------------
+// Every zeros mode is one multiply-add on the decoded value q: w = q * scale + offset.
+//   none: scale 1 (or s), offset 0; original: (q - z) s = q s - z s; rescale: q s - z;
+//   quantized: (u - qz) s = u s - qz s, and q == u for the unsigned formats it is allowed with.
+struct bb_group_affine {
+  float scale, offset;
+};
+
+__device__ __forceinline__ bb_group_affine bb_load_group_affine(const bb_scale_t *scales,
+                                                                 const void *zeros, int n,
+                                                                 int group) {
+  bb_group_affine affine;
+  affine.scale = 1.0f;
+  affine.offset = 0.0f;
+#if BB_SCALING
+  const int index = n * (BB_K / BB_GROUP) + group;
+  affine.scale = bb_scale_to_float(scales[index]);
+#if BB_ZEROS == 1
+  affine.offset = -bb_scale_to_float(((const bb_scale_t *)zeros)[index]) * affine.scale;
+#elif BB_ZEROS == 2
+  affine.offset = -bb_scale_to_float(((const bb_scale_t *)zeros)[index]);
+#elif BB_ZEROS == 3
+  // Packed b-bit zeros along N: row `group`, element n at bit n*b of that row.
+  const bb_u8 *row = (const bb_u8 *)zeros + (size_t)group * BB_QZ_ROW_BYTES;
+  const int bit = n * BB_W_BITS;
+  const bb_u32 qz = (row[bit >> 3] >> (bit & 7)) & BB_W_MASK;
+  affine.offset = -(float)qz * affine.scale;
+#endif
+#endif
+  return affine;
+}
+
+// ---- output -----------------------------------------------------------------------------------
+
+#if BB_OUT_KIND == 0 || BB_OUT_KIND == 1
+typedef bb_u16 bb_out_t;
+#elif BB_OUT_KIND == 2
+typedef float bb_out_t;
+#else
+typedef int bb_out_t;
+#endif
+
+__device__ __forceinline__ float bb_out_to_float(bb_out_t v) {
+#if BB_OUT_KIND == 0
+  return bb_half_to_float(v);
+#elif BB_OUT_KIND == 1
+  return bb_bfloat16_to_float(v);
+#else
+  return (float)v;
+#endif
+}
+
+__device__ __forceinline__ bb_out_t bb_float_to_out(float v) {
+#if BB_OUT_KIND == 0
+  return bb_float_to_half(v);
+#elif BB_OUT_KIND == 1
+  return bb_float_to_bfloat16(v);
+#elif BB_OUT_KIND == 2
+  return v;
+#else
+  return (int)v;
+#endif
+}
+
+// Fault injection for the tuner's own tests (a candidate that traps or hangs must cost the
+// caller nothing). Compiled out (BB_FAULT 0) in every real candidate.
+__device__ __forceinline__ void bb_fault_point() {
+#if BB_FAULT == 1
+  asm volatile("trap;");
+#elif BB_FAULT == 2
+  volatile int spin = 1;
+  while (spin) {
+  }
+#endif
+}

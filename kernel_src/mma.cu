@@ -1,0 +1,191 @@
+// mma.cu - the tiled tensor-core family for float16/bfloat16 activations: each block loads a
+// BM x BK tile of A and a BN x BK tile of W, dequantizes W into shared memory in A's type, and
+// its warps multiply with mma.sync m16n8k16 (float32 accumulators) fed by ldmatrix.
+// Handles every weight format and shape; int8 activations use gemv.cu. (common.cuh first.)
+//
+// Schedule parameters (from the emitter):
+//   BB_BM, BB_BN, BB_BK        block tile; BK a multiple of 16
+//   BB_WARPS_M, BB_WARPS_N     warp grid; BM / WARPS_M and BN / WARPS_N are multiples of 16
+//
+// Bounds: rows past M, columns past N and k past K are loaded as zeros and never stored; K is a
+// multiple of 8, so every 8-element vector is wholly inside or outside [0, K), and the group
+// size is a multiple of 8, so every 8 weights share one scale.
+
+#define BB_THREADS (32 * BB_WARPS_M * BB_WARPS_N)
+#define BB_WARP_TILE_M (BB_BM / BB_WARPS_M)
+#define BB_WARP_TILE_N (BB_BN / BB_WARPS_N)
+#define BB_MMA_TILES_M (BB_WARP_TILE_M / 16)
+#define BB_MMA_TILES_N (BB_WARP_TILE_N / 8)
+// Row stride of the shared tiles, in 16-bit elements: 16 extra bytes per row put the 8 rows one
+// ldmatrix reads in 8 different 16-byte bank groups (stride 80 or 144 bytes, both conflict-free).
+#define BB_SMEM_STRIDE (BB_BK + 8)
+#define BB_UNIT_WORDS (BB_W_BITS >= 4 ? BB_W_BITS / 4 : 1)  // 8 weights = BB_W_BITS bytes
+
+__device__ __forceinline__ bb_u32 bb_shared_address(const void *pointer) {
+  bb_u32 address;
+  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }"
+      : "=r"(address)
+      : "l"(pointer));
+  return address;
+}
+
+__device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], const bb_u16 *pointer) {
+  asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
+               : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
+               : "r"(bb_shared_address(pointer)));
+}
+
+__device__ __forceinline__ void bb_mma_16816(float (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
+                                             bb_u32 b1) {
+#if BB_A_KIND == 1
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#else
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
+}
+
+__device__ __forceinline__ bb_u16 bb_float_to_activation(float f) {
+#if BB_A_KIND == 1
+  return bb_float_to_bfloat16(f);
+#else
+  return bb_float_to_half(f);
+#endif
+}
+
+// Loads 8 packed weights (BB_W_BITS bytes, aligned to that size) as little-endian words.
+__device__ __forceinline__ void bb_load_unit(bb_u32 (&word)[BB_UNIT_WORDS], const bb_u8 *p) {
+#if BB_W_BITS == 16
+  const uint4 v = *(const uint4 *)p;
+  word[0] = v.x; word[1] = v.y; word[2] = v.z; word[3] = v.w;
+#elif BB_W_BITS == 8
+  const uint2 v = *(const uint2 *)p;
+  word[0] = v.x; word[1] = v.y;
+#elif BB_W_BITS == 4
+  word[0] = *(const bb_u32 *)p;
+#elif BB_W_BITS == 2
+  word[0] = *(const bb_u16 *)p;
+#else
+  word[0] = *p;
+#endif
+}
+
+extern "C" __global__ void __launch_bounds__(BB_THREADS)
+    bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
+                   const void *__restrict__ scales_, const void *__restrict__ zeros,
+                   const void *__restrict__ bias_, const float *__restrict__ a_scale,
+                   void *__restrict__ C_, int M) {
+  bb_fault_point();
+  __shared__ __align__(16) bb_u16 a_tile[BB_BM * BB_SMEM_STRIDE];
+  __shared__ __align__(16) bb_u16 w_tile[BB_BN * BB_SMEM_STRIDE];
+  const bb_u16 *A = (const bb_u16 *)A_;
+  const bb_scale_t *scales = (const bb_scale_t *)scales_;
+  const bb_out_t *bias = (const bb_out_t *)bias_;
+  bb_out_t *C = (bb_out_t *)C_;
+
+  const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
+  const int warp_m = warp / BB_WARPS_N, warp_n = warp % BB_WARPS_N;
+  const int m_block = blockIdx.y * BB_BM, n_block = blockIdx.x * BB_BN;
+
+  float acc[BB_MMA_TILES_M][BB_MMA_TILES_N][4];
+#pragma unroll
+  for (int i = 0; i < BB_MMA_TILES_M; i++)
+#pragma unroll
+    for (int j = 0; j < BB_MMA_TILES_N; j++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) acc[i][j][e] = 0.0f;
+
+  for (int k_block = 0; k_block < BB_K; k_block += BB_BK) {
+    // A tile: 8 activations (16 bytes) per step.
+    for (int v = tid; v < BB_BM * (BB_BK / 8); v += BB_THREADS) {
+      const int row = v / (BB_BK / 8), col = (v % (BB_BK / 8)) * 8;
+      const int m = m_block + row, k = k_block + col;
+      uint4 value = make_uint4(0, 0, 0, 0);
+      if (m < M && k < BB_K) value = *(const uint4 *)(A + (size_t)m * BB_K + k);
+      *(uint4 *)(a_tile + row * BB_SMEM_STRIDE + col) = value;
+    }
+    // W tile: 8 weights per step, decoded, scaled, rounded to A's type.
+    for (int v = tid; v < BB_BN * (BB_BK / 8); v += BB_THREADS) {
+      const int row = v / (BB_BK / 8), col = (v % (BB_BK / 8)) * 8;
+      const int n = n_block + row, k = k_block + col;
+      bb_u32 packed[4] = {0, 0, 0, 0};
+      if (n < BB_N && k < BB_K) {
+        bb_u32 word[BB_UNIT_WORDS];
+        bb_load_unit(word, W + (size_t)n * BB_ROW_BYTES + (size_t)k * BB_W_BITS / 8);
+        const bb_group_affine affine = bb_load_group_affine(scales, zeros, n, k / BB_GROUP);
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+          const int bit = j * BB_W_BITS;
+          const bb_u32 code = (word[bit >> 5] >> (bit & 31)) & BB_W_MASK;
+#if BB_SCALING
+          const float value = fmaf(bb_decode(code), affine.scale, affine.offset);
+#else
+          const float value = bb_decode(code);
+#endif
+          packed[j >> 1] |= (bb_u32)bb_float_to_activation(value) << (16 * (j & 1));
+        }
+        (void)affine;
+      }
+      *(uint4 *)(w_tile + row * BB_SMEM_STRIDE + col) =
+          make_uint4(packed[0], packed[1], packed[2], packed[3]);
+    }
+    __syncthreads();
+
+#pragma unroll
+    for (int kk = 0; kk < BB_BK; kk += 16) {
+      bb_u32 a_frag[BB_MMA_TILES_M][4];
+#pragma unroll
+      for (int i = 0; i < BB_MMA_TILES_M; i++) {
+        // Lanes 0-15 address rows 0-15 at kk, lanes 16-31 rows 0-15 at kk + 8: the four
+        // 8x8 matrices come back in the a0..a3 order of the m16n8k16 A fragment.
+        const int row = warp_m * BB_WARP_TILE_M + i * 16 + (lane & 15);
+        bb_ldmatrix_x4(a_frag[i], a_tile + row * BB_SMEM_STRIDE + kk + (lane >> 4) * 8);
+      }
+      bb_u32 b_frag[BB_MMA_TILES_N][2];
+#pragma unroll
+      for (int j = 0; j < BB_MMA_TILES_N; j += 2) {
+        // W is [n][k] in shared memory, i.e. B in "col" order: no transpose. Lanes 0-7 / 8-15
+        // address n 0-7 at kk / kk + 8 (tile j), lanes 16-31 the same for n 8-15 (tile j + 1).
+        const int row = warp_n * BB_WARP_TILE_N + j * 8 + (lane & 7) + ((lane >> 4) << 3);
+        bb_u32 r[4];
+        bb_ldmatrix_x4(r, w_tile + row * BB_SMEM_STRIDE + kk + ((lane >> 3) & 1) * 8);
+        b_frag[j][0] = r[0];
+        b_frag[j][1] = r[1];
+        b_frag[j + 1][0] = r[2];
+        b_frag[j + 1][1] = r[3];
+      }
+#pragma unroll
+      for (int i = 0; i < BB_MMA_TILES_M; i++)
+#pragma unroll
+        for (int j = 0; j < BB_MMA_TILES_N; j++)
+          bb_mma_16816(acc[i][j], a_frag[i], b_frag[j][0], b_frag[j][1]);
+    }
+    __syncthreads();
+  }
+
+  // Accumulator e of tile (i, j): row lane/4 (+8 for e >= 2), column 2*(lane%4) + (e & 1).
+#pragma unroll
+  for (int i = 0; i < BB_MMA_TILES_M; i++) {
+#pragma unroll
+    for (int j = 0; j < BB_MMA_TILES_N; j++) {
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int m = m_block + warp_m * BB_WARP_TILE_M + i * 16 + (lane >> 2) + (e >= 2 ? 8 : 0);
+        const int n = n_block + warp_n * BB_WARP_TILE_N + j * 8 + 2 * (lane & 3) + (e & 1);
+        if (m >= M || n >= BB_N) continue;
+        float value = acc[i][j][e];
+#if BB_BIAS
+        value += bb_out_to_float(bias[n]);
+#endif
+        C[(size_t)m * BB_N + n] = bb_float_to_out(value);
+      }
+    }
+  }
+}

@@ -1,0 +1,50 @@
+/*
+ * config.h - what the runtime derives from a matmul config: validation rules, the normalized
+ * form (buckets filled in), sizes of every buffer, the scale type, and the canonical key text.
+ */
+#ifndef BITBLAS_CONFIG_H
+#define BITBLAS_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bitblas.h"
+
+/* Validated copy with defaults filled in (m_buckets for dynamic M). */
+bitblas_status bb_config_normalize(const bitblas_matmul_config *cfg, bitblas_matmul_config *out);
+
+/* The group size in effect: K when group_size is -1. */
+int64_t bb_config_group(const bitblas_matmul_config *cfg);
+
+/* Groups per row of W: K / group. */
+int64_t bb_config_groups(const bitblas_matmul_config *cfg);
+
+/* The dtype of scales and float zeros: A's type for float A, float32 for int8 A. */
+bitblas_dtype bb_config_scale_dtype(const bitblas_matmul_config *cfg);
+
+/* Whether the weights are plain float16/bfloat16 (no decode). */
+int bb_dtype_is_float_weight(bitblas_dtype dtype);
+
+/* Whether a weight dtype decodes to integers (int/uint formats). */
+int bb_dtype_is_integer_weight(bitblas_dtype dtype);
+
+/* Bytes of each buffer for m rows. */
+size_t bb_config_a_bytes(const bitblas_matmul_config *cfg, int64_t m);
+size_t bb_config_w_bytes(const bitblas_matmul_config *cfg);
+size_t bb_config_scales_bytes(const bitblas_matmul_config *cfg);
+size_t bb_config_zeros_bytes(const bitblas_matmul_config *cfg);
+size_t bb_config_c_bytes(const bitblas_matmul_config *cfg, int64_t m);
+size_t bb_config_bias_bytes(const bitblas_matmul_config *cfg);
+
+/* Bytes per row of packed quantized zeros: ceil(N * bits / 8). */
+int64_t bb_config_qzeros_row_bytes(const bitblas_matmul_config *cfg);
+
+/* Canonical, parseable text of the config with M replaced by `m` (no bucket fields):
+ * "M=1 N=4096 K=4096 A=float16 W=uint4 accum=float32 out=float16 group=128 scaling=1
+ *  zeros=original bias=0 a_scale=0". */
+int bb_config_key_text(const bitblas_matmul_config *cfg, int64_t m, char *buf, size_t size);
+
+/* Parses bb_config_key_text's output (static M). */
+bitblas_status bb_config_parse_key_text(const char *text, bitblas_matmul_config *out);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * op.c - operators: bitblas_op_get (memo, then cache, then tuning under a cross-process claim),
+ * bitblas_op_run (bucket choice and launch), weight transform, release. Tuning itself is in
+ * tuner/, storage in cache/.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "config.h"
+#include "context.h"
+#include "error.h"
+#include "launch.h"
+#include "schedule.h"
+#include "tune.h"
+
+#define BB_CLAIM_STALE_S 900.0
+#define BB_CLAIM_POLL_US 50000
+
+typedef struct bb_op_kernel {
+  int64_t bucket_m;
+  CUmodule module;
+  CUfunction function;
+  bb_schedule schedule;
+} bb_op_kernel;
+
+struct bitblas_op {
+  bitblas_context *ctx;
+  int references; /* guarded by ctx->lock; the memo holds one */
+  bitblas_matmul_config cfg;
+  int kernel_count;
+  bb_op_kernel kernels[BITBLAS_MAX_M_BUCKETS];
+  bitblas_op_info info;
+};
+
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin, const char *schedule_text,
+                                  bb_op_kernel *kernel) {
+  const bb_cuda_api *cu = ctx->cu;
+  bitblas_status status = bb_schedule_parse(schedule_text, &kernel->schedule);
+  if (status != BITBLAS_OK) return status;
+  BB_CU_CHECK(cu->CtxPushCurrent(ctx->cu_context));
+  CUresult result = cu->ModuleLoadData(&kernel->module, cubin);
+  if (result == BB_CUDA_SUCCESS)
+    result = cu->ModuleGetFunction(&kernel->function, kernel->module, BB_KERNEL_NAME);
+  if (result != BB_CUDA_SUCCESS && kernel->module) {
+    cu->ModuleUnload(kernel->module);
+    kernel->module = NULL;
+  }
+  CUcontext popped;
+  cu->CtxPopCurrent(&popped);
+  if (result != BB_CUDA_SUCCESS)
+    return bb_cuda_fail(result, "cuModuleLoadData/cuModuleGetFunction", __func__, __FILE__, __LINE__);
+  return BITBLAS_OK;
+}
+
+/* Tunes one bucket (we hold its claim), stores it, loads it. */
+static bitblas_status tune_bucket(bitblas_context *ctx, bitblas_op *op, bb_cache_key *key,
+                                  bb_op_kernel *kernel) {
+  bb_tune_result result;
+  bitblas_status status = bb_tune(&ctx->worker, ctx->ordinal, &key->config, &result);
+  if (status != BITBLAS_OK) {
+    bb_tune_result_free(&result);
+    return status;
+  }
+  op->info.tuned_now++;
+  op->info.candidates_tried += result.candidate_count;
+  op->info.tune_seconds += result.seconds;
+  bb_cache_entry entry;
+  memset(&entry, 0, sizeof entry);
+  snprintf(entry.schedule, sizeof entry.schedule, "%s", result.results[result.winner].schedule);
+  snprintf(entry.kernel_name, sizeof entry.kernel_name, "%s", BB_KERNEL_NAME);
+  entry.cubin = result.cubin;
+  entry.cubin_size = result.cubin_size;
+  entry.kernel_us = result.us;
+  entry.candidates_tried = result.candidate_count;
+  entry.nvrtc_version = result.nvrtc_version;
+  bb_cache_key stored_key = *key;
+  stored_key.nvrtc_version = result.nvrtc_version;
+  status = load_kernel(ctx, result.cubin, entry.schedule, kernel);
+  if (status == BITBLAS_OK) {
+    if (kernel == &op->kernels[0]) {
+      op->info.kernel_us = result.us;
+      snprintf(op->info.schedule, sizeof op->info.schedule, "%s", entry.schedule);
+    }
+    /* The cache is a cache: a failed store costs a later retune, not this call. */
+    if (bb_cache_store(ctx->cache, &stored_key, &entry, result.results, result.candidate_count) !=
+        BITBLAS_OK) {
+      bb_log(BB_LOG_WARN, "could not store a tuned kernel: %s", bb_error_message());
+      bb_error_clear();
+    }
+  }
+  bb_tune_result_free(&result);
+  return status;
+}
+
+/* Finds or makes the kernel of one bucket: cache, else claim and tune, else wait for the
+ * process that holds the claim. */
+static bitblas_status get_bucket(bitblas_context *ctx, bitblas_op *op, int64_t m,
+                                 bb_op_kernel *kernel) {
+  bb_cache_key key;
+  bb_context_cache_key(ctx, &op->cfg, m, &key);
+  kernel->bucket_m = m;
+  const char *wait_env = getenv("BITBLAS_CLAIM_WAIT");
+  const double wait_limit = wait_env ? strtod(wait_env, NULL) : 1800.0;
+  const double started = now_seconds();
+  for (;;) {
+    bb_cache_entry entry;
+    bitblas_status status = bb_cache_lookup(ctx->cache, &key, &entry);
+    if (status == BITBLAS_OK) {
+      status = load_kernel(ctx, entry.cubin, entry.schedule, kernel);
+      if (status == BITBLAS_OK && kernel == &op->kernels[0]) {
+        op->info.kernel_us = entry.kernel_us;
+        snprintf(op->info.schedule, sizeof op->info.schedule, "%s", entry.schedule);
+      }
+      bb_cache_entry_free(&entry);
+      if (status == BITBLAS_OK) return BITBLAS_OK;
+      bb_log(BB_LOG_WARN, "cached kernel failed to load, tuning again: %s", bb_error_message());
+      bb_cache_remove(ctx->cache, &key);
+    } else if (status != BITBLAS_NOT_FOUND) {
+      bb_log(BB_LOG_WARN, "cache lookup failed, tuning without it: %s", bb_error_message());
+      return tune_bucket(ctx, op, &key, kernel);
+    }
+    status = bb_cache_claim(ctx->cache, &key, BB_CLAIM_STALE_S);
+    if (status == BITBLAS_OK) {
+      status = tune_bucket(ctx, op, &key, kernel);
+      bb_cache_release(ctx->cache, &key);
+      return status;
+    }
+    if (status != BITBLAS_TIMEOUT) {
+      bb_log(BB_LOG_WARN, "cache claim failed, tuning without it: %s", bb_error_message());
+      return tune_bucket(ctx, op, &key, kernel);
+    }
+    if (now_seconds() - started > wait_limit)
+      return bb_fail(BITBLAS_TIMEOUT,
+                     "waited %.0f s for another process to tune this shape (BITBLAS_CLAIM_WAIT)",
+                     wait_limit);
+    struct timespec pause = {0, BB_CLAIM_POLL_US * 1000L};
+    nanosleep(&pause, NULL);
+  }
+}
+
+static void op_free(bitblas_op *op) {
+  if (!op) return;
+  const bb_cuda_api *cu = op->ctx->cu;
+  for (int i = 0; i < op->kernel_count; i++)
+    if (op->kernels[i].module) cu->ModuleUnload(op->kernels[i].module);
+  free(op);
+}
+
+void bb_op_destroy_from_memo(bitblas_op *op);
+void bb_op_destroy_from_memo(bitblas_op *op) { op_free(op); }
+
+bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config *cfg,
+                              bitblas_op **out) {
+  bb_error_clear();
+  if (!out) return bb_fail(BITBLAS_INVALID_ARGUMENT, "out: must not be NULL");
+  *out = NULL;
+  if (!ctx) return bb_fail(BITBLAS_INVALID_ARGUMENT, "ctx: must not be NULL");
+  bitblas_matmul_config normalized;
+  bitblas_status status = bb_config_normalize(cfg, &normalized);
+  if (status != BITBLAS_OK) return status;
+  char memo_key[640];
+  bitblas_matmul_config_describe(&normalized, memo_key, sizeof memo_key);
+
+  pthread_mutex_lock(&ctx->lock);
+  for (bb_memo_entry *entry = ctx->memo; entry; entry = entry->next) {
+    if (strcmp(entry->key, memo_key) == 0) {
+      entry->op->references++;
+      *out = entry->op;
+      pthread_mutex_unlock(&ctx->lock);
+      return BITBLAS_OK;
+    }
+  }
+  bitblas_op *op = calloc(1, sizeof *op);
+  bb_memo_entry *entry = calloc(1, sizeof *entry);
+  if (!op || !entry) {
+    pthread_mutex_unlock(&ctx->lock);
+    free(op);
+    free(entry);
+    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for an operator");
+  }
+  op->ctx = ctx;
+  op->cfg = normalized;
+  const int buckets = normalized.dynamic_m ? normalized.m_bucket_count : 1;
+  for (int i = 0; i < buckets && status == BITBLAS_OK; i++) {
+    const int64_t m = normalized.dynamic_m ? normalized.m_buckets[i] : normalized.M;
+    status = get_bucket(ctx, op, m, &op->kernels[i]);
+    if (status == BITBLAS_OK) op->kernel_count = i + 1;
+  }
+  if (status != BITBLAS_OK) {
+    pthread_mutex_unlock(&ctx->lock);
+    op_free(op);
+    free(entry);
+    return status;
+  }
+  op->info.from_cache = op->info.tuned_now == 0;
+  if (op->info.tuned_now == 0) op->info.tune_seconds = 0;
+  op->references = 2; /* the memo's and the caller's */
+  snprintf(entry->key, sizeof entry->key, "%s", memo_key);
+  entry->op = op;
+  entry->next = ctx->memo;
+  ctx->memo = entry;
+  pthread_mutex_unlock(&ctx->lock);
+  *out = op;
+  return BITBLAS_OK;
+}
+
+void bitblas_op_release(bitblas_op *op) {
+  if (!op) return;
+  /* The memo keeps the last reference until the context is destroyed. */
+  pthread_mutex_lock(&op->ctx->lock);
+  if (op->references > 1) op->references--;
+  pthread_mutex_unlock(&op->ctx->lock);
+}
+
+const bitblas_matmul_config *bitblas_op_config(const bitblas_op *op) { return op ? &op->cfg : NULL; }
+
+void bitblas_op_info_get(const bitblas_op *op, bitblas_op_info *info) {
+  if (!info) return;
+  if (!op) {
+    memset(info, 0, sizeof *info);
+    return;
+  }
+  *info = op->info;
+}
+
+size_t bitblas_op_weight_bytes(const bitblas_op *op) { return op ? bb_config_w_bytes(&op->cfg) : 0; }
+
+static int misaligned(const void *pointer) { return ((uintptr_t)pointer & 15u) != 0; }
+
+static bitblas_status check_args(const bitblas_op *op, const bitblas_matmul_args *args) {
+  const bitblas_matmul_config *cfg = &op->cfg;
+  if (args->m < 1 || args->m > INT32_MAX)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT, "args.m = %" PRId64 ": must be between 1 and %d",
+                   args->m, INT32_MAX);
+  if (!cfg->dynamic_m && args->m > cfg->M)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                   "args.m = %" PRId64 ": this operator was made for M = %" PRId64
+                   " (static); use dynamic_m for varying m",
+                   args->m, cfg->M);
+  struct {
+    const char *name;
+    const void *pointer;
+    int needed;
+  } pointers[] = {{"A", args->A, 1},
+                  {"W", args->W, 1},
+                  {"C", args->C, 1},
+                  {"scales", args->scales, cfg->with_scaling},
+                  {"zeros", args->zeros, cfg->zeros_mode != BITBLAS_ZEROS_NONE},
+                  {"bias", args->bias, cfg->with_bias},
+                  {"a_scale", args->a_scale, cfg->with_a_scale}};
+  for (size_t i = 0; i < sizeof pointers / sizeof pointers[0]; i++)
+    if (pointers[i].needed && !pointers[i].pointer)
+      return bb_fail(BITBLAS_INVALID_ARGUMENT, "args.%s: must not be NULL for this config",
+                     pointers[i].name);
+  if (misaligned(args->A) || misaligned(args->W))
+    return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                   "args.A and args.W: must be 16-byte aligned (cudaMalloc pointers are)");
+  return BITBLAS_OK;
+}
+
+bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
+                              struct CUstream_st *stream) {
+  bb_error_clear();
+  if (!op || !args) return bb_fail(BITBLAS_INVALID_ARGUMENT, "op and args: must not be NULL");
+  bitblas_status status = check_args(op, args);
+  if (status != BITBLAS_OK) return status;
+  /* Smallest bucket >= m, else the top one. */
+  const bb_op_kernel *kernel = &op->kernels[op->kernel_count - 1];
+  for (int i = 0; i < op->kernel_count; i++) {
+    if (op->kernels[i].bucket_m >= args->m) {
+      kernel = &op->kernels[i];
+      break;
+    }
+  }
+  const bb_cuda_api *cu = op->ctx->cu;
+  bb_launch_args launch = {(CUdeviceptr)(uintptr_t)args->A,      (CUdeviceptr)(uintptr_t)args->W,
+                           (CUdeviceptr)(uintptr_t)args->scales, (CUdeviceptr)(uintptr_t)args->zeros,
+                           (CUdeviceptr)(uintptr_t)args->bias,   (CUdeviceptr)(uintptr_t)args->a_scale,
+                           (CUdeviceptr)(uintptr_t)args->C,      (int)args->m};
+  BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
+  CUresult result = bb_launch(cu, kernel->function, &kernel->schedule, &op->cfg, &launch, stream);
+  CUcontext popped;
+  cu->CtxPopCurrent(&popped);
+  if (result != BB_CUDA_SUCCESS) return bb_cuda_fail(result, "cuLaunchKernel", __func__, __FILE__, __LINE__);
+  return BITBLAS_OK;
+}
+
+bitblas_status bitblas_op_transform_weight(const bitblas_op *op, const void *host_packed,
+                                           void *device_W, struct CUstream_st *stream) {
+  bb_error_clear();
+  if (!op || !host_packed || !device_W)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT, "op, host_packed and device_W: must not be NULL");
+  const bb_cuda_api *cu = op->ctx->cu;
+  const size_t bytes = bb_config_w_bytes(&op->cfg);
+  BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
+  CUresult result = cu->MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)device_W, host_packed, bytes, stream);
+  if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(stream);
+  CUcontext popped;
+  cu->CtxPopCurrent(&popped);
+  if (result != BB_CUDA_SUCCESS)
+    return bb_cuda_fail(result, "cuMemcpyHtoDAsync(weights)", __func__, __FILE__, __LINE__);
+  return BITBLAS_OK;
+}

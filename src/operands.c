@@ -1,0 +1,152 @@
+/*
+ * operands.c - random host operands for any config (see operands.h). Knows the formats only
+ * through the packing rules and the element helpers of half.h; no GPU here.
+ */
+#include "operands.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "error.h"
+#include "half.h"
+
+void bb_rng_seed(bb_rng *rng, uint64_t seed) { rng->state = seed ? seed : 0x9E3779B97F4A7C15ull; }
+
+uint64_t bb_rng_seed_from_clock(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return ((uint64_t)t.tv_sec * 1000000007ull) ^ (uint64_t)t.tv_nsec ^ ((uint64_t)getpid() << 40);
+}
+
+uint64_t bb_rng_next(bb_rng *rng) {
+  uint64_t x = rng->state;
+  x ^= x >> 12;
+  x ^= x << 25;
+  x ^= x >> 27;
+  rng->state = x;
+  return x * 0x2545F4914F6CDD1Dull;
+}
+
+double bb_rng_uniform(bb_rng *rng, double low, double high) {
+  return low + (high - low) * ((double)(bb_rng_next(rng) >> 11) / 9007199254740992.0);
+}
+
+/* A float8 code with a random sign and mantissa and an exponent within 2^-4 .. 2^4. */
+static uint8_t random_float8(bitblas_dtype dtype, bb_rng *rng) {
+  const uint64_t r = bb_rng_next(rng);
+  const unsigned sign = (unsigned)(r & 1u) << 7;
+  const int exponent = (int)((r >> 8) % 9) - 4; /* -4 .. 4 */
+  if (dtype == BITBLAS_DTYPE_FLOAT8_E4M3)
+    return (uint8_t)(sign | ((unsigned)(exponent + 7) << 3) | ((r >> 16) & 7u));
+  return (uint8_t)(sign | ((unsigned)(exponent + 15) << 2) | ((r >> 16) & 3u));
+}
+
+static void fill_weights(const bitblas_matmul_config *cfg, int ternary, bb_rng *rng, uint8_t *w,
+                         size_t bytes) {
+  const bitblas_dtype dtype = cfg->W_dtype;
+  if (bb_dtype_is_float_weight(dtype)) {
+    for (size_t i = 0; i < bytes / 2; i++)
+      bb_element_write(dtype, w, i, bb_rng_uniform(rng, -1.0, 1.0));
+  } else if (dtype == BITBLAS_DTYPE_FLOAT8_E4M3 || dtype == BITBLAS_DTYPE_FLOAT8_E5M2) {
+    for (size_t i = 0; i < bytes; i++) w[i] = random_float8(dtype, rng);
+  } else if (ternary && dtype == BITBLAS_DTYPE_INT2) {
+    /* int2 codes 1, 2, 3 decode to -1, 0, +1. */
+    for (size_t i = 0; i < bytes; i++) {
+      unsigned byte = 0;
+      for (int j = 0; j < 4; j++) byte |= (unsigned)(1 + bb_rng_next(rng) % 3) << (2 * j);
+      w[i] = (uint8_t)byte;
+    }
+  } else {
+    for (size_t i = 0; i < bytes; i++) w[i] = (uint8_t)bb_rng_next(rng);
+  }
+}
+
+static void fill_uniform(bitblas_dtype dtype, void *data, size_t count, bb_rng *rng, double low,
+                         double high) {
+  for (size_t i = 0; i < count; i++) bb_element_write(dtype, data, i, bb_rng_uniform(rng, low, high));
+}
+
+bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m, int ternary,
+                                     bb_rng *rng, bb_host_operands *out) {
+  memset(out, 0, sizeof *out);
+  bitblas_status status = bitblas_matmul_config_validate(cfg);
+  if (status != BITBLAS_OK) return status;
+  out->m = m;
+  out->A_bytes = bb_config_a_bytes(cfg, m);
+  out->W_bytes = bb_config_w_bytes(cfg);
+  out->scales_bytes = bb_config_scales_bytes(cfg);
+  out->zeros_bytes = bb_config_zeros_bytes(cfg);
+  out->bias_bytes = bb_config_bias_bytes(cfg);
+  out->a_scale_bytes = cfg->with_a_scale ? (size_t)m * sizeof(float) : 0;
+  out->A = malloc(out->A_bytes);
+  out->W = malloc(out->W_bytes);
+  out->scales = out->scales_bytes ? malloc(out->scales_bytes) : NULL;
+  out->zeros = out->zeros_bytes ? malloc(out->zeros_bytes) : NULL;
+  out->bias = out->bias_bytes ? malloc(out->bias_bytes) : NULL;
+  out->a_scale = out->a_scale_bytes ? malloc(out->a_scale_bytes) : NULL;
+  if (!out->A || !out->W || (out->scales_bytes && !out->scales) ||
+      (out->zeros_bytes && !out->zeros) || (out->bias_bytes && !out->bias) ||
+      (out->a_scale_bytes && !out->a_scale)) {
+    bb_host_operands_free(out);
+    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for operands of M=%lld N=%lld K=%lld",
+                   (long long)m, (long long)cfg->N, (long long)cfg->K);
+  }
+  const size_t a_count = (size_t)m * (size_t)cfg->K;
+  if (cfg->A_dtype == BITBLAS_DTYPE_INT8) {
+    for (size_t i = 0; i < a_count; i++)
+      ((int8_t *)out->A)[i] = (int8_t)((int)(bb_rng_next(rng) % 255) - 127);
+  } else {
+    fill_uniform(cfg->A_dtype, out->A, a_count, rng, -1.0, 1.0);
+  }
+  fill_weights(cfg, ternary, rng, out->W, out->W_bytes);
+  const bitblas_dtype scale_dtype = bb_config_scale_dtype(cfg);
+  const size_t scale_width = (size_t)bitblas_dtype_bits(scale_dtype) / 8;
+  if (out->scales)
+    fill_uniform(scale_dtype, out->scales, out->scales_bytes / scale_width, rng, 0.001,
+                 cfg->A_dtype == BITBLAS_DTYPE_INT8 ? 0.01 : 0.02);
+  const double top_code = (double)((1u << bitblas_dtype_bits(cfg->W_dtype)) - 1u);
+  switch (cfg->zeros_mode) {
+    case BITBLAS_ZEROS_ORIGINAL:
+      fill_uniform(scale_dtype, out->zeros, out->zeros_bytes / scale_width, rng, 0.0, top_code);
+      break;
+    case BITBLAS_ZEROS_RESCALE:
+      fill_uniform(scale_dtype, out->zeros, out->zeros_bytes / scale_width, rng, -0.05, 0.05);
+      break;
+    case BITBLAS_ZEROS_QUANTIZED:
+      for (size_t i = 0; i < out->zeros_bytes; i++) ((uint8_t *)out->zeros)[i] = (uint8_t)bb_rng_next(rng);
+      break;
+    default:
+      break;
+  }
+  if (out->bias) {
+    if (cfg->out_dtype == BITBLAS_DTYPE_INT32) {
+      for (int64_t n = 0; n < cfg->N; n++)
+        ((int32_t *)out->bias)[n] = (int32_t)(bb_rng_next(rng) % 2001) - 1000;
+    } else {
+      fill_uniform(cfg->out_dtype, out->bias, (size_t)cfg->N, rng, -1.0, 1.0);
+    }
+  }
+  for (int64_t i = 0; out->a_scale && i < m; i++)
+    out->a_scale[i] = (float)bb_rng_uniform(rng, 0.001, 0.01);
+  return BITBLAS_OK;
+}
+
+void bb_host_operands_free(bb_host_operands *operands) {
+  if (!operands) return;
+  free(operands->A);
+  free(operands->W);
+  free(operands->scales);
+  free(operands->zeros);
+  free(operands->bias);
+  free(operands->a_scale);
+  memset(operands, 0, sizeof *operands);
+}
+
+bitblas_matmul_args bb_host_operands_args(const bb_host_operands *operands) {
+  bitblas_matmul_args args = {operands->m,     operands->A,     operands->W,      operands->scales,
+                              operands->zeros, operands->bias,  operands->a_scale, NULL};
+  return args;
+}

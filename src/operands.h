@@ -1,0 +1,56 @@
+/*
+ * operands.h - fresh random host operands for a config: activations, packed weights, scales,
+ * zeros, bias and per-row scales, never zero-filled, sized so no output overflows float16.
+ * Used by the tuner's checks, the tests and the tools; uploading is the caller's business.
+ */
+#ifndef BITBLAS_OPERANDS_H
+#define BITBLAS_OPERANDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bitblas.h"
+
+/* xorshift64* generator. */
+typedef struct bb_rng {
+  uint64_t state;
+} bb_rng;
+
+/* Seeds the generator (0 is replaced by a fixed odd constant). */
+void bb_rng_seed(bb_rng *rng, uint64_t seed);
+
+/* A seed that differs from run to run (clock and process id). */
+uint64_t bb_rng_seed_from_clock(void);
+
+uint64_t bb_rng_next(bb_rng *rng);
+
+/* Uniform in [low, high). */
+double bb_rng_uniform(bb_rng *rng, double low, double high);
+
+typedef struct bb_host_operands {
+  int64_t m;
+  void *A, *W, *scales, *zeros, *bias;
+  float *a_scale;
+  size_t A_bytes, W_bytes, scales_bytes, zeros_bytes, bias_bytes, a_scale_bytes;
+} bb_host_operands;
+
+/* Makes operands for cfg with m rows of A:
+ *  - A uniform in [-1, 1) (float16/bfloat16) or in [-127, 127] (int8);
+ *  - W random codes in the plain packed layout; float8 codes keep exponents within 2^-4..2^4
+ *    (no NaN or infinity); float16/bfloat16 W uniform in [-1, 1); `ternary` (int2) keeps codes
+ *    at -1, 0, +1 like a BitNet b1.58 layer;
+ *  - scales uniform in [0.001, 0.02] (float32 for int8 A: [0.001, 0.01]); zeros original
+ *    uniform over the unsigned code range, rescale a few scale steps, quantized random codes;
+ *  - bias uniform in [-1, 1) (int32: [-1000, 1000]); a_scale uniform in [0.001, 0.01].
+ * BITBLAS_OK, or BITBLAS_OUT_OF_MEMORY / the config's validation error; on failure nothing is
+ * left allocated. */
+bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m, int ternary,
+                                     bb_rng *rng, bb_host_operands *out);
+
+/* Frees and zeroes; a zeroed struct is fine. */
+void bb_host_operands_free(bb_host_operands *operands);
+
+/* The operands as host run arguments (C NULL), for bitblas_reference_matmul. */
+bitblas_matmul_args bb_host_operands_args(const bb_host_operands *operands);
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * check_gpu_candidates.c - every candidate of every kernel family, compiled and run in this
+ * process on fresh random data, must match the float64 reference and write each output once,
+ * over the core shape matrix: M 1..1000, N 1..4096, K 128..7168, group -1/128, zeros none/original,
+ * bias on/off, uint4 and int4 weights. GPU suite: exits 77 without a device.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "measure.h"
+#include "gpu_support.h"
+#include "schedule.h"
+#include "test_support.h"
+
+static const int64_t sizes_m[] = {1, 3, 16, 17, 128, 1000};
+static const int64_t sizes_n[] = {1, 8, 2880, 4096};
+static const int64_t sizes_k[] = {128, 4096, 7168};
+
+/* Checks every candidate of cfg; returns the number that failed, printing each. */
+static int check_all_candidates(const bitblas_matmul_config *cfg) {
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  char *sources[BB_MAX_CANDIDATES] = {0};
+  for (int i = 0; i < count; i++) sources[i] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
+  bb_compiled compiled[BB_MAX_CANDIDATES];
+  ck_assert_int_eq(bb_compile_all(sources, count, bb_test_gpu_arch(), compiled), BITBLAS_OK);
+  bb_measure *measure = NULL;
+  ck_assert_msg(bb_measure_create(bb_test_cu(), cfg, 50 << 20, &measure) == BITBLAS_OK, "%s",
+                bitblas_last_error());
+  char text[512];
+  bitblas_matmul_config_describe(cfg, text, sizeof text);
+  int failures = 0;
+  for (int i = 0; i < count; i++) {
+    char schedule[128], message[512] = "";
+    bb_schedule_format(&schedules[i], schedule, sizeof schedule);
+    bb_candidate_outcome outcome = BB_CANDIDATE_COMPILE_FAILED;
+    double us = 0;
+    if (compiled[i].status == BITBLAS_OK)
+      outcome = bb_measure_candidate(measure, compiled[i].cubin, &schedules[i], 1, &us, message,
+                                     sizeof message);
+    else
+      snprintf(message, sizeof message, "%.400s", compiled[i].message);
+    if (outcome != BB_CANDIDATE_OK) {
+      failures++;
+      fprintf(stderr, "FAIL %s | %s: %s %s\n", text, schedule, bb_candidate_outcome_name(outcome),
+              message);
+    }
+    ck_assert_msg(outcome != BB_CANDIDATE_CRASHED, "candidate crashed; stopping: %s", message);
+    free(sources[i]);
+  }
+  bb_measure_destroy(measure);
+  bb_compiled_free(compiled, count);
+  return failures;
+}
+
+START_TEST(test_core_shape_matrix) {
+  int index = 0, failures = 0, configs = 0;
+  for (size_t mi = 0; mi < sizeof sizes_m / sizeof sizes_m[0]; mi++) {
+    for (size_t ni = 0; ni < sizeof sizes_n / sizeof sizes_n[0]; ni++) {
+      for (size_t ki = 0; ki < sizeof sizes_k / sizeof sizes_k[0]; ki++, index++) {
+        bitblas_matmul_config cfg;
+        bitblas_matmul_config_init(&cfg);
+        cfg.M = sizes_m[mi];
+        cfg.N = sizes_n[ni];
+        cfg.K = sizes_k[ki];
+        /* Walk the other four two-valued factors so that every pair of values meets. */
+        cfg.group_size = (index & 1) ? 128 : -1;
+        cfg.zeros_mode = (index >> 1) & 1 ? BITBLAS_ZEROS_ORIGINAL : BITBLAS_ZEROS_NONE;
+        cfg.with_bias = (index >> 2) & 1;
+        cfg.W_dtype = ((index + (index >> 3)) & 1) ? BITBLAS_DTYPE_INT4 : BITBLAS_DTYPE_UINT4;
+        cfg.with_scaling = 1;
+        ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+        failures += check_all_candidates(&cfg);
+        configs++;
+      }
+    }
+  }
+  fprintf(stderr, "core shape matrix: %d configs, %d failing candidates\n", configs, failures);
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+static Suite *candidates_suite(void) {
+  Suite *suite = suite_create("gpu_candidates");
+  TCase *tc = tcase_create("core");
+  tcase_set_timeout(tc, 1200);
+  tcase_add_test(tc, test_core_shape_matrix);
+  suite_add_tcase(suite, tc);
+  return suite;
+}
+
+int main(void) {
+  if (!bb_test_gpu_open()) return BB_TEST_SKIP;
+  SRunner *runner = srunner_create(candidates_suite());
+  srunner_set_fork_status(runner, CK_NOFORK);
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  return failed ? 1 : 0;
+}

@@ -1,0 +1,291 @@
+/*
+ * check_gpu_op.c - the operator life cycle on a GPU: tune on a miss and store; load from the
+ * cache (in-process memo, then a new context, then with NVRTC and the worker made unavailable);
+ * a candidate that traps or hangs is marked and costs the caller nothing; bad run arguments are
+ * refused with words; many threads share one operator; the example program runs twice.
+ * GPU suite: exits 77 without a device.
+ */
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "gpu_support.h"
+#include "test_support.h"
+
+static char temp_dir[4096];
+static bb_rng rng;
+
+static void use_fresh_cache(const char *name) {
+  char path[4300];
+  snprintf(path, sizeof path, "%s/%s.db", temp_dir, name);
+  setenv("BITBLAS_CACHE", path, 1);
+}
+
+static bitblas_matmul_config w4a16(int64_t M, int64_t N, int64_t K) {
+  bitblas_matmul_config cfg;
+  bitblas_matmul_config_init(&cfg);
+  cfg.M = M;
+  cfg.N = N;
+  cfg.K = K;
+  cfg.group_size = 128;
+  cfg.zeros_mode = BITBLAS_ZEROS_ORIGINAL;
+  cfg.with_bias = 1;
+  return cfg;
+}
+
+static void assert_correct(const bitblas_op *op, int64_t m) {
+  const bb_test_check check = bb_test_run_and_check(op, m, &rng);
+  ck_assert_msg(check.ran, "run failed: %s", check.message);
+  ck_assert_msg(!check.poison_differs, "some outputs were not written");
+  ck_assert_msg(check.relative_error <= bb_test_tolerance(bitblas_op_config(op)),
+                "relative error %g", check.relative_error);
+}
+
+static double seconds_now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+/* The outcome stored for candidate `index` of the newest kernel row, via plain SQL. */
+static void stored_outcome(int index, char *out, size_t size) {
+  sqlite3 *db = NULL;
+  out[0] = '\0';
+  ck_assert_int_eq(sqlite3_open(getenv("BITBLAS_CACHE"), &db), SQLITE_OK);
+  sqlite3_stmt *statement = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                      "SELECT outcome FROM candidates WHERE kernel_id = (SELECT "
+                                      "max(id) FROM kernels) ORDER BY rowid LIMIT 1 OFFSET ?",
+                                      -1, &statement, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_int(statement, 1, index);
+  if (sqlite3_step(statement) == SQLITE_ROW)
+    snprintf(out, size, "%s", (const char *)sqlite3_column_text(statement, 0));
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+START_TEST(test_tune_then_cache) {
+  use_fresh_cache("tune_then_cache");
+  const bitblas_matmul_config cfg = w4a16(16, 2880, 4096);
+  bitblas_context *ctx = NULL;
+  ck_assert_msg(bitblas_context_create(0, &ctx) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op *op = NULL;
+  double start = seconds_now();
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  const double tune_seconds = seconds_now() - start;
+  bitblas_op_info info;
+  bitblas_op_info_get(op, &info);
+  ck_assert_int_eq(info.from_cache, 0);
+  ck_assert_int_eq(info.tuned_now, 1);
+  ck_assert_int_ge(info.candidates_tried, 2);
+  fprintf(stderr, "first op_get (empty cache): %.3f s, winner %s, %.2f us\n", tune_seconds,
+          info.schedule, info.kernel_us);
+  assert_correct(op, 16);
+  assert_correct(op, 5); /* fewer rows than the static M */
+
+  /* The memo: the same operator again. */
+  bitblas_op *again = NULL;
+  ck_assert_int_eq(bitblas_op_get(ctx, &cfg, &again), BITBLAS_OK);
+  ck_assert_ptr_eq(again, op);
+  bitblas_op_release(again);
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+
+  /* A new context reads the cache; neither NVRTC nor the worker may be needed. */
+  setenv("BITBLAS_LIBNVRTC", "/nonexistent/libnvrtc.so", 1);
+  setenv("BITBLAS_WORKER", "/nonexistent/bitblas-worker", 1);
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  start = seconds_now();
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  fprintf(stderr, "op_get from the cache: %.3f ms\n", (seconds_now() - start) * 1e3);
+  bitblas_op_info_get(op, &info);
+  ck_assert_int_eq(info.from_cache, 1);
+  ck_assert_int_eq(info.tuned_now, 0);
+  assert_correct(op, 16);
+  bitblas_op_release(op);
+
+  /* A miss without the worker is a clear error, not a crash. */
+  bitblas_matmul_config other = w4a16(16, 2880, 2048);
+  ck_assert_int_eq(bitblas_op_get(ctx, &other, &op), BITBLAS_WORKER_FAILED);
+  ck_assert_ptr_null(op);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "bitblas-worker"));
+  bitblas_context_destroy(ctx);
+  unsetenv("BITBLAS_LIBNVRTC");
+  setenv("BITBLAS_WORKER", BITBLAS_TEST_BINARY_DIR "/bitblas-worker", 1);
+}
+END_TEST
+
+START_TEST(test_trapping_candidate_is_contained) {
+  use_fresh_cache("trap");
+  setenv("BITBLAS_FAULT_INJECT", "trap:0", 1);
+  const bitblas_matmul_config cfg = w4a16(1, 4096, 4096);
+  bitblas_context *ctx = NULL;
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  unsetenv("BITBLAS_FAULT_INJECT");
+  char outcome[64];
+  stored_outcome(0, outcome, sizeof outcome);
+  ck_assert_str_eq(outcome, "crashed");
+  stored_outcome(1, outcome, sizeof outcome);
+  ck_assert_str_eq(outcome, "ok");
+  /* This process's context is untouched: the operator runs and is right. */
+  assert_correct(op, 1);
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(test_hanging_candidate_is_contained) {
+  use_fresh_cache("hang");
+  setenv("BITBLAS_FAULT_INJECT", "hang:1", 1);
+  setenv("BITBLAS_TUNE_TIMEOUT", "3", 1);
+  const bitblas_matmul_config cfg = w4a16(1, 2048, 2048);
+  bitblas_context *ctx = NULL;
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  unsetenv("BITBLAS_FAULT_INJECT");
+  unsetenv("BITBLAS_TUNE_TIMEOUT");
+  char outcome[64];
+  stored_outcome(1, outcome, sizeof outcome);
+  ck_assert_str_eq(outcome, "hung");
+  assert_correct(op, 1);
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+}
+END_TEST
+
+START_TEST(test_run_refuses_bad_arguments) {
+  use_fresh_cache("bad_args");
+  const bitblas_matmul_config cfg = w4a16(4, 256, 256);
+  bitblas_context *ctx = NULL;
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bb_host_operands host;
+  ck_assert_int_eq(bb_host_operands_make(&cfg, 4, 0, &rng, &host), BITBLAS_OK);
+  bb_test_device_operands device;
+  ck_assert_int_eq(bb_test_upload(&cfg, &host, &device), 0);
+  bitblas_matmul_args args = bb_test_device_args(&device, 4);
+
+  args.m = 5;
+  ck_assert_int_eq(bitblas_op_run(op, &args, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "args.m = 5"));
+  args.m = 0;
+  ck_assert_int_eq(bitblas_op_run(op, &args, NULL), BITBLAS_INVALID_ARGUMENT);
+  args.m = 4;
+  args.scales = NULL;
+  ck_assert_int_eq(bitblas_op_run(op, &args, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "args.scales"));
+  args = bb_test_device_args(&device, 4);
+  args.A = (const char *)args.A + 2;
+  ck_assert_int_eq(bitblas_op_run(op, &args, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "16-byte aligned"));
+  ck_assert_int_eq(bitblas_op_run(NULL, &args, NULL), BITBLAS_INVALID_ARGUMENT);
+  args = bb_test_device_args(&device, 4);
+  ck_assert_int_eq(bitblas_op_run(op, &args, NULL), BITBLAS_OK);
+  ck_assert_int_eq(bb_test_cu()->CtxSynchronize(), 0);
+
+  bb_test_device_free(&device);
+  bb_host_operands_free(&host);
+  bitblas_op_release(op);
+  bitblas_op_release(NULL);
+  bitblas_context_destroy(ctx);
+  bitblas_context_destroy(NULL);
+}
+END_TEST
+
+typedef struct thread_job {
+  bitblas_context *ctx;
+  int failures;
+} thread_job;
+
+static void *thread_main(void *argument) {
+  thread_job *job = argument;
+  /* A new thread has no current CUDA context: the library must make its own current. */
+  const bitblas_matmul_config cfg = w4a16(1, 1024, 1024);
+  for (int i = 0; i < 3; i++) {
+    bitblas_op *op = NULL;
+    if (bitblas_op_get(job->ctx, &cfg, &op) != BITBLAS_OK) {
+      job->failures++;
+      continue;
+    }
+    bitblas_op_release(op);
+  }
+  return NULL;
+}
+
+START_TEST(test_many_threads_share_operators) {
+  use_fresh_cache("threads");
+  bitblas_context *ctx = NULL;
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  pthread_t threads[6];
+  thread_job jobs[6];
+  for (int i = 0; i < 6; i++) {
+    jobs[i].ctx = ctx;
+    jobs[i].failures = 0;
+    ck_assert_int_eq(pthread_create(&threads[i], NULL, thread_main, &jobs[i]), 0);
+  }
+  for (int i = 0; i < 6; i++) {
+    pthread_join(threads[i], NULL);
+    ck_assert_int_eq(jobs[i].failures, 0);
+  }
+  const bitblas_matmul_config cfg = w4a16(1, 1024, 1024);
+  bitblas_op *op = NULL;
+  ck_assert_int_eq(bitblas_op_get(ctx, &cfg, &op), BITBLAS_OK);
+  assert_correct(op, 1);
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+}
+END_TEST
+
+static int run_example(const char *expect, char *output, size_t size) {
+  FILE *pipe = popen(BITBLAS_TEST_BINARY_DIR "/bitblas-example 16 2880 4096 2>&1", "r");
+  ck_assert_ptr_nonnull(pipe);
+  size_t used = fread(output, 1, size - 1, pipe);
+  output[used] = '\0';
+  int status = pclose(pipe);
+  fprintf(stderr, "%s", output);
+  ck_assert_msg(strstr(output, expect) != NULL, "expected \"%s\" in the example's output", expect);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+START_TEST(test_example_program) {
+  use_fresh_cache("example");
+  char output[8192];
+  ck_assert_int_eq(run_example("tuned now", output, sizeof output), 0);
+  ck_assert_ptr_nonnull(strstr(output, "PASS"));
+  ck_assert_int_eq(run_example("from the cache", output, sizeof output), 0);
+  ck_assert_ptr_nonnull(strstr(output, "PASS"));
+}
+END_TEST
+
+int main(void) {
+  if (!bb_test_gpu_open()) return BB_TEST_SKIP;
+  bb_test_temp_dir(temp_dir, sizeof temp_dir);
+  bb_rng_seed(&rng, bb_rng_seed_from_clock());
+  setenv("BITBLAS_WORKER", BITBLAS_TEST_BINARY_DIR "/bitblas-worker", 1);
+  Suite *suite = suite_create("gpu_op");
+  TCase *tc = tcase_create("op");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, test_tune_then_cache);
+  tcase_add_test(tc, test_trapping_candidate_is_contained);
+  tcase_add_test(tc, test_hanging_candidate_is_contained);
+  tcase_add_test(tc, test_run_refuses_bad_arguments);
+  tcase_add_test(tc, test_many_threads_share_operators);
+  tcase_add_test(tc, test_example_program);
+  suite_add_tcase(suite, tc);
+  SRunner *runner = srunner_create(suite);
+  srunner_set_fork_status(runner, CK_NOFORK);
+  srunner_run_all(runner, CK_NORMAL);
+  int failed = srunner_ntests_failed(runner);
+  srunner_free(runner);
+  bb_test_remove_tree(temp_dir);
+  return failed ? 1 : 0;
+}

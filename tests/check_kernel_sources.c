@@ -1,0 +1,154 @@
+/*
+ * check_kernel_sources.c - every candidate source the emitter writes compiles with NVRTC alone
+ * (no toolkit headers) for sm_80 and sm_90, for every weight format and activation type, and
+ * the schedule text round-trips. Needs libnvrtc but no GPU; exits 77 where NVRTC is missing.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "nvrtc_loader.h"
+#include "schedule.h"
+#include "test_support.h"
+
+static const bitblas_dtype activations[] = {BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_BFLOAT16,
+                                            BITBLAS_DTYPE_INT8};
+
+/* A config for (A, W) with options varied by `variant`; 0 if validation refuses the pair. */
+static int make_config(bitblas_dtype A_dtype, bitblas_dtype W_dtype, int variant,
+                       bitblas_matmul_config *cfg) {
+  bitblas_matmul_config_init(cfg);
+  const int int8 = A_dtype == BITBLAS_DTYPE_INT8;
+  cfg->A_dtype = A_dtype;
+  cfg->W_dtype = W_dtype;
+  cfg->accum_dtype = int8 ? BITBLAS_DTYPE_INT32 : BITBLAS_DTYPE_FLOAT32;
+  cfg->M = variant ? 64 : 1;
+  cfg->N = variant ? 2880 : 4096;
+  cfg->K = variant ? 2880 : 4096;
+  cfg->group_size = int8 ? -1 : (variant ? 32 : 128);
+  cfg->with_scaling = !(W_dtype == BITBLAS_DTYPE_FLOAT16 || W_dtype == BITBLAS_DTYPE_BFLOAT16);
+  cfg->zeros_mode = variant ? BITBLAS_ZEROS_QUANTIZED : BITBLAS_ZEROS_ORIGINAL;
+  cfg->out_dtype = int8 && variant ? BITBLAS_DTYPE_INT32 : BITBLAS_DTYPE_FLOAT16;
+  cfg->with_bias = 1;
+  cfg->with_a_scale = int8 && !variant;
+  if (bitblas_matmul_config_validate(cfg) != BITBLAS_OK) {
+    cfg->zeros_mode = int8 ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_RESCALE;
+    if (int8 && variant) cfg->with_scaling = 0;
+  }
+  return bitblas_matmul_config_validate(cfg) == BITBLAS_OK;
+}
+
+START_TEST(test_every_candidate_compiles) {
+  const int archs[] = {80, 90};
+  int configs = 0, compiled_ok = 0;
+  for (int item = 0; item < 2 * 3 * BITBLAS_DTYPE_COUNT; item++) {
+    bitblas_matmul_config cfg;
+    if (!make_config(activations[(item / BITBLAS_DTYPE_COUNT) % 3],
+                     (bitblas_dtype)(item % BITBLAS_DTYPE_COUNT), item / (3 * BITBLAS_DTYPE_COUNT),
+                     &cfg))
+      continue;
+    configs++;
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    ck_assert_int_ge(count, 1);
+    char *sources[BB_MAX_CANDIDATES] = {0};
+    for (int i = 0; i < count; i++) {
+      sources[i] = bb_emit_source(&cfg, &schedules[i], BB_FAULT_NONE);
+      ck_assert_ptr_nonnull(sources[i]);
+      ck_assert_ptr_null(strstr(sources[i], "#include"));
+    }
+    for (size_t a = 0; a < sizeof archs / sizeof archs[0]; a++) {
+      bb_compiled compiled[BB_MAX_CANDIDATES];
+      ck_assert_int_eq(bb_compile_all(sources, count, archs[a], compiled), BITBLAS_OK);
+      for (int i = 0; i < count; i++) {
+        char text[128], description[512];
+        bb_schedule_format(&schedules[i], text, sizeof text);
+        bitblas_matmul_config_describe(&cfg, description, sizeof description);
+        ck_assert_msg(compiled[i].status == BITBLAS_OK, "sm_%d %s | %s: %s", archs[a], description,
+                      text, compiled[i].message);
+        ck_assert_uint_gt(compiled[i].cubin_size, 0);
+        compiled_ok++;
+      }
+      bb_compiled_free(compiled, count);
+    }
+    for (int i = 0; i < count; i++) free(sources[i]);
+  }
+  fprintf(stderr, "%d configs, %d candidate compiles\n", configs, compiled_ok);
+  ck_assert_int_ge(configs, 40);
+}
+END_TEST
+
+START_TEST(test_fault_injection_compiles) {
+  bitblas_matmul_config cfg;
+  bitblas_matmul_config_init(&cfg);
+  cfg.N = 256;
+  cfg.K = 256;
+  bb_schedule schedule = bb_schedule_default(&cfg);
+  char *sources[2] = {bb_emit_source(&cfg, &schedule, BB_FAULT_TRAP),
+                      bb_emit_source(&cfg, &schedule, BB_FAULT_HANG)};
+  ck_assert_ptr_nonnull(strstr(sources[0], "#define BB_FAULT 1"));
+  ck_assert_ptr_nonnull(strstr(sources[1], "#define BB_FAULT 2"));
+  bb_compiled compiled[2];
+  ck_assert_int_eq(bb_compile_all(sources, 2, 90, compiled), BITBLAS_OK);
+  ck_assert_int_eq(compiled[0].status, BITBLAS_OK);
+  ck_assert_int_eq(compiled[1].status, BITBLAS_OK);
+  bb_compiled_free(compiled, 2);
+  free(sources[0]);
+  free(sources[1]);
+}
+END_TEST
+
+START_TEST(test_compile_error_reports_log) {
+  char *sources[1] = {strdup("extern \"C\" __global__ void bitblas_kernel() { undefined_name; }")};
+  bb_compiled compiled[1];
+  ck_assert_int_eq(bb_compile_all(sources, 1, 90, compiled), BITBLAS_OK);
+  ck_assert_int_eq(compiled[0].status, BITBLAS_COMPILE_FAILED);
+  ck_assert_ptr_nonnull(strstr(compiled[0].message, "undefined_name"));
+  ck_assert_ptr_nonnull(strstr(compiled[0].message, "sm_90"));
+  free(sources[0]);
+}
+END_TEST
+
+START_TEST(test_schedule_text_round_trip) {
+  bitblas_matmul_config cfg;
+  bitblas_matmul_config_init(&cfg);
+  cfg.M = 16;
+  cfg.N = 4096;
+  cfg.K = 4096;
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&cfg, schedules);
+  int families[2] = {0, 0};
+  for (int i = 0; i < count; i++) {
+    char text[128];
+    bb_schedule_format(&schedules[i], text, sizeof text);
+    bb_schedule parsed;
+    ck_assert_int_eq(bb_schedule_parse(text, &parsed), BITBLAS_OK);
+    ck_assert_int_eq(memcmp(&parsed, &schedules[i], sizeof parsed), 0);
+    families[schedules[i].family]++;
+  }
+  ck_assert_int_ge(families[BB_FAMILY_GEMV], 2);
+  ck_assert_int_ge(families[BB_FAMILY_MMA], 2);
+  bb_schedule parsed;
+  ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));
+  ck_assert_str_eq(bb_source_hash(), bb_source_hash());
+  ck_assert_uint_eq(strlen(bb_source_hash()), 16);
+}
+END_TEST
+
+int main(void) {
+  if (bb_nvrtc_load() != BITBLAS_OK) {
+    fprintf(stderr, "SKIP: %s\n", bitblas_last_error());
+    return BB_TEST_SKIP;
+  }
+  Suite *suite = suite_create("kernel_sources");
+  TCase *tc = tcase_create("nvrtc");
+  tcase_set_timeout(tc, 1200);
+  tcase_add_test(tc, test_every_candidate_compiles);
+  tcase_add_test(tc, test_fault_injection_compiles);
+  tcase_add_test(tc, test_compile_error_reports_log);
+  tcase_add_test(tc, test_schedule_text_round_trip);
+  suite_add_tcase(suite, tc);
+  return bb_test_run_suite(suite);
+}

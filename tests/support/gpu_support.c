@@ -1,0 +1,172 @@
+/*
+ * gpu_support.c - shared helpers of the GPU suites (see gpu_support.h).
+ */
+#include "gpu_support.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "half.h"
+#include "reference.h"
+
+static const bb_cuda_api *test_cu;
+static int test_arch;
+
+int bb_test_gpu_open(void) {
+  bitblas_status status;
+  test_cu = bb_cuda_load(&status);
+  if (!test_cu) {
+    fprintf(stderr, "SKIP: no CUDA device: %s\n", bitblas_last_error());
+    return 0;
+  }
+  CUdevice device;
+  CUcontext context;
+  int count = 0, major = 0, minor = 0;
+  if (test_cu->DeviceGetCount(&count) != 0 || count < 1 || test_cu->DeviceGet(&device, 0) != 0 ||
+      test_cu->DevicePrimaryCtxRetain(&context, device) != 0 ||
+      test_cu->CtxPushCurrent(context) != 0) {
+    fprintf(stderr, "SKIP: no usable CUDA device 0\n");
+    return 0;
+  }
+  test_cu->DeviceGetAttribute(&major, BB_CU_ATTR_COMPUTE_CAPABILITY_MAJOR, device);
+  test_cu->DeviceGetAttribute(&minor, BB_CU_ATTR_COMPUTE_CAPABILITY_MINOR, device);
+  test_arch = major * 10 + minor;
+  return 1;
+}
+
+const bb_cuda_api *bb_test_cu(void) { return test_cu; }
+
+int bb_test_gpu_arch(void) { return test_arch; }
+
+static int upload_one(CUdeviceptr *device, const void *host, size_t bytes) {
+  *device = 0;
+  if (!bytes) return 0;
+  if (test_cu->MemAlloc(device, bytes) != 0) return -1;
+  return test_cu->MemcpyHtoD(*device, host, bytes) == 0 ? 0 : -1;
+}
+
+int bb_test_upload(const bitblas_matmul_config *cfg, const bb_host_operands *host,
+                   bb_test_device_operands *out) {
+  memset(out, 0, sizeof *out);
+  out->c_bytes = bb_config_c_bytes(cfg, host->m);
+  if (upload_one(&out->A, host->A, host->A_bytes) || upload_one(&out->W, host->W, host->W_bytes) ||
+      upload_one(&out->scales, host->scales, host->scales_bytes) ||
+      upload_one(&out->zeros, host->zeros, host->zeros_bytes) ||
+      upload_one(&out->bias, host->bias, host->bias_bytes) ||
+      upload_one(&out->a_scale, host->a_scale, host->a_scale_bytes) ||
+      test_cu->MemAlloc(&out->C, out->c_bytes) != 0) {
+    bb_test_device_free(out);
+    return -1;
+  }
+  return 0;
+}
+
+void bb_test_device_free(bb_test_device_operands *device) {
+  CUdeviceptr all[] = {device->A,    device->W,       device->scales, device->zeros,
+                       device->bias, device->a_scale, device->C};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    if (all[i]) test_cu->MemFree(all[i]);
+  memset(device, 0, sizeof *device);
+}
+
+bitblas_matmul_args bb_test_device_args(const bb_test_device_operands *device, int64_t m) {
+  bitblas_matmul_args args = {m,
+                              (const void *)(uintptr_t)device->A,
+                              (const void *)(uintptr_t)device->W,
+                              (const void *)(uintptr_t)device->scales,
+                              (const void *)(uintptr_t)device->zeros,
+                              (const void *)(uintptr_t)device->bias,
+                              (const float *)(uintptr_t)device->a_scale,
+                              (void *)(uintptr_t)device->C};
+  return args;
+}
+
+double bb_test_tolerance(const bitblas_matmul_config *cfg) {
+  if (cfg->out_dtype == BITBLAS_DTYPE_INT32) return 0.0;
+  if (cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 || cfg->out_dtype == BITBLAS_DTYPE_BFLOAT16) return 1e-2;
+  return 2e-3;
+}
+
+/* All of [0, extent) when it has at most `limit` values; else first, last and random ones. */
+static int64_t sample(int64_t extent, int64_t limit, bb_rng *rng, int64_t *out) {
+  if (extent <= limit) {
+    for (int64_t i = 0; i < extent; i++) out[i] = i;
+    return extent;
+  }
+  out[0] = 0;
+  out[1] = extent - 1;
+  for (int64_t i = 2; i < limit; i++) out[i] = (int64_t)(bb_rng_next(rng) % (uint64_t)extent);
+  return limit;
+}
+
+bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng) {
+  bb_test_check check;
+  memset(&check, 0, sizeof check);
+  const bitblas_matmul_config *cfg = bitblas_op_config(op);
+  bb_host_operands host;
+  if (bb_host_operands_make(cfg, m, 0, rng, &host) != BITBLAS_OK) {
+    snprintf(check.message, sizeof check.message, "operands: %s", bitblas_last_error());
+    return check;
+  }
+  bb_test_device_operands device;
+  const size_t c_bytes = bb_config_c_bytes(cfg, m);
+  void *first = malloc(c_bytes), *second = malloc(c_bytes);
+  double *reference = malloc(16 * 512 * sizeof(double));
+  if (!first || !second || !reference || bb_test_upload(cfg, &host, &device) != 0) {
+    snprintf(check.message, sizeof check.message, "allocation failed");
+    goto done;
+  }
+  /* The weights go in through the library's transform, as a user's would. */
+  if (bitblas_op_transform_weight(op, host.W, (void *)(uintptr_t)device.W, NULL) != BITBLAS_OK) {
+    snprintf(check.message, sizeof check.message, "transform: %s", bitblas_last_error());
+    goto free_device;
+  }
+  const bitblas_matmul_args args = bb_test_device_args(&device, m);
+  const unsigned poisons[2] = {0xffffffffu, 0x7f817f81u};
+  void *outputs[2] = {first, second};
+  for (int run = 0; run < 2; run++) {
+    test_cu->MemsetD32Async(device.C, poisons[run], c_bytes / 4, NULL);
+    bitblas_status status = bitblas_op_run(op, &args, NULL);
+    CUresult result = test_cu->CtxSynchronize();
+    if (status != BITBLAS_OK || result != 0 ||
+        test_cu->MemcpyDtoH(outputs[run], device.C, c_bytes) != 0) {
+      snprintf(check.message, sizeof check.message, "run %d: %s (sync %d)", run,
+               bitblas_last_error(), result);
+      goto free_device;
+    }
+  }
+  check.ran = 1;
+  check.poison_differs = memcmp(first, second, c_bytes) != 0;
+  /* The reference on every row and column of small outputs; on large ones on 16 rows (the
+   * first, the last, random) and 512 columns alike. The poison check above covers them all. */
+  int64_t rows[16], cols[512];
+  const int64_t row_count = sample(m, 16, rng, rows), col_count = sample(cfg->N, 512, rng, cols);
+  const bitblas_matmul_args host_args = bb_host_operands_args(&host);
+  if (bb_reference_subset(cfg, &host_args, rows, row_count, cols, col_count, reference) != BITBLAS_OK) {
+    snprintf(check.message, sizeof check.message, "reference: %s", bitblas_last_error());
+    check.ran = 0;
+    goto free_device;
+  }
+  double error = 0, norm = 0;
+  for (int64_t i = 0; i < row_count; i++) {
+    for (int64_t j = 0; j < col_count; j++) {
+      const double got = bb_element_read(cfg->out_dtype, first, (size_t)(rows[i] * cfg->N + cols[j]));
+      const double want = reference[i * col_count + j];
+      if (cfg->out_dtype == BITBLAS_DTYPE_INT32 && got != want) check.mismatches++;
+      error += isnan(got) ? INFINITY : (got - want) * (got - want);
+      norm += want * want;
+    }
+  }
+  check.relative_error = norm > 0 ? sqrt(error / norm) : sqrt(error);
+free_device:
+  bb_test_device_free(&device);
+done:
+  free(first);
+  free(second);
+  free(reference);
+  bb_host_operands_free(&host);
+  return check;
+}

@@ -1,0 +1,59 @@
+/*
+ * gpu_support.h - what the GPU suites share: the skip rule (exit 77 without a device), device
+ * copies of random operands, and one checked run of an operator against the float64 reference
+ * with the output poisoned twice (so an unwritten or twice-written element cannot pass).
+ */
+#ifndef BITBLAS_GPU_SUPPORT_H
+#define BITBLAS_GPU_SUPPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bitblas.h"
+#include "cuda_driver.h"
+#include "operands.h"
+
+/* 1 if device 0 is usable (its primary context is then current on this thread); otherwise
+ * prints why to stderr and returns 0: the suite's main then returns BB_TEST_SKIP. */
+int bb_test_gpu_open(void);
+
+/* The driver table after bb_test_gpu_open succeeded. */
+const bb_cuda_api *bb_test_cu(void);
+
+/* Device compute capability as major*10+minor (e.g. 90). */
+int bb_test_gpu_arch(void);
+
+typedef struct bb_test_device_operands {
+  CUdeviceptr A, W, scales, zeros, bias, a_scale, C;
+  size_t c_bytes;
+} bb_test_device_operands;
+
+/* Uploads host operands (W as given: the plain packed layout) and allocates C for m rows. */
+int bb_test_upload(const bitblas_matmul_config *cfg, const bb_host_operands *host,
+                   bb_test_device_operands *out);
+void bb_test_device_free(bb_test_device_operands *device);
+
+/* Run arguments for the device copies. */
+bitblas_matmul_args bb_test_device_args(const bb_test_device_operands *device, int64_t m);
+
+/* The result of one checked run. */
+typedef struct bb_test_check {
+  int ran;              /* 1 if both runs completed */
+  int poison_differs;   /* outputs differ between the two poisons: unwritten elements */
+  int64_t mismatches;   /* int32 outputs that differ from the reference (must be 0) */
+  double relative_error;/* ||out - ref|| / ||ref|| over the compared outputs */
+  char message[512];
+} bb_test_check;
+
+/* Runs op on fresh random operands of m rows (same seed stream as rng) twice, poisoning C with
+ * 0xFF bytes and then 0x7F817F81 words (every element must match between the two), and compares
+ * with the float64 reference: every element of outputs up to 16 x 512, else 16 sampled rows x
+ * 512 sampled columns. The op's weights go through bitblas_op_transform_weight. */
+bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng);
+
+/* Tolerance on the relative error for an output of cfg, written down once for every suite:
+ * float16 out 2e-3, float32 out 2e-3 (weights may be rounded to float16 before the tensor-core
+ * product), bfloat16 A or out 1e-2, int32 exact (0). */
+double bb_test_tolerance(const bitblas_matmul_config *cfg);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * timing.h - GPU timing as SPEC section 5 asks: CUDA events around each run, warm-up runs, the L2
+ * cache flushed before every timed run, the median of at least 50 runs; and the device's copy
+ * bandwidth (read + written bytes of a >= 1 GiB device-to-device copy). No statistics beyond
+ * the median, and no knowledge of what is timed.
+ */
+#ifndef BITBLAS_TOOL_TIMING_H
+#define BITBLAS_TOOL_TIMING_H
+
+#include <stddef.h>
+
+#include "cuda_driver.h"
+#include "device.h"
+
+/* The fewest timed runs a median is taken over. */
+#define BB_TOOL_TIMING_MIN_RUNS 50
+
+/* Warm-up runs before the timed ones. */
+#define BB_TOOL_TIMING_WARMUP_RUNS 10
+
+/* The size of the copy the copy bandwidth is measured with. */
+#define BB_TOOL_COPY_BANDWIDTH_BYTES ((size_t)1 << 30)
+
+/* Enqueues one run of the timed work on `stream` without waiting. 0, or -1 with
+ * bb_tool_error() set. */
+typedef int (*bb_tool_launch_fn)(void *user, CUstream stream);
+
+typedef struct bb_tool_timer {
+  const bb_tool_gpu *gpu;
+  CUdeviceptr flush_buffer; /* twice the L2 size, overwritten before every timed run */
+  size_t flush_bytes;
+  unsigned flush_value; /* changes every flush, so no write is a repeat of the last */
+  CUevent *events;      /* start and end of each timed run */
+  int event_count;
+} bb_tool_timer;
+
+/* Allocates the flush buffer (2 x the L2 size read from the device) for timings on gpu's
+ * stream. 0, or -1 with the message. */
+int bb_tool_timer_create(const bb_tool_gpu *gpu, bb_tool_timer *timer);
+
+void bb_tool_timer_destroy(bb_tool_timer *timer);
+
+/* Runs `launch` BB_TOOL_TIMING_WARMUP_RUNS times, then `runs` (>= BB_TOOL_TIMING_MIN_RUNS) timed
+ * times, each timed run preceded by an L2 flush (a cuMemsetD32Async over the flush buffer) and
+ * bracketed by events recorded on the stream, so the flush is not timed. *median_us is the
+ * median of the runs in microseconds. 0, or -1 with the message (a failed launch included;
+ * the stream is synchronized before returning either way). */
+int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void *user, int runs,
+                            double *median_us);
+
+/* Measures the copy bandwidth: `repeats` (>= 3) device-to-device copies of `bytes` (at least
+ * BB_TOOL_COPY_BANDWIDTH_BYTES) after two warm-up copies, each timed with events; the result is
+ * (bytes read + bytes written) / median time, in bytes per second. 0, or -1 with the message
+ * (e.g. not enough device memory for the two buffers). */
+int bb_tool_copy_bandwidth(const bb_tool_gpu *gpu, size_t bytes, int repeats,
+                           double *bytes_per_second);
+
+/* The median of `count` values (sorts them in place); 0 for count 0. */
+double bb_tool_median(double *values, size_t count);
+
+#endif

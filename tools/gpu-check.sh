@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# gpu-check.sh - everything that needs a GPU, in one call: the GPU test suites, compute-sanitizer
+# on the kernels (through the example and awkward shapes), the benchmark, and the several-process
+# tuning check. Logs go under $OUT (default /tmp/bitblas-gpu-check); a short summary comes last.
+#
+#   tools/gpu-check.sh [tests] [sanitizer] [bench] [bench-full] [multiprocess]   (default: all but bench-full)
+# Expects a built tree in ./build (cmake -B build && cmake --build build).
+set -u
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/bitblas-gpu-check}
+mkdir -p "$OUT"
+BUILD=${BUILD:-build}
+stages=${*:-tests sanitizer bench multiprocess}
+summary=()
+note() { summary+=("$1"); echo "== $1"; }
+
+# The build tree records the absolute path it was configured in; make that path lead here.
+configured=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")
+if [ -n "$configured" ] && [ ! -e "$configured" ]; then
+  mkdir -p "$(dirname "$configured")" && ln -s "$PWD" "$configured"
+fi
+export BITBLAS_WORKER=$PWD/$BUILD/bitblas-worker
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >"$OUT/device.txt" 2>&1
+note "device: $(tail -n 1 "$OUT/device.txt") on $(date -u +%Y-%m-%dT%H:%MZ)"
+
+for stage in $stages; do
+  case $stage in
+  tests)
+    start=$SECONDS
+    (cd "$BUILD" && ctest -L gpu --output-on-failure -j1) >"$OUT/gpu-tests.log" 2>&1
+    rc=$?
+    note "gpu suites: rc=$rc in $((SECONDS - start)) s: $(grep -E 'tests passed|tests failed' "$OUT/gpu-tests.log" | tail -n 1)"
+    grep -E '^FAIL|format matrix:|core shape matrix:|op_get|Passed|Failed|\*\*\*' "$OUT/gpu-tests.log" | head -n 60
+    ;;
+  sanitizer)
+    start=$SECONDS
+    export BITBLAS_CACHE=$OUT/sanitizer-cache.db
+    rm -f "$BITBLAS_CACHE"*
+    {
+      echo "--- memcheck: example (tuning runs every candidate in the worker, also under memcheck)"
+      compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
+        "$BUILD/bitblas-example" 16 2880 4096
+      echo "rc=$?"
+      echo "--- memcheck: awkward shapes and formats through bitblas-tune --check"
+      compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
+        "$BUILD/bitblas-tune" --preset awkward --m 1,17 --formats w4a16,w2a8 --check
+      echo "rc=$?"
+      echo "--- racecheck: example from the cache"
+      compute-sanitizer --tool racecheck --error-exitcode 99 "$BUILD/bitblas-example" 16 2880 4096
+      echo "rc=$?"
+    } >"$OUT/sanitizer.log" 2>&1
+    note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/3 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
+    unset BITBLAS_CACHE
+    ;;
+  bench | bench-full)
+    start=$SECONDS
+    export BITBLAS_CACHE=$OUT/bench-cache.db
+    sets="llama-3-8b llama-3-70b"
+    [ "$stage" = bench-full ] && sets="llama-3-8b llama-3-70b bitblas bitnet-b1.58-2b awkward"
+    for preset in $sets; do
+      "$BUILD/bitblas-bench" --preset "$preset" --m 1,4,16 --formats w4a16,w2a16,w1a16,w2a8 \
+        --csv "$OUT/bench-$preset.csv" >"$OUT/bench-$preset.txt" 2>&1
+      note "bench $preset: rc=$? ($(grep -ciE 'geomean|geometric' "$OUT/bench-$preset.txt") summary lines)"
+      grep -iE 'geomean|geometric|copy bandwidth' "$OUT/bench-$preset.txt"
+    done
+    note "bench took $((SECONDS - start)) s"
+    unset BITBLAS_CACHE
+    ;;
+  multiprocess)
+    start=$SECONDS
+    bash tools/multiprocess-check.sh "$BUILD" >"$OUT/multiprocess.log" 2>&1
+    note "multiprocess: rc=$? in $((SECONDS - start)) s"
+    tail -n 12 "$OUT/multiprocess.log"
+    ;;
+  *) echo "unknown stage $stage" ;;
+  esac
+done
+
+echo
+echo "===== summary ====="
+printf '%s\n' "${summary[@]}"

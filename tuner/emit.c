@@ -1,0 +1,143 @@
+/*
+ * emit.c - writes the CUDA source of one candidate: a block of #defines naming the config and
+ * the schedule, then kernel_src/common.cuh, then the family's template. No string fragments of
+ * kernel code live here; the templates are plain CUDA, readable on their own.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "config.h"
+#include "error.h"
+#include "kernel_sources.h"
+#include "nvrtc_loader.h"
+#include "schedule.h"
+
+/* Bump when the meaning of the #define block changes without a template changing. */
+#define BB_EMITTER_VERSION 1
+
+const char *bb_kernel_source_find(const char *name) {
+  for (const bb_kernel_source *s = bb_kernel_sources; s->name; s++)
+    if (strcmp(s->name, name) == 0) return s->text;
+  return NULL;
+}
+
+/* BB_WK_* of common.cuh for a weight dtype. */
+static int weight_kind(bitblas_dtype dtype) {
+  switch (dtype) {
+    case BITBLAS_DTYPE_UINT8:
+    case BITBLAS_DTYPE_UINT4:
+    case BITBLAS_DTYPE_UINT2:
+    case BITBLAS_DTYPE_UINT1:
+      return 0;
+    case BITBLAS_DTYPE_INT4:
+    case BITBLAS_DTYPE_INT2:
+      return 1;
+    case BITBLAS_DTYPE_INT8:
+      return 2;
+    case BITBLAS_DTYPE_INT1:
+      return 3;
+    case BITBLAS_DTYPE_NF4:
+      return 4;
+    case BITBLAS_DTYPE_FP4_E2M1:
+      return 5;
+    case BITBLAS_DTYPE_FLOAT8_E4M3:
+      return 6;
+    case BITBLAS_DTYPE_FLOAT8_E5M2:
+      return 7;
+    case BITBLAS_DTYPE_FLOAT16:
+      return 8;
+    case BITBLAS_DTYPE_BFLOAT16:
+      return 9;
+    default:
+      return -1;
+  }
+}
+
+static int activation_kind(bitblas_dtype dtype) {
+  return dtype == BITBLAS_DTYPE_FLOAT16 ? 0 : dtype == BITBLAS_DTYPE_BFLOAT16 ? 1 : 2;
+}
+
+static int output_kind(bitblas_dtype dtype) {
+  switch (dtype) {
+    case BITBLAS_DTYPE_FLOAT16:
+      return 0;
+    case BITBLAS_DTYPE_BFLOAT16:
+      return 1;
+    case BITBLAS_DTYPE_FLOAT32:
+      return 2;
+    default:
+      return 3;
+  }
+}
+
+char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_fault fault) {
+  const char *common = bb_kernel_source_find("common.cuh");
+  const char *family = bb_kernel_source_find(s->family == BB_FAMILY_GEMV ? "gemv.cu" : "mma.cu");
+  if (!common || !family) {
+    bb_fail(BITBLAS_NOT_FOUND, "kernel template missing from the build (common.cuh, %s)",
+            s->family == BB_FAMILY_GEMV ? "gemv.cu" : "mma.cu");
+    return NULL;
+  }
+  char schedule_text[128];
+  bb_schedule_format(s, schedule_text, sizeof schedule_text);
+  char config_text[512];
+  bb_config_key_text(cfg, cfg->M, config_text, sizeof config_text);
+
+  char defines[2048];
+  int used = snprintf(
+      defines, sizeof defines,
+      "// bitblas candidate: %s\n// config: %s\n"
+      "#define BB_N %" PRId64 "\n#define BB_K %" PRId64 "\n#define BB_GROUP %" PRId64 "\n"
+      "#define BB_A_KIND %d\n#define BB_W_KIND %d\n#define BB_W_BITS %d\n"
+      "#define BB_SCALING %d\n#define BB_ZEROS %d\n#define BB_BIAS %d\n#define BB_A_SCALE %d\n"
+      "#define BB_OUT_KIND %d\n#define BB_QZ_ROW_BYTES %" PRId64 "\n#define BB_FAULT %d\n",
+      schedule_text, config_text, cfg->N, cfg->K, bb_config_group(cfg),
+      activation_kind(cfg->A_dtype), weight_kind(cfg->W_dtype), bitblas_dtype_bits(cfg->W_dtype),
+      cfg->with_scaling ? 1 : 0, (int)cfg->zeros_mode, cfg->with_bias ? 1 : 0,
+      cfg->with_a_scale ? 1 : 0, output_kind(cfg->out_dtype), bb_config_qzeros_row_bytes(cfg),
+      (int)fault);
+  if (s->family == BB_FAMILY_GEMV)
+    used += snprintf(defines + used, sizeof defines - (size_t)used,
+                     "#define BB_WARPS %d\n#define BB_ROWS_PER_WARP %d\n#define BB_M_TILE %d\n"
+                     "#define BB_UNROLL %d\n#define BB_CHUNK_ELEMS %d\n",
+                     s->warps, s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
+  else
+    used += snprintf(defines + used, sizeof defines - (size_t)used,
+                     "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"
+                     "#define BB_WARPS_M %d\n#define BB_WARPS_N %d\n",
+                     s->block_m, s->block_n, s->block_k, s->warps_m, s->warps_n);
+
+  const size_t size = strlen(defines) + strlen(common) + strlen(family) + 4;
+  char *source = malloc(size);
+  if (!source) {
+    bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for a %zu-byte kernel source", size);
+    return NULL;
+  }
+  snprintf(source, size, "%s%s\n%s", defines, common, family);
+  return source;
+}
+
+static char source_hash_text[17];
+static pthread_once_t source_hash_once = PTHREAD_ONCE_INIT;
+
+static void compute_source_hash(void) {
+  uint64_t hash = bb_hash64("bitblas-emitter", 15, 0);
+  const int version = BB_EMITTER_VERSION;
+  hash = bb_hash64(&version, sizeof version, hash);
+  for (const bb_kernel_source *s = bb_kernel_sources; s->name; s++) {
+    hash = bb_hash64(s->name, strlen(s->name), hash);
+    hash = bb_hash64(s->text, strlen(s->text), hash);
+  }
+  const char *options = bb_nvrtc_base_options();
+  hash = bb_hash64(options, strlen(options), hash);
+  snprintf(source_hash_text, sizeof source_hash_text, "%016" PRIx64, hash);
+}
+
+const char *bb_source_hash(void) {
+  pthread_once(&source_hash_once, compute_source_hash);
+  return source_hash_text;
+}

@@ -1,0 +1,273 @@
+/*
+ * measure.c - the worker's test bench for candidates: fresh random inputs (never zeros), the
+ * float64 reference on sampled rows and columns, a two-poison check that every output is
+ * written, and event timing with an L2 flush before each run. Runs only in bitblas-worker.
+ */
+#include "measure.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "error.h"
+#include "half.h"
+#include "launch.h"
+#include "operands.h"
+#include "reference.h"
+
+#define BB_MAX_SAMPLE_ROWS 8
+#define BB_MAX_SAMPLE_COLS 256
+#define BB_WARMUP_RUNS 2
+
+struct bb_measure {
+  const bb_cuda_api *cu;
+  bitblas_matmul_config cfg;
+  CUstream stream;
+  CUevent start, stop;
+  bb_rng rng;
+  bb_host_operands host; /* host copies of the inputs */
+  /* device buffers */
+  CUdeviceptr A, W, scales, zeros, bias, a_scale, C, flush;
+  size_t c_bytes, flush_bytes;
+  /* sampled reference */
+  int64_t rows[BB_MAX_SAMPLE_ROWS], cols[BB_MAX_SAMPLE_COLS];
+  int64_t row_count, col_count;
+  double *reference;
+  void *host_c, *host_c2;
+};
+
+/* Sampled indices: all of a small dimension, else first, last and random ones. */
+static int64_t sample_indices(bb_rng *rng, int64_t extent, int64_t limit, int64_t *out) {
+  if (extent <= limit) {
+    for (int64_t i = 0; i < extent; i++) out[i] = i;
+    return extent;
+  }
+  out[0] = 0;
+  out[1] = extent - 1;
+  for (int64_t i = 2; i < limit; i++) out[i] = (int64_t)(bb_rng_next(rng) % (uint64_t)extent);
+  return limit;
+}
+
+static bitblas_status upload(bb_measure *m, CUdeviceptr *device, const void *host, size_t bytes) {
+  if (!bytes) return BITBLAS_OK;
+  BB_CU_CHECK(m->cu->MemAlloc(device, bytes));
+  BB_CU_CHECK(m->cu->MemcpyHtoD(*device, host, bytes));
+  return BITBLAS_OK;
+}
+
+bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_config *cfg,
+                                 int l2_bytes, bb_measure **out) {
+  *out = NULL;
+  bb_measure *m = calloc(1, sizeof *m);
+  if (!m) return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for the measurement state");
+  m->cu = cu;
+  m->cfg = *cfg;
+  bb_rng_seed(&m->rng, bb_rng_seed_from_clock());
+  m->c_bytes = bb_config_c_bytes(cfg, cfg->M);
+  m->host_c = malloc(m->c_bytes);
+  m->host_c2 = malloc(m->c_bytes);
+  bitblas_status status = bb_host_operands_make(cfg, cfg->M, 0, &m->rng, &m->host);
+  if (status == BITBLAS_OK && (!m->host_c || !m->host_c2))
+    status = bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for the tuning outputs");
+  if (status != BITBLAS_OK) {
+    bb_measure_destroy(m);
+    return status;
+  }
+  const bb_host_operands *host = &m->host;
+  BB_CU_CHECK_GOTO(cu->StreamCreate(&m->stream, BB_CU_STREAM_NON_BLOCKING), status, fail);
+  BB_CU_CHECK_GOTO(cu->EventCreate(&m->start, BB_CU_EVENT_DEFAULT), status, fail);
+  BB_CU_CHECK_GOTO(cu->EventCreate(&m->stop, BB_CU_EVENT_DEFAULT), status, fail);
+  if ((status = upload(m, &m->A, host->A, host->A_bytes)) != BITBLAS_OK ||
+      (status = upload(m, &m->W, host->W, host->W_bytes)) != BITBLAS_OK ||
+      (status = upload(m, &m->scales, host->scales, host->scales_bytes)) != BITBLAS_OK ||
+      (status = upload(m, &m->zeros, host->zeros, host->zeros_bytes)) != BITBLAS_OK ||
+      (status = upload(m, &m->bias, host->bias, host->bias_bytes)) != BITBLAS_OK ||
+      (status = upload(m, &m->a_scale, host->a_scale, host->a_scale_bytes)) != BITBLAS_OK)
+    goto fail;
+  BB_CU_CHECK_GOTO(cu->MemAlloc(&m->C, m->c_bytes), status, fail);
+  m->flush_bytes = (size_t)(l2_bytes > 0 ? l2_bytes : 64 << 20) * 2;
+  BB_CU_CHECK_GOTO(cu->MemAlloc(&m->flush, m->flush_bytes), status, fail);
+
+  m->row_count = sample_indices(&m->rng, cfg->M, BB_MAX_SAMPLE_ROWS, m->rows);
+  m->col_count = sample_indices(&m->rng, cfg->N, BB_MAX_SAMPLE_COLS, m->cols);
+  m->reference = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
+  if (!m->reference) {
+    status = bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for the reference");
+    goto fail;
+  }
+  const bitblas_matmul_args host_args = bb_host_operands_args(host);
+  status = bb_reference_subset(cfg, &host_args, m->rows, m->row_count, m->cols, m->col_count,
+                               m->reference);
+  if (status != BITBLAS_OK) goto fail;
+  *out = m;
+  return BITBLAS_OK;
+fail:
+  bb_measure_destroy(m);
+  return status;
+}
+
+void bb_measure_destroy(bb_measure *m) {
+  if (!m) return;
+  const bb_cuda_api *cu = m->cu;
+  CUdeviceptr buffers[] = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, m->flush};
+  for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
+    if (buffers[i]) cu->MemFree(buffers[i]);
+  if (m->start) cu->EventDestroy(m->start);
+  if (m->stop) cu->EventDestroy(m->stop);
+  if (m->stream) cu->StreamDestroy(m->stream);
+  bb_host_operands_free(&m->host);
+  free(m->host_c);
+  free(m->host_c2);
+  free(m->reference);
+  free(m);
+}
+
+double bb_measure_tolerance(const bitblas_matmul_config *cfg) {
+  if (cfg->out_dtype == BITBLAS_DTYPE_INT32) return 0.0;
+  /* Weights may be rounded to A's type before the tensor-core product; outputs to out_dtype. */
+  if (cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 || cfg->out_dtype == BITBLAS_DTYPE_BFLOAT16)
+    return 1e-2;
+  return 2e-3;
+}
+
+/* Errors after which the context is dead: illegal address, hardware stack error, illegal
+ * instruction, misaligned address, invalid address space, invalid PC, launch failed. */
+static int is_sticky(CUresult result) {
+  return result == 700 || (result >= 714 && result <= 719);
+}
+
+static const char *result_name(const bb_cuda_api *cu, CUresult result) {
+  const char *name = "unknown";
+  cu->GetErrorName(result, &name);
+  return name ? name : "unknown";
+}
+
+/* One run on the poisoned output; reports the outcome of the launch and the sync. */
+static bb_candidate_outcome run_once(bb_measure *m, CUfunction function, const bb_schedule *s,
+                                     unsigned poison, char *message, size_t message_size) {
+  const bb_cuda_api *cu = m->cu;
+  bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
+  CUresult result = cu->MemsetD32Async(m->C, poison, m->c_bytes / 4, m->stream);
+  if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, s, &m->cfg, &args, m->stream);
+  if (result != BB_CUDA_SUCCESS && !is_sticky(result)) {
+    snprintf(message, message_size, "launch: %s (%d)", result_name(cu, result), result);
+    return BB_CANDIDATE_LAUNCH_FAILED;
+  }
+  if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(m->stream);
+  if (result != BB_CUDA_SUCCESS) {
+    snprintf(message, message_size, "run: %s (%d)", result_name(cu, result), result);
+    return is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+  }
+  return BB_CANDIDATE_OK;
+}
+
+static bb_candidate_outcome check_output(bb_measure *m, char *message, size_t message_size) {
+  const bitblas_matmul_config *cfg = &m->cfg;
+  if (memcmp(m->host_c, m->host_c2, m->c_bytes) != 0) {
+    size_t element = 0, width = (size_t)bitblas_dtype_bits(cfg->out_dtype) / 8;
+    while (memcmp((char *)m->host_c + element * width, (char *)m->host_c2 + element * width,
+                  width) == 0)
+      element++;
+    snprintf(message, message_size,
+             "output differs between two runs with different poison (first at m=%zu n=%zu): "
+             "an element is not written, or written nondeterministically",
+             element / (size_t)cfg->N, element % (size_t)cfg->N);
+    return BB_CANDIDATE_WRONG;
+  }
+  double error = 0.0, norm = 0.0;
+  for (int64_t i = 0; i < m->row_count; i++) {
+    for (int64_t j = 0; j < m->col_count; j++) {
+      const double got =
+          bb_element_read(cfg->out_dtype, m->host_c, (size_t)(m->rows[i] * cfg->N + m->cols[j]));
+      const double want = m->reference[i * m->col_count + j];
+      if (isnan(got)) {
+        snprintf(message, message_size, "NaN at m=%lld n=%lld (reference %g)",
+                 (long long)m->rows[i], (long long)m->cols[j], want);
+        return BB_CANDIDATE_WRONG;
+      }
+      if (cfg->out_dtype == BITBLAS_DTYPE_INT32 && got != want) {
+        snprintf(message, message_size, "m=%lld n=%lld: %.0f, reference %.0f (int32 must be exact)",
+                 (long long)m->rows[i], (long long)m->cols[j], got, want);
+        return BB_CANDIDATE_WRONG;
+      }
+      error += (got - want) * (got - want);
+      norm += want * want;
+    }
+  }
+  const double relative = norm > 0 ? sqrt(error / norm) : sqrt(error);
+  const double tolerance = bb_measure_tolerance(cfg);
+  if (cfg->out_dtype != BITBLAS_DTYPE_INT32 && !(relative <= tolerance)) {
+    snprintf(message, message_size, "relative error %.3g over %lldx%lld sampled outputs > %.1g",
+             relative, (long long)m->row_count, (long long)m->col_count, tolerance);
+    return BB_CANDIDATE_WRONG;
+  }
+  return BB_CANDIDATE_OK;
+}
+
+static int compare_doubles(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
+                                          const bb_schedule *schedule, int timed_runs, double *us,
+                                          char *message, size_t message_size) {
+  const bb_cuda_api *cu = m->cu;
+  *us = 0.0;
+  message[0] = '\0';
+  CUmodule module = NULL;
+  CUfunction function = NULL;
+  CUresult result = cu->ModuleLoadData(&module, cubin);
+  if (result == BB_CUDA_SUCCESS) result = cu->ModuleGetFunction(&function, module, BB_KERNEL_NAME);
+  if (result != BB_CUDA_SUCCESS) {
+    snprintf(message, message_size, "module load: %s (%d)", result_name(cu, result), result);
+    if (module) cu->ModuleUnload(module);
+    return is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+  }
+
+  bb_candidate_outcome outcome = run_once(m, function, schedule, 0xffffffffu, message, message_size);
+  if (outcome == BB_CANDIDATE_OK &&
+      (result = cu->MemcpyDtoH(m->host_c, m->C, m->c_bytes)) != BB_CUDA_SUCCESS) {
+    snprintf(message, message_size, "copy back: %s", result_name(cu, result));
+    outcome = BB_CANDIDATE_CRASHED;
+  }
+  if (outcome == BB_CANDIDATE_OK)
+    outcome = run_once(m, function, schedule, 0x7f817f81u, message, message_size);
+  if (outcome == BB_CANDIDATE_OK &&
+      (result = cu->MemcpyDtoH(m->host_c2, m->C, m->c_bytes)) != BB_CUDA_SUCCESS) {
+    snprintf(message, message_size, "copy back: %s", result_name(cu, result));
+    outcome = BB_CANDIDATE_CRASHED;
+  }
+  if (outcome == BB_CANDIDATE_OK) outcome = check_output(m, message, message_size);
+
+  if (outcome == BB_CANDIDATE_OK) {
+    double times[512];
+    if (timed_runs > 512) timed_runs = 512;
+    if (timed_runs < 1) timed_runs = 1;
+    bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
+    for (int i = 0; i < BB_WARMUP_RUNS && result == BB_CUDA_SUCCESS; i++)
+      result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
+    for (int i = 0; i < timed_runs && result == BB_CUDA_SUCCESS; i++) {
+      result = cu->MemsetD32Async(m->flush, (unsigned)i, m->flush_bytes / 4, m->stream);
+      if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->start, m->stream);
+      if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
+      if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->stop, m->stream);
+      if (result == BB_CUDA_SUCCESS) result = cu->EventSynchronize(m->stop);
+      float ms = 0.0f;
+      if (result == BB_CUDA_SUCCESS) result = cu->EventElapsedTime(&ms, m->start, m->stop);
+      times[i] = (double)ms * 1000.0;
+    }
+    if (result != BB_CUDA_SUCCESS) {
+      snprintf(message, message_size, "timing: %s (%d)", result_name(cu, result), result);
+      outcome = is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+    } else {
+      qsort(times, (size_t)timed_runs, sizeof times[0], compare_doubles);
+      *us = times[timed_runs / 2];
+    }
+  }
+  if (outcome != BB_CANDIDATE_CRASHED) cu->ModuleUnload(module);
+  return outcome;
+}

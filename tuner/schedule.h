@@ -1,0 +1,74 @@
+/*
+ * schedule.h - a candidate schedule: which kernel family and which tile/unroll parameters.
+ * Here: its readable text (stored in the cache and parsed back), its launch dimensions, the
+ * candidate list for a config, and the CUDA source the emitter writes for it.
+ */
+#ifndef BITBLAS_SCHEDULE_H
+#define BITBLAS_SCHEDULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bitblas.h"
+
+typedef enum bb_family {
+  BB_FAMILY_GEMV = 0, /* kernel_src/gemv.cu: CUDA cores, small M, every format */
+  BB_FAMILY_MMA = 1   /* kernel_src/mma.cu: tensor cores, float16/bfloat16 A */
+} bb_family;
+
+typedef struct bb_schedule {
+  bb_family family;
+  /* gemv */
+  int warps;          /* warps per block */
+  int rows_per_warp;  /* rows of W per warp */
+  int m_tile;         /* rows of A per block */
+  int unroll;         /* chunks in flight per lane */
+  int chunk_elems;    /* weights per chunk (derived from the config; stored for readability) */
+  /* mma */
+  int block_m, block_n, block_k;
+  int warps_m, warps_n;
+} bb_schedule;
+
+#define BB_MAX_CANDIDATES 32
+
+/* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32" or
+ * "mma bm=64 bn=128 bk=32 warps=2x2". Returns snprintf's count. */
+int bb_schedule_format(const bb_schedule *schedule, char *buf, size_t size);
+
+/* Parses bb_schedule_format's text. BITBLAS_INVALID_ARGUMENT on anything else. */
+bitblas_status bb_schedule_parse(const char *text, bb_schedule *schedule);
+
+/* Threads per block of a schedule. */
+int bb_schedule_threads(const bb_schedule *schedule);
+
+/* Grid for m rows of A and the config's N. */
+void bb_schedule_grid(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m,
+                      unsigned grid[3]);
+
+/* The gemv chunk size for a config: the largest power of two <= 128 / bits that divides K and
+ * the group and is a multiple of 8. */
+int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg);
+
+/* Fills `out` (room for BB_MAX_CANDIDATES) with the candidate schedules for cfg at static M,
+ * best guesses first. Returns the count (>= 1 for any valid config). Deterministic: the tuner
+ * and its worker enumerate the same list. */
+int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
+
+/* The default schedule (the first candidate), for "tuned is never slower than default". */
+bb_schedule bb_schedule_default(const bitblas_matmul_config *cfg);
+
+/* Fault injection for the tuner's tests: 0 none, 1 trap, 2 spin forever. */
+typedef enum bb_fault { BB_FAULT_NONE = 0, BB_FAULT_TRAP = 1, BB_FAULT_HANG = 2 } bb_fault;
+
+/* The complete CUDA source of one candidate (a #define block, common.cuh, the family's file).
+ * malloc'd; the caller frees. NULL with BITBLAS_OUT_OF_MEMORY set on failure. */
+char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *schedule, bb_fault fault);
+
+/* The kernel's entry point name in every family. */
+#define BB_KERNEL_NAME "bitblas_kernel"
+
+/* 16 hex digits hashing every kernel template, the emitter version and the compile options:
+ * part of every cache key. Computed once. */
+const char *bb_source_hash(void);
+
+#endif

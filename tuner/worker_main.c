@@ -1,0 +1,203 @@
+/*
+ * worker_main.c - bitblas-worker, the process in which untried candidates run. The library
+ * starts one per context (tune.c) and talks to it over stdin/stdout, one request per line:
+ *
+ *   request:  tune <TAB> skip-list|- <TAB> fault|- <TAB> out-dir <TAB> canonical config text
+ *   replies:  begin <candidates> <nvrtc-version>
+ *             compiled
+ *             result <i> <outcome> <us> <message>      (compile failures, then each run)
+ *             run <i>                                  (before candidate i touches the GPU)
+ *             crash <i> <message>                      (then the worker exits: context dead)
+ *             done | error <status> <message>
+ *
+ * The cubin of every correct candidate is written to <out-dir>/candidate_<i>.cubin. A fault
+ * spec "trap:<i>" or "hang:<i>" compiles candidate i with a trap or an endless loop (tests).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compile.h"
+#include "config.h"
+#include "cuda_driver.h"
+#include "error.h"
+#include "measure.h"
+#include "nvrtc_loader.h"
+#include "schedule.h"
+
+#define TIMED_RUNS 15
+
+typedef struct worker_device {
+  const bb_cuda_api *cu;
+  CUdevice device;
+  CUcontext context;
+  int arch;
+  int l2_bytes;
+} worker_device;
+
+/* Replies are single lines: newlines and tabs in messages become spaces. */
+static void reply(const char *fmt, ...) BB_PRINTF(1, 2);
+static void reply(const char *fmt, ...) {
+  char line[1024];
+  va_list args;
+  va_start(args, fmt);
+  vsnprintf(line, sizeof line, fmt, args);
+  va_end(args);
+  for (char *c = line; *c; c++)
+    if (*c == '\n' || *c == '\r' || *c == '\t') *c = ' ';
+  fputs(line, stdout);
+  fputc('\n', stdout);
+  fflush(stdout);
+}
+
+static bitblas_status open_device(int ordinal, worker_device *out) {
+  bitblas_status status;
+  out->cu = bb_cuda_load(&status);
+  if (!out->cu) return status;
+  const bb_cuda_api *cu = out->cu;
+  BB_CU_CHECK(cu->DeviceGet(&out->device, ordinal));
+  BB_CU_CHECK(cu->DevicePrimaryCtxRetain(&out->context, out->device));
+  BB_CU_CHECK(cu->CtxPushCurrent(out->context));
+  int major = 0, minor = 0;
+  BB_CU_CHECK(cu->DeviceGetAttribute(&major, BB_CU_ATTR_COMPUTE_CAPABILITY_MAJOR, out->device));
+  BB_CU_CHECK(cu->DeviceGetAttribute(&minor, BB_CU_ATTR_COMPUTE_CAPABILITY_MINOR, out->device));
+  BB_CU_CHECK(cu->DeviceGetAttribute(&out->l2_bytes, BB_CU_ATTR_L2_CACHE_SIZE, out->device));
+  out->arch = major * 10 + minor;
+  return BITBLAS_OK;
+}
+
+static int in_list(const char *list, int index) {
+  if (!list || strcmp(list, "-") == 0) return 0;
+  const char *p = list;
+  while (*p) {
+    char *end;
+    long value = strtol(p, &end, 10);
+    if (end == p) return 0;
+    if (value == index) return 1;
+    p = *end == ',' ? end + 1 : end;
+  }
+  return 0;
+}
+
+static bb_fault fault_for(const char *spec, int index) {
+  int target = -1;
+  if (spec && sscanf(spec, "trap:%d", &target) == 1 && target == index) return BB_FAULT_TRAP;
+  if (spec && sscanf(spec, "hang:%d", &target) == 1 && target == index) return BB_FAULT_HANG;
+  return BB_FAULT_NONE;
+}
+
+static int write_file(const char *path, const void *data, size_t size) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return -1;
+  int ok = fwrite(data, 1, size, f) == size;
+  return (fclose(f) == 0 && ok) ? 0 : -1;
+}
+
+static void tune_request(worker_device *device, char *skip, char *fault, char *dir, char *config_text) {
+  bitblas_matmul_config cfg;
+  bitblas_status status = bb_config_parse_key_text(config_text, &cfg);
+  if (status != BITBLAS_OK) {
+    reply("error %d %s", (int)status, bb_error_message());
+    return;
+  }
+  if ((status = bb_nvrtc_load()) != BITBLAS_OK) {
+    reply("error %d %s", (int)status, bb_error_message());
+    return;
+  }
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&cfg, schedules);
+  reply("begin %d %d", count, bb_nvrtc_version());
+
+  char *sources[BB_MAX_CANDIDATES] = {0};
+  int wanted[BB_MAX_CANDIDATES] = {0};
+  for (int i = 0; i < count; i++) {
+    wanted[i] = !in_list(skip, i);
+    if (wanted[i]) sources[i] = bb_emit_source(&cfg, &schedules[i], fault_for(fault, i));
+  }
+  bb_compiled compiled[BB_MAX_CANDIDATES];
+  status = bb_compile_all(sources, count, device->arch, compiled);
+  for (int i = 0; i < count; i++) free(sources[i]);
+  if (status != BITBLAS_OK) {
+    reply("error %d %s", (int)status, bb_error_message());
+    return;
+  }
+  reply("compiled");
+  for (int i = 0; i < count; i++)
+    if (wanted[i] && compiled[i].status != BITBLAS_OK)
+      reply("result %d compile_failed 0 %.600s", i, compiled[i].message);
+
+  bb_measure *measure = NULL;
+  status = bb_measure_create(device->cu, &cfg, device->l2_bytes, &measure);
+  if (status != BITBLAS_OK) {
+    bb_compiled_free(compiled, count);
+    reply("error %d %s", (int)status, bb_error_message());
+    return;
+  }
+  for (int i = 0; i < count; i++) {
+    if (!wanted[i] || compiled[i].status != BITBLAS_OK) continue;
+    reply("run %d", i);
+    double us = 0;
+    char message[512];
+    const bb_candidate_outcome outcome = bb_measure_candidate(
+        measure, compiled[i].cubin, &schedules[i], TIMED_RUNS, &us, message, sizeof message);
+    if (outcome == BB_CANDIDATE_CRASHED) {
+      reply("crash %d %s", i, message);
+      exit(3); /* the context is poisoned; the library starts a fresh worker */
+    }
+    if (outcome == BB_CANDIDATE_OK) {
+      char path[4096];
+      snprintf(path, sizeof path, "%s/candidate_%d.cubin", dir, i);
+      if (write_file(path, compiled[i].cubin, compiled[i].cubin_size) != 0) {
+        reply("result %d launch_failed 0 could not write %s", i, path);
+        continue;
+      }
+      reply("result %d ok %.3f -", i, us);
+    } else {
+      reply("result %d %s 0 %s", i, bb_candidate_outcome_name(outcome), message);
+    }
+  }
+  bb_measure_destroy(measure);
+  bb_compiled_free(compiled, count);
+  reply("done");
+}
+
+int main(int argc, char **argv) {
+  int ordinal = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
+      ordinal = atoi(argv[++i]);
+    } else {
+      fprintf(stderr,
+              "usage: bitblas-worker --device N\n"
+              "  Started by the bitblas library to tune candidates in a process of their own;\n"
+              "  reads requests on stdin (see tuner/worker_main.c).\n");
+      return 64;
+    }
+  }
+  worker_device device;
+  memset(&device, 0, sizeof device);
+  bitblas_status device_status = open_device(ordinal, &device);
+  char line[4096];
+  while (fgets(line, sizeof line, stdin)) {
+    line[strcspn(line, "\n")] = '\0';
+    char *fields[5] = {0};
+    char *cursor = line;
+    int n = 0;
+    for (; n < 5 && cursor; n++) {
+      fields[n] = cursor;
+      cursor = n < 4 ? strchr(cursor, '\t') : NULL;
+      if (cursor) *cursor++ = '\0';
+    }
+    if (n != 5 || strcmp(fields[0], "tune") != 0) {
+      reply("error %d malformed request", (int)BITBLAS_INVALID_ARGUMENT);
+      continue;
+    }
+    if (device_status != BITBLAS_OK) {
+      reply("error %d device %d: %s", (int)device_status, ordinal, bb_error_message());
+      continue;
+    }
+    tune_request(&device, fields[1], fields[2], fields[3], fields[4]);
+  }
+  return 0;
+}
