@@ -316,8 +316,9 @@ BITBLAS_API bitblas_status bitblas_op_transform_weight(const bitblas_op *op,
  * bitblas_weight_pack takes, plus the scales and zeros cfg asks for, per group of group_size
  * along K. Integer formats: scale = range / levels per group (min/max for zeros modes, absmax
  * for none); nf4/fp4/float8: absmax scaling to the format's largest magnitude and the nearest
- * code. scales/zeros are host buffers of the sizes cfg needs (bitblas_scales_bytes/zeros_bytes) (A's float type, float32 for int8
- * A; quantized zeros packed [K/g, ceil(N*b/8)]); either may be NULL when cfg has none. Errors:
+ * code. scales/zeros are host buffers of bitblas_scales_bytes(cfg) / bitblas_zeros_bytes(cfg)
+ * bytes (A's float type, float32 for int8 A; quantized zeros packed [K/g, ceil(N*b/8)]); either
+ * may be NULL when cfg has none. Errors:
  * BITBLAS_INVALID_ARGUMENT / BITBLAS_UNSUPPORTED for a config that fails validation or a
  * combination without a quantizer (then the message says which). */
 BITBLAS_API bitblas_status bitblas_weight_quantize(const bitblas_matmul_config *cfg,

@@ -209,12 +209,15 @@ __device__ __forceinline__ bb_out_t bb_float_to_out(float v) {
 
 // Fault injection for the tuner's own tests (a candidate that traps or hangs must cost the
 // caller nothing). Compiled out (BB_FAULT 0) in every real candidate.
+#if BB_FAULT == 2
+__device__ int bb_fault_release = 0;  // never written: the spin below never ends
+#endif
 __device__ __forceinline__ void bb_fault_point() {
 #if BB_FAULT == 1
   asm volatile("trap;");
 #elif BB_FAULT == 2
-  volatile int spin = 1;
-  while (spin) {
+  // A volatile global load each round: a side effect the compiler may not remove.
+  while (*(volatile int *)&bb_fault_release == 0) {
   }
 #endif
 }

@@ -4,6 +4,7 @@
  */
 #include "operands.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -96,8 +97,17 @@ bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m
   }
   const size_t a_count = (size_t)m * (size_t)cfg->K;
   if (cfg->A_dtype == BITBLAS_DTYPE_INT8) {
+    /* Raw int32 sums of K products reach K * 127 * 255; where nothing scales them down before
+     * a 16-bit float output, keep typical sums near 1000 so the output is finite. */
+    int amplitude = 127;
+    if (!cfg->with_scaling && !cfg->with_a_scale &&
+        (cfg->out_dtype == BITBLAS_DTYPE_FLOAT16 || cfg->out_dtype == BITBLAS_DTYPE_BFLOAT16)) {
+      const double largest_weight = (double)((1u << bitblas_dtype_bits(cfg->W_dtype)) - 1u);
+      amplitude = (int)(1000.0 / (sqrt((double)cfg->K) * largest_weight));
+      amplitude = amplitude < 1 ? 1 : amplitude > 127 ? 127 : amplitude;
+    }
     for (size_t i = 0; i < a_count; i++)
-      ((int8_t *)out->A)[i] = (int8_t)((int)(bb_rng_next(rng) % 255) - 127);
+      ((int8_t *)out->A)[i] = (int8_t)((int)(bb_rng_next(rng) % (uint64_t)(2 * amplitude + 1)) - amplitude);
   } else {
     fill_uniform(cfg->A_dtype, out->A, a_count, rng, -1.0, 1.0);
   }

@@ -5,6 +5,7 @@
  * prints a table and geometric-mean speedups and writes CSV. It does not tune for its own sake
  * (bitblas-tune) and judges no targets: it reports.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -293,9 +294,10 @@ static double time_cublas(bench_state *state, int int8, int64_t m, int64_t N, in
   return us;
 }
 
-static void cell_or_dash(bb_tool_table *table, const char *fmt, double value) {
+/* A number, or `gap` where there is none (NAN): "-" in the printed table, "" in the CSV. */
+static void cell_or_gap(bb_tool_table *table, const char *fmt, double value, const char *gap) {
   if (isnan(value))
-    bb_tool_table_cell(table, "-");
+    bb_tool_table_cell(table, "%s", gap);
   else
     bb_tool_table_cell(table, fmt, value);
 }
@@ -385,10 +387,10 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
           check_text);
 
   bb_tool_table_cell(table, "%.2f", us);
-  cell_or_dash(table, "%.2f", cublas_f16_us);
-  cell_or_dash(table, "%.2fx", speedup_f16);
-  cell_or_dash(table, "%.2f", int8 ? cublas_i8_us : NAN);
-  cell_or_dash(table, "%.2fx", speedup_i8);
+  cell_or_gap(table, "%.2f", cublas_f16_us, "-");
+  cell_or_gap(table, "%.2fx", speedup_f16, "-");
+  cell_or_gap(table, "%.2f", int8 ? cublas_i8_us : NAN, "-");
+  cell_or_gap(table, "%.2fx", speedup_i8, "-");
   bb_tool_table_cell(table, "%.0f", bytes_per_second / 1e9);
   bb_tool_table_cell(table, "%.1f%%", percent_of_copy);
   bb_tool_table_cell(table, "%.2f", floor_us);
@@ -397,10 +399,10 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(csv, "%s", info.schedule);
   bb_tool_table_cell(csv, "%s", info.from_cache ? "cache" : "tuned");
   bb_tool_table_cell(csv, "%.3f", us);
-  cell_or_dash(csv, "%.3f", cublas_f16_us);
-  cell_or_dash(csv, "%.4f", speedup_f16);
-  cell_or_dash(csv, "%.3f", int8 ? cublas_i8_us : NAN);
-  cell_or_dash(csv, "%.4f", speedup_i8);
+  cell_or_gap(csv, "%.3f", cublas_f16_us, "");
+  cell_or_gap(csv, "%.4f", speedup_f16, "");
+  cell_or_gap(csv, "%.3f", int8 ? cublas_i8_us : NAN, "");
+  cell_or_gap(csv, "%.4f", speedup_i8, "");
   bb_tool_table_cell(csv, "%.0f", bytes);
   bb_tool_table_cell(csv, "%.2f", bytes_per_second / 1e9);
   bb_tool_table_cell(csv, "%.2f", state->copy_bandwidth / 1e9);
@@ -549,40 +551,17 @@ static void print_geomeans(const bench_state *state) {
   }
 }
 
-static const char *const table_headers[] = {"M",
-                                            "N",
-                                            "K",
-                                            "layer",
-                                            "format",
-                                            "bitblas µs",
-                                            "cuBLAS f16 µs",
-                                            "speedup",
-                                            "cuBLAS i8 µs",
-                                            "vs i8",
-                                            "GB/s",
-                                            "% copy BW",
-                                            "floor µs",
-                                            "check"};
+/* clang-format off */
+static const char *const table_headers[] = {
+    "M", "N", "K", "layer", "format", "bitblas µs", "cuBLAS f16 µs", "speedup", "cuBLAS i8 µs",
+    "vs i8", "GB/s", "% copy BW", "floor µs", "check"};
 
-static const char *const csv_headers[] = {"device",
-                                          "M",
-                                          "N",
-                                          "K",
-                                          "layer",
-                                          "format",
-                                          "schedule",
-                                          "source",
-                                          "bitblas_us",
-                                          "cublas_f16_us",
-                                          "speedup_vs_cublas_f16",
-                                          "cublas_i8_us",
-                                          "speedup_vs_cublas_i8",
-                                          "bytes_moved",
-                                          "gb_per_s",
-                                          "copy_bandwidth_gb_per_s",
-                                          "percent_of_copy_bandwidth",
-                                          "floor_us",
-                                          "check"};
+static const char *const csv_headers[] = {
+    "device", "M", "N", "K", "layer", "format", "schedule", "source", "bitblas_us",
+    "cublas_f16_us", "speedup_vs_cublas_f16", "cublas_i8_us", "speedup_vs_cublas_i8",
+    "bytes_moved", "gb_per_s", "copy_bandwidth_gb_per_s", "percent_of_copy_bandwidth", "floor_us",
+    "check"};
+/* clang-format on */
 
 static int run(const bench_options *options, const bb_tool_workload *workload) {
   if (options->cache_path && setenv("BITBLAS_CACHE", options->cache_path, 1) != 0) {
@@ -607,10 +586,12 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
   shape_group *groups = NULL;
   bb_tool_rng_seed(&state.rng, bb_tool_seed_from_clock());
   if (options->csv_path && !(csv_file = fopen(options->csv_path, "w"))) {
-    fprintf(stderr, PROGRAM ": cannot write %s\n", options->csv_path);
+    fprintf(stderr, PROGRAM ": cannot write %s: %s\n", options->csv_path, strerror(errno));
     goto done;
   }
-  state.table = bb_tool_table_create(options->check ? 14 : 13, table_headers);
+  size_t columns = sizeof table_headers / sizeof table_headers[0];
+  state.table =
+      bb_tool_table_create(options->check ? columns : columns - 1 /* no "check" */, table_headers);
   state.csv = bb_tool_table_create(sizeof csv_headers / sizeof csv_headers[0], csv_headers);
   groups = calloc(workload->shapes.count ? workload->shapes.count : 1, sizeof *groups);
   if (!state.table || !state.csv || !groups) {

@@ -235,7 +235,8 @@ static int run(const tune_options *options, const bb_tool_workload *workload) {
   fprintf(stderr, PROGRAM ": %s (sm_%d%d, %d SMs), cache %s\n", gpu.name, gpu.compute_major,
           gpu.compute_minor, gpu.sm_count, bitblas_context_cache_path(gpu.context));
 
-  size_t columns = options->check ? 11 : 10;
+  size_t columns = sizeof table_headers / sizeof table_headers[0];
+  if (!options->check) columns--; /* the last column, "check" */
   bb_tool_table *table = bb_tool_table_create(columns, table_headers);
   if (!table) {
     fprintf(stderr, PROGRAM ": %s\n", bb_tool_error());
@@ -258,9 +259,13 @@ static int run(const tune_options *options, const bb_tool_workload *workload) {
       bitblas_matmul_config cfg;
       bb_tool_format_config(format, shape->M, shape->N, shape->K, &cfg);
       cfg.dynamic_m = workload->dynamic_m;
-      fprintf(stderr, "[%zu/%zu] %s%lld N=%lld K=%lld %s%s%s%s: ", ++done, total,
-              workload->dynamic_m ? "dynamic M<=" : "M=", (long long)shape->M, (long long)shape->N,
-              (long long)shape->K, label, shape->label[0] ? " (" : "", shape->label,
+      if (workload->dynamic_m)
+        fprintf(stderr, "[%zu/%zu] dynamic M N=%lld K=%lld", ++done, total, (long long)shape->N,
+                (long long)shape->K);
+      else
+        fprintf(stderr, "[%zu/%zu] M=%lld N=%lld K=%lld", ++done, total, (long long)shape->M,
+                (long long)shape->N, (long long)shape->K);
+      fprintf(stderr, " %s%s%s%s: ", label, shape->label[0] ? " (" : "", shape->label,
               shape->label[0] ? ")" : "");
       fflush(stderr);
 

@@ -230,7 +230,8 @@ static bitblas_status read_file(const char *path, void **data, size_t *size) {
   return BITBLAS_OK;
 }
 
-/* Handles one line of the worker's reply. Returns 1 when the request is done. */
+/* Handles one line of the worker's reply. Returns 0 to read on, 1 when the request is done, 2
+ * when the worker reported a crash and is exiting (the round ends; a new worker resumes). */
 static int handle_line(const char *line, bb_tune_result *out, int *running, bitblas_status *status) {
   int index = -1;
   char word[32] = "";
@@ -255,8 +256,8 @@ static int handle_line(const char *line, bb_tune_result *out, int *running, bitb
       index < out->candidate_count) {
     out->results[index].outcome = BB_CANDIDATE_CRASHED;
     snprintf(out->results[index].message, sizeof out->results[index].message, "%s", line + consumed);
-    if (*running == index) *running = -1;
-    return 0;
+    *running = -1;
+    return 2; /* the worker exits after a crash: end this round */
   }
   int code = 0;
   if (sscanf(line, "error %d %n", &code, &consumed) == 1) {
@@ -333,7 +334,13 @@ bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matm
         }
         if (strcmp(line, "compiled") == 0) compiled = 1;
         bb_log(BB_LOG_DEBUG, "worker: %s", line);
-        if (handle_line(line, out, &running, &status)) {
+        const int handled = handle_line(line, out, &running, &status);
+        if (handled == 2) {
+          char how[128];
+          worker_kill(worker, how, sizeof how);
+          break;
+        }
+        if (handled == 1) {
           finished = 1;
           break;
         }
