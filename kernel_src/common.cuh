@@ -175,6 +175,26 @@ __device__ __forceinline__ bb_group_affine bb_load_group_affine(const bb_scale_t
   return affine;
 }
 
+// ---- tensor cores ----------------------------------------------------------------------------
+
+// c += a * b on one m16n8k16 tile: a (16x16, row) and b (16x8, col) in A's 16-bit type, c float32.
+__device__ __forceinline__ void bb_mma_16816(float (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
+                                             bb_u32 b1) {
+#if BB_A_KIND == 1
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#else
+  asm volatile(
+      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
+}
+
 // ---- output -----------------------------------------------------------------------------------
 
 #if BB_OUT_KIND == 0 || BB_OUT_KIND == 1

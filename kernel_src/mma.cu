@@ -35,23 +35,6 @@ __device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], const bb_u16 *poi
                : "r"(bb_shared_address(pointer)));
 }
 
-__device__ __forceinline__ void bb_mma_16816(float (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
-                                             bb_u32 b1) {
-#if BB_A_KIND == 1
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};"
-      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-#else
-  asm volatile(
-      "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};"
-      : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-#endif
-}
-
 __device__ __forceinline__ bb_u16 bb_float_to_activation(float f) {
 #if BB_A_KIND == 1
   return bb_float_to_bfloat16(f);

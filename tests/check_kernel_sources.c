@@ -118,7 +118,7 @@ START_TEST(test_schedule_text_round_trip) {
   cfg.K = 4096;
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(&cfg, schedules);
-  int families[2] = {0, 0};
+  int families[BB_FAMILY_COUNT] = {0};
   for (int i = 0; i < count; i++) {
     char text[128];
     bb_schedule_format(&schedules[i], text, sizeof text);
@@ -129,6 +129,7 @@ START_TEST(test_schedule_text_round_trip) {
   }
   ck_assert_int_ge(families[BB_FAMILY_GEMV], 2);
   ck_assert_int_ge(families[BB_FAMILY_MMA], 2);
+  ck_assert_int_ge(families[BB_FAMILY_TCGEMV], 2);
   bb_schedule parsed;
   ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));

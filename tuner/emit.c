@@ -76,10 +76,11 @@ static int output_kind(bitblas_dtype dtype) {
 
 char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_fault fault) {
   const char *common = bb_kernel_source_find("common.cuh");
-  const char *family = bb_kernel_source_find(s->family == BB_FAMILY_GEMV ? "gemv.cu" : "mma.cu");
+  static const char *const family_files[BB_FAMILY_COUNT] = {"gemv.cu", "mma.cu", "tcgemv.cu"};
+  const char *family = bb_kernel_source_find(family_files[s->family]);
   if (!common || !family) {
     bb_fail(BITBLAS_NOT_FOUND, "kernel template missing from the build (common.cuh, %s)",
-            s->family == BB_FAMILY_GEMV ? "gemv.cu" : "mma.cu");
+            family_files[s->family]);
     return NULL;
   }
   char schedule_text[128];
@@ -105,6 +106,11 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
                      "#define BB_WARPS %d\n#define BB_ROWS_PER_WARP %d\n#define BB_M_TILE %d\n"
                      "#define BB_UNROLL %d\n#define BB_CHUNK_ELEMS %d\n",
                      s->warps, s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
+  else if (s->family == BB_FAMILY_TCGEMV)
+    used += snprintf(defines + used, sizeof defines - (size_t)used,
+                     "#define BB_WARPS %d\n#define BB_N_TILES %d\n#define BB_M_TILES %d\n"
+                     "#define BB_UNROLL %d\n",
+                     s->warps, s->n_tiles, s->m_tiles, s->unroll);
   else
     used += snprintf(defines + used, sizeof defines - (size_t)used,
                      "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"

@@ -11,6 +11,9 @@
 #include "error.h"
 
 int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
+  if (s->family == BB_FAMILY_TCGEMV)
+    return snprintf(buf, size, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d", s->warps,
+                    s->n_tiles, s->m_tiles, s->unroll);
   if (s->family == BB_FAMILY_GEMV)
     return snprintf(buf, size, "gemv warps=%d rows=%d m_tile=%d unroll=%d chunk=%d", s->warps,
                     s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
@@ -27,6 +30,12 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
     s->family = BB_FAMILY_GEMV;
     return BITBLAS_OK;
   }
+  if (sscanf(text, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d", &s->warps, &s->n_tiles,
+             &s->m_tiles, &s->unroll) == 4 &&
+      s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0) {
+    s->family = BB_FAMILY_TCGEMV;
+    return BITBLAS_OK;
+  }
   if (sscanf(text, "mma bm=%d bn=%d bk=%d warps=%dx%d", &s->block_m, &s->block_n, &s->block_k,
              &s->warps_m, &s->warps_n) == 5 &&
       s->block_m > 0 && s->block_n > 0 && s->block_k > 0 && s->warps_m > 0 && s->warps_n > 0) {
@@ -37,7 +46,7 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
 }
 
 int bb_schedule_threads(const bb_schedule *s) {
-  return s->family == BB_FAMILY_GEMV ? 32 * s->warps : 32 * s->warps_m * s->warps_n;
+  return s->family == BB_FAMILY_MMA ? 32 * s->warps_m * s->warps_n : 32 * s->warps;
 }
 
 static unsigned ceil_div(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
@@ -47,6 +56,9 @@ void bb_schedule_grid(const bb_schedule *s, const bitblas_matmul_config *cfg, in
   if (s->family == BB_FAMILY_GEMV) {
     grid[0] = ceil_div(cfg->N, (int64_t)s->warps * s->rows_per_warp);
     grid[1] = ceil_div(m, s->m_tile);
+  } else if (s->family == BB_FAMILY_TCGEMV) {
+    grid[0] = ceil_div(cfg->N, 16 * (int64_t)s->n_tiles);
+    grid[1] = ceil_div(m, 8 * (int64_t)s->m_tiles);
   } else {
     grid[0] = ceil_div(cfg->N, s->block_n);
     grid[1] = ceil_div(m, s->block_m);
@@ -87,8 +99,35 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
   return s;
 }
 
+int bb_tcgemv_eligible(const bitblas_matmul_config *cfg) {
+  const int bits = bitblas_dtype_bits(cfg->W_dtype);
+  if (cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 || !bb_dtype_is_integer_weight(cfg->W_dtype))
+    return 0;
+  if (bits != 1 && bits != 2 && bits != 4 && bits != 8) return 0;
+  return cfg->K % (512 / bits) == 0 && bb_config_group(cfg) % (128 / bits) == 0;
+}
+
+static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll) {
+  bb_schedule s;
+  memset(&s, 0, sizeof s);
+  s.family = BB_FAMILY_TCGEMV;
+  s.warps = warps;
+  s.n_tiles = n_tiles;
+  s.m_tiles = m_tiles;
+  s.unroll = unroll;
+  return s;
+}
+
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) {
   int count = 0;
+  /* tcgemv first where it applies (M <= 32): weights straight into tensor-core fragments. */
+  if (cfg->M <= 32 && bb_tcgemv_eligible(cfg)) {
+    const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
+    const bb_schedule tcgemvs[] = {tcgemv(8, 1, m_tiles, 2), tcgemv(4, 1, m_tiles, 2),
+                                   tcgemv(8, 2, m_tiles, 1), tcgemv(4, 2, m_tiles, 2),
+                                   tcgemv(8, 1, m_tiles, 4), tcgemv(16, 1, m_tiles, 1)};
+    for (size_t i = 0; i < sizeof tcgemvs / sizeof tcgemvs[0]; i++) out[count++] = tcgemvs[i];
+  }
   const int64_t M = cfg->M;
   const int float_a = cfg->A_dtype != BITBLAS_DTYPE_INT8;
   const int gemv_first = M <= 8 || !float_a;

@@ -12,8 +12,11 @@
 #include "bitblas.h"
 
 typedef enum bb_family {
-  BB_FAMILY_GEMV = 0, /* kernel_src/gemv.cu: CUDA cores, small M, every format */
-  BB_FAMILY_MMA = 1   /* kernel_src/mma.cu: tensor cores, float16/bfloat16 A */
+  BB_FAMILY_GEMV = 0,   /* kernel_src/gemv.cu: CUDA cores, small M, every format */
+  BB_FAMILY_MMA = 1,    /* kernel_src/mma.cu: tensor cores, tiled, float16/bfloat16 A */
+  BB_FAMILY_TCGEMV = 2, /* kernel_src/tcgemv.cu: tensor cores from registers, M <= 32,
+                           float16 A, integer weights of 1/2/4/8 bits */
+  BB_FAMILY_COUNT
 } bb_family;
 
 typedef struct bb_schedule {
@@ -27,12 +30,16 @@ typedef struct bb_schedule {
   /* mma */
   int block_m, block_n, block_k;
   int warps_m, warps_n;
+  /* tcgemv (also uses warps and unroll) */
+  int n_tiles;  /* 16-row tiles of W per block */
+  int m_tiles;  /* 8-row tiles of A per block */
 } bb_schedule;
 
 #define BB_MAX_CANDIDATES 32
 
-/* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32" or
- * "mma bm=64 bn=128 bk=32 warps=2x2". Returns snprintf's count. */
+/* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
+ * "mma bm=64 bn=128 bk=32 warps=2x2" or "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2".
+ * Returns snprintf's count. */
 int bb_schedule_format(const bb_schedule *schedule, char *buf, size_t size);
 
 /* Parses bb_schedule_format's text. BITBLAS_INVALID_ARGUMENT on anything else. */
@@ -53,6 +60,10 @@ int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg);
  * best guesses first. Returns the count (>= 1 for any valid config). Deterministic: the tuner
  * and its worker enumerate the same list. */
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
+
+/* Whether the tcgemv family can run cfg: float16 A, an integer weight format of 1, 2, 4 or 8
+ * bits, K a multiple of its 512/b-element segment and the group a multiple of 128/b. */
+int bb_tcgemv_eligible(const bitblas_matmul_config *cfg);
 
 /* The default schedule (the first candidate), for "tuned is never slower than default". */
 bb_schedule bb_schedule_default(const bitblas_matmul_config *cfg);
