@@ -42,6 +42,12 @@ __device__ __forceinline__ bb_u32 bb_hsub2(bb_u32 a, bb_u32 b) {
   return d;
 }
 
+__device__ __forceinline__ bb_u32 bb_hadd2(bb_u32 a, bb_u32 b) {
+  bb_u32 d;
+  asm("add.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+  return d;
+}
+
 __device__ __forceinline__ bb_u32 bb_hmul2(bb_u32 a, bb_u32 b) {
   bb_u32 d;
   asm("mul.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
@@ -68,55 +74,90 @@ __device__ __forceinline__ uint4 bb_load_stream16(const bb_u8 *p) {
   return v;
 }
 
-// Per row and segment: what turns a code pair h = 1024 + u (float16x2) into weights.
+// The codes of one pair p sit at bits p*b and p*b + 16 of a word. Pairs come in positions
+// j = p % BB_POSITIONS within a byte: position 0 is read with the mask as is, position 1 with the
+// mask shifted left by b (so its float16 is 1024 + 2^b u, still exact), which halves the shifts;
+// the 2^-b goes into that position's scale. The next two pairs need the word shifted by 2b.
+#define BB_POSITIONS (BB_W_BITS == 8 ? 1 : 2)
+
+// Per row and segment, per position: w = (h - base) * scale + offset, with h = 1024 + 2^(jb) u.
+//   base   1024 + 2^(jb) (code offset + quantized zero): an exact integer, removed exactly
+//   scale  s * 2^(-jb) (times 2 for int1, whose q = 2u - 1)
+//   offset -z s (original), -z (rescale), 0; for int1 also the -1 of 2u - 1, times s
 struct bb_row_dequant {
-  bb_u32 base2;   // 1024 + code offset (+ quantized zero), subtracted exactly
-  bb_u32 scale2;  // s, s
-  bb_u32 zero2;   // z, z (original) or -z, -z (rescale)
+  bb_u32 base2[BB_POSITIONS];
+  bb_u32 scale2[BB_POSITIONS];
+  bb_u32 offset2;
+};
+
+// The raw per-row values loaded with the codes (used after the loads land).
+struct bb_row_params {
+  bb_u16 scale, zero;  // float16 bits (zero: float zero, or the quantized zero in the low bits)
 };
 
 __device__ __forceinline__ bb_u32 bb_dup16(bb_u32 h) { return h | (h << 16); }
 
-__device__ __forceinline__ bb_row_dequant bb_row_dequant_load(const bb_u16 *scales,
-                                                              const void *zeros, int n,
-                                                              int group) {
-  bb_row_dequant d;
-  bb_u32 base = 0x6400u + BB_CODE_OFFSET;
-  d.scale2 = 0x3c003c00u;  // 1.0
-  d.zero2 = 0;
+__device__ __forceinline__ bb_row_params bb_row_params_load(const bb_u16 *scales,
+                                                            const void *zeros, int n, int group) {
+  bb_row_params r;
+  r.scale = 0x3c00u;  // 1.0
+  r.zero = 0;
 #if BB_SCALING
   const int index = n * (BB_K / BB_GROUP) + group;
-  d.scale2 = bb_dup16(scales[index]);
-#if BB_ZEROS == 1
-  d.zero2 = bb_dup16(((const bb_u16 *)zeros)[index]);
-#elif BB_ZEROS == 2
-  d.zero2 = bb_dup16(((const bb_u16 *)zeros)[index] ^ 0x8000u);
+  r.scale = scales[index];
+#if BB_ZEROS == 1 || BB_ZEROS == 2
+  r.zero = ((const bb_u16 *)zeros)[index];
 #elif BB_ZEROS == 3
   const bb_u8 *row = (const bb_u8 *)zeros + (size_t)group * BB_QZ_ROW_BYTES;
   const int bit = n * BB_W_BITS;
-  base += (row[bit >> 3] >> (bit & 7)) & BB_W_MASK;  // an integer zero joins the exact subtraction
+  r.zero = (row[bit >> 3] >> (bit & 7)) & BB_W_MASK;
 #endif
 #endif
-  d.base2 = bb_dup16(base);
+  return r;
+}
+
+// Built in float16x2 arithmetic, a handful of instructions per row and segment.
+__device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
+  bb_row_dequant d;
+  const bb_u32 s2 = bb_dup16(r.scale);
+#if BB_W_KIND == BB_WK_INT1
+  const bb_u32 q_scale_s2 = bb_hmul2(s2, 0x40004000u);  // q = 2u - 1: 2s per code step
+  const bb_u32 q_offset2 = 0xbc00bc00u;                 // and -1
+  const int integer_offset = 0;
+#else
+  const bb_u32 q_scale_s2 = s2;
+  const bb_u32 q_offset2 = 0;
+  int integer_offset = BB_CODE_OFFSET;  // q = u - offset
+#if BB_ZEROS == 3
+  integer_offset += r.zero;  // an integer zero joins the exact subtraction
+#endif
+#endif
+  d.base2[0] = bb_dup16(0x6400u + (bb_u32)integer_offset);
+  d.scale2[0] = q_scale_s2;
+#if BB_POSITIONS == 2
+  d.base2[1] = bb_dup16(0x6400u + ((bb_u32)integer_offset << BB_W_BITS));
+  d.scale2[1] = bb_hmul2(q_scale_s2, bb_dup16((bb_u32)(15 - BB_W_BITS) << 10));  // times 2^-b
+#endif
+  const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);
+#if BB_ZEROS == 1
+  d.offset2 = bb_hmul2(bb_hadd2(q_offset2, minus_zero2), s2);  // (q_offset - z) s
+#elif BB_ZEROS == 2
+  d.offset2 = bb_hfma2(q_offset2, s2, minus_zero2);  // q_offset s - z
+#else
+  d.offset2 = bb_hmul2(q_offset2, s2);  // q_offset s
+#endif
+  (void)minus_zero2;
   return d;
 }
 
-// Code pair p of word x (codes at bits p*b and p*b + 16) as two float16 weights.
+// Code pair p of word x as two float16 weights: 1 LOP3, 1 exact subtraction, 1 FMA per pair,
+// and a shift for every other pair.
 __device__ __forceinline__ bb_u32 bb_decode_pair(bb_u32 x, int p, const bb_row_dequant &d) {
-  const bb_u32 h = ((x >> (p * BB_W_BITS)) & BB_CODE_MASK2) ^ BB_MAGIC2;
-  bb_u32 q = bb_hsub2(h, d.base2);  // exact: small integers
-#if BB_W_KIND == BB_WK_INT1
-  q = bb_hfma2(q, 0x40004000u, 0xbc00bc00u);  // 2u - 1, exact
-#endif
-#if BB_ZEROS == 1
-  return bb_hmul2(bb_hsub2(q, d.zero2), d.scale2);
-#elif BB_ZEROS == 2
-  return bb_hfma2(q, d.scale2, d.zero2);
-#elif BB_SCALING
-  return bb_hmul2(q, d.scale2);
-#else
-  return q;
-#endif
+  const int j = p % BB_POSITIONS;
+  const bb_u32 shifted = x >> ((p / BB_POSITIONS) * BB_POSITIONS * BB_W_BITS);
+  const bb_u32 h = (shifted & (BB_CODE_MASK2 << (j * BB_W_BITS))) ^ BB_MAGIC2;
+  const bb_u32 q = bb_hsub2(h, d.base2[j]);  // exact: 2^(jb) (u - offset)
+  return bb_hfma2(q, d.scale2[j], d.offset2);
 }
 
 extern "C" __global__ void __launch_bounds__(BB_THREADS)
@@ -145,7 +186,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_WARPS * BB_UNROLL) {
     // Loads first: codes of rows g and g + 8 of every tile, and their group's dequant values.
     uint4 codes[BB_UNROLL][BB_N_TILES][2];
-    bb_row_dequant dequant[BB_UNROLL][BB_N_TILES][2];
+    bb_row_params params[BB_UNROLL][BB_N_TILES][2];
 #pragma unroll
     for (int u = 0; u < BB_UNROLL; u++) {
       const int seg = seg0 + u * BB_WARPS;
@@ -158,10 +199,10 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
           if (seg < BB_SEGMENTS && n < BB_N) {
             codes[u][j][half] = bb_load_stream16(W + (size_t)n * BB_ROW_BYTES +
                                                  (size_t)seg * BB_SEG_BYTES + t * 16);
-            dequant[u][j][half] = bb_row_dequant_load(scales, zeros, n, k_lane / BB_GROUP);
+            params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
           } else {
             codes[u][j][half] = make_uint4(0, 0, 0, 0);
-            dequant[u][j][half] = bb_row_dequant_load(scales, zeros, BB_N - 1, 0);
+            params[u][j][half] = bb_row_params_load(scales, zeros, BB_N - 1, 0);
           }
         }
       }
@@ -171,6 +212,12 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
       const int seg = seg0 + u * BB_WARPS;
       if (seg >= BB_SEGMENTS) continue;
       const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
+      bb_row_dequant dequant[BB_N_TILES][2];
+#pragma unroll
+      for (int j = 0; j < BB_N_TILES; j++) {
+        dequant[j][0] = bb_row_dequant_make(params[u][j][0]);
+        dequant[j][1] = bb_row_dequant_make(params[u][j][1]);
+      }
 #pragma unroll
       for (int w = 0; w < 4; w++) {
         // This word's activations for every m tile: BB_WORD_K halves of row m, as half pairs.
@@ -198,8 +245,10 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
         }
 #pragma unroll
         for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
-          // Pairs 2*block (fragment k 2t, 2t+1) and 2*block + 1 (k 2t+8, 2t+9) of word w.
-          const int p0 = 2 * block, p1 = 2 * block + 1;
+          // Two pairs of word w at the same position j (so the word's two shifted copies serve
+          // all its pairs): p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
+          const int p0 = BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
+          const int p1 = BB_POSITIONS == 2 ? p0 + 2 : p0 + 1;
           bb_u32 b_frag[BB_M_TILES][2];
 #pragma unroll
           for (int i = 0; i < BB_M_TILES; i++) {
@@ -220,10 +269,10 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
                                    : w == 2 ? codes[u][j][1].z
                                             : codes[u][j][1].w;
             bb_u32 a_frag[4];
-            a_frag[0] = bb_decode_pair(word_lo, p0, dequant[u][j][0]);  // row g,     k 2t..
-            a_frag[1] = bb_decode_pair(word_hi, p0, dequant[u][j][1]);  // row g + 8, k 2t..
-            a_frag[2] = bb_decode_pair(word_lo, p1, dequant[u][j][0]);  // row g,     k 2t+8..
-            a_frag[3] = bb_decode_pair(word_hi, p1, dequant[u][j][1]);  // row g + 8, k 2t+8..
+            a_frag[0] = bb_decode_pair(word_lo, p0, dequant[j][0]);  // row g,     k 2t..
+            a_frag[1] = bb_decode_pair(word_hi, p0, dequant[j][1]);  // row g + 8, k 2t..
+            a_frag[2] = bb_decode_pair(word_lo, p1, dequant[j][0]);  // row g,     k 2t+8..
+            a_frag[3] = bb_decode_pair(word_hi, p1, dequant[j][1]);  // row g + 8, k 2t+8..
 #pragma unroll
             for (int i = 0; i < BB_M_TILES; i++)
               bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);

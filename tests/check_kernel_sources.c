@@ -23,7 +23,7 @@ static int make_config(bitblas_dtype A_dtype, bitblas_dtype W_dtype, int variant
   cfg->A_dtype = A_dtype;
   cfg->W_dtype = W_dtype;
   cfg->accum_dtype = int8 ? BITBLAS_DTYPE_INT32 : BITBLAS_DTYPE_FLOAT32;
-  cfg->M = variant ? 64 : 1;
+  cfg->M = variant ? 24 : 1; /* 24: the widest tcgemv tiles (4 x 8 rows of A) */
   cfg->N = variant ? 2880 : 4096;
   cfg->K = variant ? 2880 : 4096;
   cfg->group_size = int8 ? -1 : (variant ? 32 : 128);

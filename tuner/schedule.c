@@ -123,10 +123,15 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   /* tcgemv first where it applies (M <= 32): weights straight into tensor-core fragments. */
   if (cfg->M <= 32 && bb_tcgemv_eligible(cfg)) {
     const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
-    const bb_schedule tcgemvs[] = {tcgemv(8, 1, m_tiles, 2), tcgemv(4, 1, m_tiles, 2),
-                                   tcgemv(8, 2, m_tiles, 1), tcgemv(4, 2, m_tiles, 2),
-                                   tcgemv(8, 1, m_tiles, 4), tcgemv(16, 1, m_tiles, 1)};
-    for (size_t i = 0; i < sizeof tcgemvs / sizeof tcgemvs[0]; i++) out[count++] = tcgemvs[i];
+    const bb_schedule tcgemvs[] = {tcgemv(8, 1, m_tiles, 2),  tcgemv(16, 1, m_tiles, 1),
+                                   tcgemv(8, 2, m_tiles, 1),  tcgemv(16, 2, m_tiles, 1),
+                                   tcgemv(4, 1, m_tiles, 2),  tcgemv(8, 2, m_tiles, 2),
+                                   tcgemv(8, 1, m_tiles, 4),  tcgemv(4, 2, m_tiles, 2)};
+    for (size_t i = 0; i < sizeof tcgemvs / sizeof tcgemvs[0]; i++) {
+      /* The cross-warp sum needs warps x 16 n_tiles x 8 m_tiles floats of static shared memory. */
+      const int shared_bytes = tcgemvs[i].warps * 16 * tcgemvs[i].n_tiles * 8 * m_tiles * 4;
+      if (shared_bytes <= 48 * 1024) out[count++] = tcgemvs[i];
+    }
   }
   const int64_t M = cfg->M;
   const int float_a = cfg->A_dtype != BITBLAS_DTYPE_INT8;
