@@ -160,6 +160,119 @@ __device__ __forceinline__ bb_u32 bb_decode_pair(bb_u32 x, int p, const bb_row_d
   return bb_hfma2(q, d.scale2[j], d.offset2);
 }
 
+// One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile) and their
+// rows' scale and zero, loaded together so that all are in flight at once.
+struct bb_stage {
+  uint4 codes[BB_UNROLL][BB_N_TILES][2];
+  bb_row_params params[BB_UNROLL][BB_N_TILES][2];
+};
+
+__device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const bb_u8 *__restrict__ W,
+                                              const bb_u16 *scales, const void *zeros,
+                                              int n_block, int g, int t) {
+#pragma unroll
+  for (int u = 0; u < BB_UNROLL; u++) {
+    const int seg = seg0 + u * BB_WARPS;
+    const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
+#pragma unroll
+    for (int j = 0; j < BB_N_TILES; j++) {
+#pragma unroll
+      for (int half = 0; half < 2; half++) {
+        const int n = n_block + 16 * j + g + 8 * half;
+        if (seg < BB_SEGMENTS && n < BB_N) {
+          stage.codes[u][j][half] = bb_load_stream16(W + (size_t)n * BB_ROW_BYTES +
+                                               (size_t)seg * BB_SEG_BYTES + t * 16);
+          stage.params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
+        } else {
+          stage.codes[u][j][half] = make_uint4(0, 0, 0, 0);
+          stage.params[u][j][half] = bb_row_params_load(scales, zeros, BB_N - 1, 0);
+        }
+      }
+    }
+  }
+}
+
+// The mma work of one stage: for each segment, word by word, gather the activations of every
+// m tile into B fragments and decode each tile's codes into A fragments.
+__device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
+                                                 const bb_u16 *__restrict__ A, int M, int m_block,
+                                                 int g, int t,
+                                                 float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+#pragma unroll
+  for (int u = 0; u < BB_UNROLL; u++) {
+    const int seg = seg0 + u * BB_WARPS;
+    if (seg >= BB_SEGMENTS) continue;
+    const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
+    bb_row_dequant dequant[BB_N_TILES][2];
+#pragma unroll
+    for (int j = 0; j < BB_N_TILES; j++) {
+      dequant[j][0] = bb_row_dequant_make(stage.params[u][j][0]);
+      dequant[j][1] = bb_row_dequant_make(stage.params[u][j][1]);
+    }
+#pragma unroll
+    for (int w = 0; w < 4; w++) {
+      // This word's activations for every m tile: BB_WORD_K halves of row m, as half pairs.
+      bb_u32 act[BB_M_TILES][BB_WORD_K / 2];
+#pragma unroll
+      for (int i = 0; i < BB_M_TILES; i++) {
+        const int m = m_block + 8 * i + g;
+        const bb_u16 *row = A + (size_t)m * BB_K + k_lane + w * BB_WORD_K;
+#pragma unroll
+        for (int v = 0; v < BB_WORD_K / 8; v++) {
+          uint4 value = make_uint4(0, 0, 0, 0);
+          if (m < M) value = *(const uint4 *)(row + 8 * v);
+          act[i][4 * v + 0] = value.x;
+          act[i][4 * v + 1] = value.y;
+          act[i][4 * v + 2] = value.z;
+          act[i][4 * v + 3] = value.w;
+        }
+#if BB_WORD_K < 8
+        // 8-bit codes: a word holds 4 k, i.e. 4 halves (8 bytes) of A.
+        uint2 small = make_uint2(0, 0);
+        if (m < M) small = *(const uint2 *)row;
+        act[i][0] = small.x;
+        act[i][1] = small.y;
+#endif
+      }
+#pragma unroll
+      for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
+        // Two pairs of word w at the same position j (so the word's two shifted copies serve
+        // all its pairs): p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
+        const int p0 = BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
+        const int p1 = BB_POSITIONS == 2 ? p0 + 2 : p0 + 1;
+        bb_u32 b_frag[BB_M_TILES][2];
+#pragma unroll
+        for (int i = 0; i < BB_M_TILES; i++) {
+          // Activation halves at word positions p and p + BB_PAIR_STRIDE, in one register.
+          b_frag[i][0] = bb_prmt(act[i][p0 >> 1], act[i][(p0 + BB_PAIR_STRIDE) >> 1],
+                                 (p0 & 1) ? 0x7632u : 0x5410u);
+          b_frag[i][1] = bb_prmt(act[i][p1 >> 1], act[i][(p1 + BB_PAIR_STRIDE) >> 1],
+                                 (p1 & 1) ? 0x7632u : 0x5410u);
+        }
+#pragma unroll
+        for (int j = 0; j < BB_N_TILES; j++) {
+          const bb_u32 word_lo = w == 0   ? stage.codes[u][j][0].x
+                                 : w == 1 ? stage.codes[u][j][0].y
+                                 : w == 2 ? stage.codes[u][j][0].z
+                                          : stage.codes[u][j][0].w;
+          const bb_u32 word_hi = w == 0   ? stage.codes[u][j][1].x
+                                 : w == 1 ? stage.codes[u][j][1].y
+                                 : w == 2 ? stage.codes[u][j][1].z
+                                          : stage.codes[u][j][1].w;
+          bb_u32 a_frag[4];
+          a_frag[0] = bb_decode_pair(word_lo, p0, dequant[j][0]);  // row g,     k 2t..
+          a_frag[1] = bb_decode_pair(word_hi, p0, dequant[j][1]);  // row g + 8, k 2t..
+          a_frag[2] = bb_decode_pair(word_lo, p1, dequant[j][0]);  // row g,     k 2t+8..
+          a_frag[3] = bb_decode_pair(word_hi, p1, dequant[j][1]);  // row g + 8, k 2t+8..
+#pragma unroll
+          for (int i = 0; i < BB_M_TILES; i++)
+            bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
+        }
+      }
+    }
+  }
+}
+
 extern "C" __global__ void __launch_bounds__(BB_THREADS)
     bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
                    const void *__restrict__ scales_, const void *__restrict__ zeros,
@@ -183,103 +296,20 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
       for (int e = 0; e < 4; e++) acc[j][i][e] = 0.0f;
 
-  for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_WARPS * BB_UNROLL) {
-    // Loads first: codes of rows g and g + 8 of every tile, and their group's dequant values.
-    uint4 codes[BB_UNROLL][BB_N_TILES][2];
-    bb_row_params params[BB_UNROLL][BB_N_TILES][2];
-#pragma unroll
-    for (int u = 0; u < BB_UNROLL; u++) {
-      const int seg = seg0 + u * BB_WARPS;
-      const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
-#pragma unroll
-      for (int j = 0; j < BB_N_TILES; j++) {
-#pragma unroll
-        for (int half = 0; half < 2; half++) {
-          const int n = n_block + 16 * j + g + 8 * half;
-          if (seg < BB_SEGMENTS && n < BB_N) {
-            codes[u][j][half] = bb_load_stream16(W + (size_t)n * BB_ROW_BYTES +
-                                                 (size_t)seg * BB_SEG_BYTES + t * 16);
-            params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
-          } else {
-            codes[u][j][half] = make_uint4(0, 0, 0, 0);
-            params[u][j][half] = bb_row_params_load(scales, zeros, BB_N - 1, 0);
-          }
-        }
-      }
-    }
-#pragma unroll
-    for (int u = 0; u < BB_UNROLL; u++) {
-      const int seg = seg0 + u * BB_WARPS;
-      if (seg >= BB_SEGMENTS) continue;
-      const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
-      bb_row_dequant dequant[BB_N_TILES][2];
-#pragma unroll
-      for (int j = 0; j < BB_N_TILES; j++) {
-        dequant[j][0] = bb_row_dequant_make(params[u][j][0]);
-        dequant[j][1] = bb_row_dequant_make(params[u][j][1]);
-      }
-#pragma unroll
-      for (int w = 0; w < 4; w++) {
-        // This word's activations for every m tile: BB_WORD_K halves of row m, as half pairs.
-        bb_u32 act[BB_M_TILES][BB_WORD_K / 2];
-#pragma unroll
-        for (int i = 0; i < BB_M_TILES; i++) {
-          const int m = m_block + 8 * i + g;
-          const bb_u16 *row = A + (size_t)m * BB_K + k_lane + w * BB_WORD_K;
-#pragma unroll
-          for (int v = 0; v < BB_WORD_K / 8; v++) {
-            uint4 value = make_uint4(0, 0, 0, 0);
-            if (m < M) value = *(const uint4 *)(row + 8 * v);
-            act[i][4 * v + 0] = value.x;
-            act[i][4 * v + 1] = value.y;
-            act[i][4 * v + 2] = value.z;
-            act[i][4 * v + 3] = value.w;
-          }
-#if BB_WORD_K < 8
-          // 8-bit codes: a word holds 4 k, i.e. 4 halves (8 bytes) of A.
-          uint2 small = make_uint2(0, 0);
-          if (m < M) small = *(const uint2 *)row;
-          act[i][0] = small.x;
-          act[i][1] = small.y;
-#endif
-        }
-#pragma unroll
-        for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
-          // Two pairs of word w at the same position j (so the word's two shifted copies serve
-          // all its pairs): p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
-          const int p0 = BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
-          const int p1 = BB_POSITIONS == 2 ? p0 + 2 : p0 + 1;
-          bb_u32 b_frag[BB_M_TILES][2];
-#pragma unroll
-          for (int i = 0; i < BB_M_TILES; i++) {
-            // Activation halves at word positions p and p + BB_PAIR_STRIDE, in one register.
-            b_frag[i][0] = bb_prmt(act[i][p0 >> 1], act[i][(p0 + BB_PAIR_STRIDE) >> 1],
-                                   (p0 & 1) ? 0x7632u : 0x5410u);
-            b_frag[i][1] = bb_prmt(act[i][p1 >> 1], act[i][(p1 + BB_PAIR_STRIDE) >> 1],
-                                   (p1 & 1) ? 0x7632u : 0x5410u);
-          }
-#pragma unroll
-          for (int j = 0; j < BB_N_TILES; j++) {
-            const bb_u32 word_lo = w == 0   ? codes[u][j][0].x
-                                   : w == 1 ? codes[u][j][0].y
-                                   : w == 2 ? codes[u][j][0].z
-                                            : codes[u][j][0].w;
-            const bb_u32 word_hi = w == 0   ? codes[u][j][1].x
-                                   : w == 1 ? codes[u][j][1].y
-                                   : w == 2 ? codes[u][j][1].z
-                                            : codes[u][j][1].w;
-            bb_u32 a_frag[4];
-            a_frag[0] = bb_decode_pair(word_lo, p0, dequant[j][0]);  // row g,     k 2t..
-            a_frag[1] = bb_decode_pair(word_hi, p0, dequant[j][1]);  // row g + 8, k 2t..
-            a_frag[2] = bb_decode_pair(word_lo, p1, dequant[j][0]);  // row g,     k 2t+8..
-            a_frag[3] = bb_decode_pair(word_hi, p1, dequant[j][1]);  // row g + 8, k 2t+8..
-#pragma unroll
-            for (int i = 0; i < BB_M_TILES; i++)
-              bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
-          }
-        }
-      }
-    }
+  // Two stages in turn: the next stage's loads are issued before this stage's arithmetic, so
+  // the weights of one step stream in while the previous one is multiplied.
+  bb_stage stage_a, stage_b;
+  const int step = BB_WARPS * BB_UNROLL;
+  int seg0 = warp;
+  bb_stage_load(stage_a, seg0, W, scales, zeros, n_block, g, t);
+  while (seg0 < BB_SEGMENTS) {
+    bb_stage_load(stage_b, seg0 + step, W, scales, zeros, n_block, g, t);
+    bb_stage_compute(stage_a, seg0, A, M, m_block, g, t, acc);
+    seg0 += step;
+    if (seg0 >= BB_SEGMENTS) break;
+    bb_stage_load(stage_a, seg0 + step, W, scales, zeros, n_block, g, t);
+    bb_stage_compute(stage_b, seg0, A, M, m_block, g, t, acc);
+    seg0 += step;
   }
 
   // acc[j][i][e]: row n = 16j + g (+8 for e >= 2), column m = 8i + 2t + (e & 1) of the block.

@@ -3,7 +3,7 @@
 # on the kernels (through the example and awkward shapes), the benchmark, and the several-process
 # tuning check. Logs go under $OUT (default /tmp/bitblas-gpu-check); a short summary comes last.
 #
-#   tools/gpu-check.sh [tests] [sanitizer] [bench] [bench-full] [multiprocess]   (default: all but bench-full)
+#   tools/gpu-check.sh [tests] [sanitizer] [bench] [multiprocess]   (default: all four)
 # Expects a built tree in ./build (cmake -B build && cmake --build build).
 set -u
 cd "$(dirname "$0")/.."
@@ -38,31 +38,40 @@ for stage in $stages; do
     rm -f "$BITBLAS_CACHE"*
     {
       echo "--- memcheck: example (tuning runs every candidate in the worker, also under memcheck)"
-      compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
+      timeout 240 compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
         "$BUILD/bitblas-example" 16 2880 4096
       echo "rc=$?"
       echo "--- memcheck: awkward shapes and formats through bitblas-tune --check"
-      compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
-        "$BUILD/bitblas-tune" --preset awkward --m 1,17 --formats w4a16,w2a8 --check
+      timeout 150 compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
+        "$BUILD/bitblas-tune" --preset awkward --m 1,17 --formats w4a16 --check
       echo "rc=$?"
       echo "--- racecheck: example from the cache"
-      compute-sanitizer --tool racecheck --error-exitcode 99 "$BUILD/bitblas-example" 16 2880 4096
+      timeout 60 compute-sanitizer --tool racecheck --error-exitcode 99 "$BUILD/bitblas-example" 16 2880 4096
       echo "rc=$?"
     } >"$OUT/sanitizer.log" 2>&1
     note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/3 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
     unset BITBLAS_CACHE
     ;;
-  bench | bench-full)
+  bench)
+    # SPEC section 6 shape sets; one table and one CSV for all of them.
     start=$SECONDS
     export BITBLAS_CACHE=$OUT/bench-cache.db
-    sets="llama-3-8b llama-3-70b"
-    [ "$stage" = bench-full ] && sets="llama-3-8b llama-3-70b bitblas bitnet-b1.58-2b awkward"
-    for preset in $sets; do
-      "$BUILD/bitblas-bench" --preset "$preset" --m 1,4,16 --formats w4a16,w2a16,w1a16,w2a8 \
-        --csv "$OUT/bench-$preset.csv" >"$OUT/bench-$preset.txt" 2>&1
-      note "bench $preset: rc=$? ($(grep -ciE 'geomean|geometric' "$OUT/bench-$preset.txt") summary lines)"
-      grep -iE 'geomean|geometric|copy bandwidth' "$OUT/bench-$preset.txt"
-    done
+    : >"$OUT/bench.txt"
+    rm -f "$OUT/bench.csv"
+    while read -r presets ms formats; do
+      "$BUILD/bitblas-bench" --preset "$presets" --m "$ms" --formats "$formats" \
+        --csv "$OUT/bench-part.csv" >>"$OUT/bench.txt" 2>&1
+      note "bench $presets M=$ms $formats: rc=$?"
+      if [ -f "$OUT/bench.csv" ]; then tail -n +2 "$OUT/bench-part.csv" >>"$OUT/bench.csv"
+      else cp "$OUT/bench-part.csv" "$OUT/bench.csv"; fi
+      rm -f "$OUT/bench-part.csv"
+    done <<'SETS'
+llama-3-8b,llama-3-70b 1,4,16 w4a16,w2a16,w1a16,w2a8
+bitnet-b1.58-2b 1 bitnet
+bitblas 1 w4a16
+awkward 1,16 w4a16
+SETS
+    grep -iE 'geomean|copy bandwidth' "$OUT/bench.txt"
     note "bench took $((SECONDS - start)) s"
     unset BITBLAS_CACHE
     ;;

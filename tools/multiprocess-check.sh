@@ -40,9 +40,9 @@ echo "$N processes at once, empty cache: ${many} ms (one process: ${one} ms), fa
 echo "ratio to one process: $((100 * many / one))%"
 echo "integrity: $(sql "$work/many.db" 'pragma integrity_check')"
 echo "claims left: $(sql "$work/many.db" 'select count(*) from claims')"
-echo "tuned per process (tuned / from cache lines):"
+echo "what each process did (its summary line):"
 for i in $(seq 0 $((N - 1))); do
-  echo "  process $i: $(grep -c ' tuned' "$work/many-$i.log") tuned, $(grep -c ' cache' "$work/many-$i.log") from cache"
+  echo "  process $i: $(grep -E 'operators?:' "$work/many-$i.log" | tail -n 1)"
 done
 
 echo "--- kill test: SIGKILL a tuner mid-way, then run again"
