@@ -130,6 +130,12 @@ static bitblas_status get_bucket(bitblas_context *ctx, bitblas_op *op, int64_t m
     }
     status = bb_cache_claim(ctx->cache, &key, BB_CLAIM_STALE_S);
     if (status == BITBLAS_OK) {
+      /* Another process may have stored the row between our lookup and our claim. */
+      if (bb_cache_lookup(ctx->cache, &key, &entry) == BITBLAS_OK) {
+        bb_cache_entry_free(&entry);
+        bb_cache_release(ctx->cache, &key);
+        continue;
+      }
       status = tune_bucket(ctx, op, &key, kernel);
       bb_cache_release(ctx->cache, &key);
       return status;
