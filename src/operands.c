@@ -35,6 +35,17 @@ double bb_rng_uniform(bb_rng *rng, double low, double high) {
   return low + (high - low) * ((double)(bb_rng_next(rng) >> 11) / 9007199254740992.0);
 }
 
+int64_t bb_sample_indices(int64_t extent, int64_t limit, bb_rng *rng, int64_t *out) {
+  if (extent <= limit) {
+    for (int64_t i = 0; i < extent; i++) out[i] = i;
+    return extent;
+  }
+  out[0] = 0;
+  out[1] = extent - 1;
+  for (int64_t i = 2; i < limit; i++) out[i] = (int64_t)(bb_rng_next(rng) % (uint64_t)extent);
+  return limit;
+}
+
 /* A float8 code with a random sign and mantissa and an exponent within 2^-4 .. 2^4. */
 static uint8_t random_float8(bitblas_dtype dtype, bb_rng *rng) {
   const uint64_t r = bb_rng_next(rng);

@@ -27,6 +27,10 @@ uint64_t bb_rng_next(bb_rng *rng);
 /* Uniform in [low, high). */
 double bb_rng_uniform(bb_rng *rng, double low, double high);
 
+/* Indices to check in [0, extent): all of them when there are at most `limit`, else the first,
+ * the last and limit - 2 random ones. Writes them to out (room for limit); returns the count. */
+int64_t bb_sample_indices(int64_t extent, int64_t limit, bb_rng *rng, int64_t *out);
+
 typedef struct bb_host_operands {
   int64_t m;
   void *A, *W, *scales, *zeros, *bias;

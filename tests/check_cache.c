@@ -1194,7 +1194,7 @@ START_TEST(test_kill_during_writes_leaves_a_sound_file) {
   char dir[512], path[600];
   bb_test_temp_dir(dir, sizeof dir);
   snprintf(path, sizeof path, "%s/cache.db", dir);
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   for (int attempt = 0; attempt < 3; attempt++) {
     int fds[2];
@@ -1209,7 +1209,7 @@ START_TEST(test_kill_during_writes_leaves_a_sound_file) {
     char byte;
     ck_assert_int_eq(read(fds[0], &byte, 1), 1);
     close(fds[0]);
-    sleep_seconds(bb_test_rng_uniform(&rng, 0.02, 0.12));
+    sleep_seconds(bb_rng_uniform(&rng, 0.02, 0.12));
     kill(child, SIGKILL);
     ck_assert_int_eq(wait_for_child(child), 128 + SIGKILL);
 

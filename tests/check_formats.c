@@ -250,21 +250,21 @@ START_TEST(test_half_rounding) {
 }
 END_TEST
 
-static float random_float_bits(bb_test_rng *rng) {
-  uint32_t bits = (uint32_t)bb_test_rng_next(rng);
+static float random_float_bits(bb_rng *rng) {
+  uint32_t bits = (uint32_t)bb_rng_next(rng);
   float value;
   memcpy(&value, &bits, sizeof value);
   return value;
 }
 
 START_TEST(test_half_fast_path_matches_exact) {
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   for (int i = 0; i < 1000000; i++) {
     /* Random bit patterns cover every exponent; scaled uniforms cover the half range densely. */
     const float value = (i & 1) ? random_float_bits(&rng)
-                                : (float)bb_test_rng_uniform(&rng, -70000.0, 70000.0) *
-                                      (float)ldexp(1.0, -(int)(bb_test_rng_next(&rng) % 40));
+                                : (float)bb_rng_uniform(&rng, -70000.0, 70000.0) *
+                                      (float)ldexp(1.0, -(int)(bb_rng_next(&rng) % 40));
     if (isnan(value)) continue;
     ck_assert_uint_eq(bb_float_to_half(value), bb_double_to_half(value));
     ck_assert_uint_eq(bb_float_to_bfloat16(value), bb_double_to_bfloat16(value));
@@ -348,8 +348,8 @@ static const bitblas_dtype packed_dtypes[] = {
 #define PACKED_DTYPE_COUNT ((int)(sizeof packed_dtypes / sizeof packed_dtypes[0]))
 
 /* A random valid value of bitblas_weight_pack's input for the dtype. */
-static int8_t random_weight_value(bitblas_dtype dtype, bb_test_rng *rng) {
-  const uint64_t r = bb_test_rng_next(rng) >> 8;
+static int8_t random_weight_value(bitblas_dtype dtype, bb_rng *rng) {
+  const uint64_t r = bb_rng_next(rng) >> 8;
   switch (dtype) {
     case BITBLAS_DTYPE_INT4:
       return (int8_t)((int)(r % 16) - 8);
@@ -372,7 +372,7 @@ static int8_t random_weight_value(bitblas_dtype dtype, bb_test_rng *rng) {
 
 START_TEST(test_pack_round_trip_random) {
   static const int64_t shapes[][2] = {{1, 8}, {3, 24}, {17, 64}, {2, 1024}};
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   const bitblas_dtype dtype = packed_dtypes[_i];
   const int bits = bitblas_dtype_bits(dtype);
@@ -554,7 +554,7 @@ START_TEST(test_qzeros_golden_and_round_trip) {
   ck_assert_uint_eq(packed[0], 0x93); /* 3 | 0<<2 | 1<<4 | 2<<6 */
   ck_assert_uint_eq(packed[1], 0x03);
 
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   static const bitblas_dtype unsigned_dtypes[] = {BITBLAS_DTYPE_UINT8, BITBLAS_DTYPE_UINT4,
                                                   BITBLAS_DTYPE_UINT2, BITBLAS_DTYPE_UINT1};
@@ -566,7 +566,7 @@ START_TEST(test_qzeros_golden_and_round_trip) {
       const int64_t groups = 3, N = columns[c], row_bytes = (N * bits + 7) / 8;
       uint8_t random_zeros[3 * 64], random_back[3 * 64], random_packed[3 * 64];
       for (int64_t i = 0; i < groups * N; i++)
-        random_zeros[i] = (uint8_t)(bb_test_rng_next(&rng) % (1u << bits));
+        random_zeros[i] = (uint8_t)(bb_rng_next(&rng) % (1u << bits));
       memset(random_packed, 0xFF, sizeof random_packed);
       ck_assert_int_eq(bb_pack_qzeros(dtype, groups, N, random_zeros, random_packed), BITBLAS_OK);
       for (int64_t g = 0; g < groups; g++) {

@@ -336,9 +336,9 @@ END_TEST
 /* ---- Random data: the subset against the full reference ---- */
 
 /* A random valid value of bitblas_weight_pack's input; float8 codes avoid NaN and inf. */
-static int8_t random_value(bitblas_dtype dtype, bb_test_rng *rng) {
+static int8_t random_value(bitblas_dtype dtype, bb_rng *rng) {
   for (;;) {
-    const uint32_t r = (uint32_t)(bb_test_rng_next(rng) >> 24);
+    const uint32_t r = (uint32_t)(bb_rng_next(rng) >> 24);
     const int bits = bitblas_dtype_bits(dtype);
     const uint32_t code = r & ((1u << bits) - 1u);
     const double value = bb_decode_code(dtype, code);
@@ -348,21 +348,21 @@ static int8_t random_value(bitblas_dtype dtype, bb_test_rng *rng) {
 }
 
 /* Fills every buffer cfg needs for m rows with fresh random data. */
-static void host_case_random(host_case *c, int64_t m, bb_test_rng *rng) {
+static void host_case_random(host_case *c, int64_t m, bb_rng *rng) {
   const bitblas_matmul_config *cfg = &c->cfg;
   const int64_t N = cfg->N, K = cfg->K, groups = bb_config_groups(cfg);
   const bitblas_dtype scale_dtype = bb_config_scale_dtype(cfg);
   c->A = checked_calloc(bb_config_a_bytes(cfg, m), 1);
   for (int64_t i = 0; i < m * K; i++) {
     const double value = cfg->A_dtype == BITBLAS_DTYPE_INT8
-                             ? (double)((int64_t)(bb_test_rng_next(rng) % 256) - 128)
-                             : bb_test_rng_uniform(rng, -1.0, 1.0);
+                             ? (double)((int64_t)(bb_rng_next(rng) % 256) - 128)
+                             : bb_rng_uniform(rng, -1.0, 1.0);
     bb_element_write(cfg->A_dtype, c->A, (size_t)i, value);
   }
   if (bb_dtype_is_float_weight(cfg->W_dtype)) {
     c->W = checked_calloc((size_t)(N * K), 2);
     for (int64_t i = 0; i < N * K; i++)
-      bb_element_write(cfg->W_dtype, c->W, (size_t)i, bb_test_rng_uniform(rng, -1.0, 1.0));
+      bb_element_write(cfg->W_dtype, c->W, (size_t)i, bb_rng_uniform(rng, -1.0, 1.0));
   } else {
     int8_t *values = checked_calloc((size_t)(N * K), 1);
     for (int64_t i = 0; i < N * K; i++) values[i] = random_value(cfg->W_dtype, rng);
@@ -372,30 +372,30 @@ static void host_case_random(host_case *c, int64_t m, bb_test_rng *rng) {
   if (cfg->with_scaling) {
     c->scales = checked_calloc(bb_config_scales_bytes(cfg), 1);
     for (int64_t i = 0; i < N * groups; i++)
-      bb_element_write(scale_dtype, c->scales, (size_t)i, bb_test_rng_uniform(rng, 0.25, 2.0));
+      bb_element_write(scale_dtype, c->scales, (size_t)i, bb_rng_uniform(rng, 0.25, 2.0));
   }
   if (cfg->zeros_mode == BITBLAS_ZEROS_QUANTIZED) {
     uint8_t *qzeros = checked_calloc((size_t)(groups * N), 1);
     for (int64_t i = 0; i < groups * N; i++)
-      qzeros[i] = (uint8_t)(bb_test_rng_next(rng) % (1u << bitblas_dtype_bits(cfg->W_dtype)));
+      qzeros[i] = (uint8_t)(bb_rng_next(rng) % (1u << bitblas_dtype_bits(cfg->W_dtype)));
     c->zeros = checked_calloc(bb_config_zeros_bytes(cfg), 1);
     ck_assert_int_eq(bb_pack_qzeros(cfg->W_dtype, groups, N, qzeros, c->zeros), BITBLAS_OK);
     free(qzeros);
   } else if (cfg->zeros_mode != BITBLAS_ZEROS_NONE) {
     c->zeros = checked_calloc(bb_config_zeros_bytes(cfg), 1);
     for (int64_t i = 0; i < N * groups; i++)
-      bb_element_write(scale_dtype, c->zeros, (size_t)i, bb_test_rng_uniform(rng, -2.0, 2.0));
+      bb_element_write(scale_dtype, c->zeros, (size_t)i, bb_rng_uniform(rng, -2.0, 2.0));
   }
   if (cfg->with_bias) {
     c->bias = checked_calloc(bb_config_bias_bytes(cfg), 1);
     for (int64_t n = 0; n < N; n++)
       bb_element_write(cfg->out_dtype, c->bias, (size_t)n,
                        cfg->out_dtype == BITBLAS_DTYPE_INT32 ? (double)(n % 7) - 3.0
-                                                             : bb_test_rng_uniform(rng, -1, 1));
+                                                             : bb_rng_uniform(rng, -1, 1));
   }
   if (cfg->with_a_scale) {
     c->a_scale = checked_calloc((size_t)m, sizeof(float));
-    for (int64_t i = 0; i < m; i++) c->a_scale[i] = (float)bb_test_rng_uniform(rng, 0.01, 0.1);
+    for (int64_t i = 0; i < m; i++) c->a_scale[i] = (float)bb_rng_uniform(rng, 0.01, 0.1);
   }
   host_case_bind(c, m);
 }
@@ -428,7 +428,7 @@ START_TEST(test_subset_equals_full) {
       {BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_INT1, 9, 64, 32, 1, BITBLAS_ZEROS_NONE,
        BITBLAS_DTYPE_FLOAT16, 0, 0},
   };
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     host_case c = {0};
@@ -503,7 +503,7 @@ static double float8_target(bitblas_dtype W_dtype, bitblas_dtype scale_dtype, do
  * the stored scale and zero), (2) the error is within the format's resolution at that scale, and
  * (3) the scale is the one the documented rule gives. */
 static void check_quantizer_round_trip(bitblas_matmul_config *cfg, double magnitude,
-                                       bb_test_rng *rng) {
+                                       bb_rng *rng) {
   const int64_t N = cfg->N, K = cfg->K;
   const int64_t group_size = bb_config_group(cfg), groups = bb_config_groups(cfg);
   const bitblas_dtype W_dtype = cfg->W_dtype, scale_dtype = bb_config_scale_dtype(cfg);
@@ -516,7 +516,7 @@ static void check_quantizer_round_trip(bitblas_matmul_config *cfg, double magnit
 
   float *W = checked_calloc((size_t)(N * K), sizeof *W);
   for (int64_t i = 0; i < N * K; i++) {
-    double value = bb_test_rng_uniform(rng, nonnegative ? 0.0 : -1.0, 1.0);
+    double value = bb_rng_uniform(rng, nonnegative ? 0.0 : -1.0, 1.0);
     if (!cfg->with_scaling) value *= (double)(1 << (bits < 8 ? bits - 1 : 3)) + 0.4; /* raw */
     if (cfg->with_scaling && i % 3 == 0) value += 0.5; /* asymmetric groups */
     W[i] = (float)(value * magnitude);
@@ -687,7 +687,7 @@ START_TEST(test_quantizer_round_trip_every_format) {
   };
   static const bitblas_zeros_mode modes[] = {BITBLAS_ZEROS_NONE, BITBLAS_ZEROS_ORIGINAL,
                                              BITBLAS_ZEROS_RESCALE, BITBLAS_ZEROS_QUANTIZED};
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   int checked = 0;
   for (size_t d = 0; d < sizeof weight_dtypes / sizeof weight_dtypes[0]; d++)
@@ -711,7 +711,7 @@ START_TEST(test_quantizer_round_trip_every_format) {
 END_TEST
 
 START_TEST(test_quantizer_without_scaling_and_int8) {
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   static const bitblas_dtype weight_dtypes[] = {BITBLAS_DTYPE_INT4,     BITBLAS_DTYPE_UINT2,
                                                 BITBLAS_DTYPE_INT8,     BITBLAS_DTYPE_NF4,
@@ -744,7 +744,7 @@ START_TEST(test_quantizer_small_weights_float16_scales) {
   static const bitblas_zeros_mode modes[] = {BITBLAS_ZEROS_NONE, BITBLAS_ZEROS_ORIGINAL,
                                              BITBLAS_ZEROS_RESCALE};
   static const double magnitudes[] = {1e-4, 1e-6};
-  bb_test_rng rng;
+  bb_rng rng;
   bb_test_rng_seed(&rng);
   for (size_t d = 0; d < sizeof weight_dtypes / sizeof weight_dtypes[0]; d++)
     for (size_t z = 0; z < 3; z++)

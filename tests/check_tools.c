@@ -29,6 +29,7 @@
 #ifdef HAVE_TOOL_COMMON
 #include "errors.h"
 #include "formats.h"
+#include "operands.h"
 #include "presets.h"
 #include "random_data.h"
 #include "table.h"
@@ -633,8 +634,8 @@ START_TEST(test_table_alignment_and_csv) {
 END_TEST
 
 START_TEST(test_random_operands) {
-  bb_tool_rng rng;
-  bb_tool_rng_seed(&rng, 12345);
+  bb_rng rng;
+  bb_rng_seed(&rng, 12345);
   bitblas_matmul_config cfg;
   bb_tool_format bitnet;
   ck_assert_int_eq(bb_tool_format_parse("bitnet", &bitnet), 0);
@@ -656,17 +657,25 @@ START_TEST(test_random_operands) {
     float scale = ((const float *)weights.scales)[i];
     ck_assert(scale >= 0.001f && scale <= 0.02f);
   }
+  /* int8 activations stay within [-127, 127] and are not zero-filled (operands.h; a single 0
+   * is a value like any other) */
   bb_tool_host_activations activations;
   ck_assert_int_eq(bb_tool_host_activations_make(&cfg, 4, &rng, &activations), 0);
   ck_assert_uint_eq(activations.A_bytes, 4 * 256);
   ck_assert_ptr_nonnull(activations.a_scale);
-  for (size_t i = 0; i < activations.A_bytes; i++)
-    ck_assert_int_ne(((const int8_t *)activations.A)[i], 0);
+  int signs[2] = {0, 0};
+  for (size_t i = 0; i < activations.A_bytes; i++) {
+    int8_t value = ((const int8_t *)activations.A)[i];
+    ck_assert_msg(value >= -127, "int8 activation %d", value);
+    if (value != 0) signs[value > 0] = 1;
+  }
+  ck_assert(signs[0] && signs[1]);
   bb_tool_host_activations_free(&activations);
   bb_tool_host_weights_free(&weights);
   ck_assert_ptr_null(weights.W);
 
-  /* float8 weights are finite; float16 activations are never zero */
+  /* float8 weights are finite; float16 activations are finite, within [-1, 1] (uniform in
+   * [-1, 1), rounded) and not zero-filled */
   bb_tool_format fp8;
   ck_assert_int_eq(bb_tool_format_parse("fp8", &fp8), 0);
   bb_tool_format_config(&fp8, 2, 32, 512, &cfg);
@@ -677,12 +686,24 @@ START_TEST(test_random_operands) {
                   ((const uint8_t *)weights.W)[i], value);
   }
   ck_assert_int_eq(bb_tool_host_activations_make(&cfg, 2, &rng, &activations), 0);
+  ck_assert_uint_eq(activations.A_bytes, 2 * 512 * 2);
+  ck_assert_ptr_null(activations.a_scale);
+  int nonzero = 0;
   for (size_t i = 0; i < activations.A_bytes / 2; i++) {
     uint16_t bits = ((const uint16_t *)activations.A)[i];
-    ck_assert_msg((bits & 0x7FFF) != 0 && (bits & 0x7C00) != 0x7C00, "float16 %04x", bits);
+    ck_assert_msg((bits & 0x7C00) != 0x7C00 && (bits & 0x7FFF) <= 0x3C00, "float16 %04x", bits);
+    nonzero += (bits & 0x7FFF) != 0;
   }
+  ck_assert_int_gt(nonzero, 0);
   bb_tool_host_activations_free(&activations);
   bb_tool_host_weights_free(&weights);
+
+  /* a config the library refuses makes nothing and says why */
+  cfg.accum_dtype = BITBLAS_DTYPE_INT32;
+  ck_assert_int_eq(bb_tool_host_activations_make(&cfg, 2, &rng, &activations), -1);
+  ck_assert_ptr_null(activations.A);
+  ck_assert_ptr_nonnull(strstr(bb_tool_error(), "random activations"));
+  ck_assert_ptr_nonnull(strstr(bb_tool_error(), "accum_dtype"));
 }
 END_TEST
 

@@ -175,7 +175,7 @@ typedef struct bench_state {
   bb_tool_cublas *cublas; /* NULL when cuBLAS could not be loaded */
   bb_tool_timer timer;
   double copy_bandwidth; /* bytes per second */
-  bb_tool_rng rng;
+  bb_rng rng;
   bb_tool_table *table;
   bb_tool_table *csv;
   speedup_sum *sums;
@@ -258,7 +258,10 @@ static int slot_prepare(bench_state *state, activation_slot *slot, bitblas_dtype
   cfg.N = N;
   cfg.K = K;
   cfg.A_dtype = A_dtype;
-  cfg.with_a_scale = A_dtype == BITBLAS_DTYPE_INT8; /* made after A: A is the same either way */
+  if (A_dtype == BITBLAS_DTYPE_INT8) { /* as w4a8: int32 sums, column scales, row a_scale */
+    cfg.accum_dtype = BITBLAS_DTYPE_INT32;
+    cfg.with_a_scale = 1; /* made after A: A is the same either way */
+  }
   if (bb_tool_host_activations_make(&cfg, m, &state->rng, &slot->host) != 0) return -1;
   if (bb_tool_device_activations_load(&state->gpu, &slot->host, N, BITBLAS_DTYPE_FLOAT32,
                                       &slot->device) != 0) {
@@ -584,7 +587,7 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
   int exit_status = EXIT_FAILED;
   FILE *csv_file = NULL;
   shape_group *groups = NULL;
-  bb_tool_rng_seed(&state.rng, bb_tool_seed_from_clock());
+  bb_rng_seed(&state.rng, bb_rng_seed_from_clock());
   if (options->csv_path && !(csv_file = fopen(options->csv_path, "w"))) {
     fprintf(stderr, PROGRAM ": cannot write %s: %s\n", options->csv_path, strerror(errno));
     goto done;

@@ -164,7 +164,7 @@ static size_t run_m_values(const bb_tool_workload *workload, const bb_tool_shape
  * and sets *passed. 0 when the checks were made, -1 (message set) when they could not be. */
 static int check_operator(const bb_tool_gpu *gpu, const bitblas_op *op,
                           const bb_tool_format *format, const int64_t *ms, size_t m_count,
-                          bb_tool_rng *rng, char *summary, size_t summary_size, int *passed) {
+                          bb_rng *rng, char *summary, size_t summary_size, int *passed) {
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
   int64_t rows = 1;
   for (size_t i = 0; i < m_count; i++)
@@ -243,8 +243,8 @@ static int run(const tune_options *options, const bb_tool_workload *workload) {
     bb_tool_gpu_close(&gpu);
     return EXIT_FAILED;
   }
-  bb_tool_rng rng;
-  bb_tool_rng_seed(&rng, bb_tool_seed_from_clock());
+  bb_rng rng;
+  bb_rng_seed(&rng, bb_rng_seed_from_clock());
   size_t total = workload->shapes.count * workload->format_count, done = 0;
   int failures = 0, check_failures = 0, tuned = 0, cached = 0;
   double tune_seconds = 0.0;

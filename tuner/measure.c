@@ -39,18 +39,6 @@ struct bb_measure {
   void *host_c, *host_c2;
 };
 
-/* Sampled indices: all of a small dimension, else first, last and random ones. */
-static int64_t sample_indices(bb_rng *rng, int64_t extent, int64_t limit, int64_t *out) {
-  if (extent <= limit) {
-    for (int64_t i = 0; i < extent; i++) out[i] = i;
-    return extent;
-  }
-  out[0] = 0;
-  out[1] = extent - 1;
-  for (int64_t i = 2; i < limit; i++) out[i] = (int64_t)(bb_rng_next(rng) % (uint64_t)extent);
-  return limit;
-}
-
 static bitblas_status upload(bb_measure *m, CUdeviceptr *device, const void *host, size_t bytes) {
   if (!bytes) return BITBLAS_OK;
   BB_CU_CHECK(m->cu->MemAlloc(device, bytes));
@@ -91,8 +79,8 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
   m->flush_bytes = (size_t)(l2_bytes > 0 ? l2_bytes : 64 << 20) * 2;
   BB_CU_CHECK_GOTO(cu->MemAlloc(&m->flush, m->flush_bytes), status, fail);
 
-  m->row_count = sample_indices(&m->rng, cfg->M, BB_MAX_SAMPLE_ROWS, m->rows);
-  m->col_count = sample_indices(&m->rng, cfg->N, BB_MAX_SAMPLE_COLS, m->cols);
+  m->row_count = bb_sample_indices(cfg->M, BB_MAX_SAMPLE_ROWS, &m->rng, m->rows);
+  m->col_count = bb_sample_indices(cfg->N, BB_MAX_SAMPLE_COLS, &m->rng, m->cols);
   m->reference = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
   if (!m->reference) {
     status = bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for the reference");

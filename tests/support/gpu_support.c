@@ -90,18 +90,6 @@ double bb_test_tolerance(const bitblas_matmul_config *cfg) {
   return 2e-3;
 }
 
-/* All of [0, extent) when it has at most `limit` values; else first, last and random ones. */
-static int64_t sample(int64_t extent, int64_t limit, bb_rng *rng, int64_t *out) {
-  if (extent <= limit) {
-    for (int64_t i = 0; i < extent; i++) out[i] = i;
-    return extent;
-  }
-  out[0] = 0;
-  out[1] = extent - 1;
-  for (int64_t i = 2; i < limit; i++) out[i] = (int64_t)(bb_rng_next(rng) % (uint64_t)extent);
-  return limit;
-}
-
 bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng) {
   bb_test_check check;
   memset(&check, 0, sizeof check);
@@ -143,7 +131,8 @@ bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng
   /* The reference on every row and column of small outputs; on large ones on 16 rows (the
    * first, the last, random) and 512 columns alike. The poison check above covers them all. */
   int64_t rows[16], cols[512];
-  const int64_t row_count = sample(m, 16, rng, rows), col_count = sample(cfg->N, 512, rng, cols);
+  const int64_t row_count = bb_sample_indices(m, 16, rng, rows);
+  const int64_t col_count = bb_sample_indices(cfg->N, 512, rng, cols);
   const bitblas_matmul_args host_args = bb_host_operands_args(&host);
   if (bb_reference_subset(cfg, &host_args, rows, row_count, cols, col_count, reference) != BITBLAS_OK) {
     snprintf(check.message, sizeof check.message, "reference: %s", bitblas_last_error());

@@ -6,33 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-void bb_test_rng_seed(bb_test_rng *rng) {
+void bb_test_rng_seed(bb_rng *rng) {
   const char *env = getenv("BITBLAS_TEST_SEED");
-  uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
-  if (!seed) seed = 0x9E3779B97F4A7C15ull;
-  rng->state = seed;
+  const uint64_t seed = env ? strtoull(env, NULL, 0) : bb_rng_seed_from_clock();
+  bb_rng_seed(rng, seed);
   static int printed = 0;
   if (!printed) {
     printed = 1;
     fprintf(stderr, "test seed: BITBLAS_TEST_SEED=%llu\n", (unsigned long long)seed);
   }
-}
-
-uint64_t bb_test_rng_next(bb_test_rng *rng) {
-  uint64_t x = rng->state;
-  x ^= x >> 12;
-  x ^= x << 25;
-  x ^= x >> 27;
-  rng->state = x;
-  return x * 0x2545F4914F6CDD1Dull;
-}
-
-double bb_test_rng_uniform(bb_test_rng *rng, double low, double high) {
-  double unit = (double)(bb_test_rng_next(rng) >> 11) / 9007199254740992.0;
-  return low + (high - low) * unit;
 }
 
 void bb_test_temp_dir(char *buf, size_t size) {

@@ -1,6 +1,6 @@
 /*
  * test_support.h - what several test suites share: a seeded random generator, scratch
- * directories, float16 helpers for building inputs, and the GPU-suite skip rule (exit 77).
+ * directories, and the GPU-suite skip rule (exit 77).
  */
 #ifndef BITBLAS_TEST_SUPPORT_H
 #define BITBLAS_TEST_SUPPORT_H
@@ -10,16 +10,13 @@
 #include <stdint.h>
 
 #include "bitblas.h"
+#include "operands.h"
 
 #define BB_TEST_SKIP 77
 
-/* xorshift64* generator; seeded from the clock unless BITBLAS_TEST_SEED is set (printed). */
-typedef struct bb_test_rng {
-  uint64_t state;
-} bb_test_rng;
-void bb_test_rng_seed(bb_test_rng *rng);
-uint64_t bb_test_rng_next(bb_test_rng *rng);
-double bb_test_rng_uniform(bb_test_rng *rng, double low, double high);
+/* Seeds rng (src/operands.h) from BITBLAS_TEST_SEED when set, else from the clock; the seed is
+ * printed once to stderr so a failure can be replayed. */
+void bb_test_rng_seed(bb_rng *rng);
 
 /* A fresh empty directory under $TMPDIR (or /tmp); the path is written into buf. */
 void bb_test_temp_dir(char *buf, size_t size);

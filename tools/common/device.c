@@ -112,7 +112,7 @@ static int upload(const bb_tool_gpu *gpu, const void *host, size_t bytes, CUdevi
 }
 
 int bb_tool_device_fill_random(const bb_tool_gpu *gpu, bitblas_dtype dtype, CUdeviceptr pointer,
-                               size_t count, bb_tool_rng *rng) {
+                               size_t count, bb_rng *rng) {
   const bb_cuda_api *cu = gpu->cu;
   size_t element = (size_t)bitblas_dtype_bits(dtype) / 8;
   if (element == 0)

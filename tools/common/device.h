@@ -48,7 +48,7 @@ void bb_tool_device_free(const bb_tool_gpu *gpu, CUdeviceptr *pointer);
  * is what a timing input needs (random bits, never zeros) without spending seconds on the host
  * for gigabytes. 0, or -1 with the message. Synchronous. */
 int bb_tool_device_fill_random(const bb_tool_gpu *gpu, bitblas_dtype dtype, CUdeviceptr pointer,
-                               size_t count, bb_tool_rng *rng);
+                               size_t count, bb_rng *rng);
 
 /* Device copies of the weights of one operator. */
 typedef struct bb_tool_device_weights {

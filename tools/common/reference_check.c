@@ -21,14 +21,14 @@ double bb_tool_check_tolerance(const bitblas_matmul_config *cfg) {
 
 /* Picks `count` distinct ascending indices in [0, total): one per equal stretch, at a random
  * place in it, the first and last stretches pinned to 0 and total - 1. */
-static void pick_indices(int64_t total, int64_t count, bb_tool_rng *rng, int64_t *indices) {
+static void pick_indices(int64_t total, int64_t count, bb_rng *rng, int64_t *indices) {
   if (count >= total) {
     for (int64_t i = 0; i < total; i++) indices[i] = i;
     return;
   }
   for (int64_t i = 0; i < count; i++) {
     int64_t begin = i * total / count, end = (i + 1) * total / count; /* end > begin */
-    indices[i] = begin + (int64_t)(bb_tool_rng_next(rng) % (uint64_t)(end - begin));
+    indices[i] = begin + (int64_t)(bb_rng_next(rng) % (uint64_t)(end - begin));
   }
   indices[0] = 0;
   indices[count - 1] = total - 1;
@@ -56,7 +56,7 @@ int bb_tool_check_op(const bb_tool_gpu *gpu, const bitblas_op *op,
                      const bb_tool_host_activations *host_activations,
                      const bb_tool_device_weights *device_weights,
                      const bb_tool_device_activations *device_activations, int64_t m,
-                     bb_tool_rng *rng, bb_tool_check_result *result) {
+                     bb_rng *rng, bb_tool_check_result *result) {
   const bb_cuda_api *cu = gpu->cu;
   memset(result, 0, sizeof *result);
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
