@@ -201,8 +201,9 @@ struct CUstream_st;
  * pointers from the CUDA runtime API work with it, and opens the kernel cache. Loads libcuda.so.1
  * on first use. Errors: BITBLAS_NO_DRIVER (no libcuda), BITBLAS_NO_DEVICE (no such device),
  * BITBLAS_CUDA_ERROR. The cache location is $BITBLAS_CACHE, else $XDG_CACHE_HOME/bitblas/cache.db,
- * else ~/.cache/bitblas/cache.db; an unwritable location falls back to an in-memory cache with
- * one warning in bitblas_context_cache_path() and the log. On failure *out is NULL. */
+ * else ~/.cache/bitblas/cache.db; an unwritable location falls back to an in-memory cache:
+ * bitblas_context_cache_path() then says ":memory:", bitblas_context_cache_warning() says why,
+ * and the warning is logged once (BITBLAS_LOG). On failure *out is NULL. */
 BITBLAS_API bitblas_status bitblas_context_create(int device_ordinal, bitblas_context **out);
 
 /* Releases the context, its tuning worker and its cache connection. Operators obtained from it
@@ -214,6 +215,9 @@ BITBLAS_API const char *bitblas_context_device_name(const bitblas_context *ctx);
 
 /* The path of the cache file in use, or ":memory:" after a fallback. Owned by the context. */
 BITBLAS_API const char *bitblas_context_cache_path(const bitblas_context *ctx);
+
+/* Why the cache fell back to memory ("" when it did not). Owned by the context. */
+BITBLAS_API const char *bitblas_context_cache_warning(const bitblas_context *ctx);
 
 /* ---------------------------------------------------------------------------------------- */
 /* Operators                                                                                */

@@ -89,6 +89,10 @@ const char *bitblas_context_cache_path(const bitblas_context *ctx) {
   return ctx && ctx->cache ? bb_cache_path(ctx->cache) : "";
 }
 
+const char *bitblas_context_cache_warning(const bitblas_context *ctx) {
+  return ctx ? ctx->cache_warning : "";
+}
+
 void bb_context_cache_key(const bitblas_context *ctx, const bitblas_matmul_config *cfg,
                           int64_t m, bb_cache_key *key) {
   memset(key, 0, sizeof *key);

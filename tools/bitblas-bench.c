@@ -623,6 +623,8 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
          state.cublas ? bb_tool_cublas_describe(state.cublas) : "not available", options->runs,
          BB_TOOL_TIMING_WARMUP_RUNS);
   printf("cache: %s\n", bitblas_context_cache_path(state.gpu.context));
+  if (bitblas_context_cache_warning(state.gpu.context)[0])
+    fprintf(stderr, PROGRAM ": warning: %s\n", bitblas_context_cache_warning(state.gpu.context));
   fflush(stdout);
 
   size_t group_count = make_groups(workload, groups);

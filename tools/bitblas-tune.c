@@ -234,6 +234,8 @@ static int run(const tune_options *options, const bb_tool_workload *workload) {
   }
   fprintf(stderr, PROGRAM ": %s (sm_%d%d, %d SMs), cache %s\n", gpu.name, gpu.compute_major,
           gpu.compute_minor, gpu.sm_count, bitblas_context_cache_path(gpu.context));
+  if (bitblas_context_cache_warning(gpu.context)[0])
+    fprintf(stderr, PROGRAM ": warning: %s\n", bitblas_context_cache_warning(gpu.context));
 
   size_t columns = sizeof table_headers / sizeof table_headers[0];
   if (!options->check) columns--; /* the last column, "check" */
