@@ -171,8 +171,7 @@ static int make_parent_folders(const char *path, char *reason, size_t reason_siz
 static int64_t query_integer(sqlite3 *db, const char *sql) {
   sqlite3_stmt *stmt = NULL;
   int64_t value = -1;
-  if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW)
+  if (sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
     value = sqlite3_column_int64(stmt, 0);
   sqlite3_finalize(stmt);
   return value;
@@ -312,8 +311,7 @@ static sqlite3 *open_database(const char *path, char *reason, size_t reason_size
   return db;
 }
 
-bitblas_status bb_cache_open(const char *path, bb_cache **out, char *warning,
-                             size_t warning_size) {
+bitblas_status bb_cache_open(const char *path, bb_cache **out, char *warning, size_t warning_size) {
   if (warning && warning_size) warning[0] = '\0';
   if (!out) return bb_fail(BITBLAS_INVALID_ARGUMENT, "bb_cache_open: out is NULL");
   *out = NULL;

@@ -23,10 +23,10 @@ typedef struct bb_cache_key {
   char device_name[256];
   int compute_major, compute_minor;
   int sm_count;
-  int driver_version;    /* cuDriverGetVersion, e.g. 13000 */
-  int nvrtc_version;     /* major*1000+minor*10, or -1 for "any" on lookup */
+  int driver_version; /* cuDriverGetVersion, e.g. 13000 */
+  int nvrtc_version;  /* major*1000+minor*10, or -1 for "any" on lookup */
   char library_version[32];
-  char source_hash[17];  /* 16 hex digits: kernel templates + emitter + compile options */
+  char source_hash[17];         /* 16 hex digits: kernel templates + emitter + compile options */
   bitblas_matmul_config config; /* static M (one bucket); dynamic_m and buckets ignored */
 } bb_cache_key;
 
@@ -45,7 +45,7 @@ typedef enum bb_candidate_outcome {
   BB_CANDIDATE_CRASHED,       /* trapped or faulted: the worker's context died */
   BB_CANDIDATE_HUNG,          /* exceeded the time limit; the worker was killed */
   BB_CANDIDATE_NOT_RUN,
-  BB_CANDIDATE_SKIPPED        /* not tried: beyond BITBLAS_TUNE_MAX_CANDIDATES */
+  BB_CANDIDATE_SKIPPED /* not tried: beyond BITBLAS_TUNE_MAX_CANDIDATES */
 } bb_candidate_outcome;
 
 /* "ok", "compile_failed", "launch_failed", "wrong", "crashed", "hung", "not_run", "skipped";
@@ -55,20 +55,20 @@ const char *bb_candidate_outcome_name(bb_candidate_outcome outcome);
 typedef struct bb_candidate_result {
   char schedule[128];
   bb_candidate_outcome outcome;
-  double us;          /* median time, when outcome is OK; else 0 */
-  char message[256];  /* why it failed, or "" */
+  double us;         /* median time, when outcome is OK; else 0 */
+  char message[256]; /* why it failed, or "" */
 } bb_candidate_result;
 
 /* A stored winner. cubin is malloc'd by bb_cache_lookup and freed by bb_cache_entry_free. */
 typedef struct bb_cache_entry {
-  char schedule[128];    /* readable and parseable (tuner/schedule.h) */
+  char schedule[128]; /* readable and parseable (tuner/schedule.h) */
   char kernel_name[64];
   void *cubin;
   size_t cubin_size;
   double kernel_us;
   int candidates_tried;
   int nvrtc_version;
-  char tuned_at[32];     /* UTC, ISO 8601 */
+  char tuned_at[32]; /* UTC, ISO 8601 */
 } bb_cache_entry;
 
 /* Frees entry->cubin and zeroes the entry. NULL is a no-op. */
@@ -83,8 +83,7 @@ void bb_cache_entry_free(bb_cache_entry *entry);
  * Fails only if not even memory works (BITBLAS_CACHE_ERROR, *out NULL).
  * Every bb_cache_* call on one cache is serialized by a lock, so threads may share it; a cache
  * must not be used by a child after fork() (the child opens its own). */
-bitblas_status bb_cache_open(const char *path, bb_cache **out, char *warning,
-                             size_t warning_size);
+bitblas_status bb_cache_open(const char *path, bb_cache **out, char *warning, size_t warning_size);
 
 /* Closes the connection and frees the cache. NULL is a no-op. */
 void bb_cache_close(bb_cache *cache);

@@ -65,9 +65,8 @@ bitblas_status bitblas_cache_list(const char *path, void (*fn)(void *user, const
   /* Read-only: listing never creates a file, rebuilds a schema or takes a write lock. */
   sqlite3 *db = NULL;
   if (sqlite3_open_v2(location, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-    bitblas_status status =
-        bb_fail(BITBLAS_CACHE_ERROR, "bitblas_cache_list: cannot open %s: %s", location,
-                db ? sqlite3_errmsg(db) : "out of memory");
+    bitblas_status status = bb_fail(BITBLAS_CACHE_ERROR, "bitblas_cache_list: cannot open %s: %s",
+                                    location, db ? sqlite3_errmsg(db) : "out of memory");
     sqlite3_close(db);
     return status;
   }

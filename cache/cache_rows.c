@@ -15,14 +15,14 @@
 
 /* The key columns, matched by every statement that finds rows by key: ?1 .. ?8 bound by
  * bind_key(). nvrtc_version -1 matches any version. */
-#define BB_KEY_MATCH                                                                     \
-  "device_name = ?1 AND compute_capability = ?2 AND sm_count = ?3 AND "                  \
-  "driver_version = ?4 AND (?5 < 0 OR nvrtc_version = ?5) AND library_version = ?6 AND " \
+#define BB_KEY_MATCH                                                                               \
+  "device_name = ?1 AND compute_capability = ?2 AND sm_count = ?3 AND "                            \
+  "driver_version = ?4 AND (?5 < 0 OR nvrtc_version = ?5) AND library_version = ?6 AND "           \
   "source_hash = ?7 AND config = ?8"
 
 /* A row that cannot be trusted: no blob, or one whose length disagrees with cubin_size. */
-#define BB_BAD_ROW                                                                      \
-  "(cubin IS NULL OR typeof(cubin) != 'blob' OR cubin_size IS NULL OR cubin_size <= 0 " \
+#define BB_BAD_ROW                                                                                 \
+  "(cubin IS NULL OR typeof(cubin) != 'blob' OR cubin_size IS NULL OR cubin_size <= 0 "            \
   "OR length(cubin) != cubin_size)"
 
 /* ---------------------------------------------------------------------------------------- */
@@ -31,14 +31,22 @@
 
 const char *bb_candidate_outcome_name(bb_candidate_outcome outcome) {
   switch (outcome) {
-    case BB_CANDIDATE_OK: return "ok";
-    case BB_CANDIDATE_COMPILE_FAILED: return "compile_failed";
-    case BB_CANDIDATE_LAUNCH_FAILED: return "launch_failed";
-    case BB_CANDIDATE_WRONG: return "wrong";
-    case BB_CANDIDATE_CRASHED: return "crashed";
-    case BB_CANDIDATE_HUNG: return "hung";
-    case BB_CANDIDATE_NOT_RUN: return "not_run";
-    case BB_CANDIDATE_SKIPPED: return "skipped";
+  case BB_CANDIDATE_OK:
+    return "ok";
+  case BB_CANDIDATE_COMPILE_FAILED:
+    return "compile_failed";
+  case BB_CANDIDATE_LAUNCH_FAILED:
+    return "launch_failed";
+  case BB_CANDIDATE_WRONG:
+    return "wrong";
+  case BB_CANDIDATE_CRASHED:
+    return "crashed";
+  case BB_CANDIDATE_HUNG:
+    return "hung";
+  case BB_CANDIDATE_NOT_RUN:
+    return "not_run";
+  case BB_CANDIDATE_SKIPPED:
+    return "skipped";
   }
   return "unknown";
 }
@@ -49,11 +57,11 @@ const char *bb_candidate_outcome_name(bb_candidate_outcome outcome) {
 int bb_cache_key_text(const bb_cache_key *key, char *buf, size_t size) {
   char config_text[512];
   bb_config_key_text(&key->config, key->config.M, config_text, sizeof config_text);
-  return snprintf(buf, size, "%.*s|%d.%d|%d|%d|%d|%.*s|%.*s|%s",
-                  BB_FIELD_LENGTH(key->device_name), key->device_name, key->compute_major,
-                  key->compute_minor, key->sm_count, key->driver_version, key->nvrtc_version,
-                  BB_FIELD_LENGTH(key->library_version), key->library_version,
-                  BB_FIELD_LENGTH(key->source_hash), key->source_hash, config_text);
+  return snprintf(buf, size, "%.*s|%d.%d|%d|%d|%d|%.*s|%.*s|%s", BB_FIELD_LENGTH(key->device_name),
+                  key->device_name, key->compute_major, key->compute_minor, key->sm_count,
+                  key->driver_version, key->nvrtc_version, BB_FIELD_LENGTH(key->library_version),
+                  key->library_version, BB_FIELD_LENGTH(key->source_hash), key->source_hash,
+                  config_text);
 }
 
 void bb_cache_entry_free(bb_cache_entry *entry) {
@@ -144,8 +152,7 @@ bitblas_status bb_cache_lookup(bb_cache *cache, const bb_cache_key *key, bb_cach
       const void *blob = sqlite3_column_blob(stmt, 7);
       entry->cubin = blob ? malloc(size) : NULL;
       if (!entry->cubin) {
-        status =
-            bb_fail(BITBLAS_OUT_OF_MEMORY, "kernel cache: cannot hold a %zu-byte cubin", size);
+        status = bb_fail(BITBLAS_OUT_OF_MEMORY, "kernel cache: cannot hold a %zu-byte cubin", size);
       } else {
         memcpy(entry->cubin, blob, size);
         entry->cubin_size = size;
@@ -170,8 +177,8 @@ bitblas_status bb_cache_lookup(bb_cache *cache, const bb_cache_key *key, bb_cach
   if (status == BITBLAS_NOT_FOUND) {
     char key_text[1024];
     bb_cache_key_text(key, key_text, sizeof key_text);
-    status = bb_fail(BITBLAS_NOT_FOUND, "kernel cache %s: no usable row for %s", cache->path,
-                     key_text);
+    status =
+        bb_fail(BITBLAS_NOT_FOUND, "kernel cache %s: no usable row for %s", cache->path, key_text);
   }
   if (status != BITBLAS_OK) bb_cache_entry_free(entry);
   pthread_mutex_unlock(&cache->lock);
@@ -194,8 +201,7 @@ static bitblas_status insert_kernel_row(bb_cache *cache, const bb_cache_key *key
   const bitblas_matmul_config *config = &key->config;
   char tuned_at[sizeof entry->tuned_at];
   if (entry->tuned_at[0])
-    snprintf(tuned_at, sizeof tuned_at, "%.*s", BB_FIELD_LENGTH(entry->tuned_at),
-             entry->tuned_at);
+    snprintf(tuned_at, sizeof tuned_at, "%.*s", BB_FIELD_LENGTH(entry->tuned_at), entry->tuned_at);
   else
     format_utc_now(tuned_at, sizeof tuned_at);
   sqlite3_stmt *stmt = NULL;
@@ -220,8 +226,8 @@ static bitblas_status insert_kernel_row(bb_cache *cache, const bb_cache_key *key
   if (rc == SQLITE_OK) rc = sqlite3_bind_int64(stmt, 16, config->group_size);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 17, config->with_scaling ? 1 : 0);
   if (rc == SQLITE_OK)
-    rc = sqlite3_bind_text(stmt, 18, bitblas_zeros_mode_name(config->zeros_mode), -1,
-                           SQLITE_STATIC);
+    rc =
+        sqlite3_bind_text(stmt, 18, bitblas_zeros_mode_name(config->zeros_mode), -1, SQLITE_STATIC);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 19, config->with_bias ? 1 : 0);
   if (rc == SQLITE_OK) rc = sqlite3_bind_int(stmt, 20, config->with_a_scale ? 1 : 0);
   if (rc == SQLITE_OK)
@@ -249,10 +255,11 @@ static bitblas_status insert_candidate_rows(bb_cache *cache, int64_t kernel_id,
                                             const bb_candidate_result *candidates,
                                             int candidate_count) {
   sqlite3_stmt *stmt = NULL;
-  bitblas_status status = bb_cache_prepare(
-      cache, "INSERT INTO candidates (kernel_id, schedule, outcome, us, message)"
-             " VALUES (?1, ?2, ?3, ?4, ?5)",
-      &stmt, "cannot prepare the insertion of candidates");
+  bitblas_status status =
+      bb_cache_prepare(cache,
+                       "INSERT INTO candidates (kernel_id, schedule, outcome, us, message)"
+                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+                       &stmt, "cannot prepare the insertion of candidates");
   for (int i = 0; status == BITBLAS_OK && i < candidate_count; i++) {
     const bb_candidate_result *candidate = &candidates[i];
     sqlite3_reset(stmt);
@@ -331,8 +338,8 @@ bitblas_status bb_cache_remove(bb_cache *cache, const bb_cache_key *key) {
   pthread_mutex_lock(&cache->lock);
   bitblas_status status = bb_cache_begin_write(cache);
   if (status == BITBLAS_OK)
-    status = delete_by_key(cache, key, "DELETE FROM kernels WHERE " BB_KEY_MATCH,
-                           "cannot delete a row");
+    status =
+        delete_by_key(cache, key, "DELETE FROM kernels WHERE " BB_KEY_MATCH, "cannot delete a row");
   if (status == BITBLAS_OK)
     status = bb_cache_commit(cache);
   else

@@ -37,8 +37,8 @@ bitblas_status bb_cache_delete_own_claim(bb_cache *cache, const bb_cache_key *ke
   bb_cache_key_text(key, key_text, sizeof key_text);
   sqlite3_stmt *stmt = NULL;
   bitblas_status status =
-      bb_cache_prepare(cache, "DELETE FROM claims WHERE key = ?1 AND pid = ?2 AND host = ?3",
-                       &stmt, "cannot prepare the release of a claim");
+      bb_cache_prepare(cache, "DELETE FROM claims WHERE key = ?1 AND pid = ?2 AND host = ?3", &stmt,
+                       "cannot prepare the release of a claim");
   if (status == BITBLAS_OK &&
       (sqlite3_bind_text(stmt, 1, key_text, -1, SQLITE_STATIC) != SQLITE_OK ||
        sqlite3_bind_int64(stmt, 2, (sqlite3_int64)getpid()) != SQLITE_OK ||

@@ -16,23 +16,23 @@
 #include <string.h>
 #include <time.h>
 
-#define CHECK_CU(call)                                                              \
-  do {                                                                              \
-    CUresult result_ = (call);                                                      \
-    if (result_ != CUDA_SUCCESS) {                                                  \
-      fprintf(stderr, "%s failed with %d at %s:%d\n", #call, result_, __FILE__, __LINE__); \
-      return 1;                                                                     \
-    }                                                                               \
+#define CHECK_CU(call)                                                                             \
+  do {                                                                                             \
+    CUresult result_ = (call);                                                                     \
+    if (result_ != CUDA_SUCCESS) {                                                                 \
+      fprintf(stderr, "%s failed with %d at %s:%d\n", #call, result_, __FILE__, __LINE__);         \
+      return 1;                                                                                    \
+    }                                                                                              \
   } while (0)
 
-#define CHECK_BB(call)                                                               \
-  do {                                                                               \
-    bitblas_status status_ = (call);                                                 \
-    if (status_ != BITBLAS_OK) {                                                     \
-      fprintf(stderr, "%s: %s: %s\n", #call, bitblas_status_string(status_),         \
-              bitblas_last_error());                                                 \
-      return 1;                                                                      \
-    }                                                                                \
+#define CHECK_BB(call)                                                                             \
+  do {                                                                                             \
+    bitblas_status status_ = (call);                                                               \
+    if (status_ != BITBLAS_OK) {                                                                   \
+      fprintf(stderr, "%s: %s: %s\n", #call, bitblas_status_string(status_),                       \
+              bitblas_last_error());                                                               \
+      return 1;                                                                                    \
+    }                                                                                              \
   } while (0)
 
 static double seconds_now(void) {
@@ -83,8 +83,9 @@ int main(int argc, char **argv) {
     N = atoll(argv[2]);
     K = atoll(argv[3]);
   }
-  printf("bitblas %s (header %s): M=%lld N=%lld K=%lld, float16 x uint4 g128 zeros=original + bias\n",
-         bitblas_version(), BITBLAS_VERSION_STRING, M, N, K);
+  printf(
+      "bitblas %s (header %s): M=%lld N=%lld K=%lld, float16 x uint4 g128 zeros=original + bias\n",
+      bitblas_version(), BITBLAS_VERSION_STRING, M, N, K);
 
   /* The caller's CUDA setup: the device's primary context, which bitblas shares. */
   CUdevice device;
@@ -101,7 +102,8 @@ int main(int argc, char **argv) {
 
   bitblas_context *ctx = NULL;
   CHECK_BB(bitblas_context_create(0, &ctx));
-  printf("device: %s, cache: %s\n", bitblas_context_device_name(ctx), bitblas_context_cache_path(ctx));
+  printf("device: %s, cache: %s\n", bitblas_context_device_name(ctx),
+         bitblas_context_cache_path(ctx));
 
   bitblas_matmul_config cfg;
   bitblas_matmul_config_init(&cfg);
@@ -160,9 +162,14 @@ int main(int argc, char **argv) {
   CHECK_CU(cuMemsetD8(dC, 0xff, (size_t)M * (size_t)N * 2)); /* poison: NaN everywhere */
   CHECK_BB(bitblas_op_transform_weight(op, packed, (void *)(uintptr_t)dW, stream));
 
-  bitblas_matmul_args args = {M, (const void *)(uintptr_t)dA, (const void *)(uintptr_t)dW,
-                              (const void *)(uintptr_t)dS, (const void *)(uintptr_t)dZ,
-                              (const void *)(uintptr_t)dBias, NULL, (void *)(uintptr_t)dC};
+  bitblas_matmul_args args = {M,
+                              (const void *)(uintptr_t)dA,
+                              (const void *)(uintptr_t)dW,
+                              (const void *)(uintptr_t)dS,
+                              (const void *)(uintptr_t)dZ,
+                              (const void *)(uintptr_t)dBias,
+                              NULL,
+                              (void *)(uintptr_t)dC};
   CHECK_BB(bitblas_op_run(op, &args, stream));
   CHECK_CU(cuStreamSynchronize(stream));
   CHECK_CU(cuMemcpyDtoH(c, dC, (size_t)M * (size_t)N * 2));
@@ -182,12 +189,24 @@ int main(int argc, char **argv) {
   printf("relative error vs float64 reference: %.3g (%lld non-finite outputs): %s\n", relative,
          not_finite, ok ? "PASS" : "FAIL");
 
-  cuMemFree(dA); cuMemFree(dW); cuMemFree(dS); cuMemFree(dZ); cuMemFree(dBias); cuMemFree(dC);
+  cuMemFree(dA);
+  cuMemFree(dW);
+  cuMemFree(dS);
+  cuMemFree(dZ);
+  cuMemFree(dBias);
+  cuMemFree(dC);
   bitblas_op_release(op);
   bitblas_context_destroy(ctx);
   cuStreamDestroy(stream);
   cuDevicePrimaryCtxRelease(device);
-  free(weights); free(values); free(packed); free(scales); free(zeros);
-  free(a); free(bias); free(c); free(reference);
+  free(weights);
+  free(values);
+  free(packed);
+  free(scales);
+  free(zeros);
+  free(a);
+  free(bias);
+  free(c);
+  free(reference);
   return ok ? 0 : 1;
 }

@@ -10,7 +10,10 @@
  *    bitblas_last_error() then holds the words (field, value, rule; NVRTC log; CUDA call).
  *  - Outputs come last; a pointer output is set to NULL on failure.
  *  - Releasing or destroying NULL is a harmless no-op.
- *  - The library never prints unless BITBLAS_LOG=info|debug is set, and never exits or aborts.
+ *  - The library never prints unless BITBLAS_LOG=warn|info|debug is set, and never exits or
+ *    aborts.
+ *  - Contexts and operators belong to the process that made them: do not use them in a child
+ *    after fork().
  */
 #ifndef BITBLAS_H
 #define BITBLAS_H
@@ -36,7 +39,7 @@ extern "C" {
 #define BITBLAS_VERSION_MINOR 1
 #define BITBLAS_VERSION_PATCH 0
 #define BITBLAS_VERSION_STRING "0.1.0"
-#define BITBLAS_VERSION_NUMBER \
+#define BITBLAS_VERSION_NUMBER                                                                     \
   (BITBLAS_VERSION_MAJOR * 1000000 + BITBLAS_VERSION_MINOR * 1000 + BITBLAS_VERSION_PATCH)
 
 /* The version of the library actually loaded, as "MAJOR.MINOR.PATCH". Compare with
@@ -51,21 +54,21 @@ BITBLAS_API int bitblas_version_number(void);
 /* ---------------------------------------------------------------------------------------- */
 
 /* X(name, value, description): one list from which the enum and its strings are made. */
-#define BITBLAS_STATUS_LIST(X)                                                               \
-  X(OK, 0, "success")                                                                        \
-  X(INVALID_ARGUMENT, -1, "invalid argument")                                                \
-  X(UNSUPPORTED, -2, "unsupported combination")                                              \
-  X(NO_DRIVER, -3, "CUDA driver (libcuda.so.1) not available")                               \
-  X(NO_DEVICE, -4, "no CUDA device found")                                                   \
-  X(NO_NVRTC, -5, "NVRTC (libnvrtc.so) not available")                                       \
-  X(COMPILE_FAILED, -6, "kernel compilation failed")                                         \
-  X(CUDA_ERROR, -7, "CUDA driver call failed")                                               \
-  X(NO_VALID_CANDIDATE, -8, "no candidate schedule compiled, ran and computed correctly")    \
-  X(CACHE_ERROR, -9, "kernel cache error")                                                   \
-  X(OUT_OF_MEMORY, -10, "out of memory")                                                     \
-  X(WORKER_FAILED, -11, "tuning worker process failed")                                      \
-  X(NOT_FOUND, -12, "not found")                                                             \
-  X(TIMEOUT, -13, "timed out")                                                               \
+#define BITBLAS_STATUS_LIST(X)                                                                     \
+  X(OK, 0, "success")                                                                              \
+  X(INVALID_ARGUMENT, -1, "invalid argument")                                                      \
+  X(UNSUPPORTED, -2, "unsupported combination")                                                    \
+  X(NO_DRIVER, -3, "CUDA driver (libcuda.so.1) not available")                                     \
+  X(NO_DEVICE, -4, "no CUDA device found")                                                         \
+  X(NO_NVRTC, -5, "NVRTC (libnvrtc.so) not available")                                             \
+  X(COMPILE_FAILED, -6, "kernel compilation failed")                                               \
+  X(CUDA_ERROR, -7, "CUDA driver call failed")                                                     \
+  X(NO_VALID_CANDIDATE, -8, "no candidate schedule compiled, ran and computed correctly")          \
+  X(CACHE_ERROR, -9, "kernel cache error")                                                         \
+  X(OUT_OF_MEMORY, -10, "out of memory")                                                           \
+  X(WORKER_FAILED, -11, "tuning worker process failed")                                            \
+  X(NOT_FOUND, -12, "not found")                                                                   \
+  X(TIMEOUT, -13, "timed out")                                                                     \
   X(IO_ERROR, -14, "input/output error")
 
 typedef enum bitblas_status {
@@ -92,22 +95,22 @@ BITBLAS_API const char *bitblas_last_error(void);
 /* ---------------------------------------------------------------------------------------- */
 
 /* Names are BitBLAS's. See SPEC section 2 and the README's table for what each decodes to. */
-#define BITBLAS_DTYPE_LIST(X)      \
-  X(FLOAT16, "float16", 16)        \
-  X(BFLOAT16, "bfloat16", 16)      \
-  X(FLOAT32, "float32", 32)        \
-  X(INT32, "int32", 32)            \
-  X(INT8, "int8", 8)               \
-  X(UINT8, "uint8", 8)             \
-  X(INT4, "int4", 4)               \
-  X(UINT4, "uint4", 4)             \
-  X(INT2, "int2", 2)               \
-  X(UINT2, "uint2", 2)             \
-  X(INT1, "int1", 1)               \
-  X(UINT1, "uint1", 1)             \
-  X(NF4, "nf4", 4)                 \
-  X(FP4_E2M1, "fp4_e2m1", 4)       \
-  X(FLOAT8_E4M3, "float8_e4m3", 8) \
+#define BITBLAS_DTYPE_LIST(X)                                                                      \
+  X(FLOAT16, "float16", 16)                                                                        \
+  X(BFLOAT16, "bfloat16", 16)                                                                      \
+  X(FLOAT32, "float32", 32)                                                                        \
+  X(INT32, "int32", 32)                                                                            \
+  X(INT8, "int8", 8)                                                                               \
+  X(UINT8, "uint8", 8)                                                                             \
+  X(INT4, "int4", 4)                                                                               \
+  X(UINT4, "uint4", 4)                                                                             \
+  X(INT2, "int2", 2)                                                                               \
+  X(UINT2, "uint2", 2)                                                                             \
+  X(INT1, "int1", 1)                                                                               \
+  X(UINT1, "uint1", 1)                                                                             \
+  X(NF4, "nf4", 4)                                                                                 \
+  X(FP4_E2M1, "fp4_e2m1", 4)                                                                       \
+  X(FLOAT8_E4M3, "float8_e4m3", 8)                                                                 \
   X(FLOAT8_E5M2, "float8_e5m2", 8)
 
 typedef enum bitblas_dtype {
@@ -144,8 +147,7 @@ typedef enum bitblas_zeros_mode {
 BITBLAS_API const char *bitblas_zeros_mode_name(bitblas_zeros_mode mode);
 
 /* Looks a zeros mode up by name; BITBLAS_INVALID_ARGUMENT on an unknown name. */
-BITBLAS_API bitblas_status bitblas_zeros_mode_from_name(const char *name,
-                                                        bitblas_zeros_mode *out);
+BITBLAS_API bitblas_status bitblas_zeros_mode_from_name(const char *name, bitblas_zeros_mode *out);
 
 /* ---------------------------------------------------------------------------------------- */
 /* The operator's description                                                               */
@@ -167,10 +169,10 @@ typedef struct bitblas_matmul_config {
   int64_t group_size;        /* weights per scale along K; -1: one group per row */
   int with_scaling;          /* 1: scales S[N, K/g] (A's float type; float32 for int8 A) */
   bitblas_zeros_mode zeros_mode;
-  int with_bias;             /* 1: bias[N] in out_dtype is added */
-  int with_a_scale;          /* int8 A only: 1: a float32 scale per row of A multiplies C */
-  int dynamic_m;             /* 0: one kernel tuned for M; 1: one per bucket */
-  int m_bucket_count;        /* with dynamic_m; 0 means the default 1,16,...,1024 */
+  int with_bias;      /* 1: bias[N] in out_dtype is added */
+  int with_a_scale;   /* int8 A only: 1: a float32 scale per row of A multiplies C */
+  int dynamic_m;      /* 0: one kernel tuned for M; 1: one per bucket */
+  int m_bucket_count; /* with dynamic_m; 0 means the default 1,16,...,1024 */
   int64_t m_buckets[BITBLAS_MAX_M_BUCKETS]; /* ascending */
 } bitblas_matmul_config;
 
@@ -200,14 +202,16 @@ struct CUstream_st;
 /* Opens device `device_ordinal` (as CUDA numbers them) through its primary context, so device
  * pointers from the CUDA runtime API work with it, and opens the kernel cache. Loads libcuda.so.1
  * on first use. Errors: BITBLAS_NO_DRIVER (no libcuda), BITBLAS_NO_DEVICE (no such device),
- * BITBLAS_CUDA_ERROR. The cache location is $BITBLAS_CACHE, else $XDG_CACHE_HOME/bitblas/cache.db,
- * else ~/.cache/bitblas/cache.db; an unwritable location falls back to an in-memory cache:
- * bitblas_context_cache_path() then says ":memory:", bitblas_context_cache_warning() says why,
- * and the warning is logged once (BITBLAS_LOG). On failure *out is NULL. */
+ * BITBLAS_UNSUPPORTED (compute capability below 8.0), BITBLAS_CUDA_ERROR, BITBLAS_OUT_OF_MEMORY,
+ * BITBLAS_CACHE_ERROR (not even an in-memory cache could be opened). The cache location is
+ * $BITBLAS_CACHE, else $XDG_CACHE_HOME/bitblas/cache.db, else ~/.cache/bitblas/cache.db; an
+ * unwritable location falls back to an in-memory cache: bitblas_context_cache_path() then says
+ * ":memory:", bitblas_context_cache_warning() says why, and the warning is logged once
+ * (BITBLAS_LOG). On failure *out is NULL. */
 BITBLAS_API bitblas_status bitblas_context_create(int device_ordinal, bitblas_context **out);
 
-/* Releases the context, its tuning worker and its cache connection. Operators obtained from it
- * must be released first. NULL is a no-op. */
+/* Releases the context, its tuning worker, its cache connection and every operator obtained from
+ * it (they must not be used afterwards). NULL is a no-op. */
 BITBLAS_API void bitblas_context_destroy(bitblas_context *ctx);
 
 /* The device's name ("NVIDIA H100 80GB HBM3"), owned by the context. */
@@ -224,13 +228,15 @@ BITBLAS_API const char *bitblas_context_cache_warning(const bitblas_context *ctx
 /* ---------------------------------------------------------------------------------------- */
 
 /* How an operator came to be, reported by bitblas_op_info(). */
+/* It describes the call that made the operator; a later bitblas_op_get that returns the same
+ * operator from the memo returns the same description. */
 typedef struct bitblas_op_info {
-  int from_cache;           /* 1: every kernel came from the SQLite cache or the memo */
-  int tuned_now;            /* kernels tuned by this call */
-  int candidates_tried;     /* over every kernel tuned by this call */
-  double tune_seconds;      /* wall time of tuning in this call */
-  double kernel_us;         /* measured time of the (first bucket's) winner when tuned */
-  char schedule[128];       /* the (first bucket's) winning schedule, readable */
+  int from_cache;       /* 1: every kernel came from the SQLite cache or the memo */
+  int tuned_now;        /* kernels tuned by this call */
+  int candidates_tried; /* over every kernel tuned by this call */
+  double tune_seconds;  /* wall time of tuning in this call */
+  double kernel_us;     /* measured time of the (first bucket's) winner when tuned */
+  char schedule[128];   /* the (first bucket's) winning schedule, readable */
 } bitblas_op_info;
 
 /* Returns a ready operator for cfg on ctx's device. Memo hit: the same operator's reference is
@@ -238,13 +244,21 @@ typedef struct bitblas_op_info {
  * schedules are written, compiled with NVRTC and timed in a separate worker process (so a
  * candidate that traps cannot harm this process), the fastest correct one is checked against a
  * CPU reference, stored and returned. With dynamic_m every bucket gets its own kernel.
- * Thread-safe. Errors: BITBLAS_INVALID_ARGUMENT / BITBLAS_UNSUPPORTED (config), BITBLAS_NO_NVRTC,
- * BITBLAS_WORKER_FAILED, BITBLAS_NO_VALID_CANDIDATE, BITBLAS_CUDA_ERROR. On failure *out is NULL.
- * Release with bitblas_op_release(). */
+ * Thread-safe; calls on one context are served one at a time (a tuning blocks the others). The
+ * worker opens a CUDA context of its own on the same device, so tuning needs a compute mode that
+ * allows two processes (not EXCLUSIVE_PROCESS); cache hits do not. When another process is
+ * tuning the same config, this call waits for its row (BITBLAS_CLAIM_WAIT seconds at most).
+ * Errors: BITBLAS_INVALID_ARGUMENT / BITBLAS_UNSUPPORTED (config), BITBLAS_NO_NVRTC,
+ * BITBLAS_WORKER_FAILED, BITBLAS_NO_VALID_CANDIDATE (every candidate's outcome in the message),
+ * BITBLAS_TIMEOUT (the wait above), BITBLAS_IO_ERROR (temporary files), BITBLAS_OUT_OF_MEMORY,
+ * BITBLAS_CUDA_ERROR, and NO_DRIVER / NO_DEVICE / COMPILE_FAILED as the worker reports them.
+ * On failure *out is NULL. Release with bitblas_op_release(). */
 BITBLAS_API bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config *cfg,
                                           bitblas_op **out);
 
-/* Drops one reference; the operator is freed with its last. NULL is a no-op. */
+/* Drops the caller's reference. The context keeps every operator it made until it is destroyed
+ * (a later bitblas_op_get of the same config returns it at once), so this frees nothing by
+ * itself. NULL is a no-op. */
 BITBLAS_API void bitblas_op_release(bitblas_op *op);
 
 /* The operator's config (normalized: default buckets filled in). */
@@ -275,8 +289,10 @@ typedef struct bitblas_matmul_args {
 /* Enqueues C = A . dequant(W)^T (+ bias) on `stream` (NULL: the legacy default stream) and
  * returns without waiting. m must be >= 1; for a static operator m must not exceed M; a dynamic
  * operator takes any m, running the kernel of the smallest bucket >= m (the top one above it).
- * Safe to call from several threads on different streams. Errors: BITBLAS_INVALID_ARGUMENT (a
- * NULL pointer the config needs, m out of range), BITBLAS_CUDA_ERROR (the launch failed). */
+ * A and W must be 16-byte aligned (cudaMalloc pointers are). Safe to call from several threads on
+ * different streams. Errors: BITBLAS_INVALID_ARGUMENT (a NULL pointer the config needs, a
+ * misaligned A or W, m out of range, or more rows than one launch of the kernel covers),
+ * BITBLAS_CUDA_ERROR (the launch failed). */
 BITBLAS_API bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
                                           struct CUstream_st *stream);
 
@@ -325,9 +341,8 @@ BITBLAS_API bitblas_status bitblas_op_transform_weight(const bitblas_op *op,
  * may be NULL when cfg has none. Errors:
  * BITBLAS_INVALID_ARGUMENT / BITBLAS_UNSUPPORTED for a config that fails validation or a
  * combination without a quantizer (then the message says which). */
-BITBLAS_API bitblas_status bitblas_weight_quantize(const bitblas_matmul_config *cfg,
-                                                   const float *W, int8_t *values, void *scales,
-                                                   void *zeros);
+BITBLAS_API bitblas_status bitblas_weight_quantize(const bitblas_matmul_config *cfg, const float *W,
+                                                   int8_t *values, void *scales, void *zeros);
 
 /* Bytes of the host/device scale and zero buffers cfg needs (0 when it has none). */
 BITBLAS_API size_t bitblas_scales_bytes(const bitblas_matmul_config *cfg);
@@ -339,10 +354,11 @@ BITBLAS_API size_t bitblas_zeros_bytes(const bitblas_matmul_config *cfg);
 
 /* Calls fn(user, line) once per stored kernel with a readable one-line description (device,
  * config, schedule, microseconds, candidates, when tuned), newest first. path NULL: the default
- * location. Errors: BITBLAS_CACHE_ERROR (the file cannot be read). */
+ * location. The file is opened read-only and never created. Errors: BITBLAS_INVALID_ARGUMENT
+ * (fn is NULL), BITBLAS_CACHE_ERROR (no file there, it cannot be read, or it has another schema
+ * version). */
 BITBLAS_API bitblas_status bitblas_cache_list(const char *path,
-                                              void (*fn)(void *user, const char *line),
-                                              void *user);
+                                              void (*fn)(void *user, const char *line), void *user);
 
 /* ---------------------------------------------------------------------------------------- */
 /* CPU reference                                                                            */
@@ -358,7 +374,9 @@ BITBLAS_API bitblas_status bitblas_reference_matmul(const bitblas_matmul_config 
                                                     double *out);
 
 /* Decodes one stored weight code u (the unsigned bit pattern, 0 .. 2^bits-1) of a weight
- * dtype to its value: int4 u-8, int1 2u-1, nf4 table, fp4_e2m1 OCP, float8 OCP, ... */
+ * dtype to its value: int4 u-8, int1 2u-1, nf4 table, fp4_e2m1 OCP, float8 OCP, ... An unknown
+ * dtype or a code out of range returns NaN and sets bitblas_last_error(); the NaN codes of
+ * float8/float16 decode to NaN without an error. */
 BITBLAS_API double bitblas_weight_decode(bitblas_dtype W_dtype, uint32_t u);
 
 #ifdef __cplusplus

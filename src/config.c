@@ -51,7 +51,8 @@ static bitblas_status validate_shape(const bitblas_matmul_config *cfg) {
            limit);
   if (cfg->K < 8 || cfg->K > limit || cfg->K % 8 != 0)
     REFUSE(BITBLAS_INVALID_ARGUMENT,
-           "K = %" PRId64 ": must be a positive multiple of 8 (at most %" PRId64 ")", cfg->K, limit);
+           "K = %" PRId64 ": must be a positive multiple of 8 (at most %" PRId64 ")", cfg->K,
+           limit);
   if (cfg->group_size != -1) {
     if (cfg->group_size < 8 || cfg->group_size % 8 != 0)
       REFUSE(BITBLAS_INVALID_ARGUMENT,
@@ -68,11 +69,13 @@ static bitblas_status validate_shape(const bitblas_matmul_config *cfg) {
              cfg->m_bucket_count, BITBLAS_MAX_M_BUCKETS);
     for (int i = 0; i < cfg->m_bucket_count; i++) {
       if (cfg->m_buckets[i] < 1 || cfg->m_buckets[i] > limit)
-        REFUSE(BITBLAS_INVALID_ARGUMENT, "m_buckets[%d] = %" PRId64 ": must be between 1 and %" PRId64,
-               i, cfg->m_buckets[i], limit);
+        REFUSE(BITBLAS_INVALID_ARGUMENT,
+               "m_buckets[%d] = %" PRId64 ": must be between 1 and %" PRId64, i, cfg->m_buckets[i],
+               limit);
       if (i > 0 && cfg->m_buckets[i] <= cfg->m_buckets[i - 1])
         REFUSE(BITBLAS_INVALID_ARGUMENT,
-               "m_buckets[%d] = %" PRId64 ": buckets must be strictly ascending (previous %" PRId64 ")",
+               "m_buckets[%d] = %" PRId64 ": buckets must be strictly ascending (previous %" PRId64
+               ")",
                i, cfg->m_buckets[i], cfg->m_buckets[i - 1]);
     }
   } else if (cfg->m_bucket_count != 0) {
@@ -100,7 +103,8 @@ static bitblas_status validate_dtypes(const bitblas_matmul_config *cfg) {
 
   if (cfg->A_dtype == BITBLAS_DTYPE_INT8) {
     if (cfg->accum_dtype != BITBLAS_DTYPE_INT32)
-      REFUSE(BITBLAS_UNSUPPORTED, "A_dtype = int8 with accum_dtype = %s: int8 activations accumulate in int32",
+      REFUSE(BITBLAS_UNSUPPORTED,
+             "A_dtype = int8 with accum_dtype = %s: int8 activations accumulate in int32",
              bitblas_dtype_name(cfg->accum_dtype));
     if (!bb_dtype_is_integer_weight(cfg->W_dtype))
       REFUSE(BITBLAS_UNSUPPORTED,
@@ -117,25 +121,29 @@ static bitblas_status validate_dtypes(const bitblas_matmul_config *cfg) {
              ": int8 activations take one float32 scale per output column (group_size -1)",
              cfg->group_size);
     if (cfg->out_dtype == BITBLAS_DTYPE_INT32 && (cfg->with_scaling || cfg->with_a_scale))
-      REFUSE(BITBLAS_UNSUPPORTED,
-             "out_dtype = int32 with with_scaling = %d / with_a_scale = %d: int32 output returns the "
-             "raw sums; ask for a float output to apply scales",
-             cfg->with_scaling, cfg->with_a_scale);
+      REFUSE(
+          BITBLAS_UNSUPPORTED,
+          "out_dtype = int32 with with_scaling = %d / with_a_scale = %d: int32 output returns the "
+          "raw sums; ask for a float output to apply scales",
+          cfg->with_scaling, cfg->with_a_scale);
   } else {
     if (cfg->accum_dtype != BITBLAS_DTYPE_FLOAT32)
       REFUSE(BITBLAS_UNSUPPORTED,
              "A_dtype = %s with accum_dtype = %s: float activations accumulate in float32", a,
              bitblas_dtype_name(cfg->accum_dtype));
     if (cfg->out_dtype == BITBLAS_DTYPE_INT32)
-      REFUSE(BITBLAS_UNSUPPORTED, "A_dtype = %s with out_dtype = int32: int32 output needs int8 activations", a);
+      REFUSE(BITBLAS_UNSUPPORTED,
+             "A_dtype = %s with out_dtype = int32: int32 output needs int8 activations", a);
     if (cfg->with_a_scale)
-      REFUSE(BITBLAS_UNSUPPORTED, "A_dtype = %s with with_a_scale = 1: a per-row scale is for int8 activations", a);
+      REFUSE(BITBLAS_UNSUPPORTED,
+             "A_dtype = %s with with_a_scale = 1: a per-row scale is for int8 activations", a);
     if (cfg->W_dtype == BITBLAS_DTYPE_INT8 || cfg->W_dtype == BITBLAS_DTYPE_UINT8) {
       /* allowed: 8-bit integer weights dequantized to float */
     }
     if (bb_dtype_is_float_weight(cfg->W_dtype)) {
       if (cfg->W_dtype != cfg->A_dtype)
-        REFUSE(BITBLAS_UNSUPPORTED, "A_dtype = %s with W_dtype = %s: plain float weights must match A", a, w);
+        REFUSE(BITBLAS_UNSUPPORTED,
+               "A_dtype = %s with W_dtype = %s: plain float weights must match A", a, w);
       if (cfg->with_scaling || cfg->zeros_mode != BITBLAS_ZEROS_NONE)
         REFUSE(BITBLAS_UNSUPPORTED,
                "W_dtype = %s with with_scaling = %d / zeros_mode = %s: plain float weights are not "
@@ -144,8 +152,8 @@ static bitblas_status validate_dtypes(const bitblas_matmul_config *cfg) {
     }
   }
   if ((int)cfg->zeros_mode < 0 || cfg->zeros_mode > BITBLAS_ZEROS_QUANTIZED)
-    REFUSE(BITBLAS_INVALID_ARGUMENT, "zeros_mode = %d: must be none, original, rescale or quantized",
-           (int)cfg->zeros_mode);
+    REFUSE(BITBLAS_INVALID_ARGUMENT,
+           "zeros_mode = %d: must be none, original, rescale or quantized", (int)cfg->zeros_mode);
   if (cfg->zeros_mode != BITBLAS_ZEROS_NONE && !cfg->with_scaling)
     REFUSE(BITBLAS_UNSUPPORTED, "zeros_mode = %s with with_scaling = 0: zeros need scales",
            bitblas_zeros_mode_name(cfg->zeros_mode));
@@ -211,13 +219,13 @@ int64_t bb_config_qzeros_row_bytes(const bitblas_matmul_config *cfg) {
 
 size_t bb_config_zeros_bytes(const bitblas_matmul_config *cfg) {
   switch (cfg->zeros_mode) {
-    case BITBLAS_ZEROS_ORIGINAL:
-    case BITBLAS_ZEROS_RESCALE:
-      return bb_config_scales_bytes(cfg);
-    case BITBLAS_ZEROS_QUANTIZED:
-      return (size_t)bb_config_groups(cfg) * (size_t)bb_config_qzeros_row_bytes(cfg);
-    default:
-      return 0;
+  case BITBLAS_ZEROS_ORIGINAL:
+  case BITBLAS_ZEROS_RESCALE:
+    return bb_config_scales_bytes(cfg);
+  case BITBLAS_ZEROS_QUANTIZED:
+    return (size_t)bb_config_groups(cfg) * (size_t)bb_config_qzeros_row_bytes(cfg);
+  default:
+    return 0;
   }
 }
 
@@ -236,14 +244,14 @@ size_t bitblas_weight_bytes(bitblas_dtype W_dtype, int64_t N, int64_t K) {
 }
 
 int bb_config_key_text(const bitblas_matmul_config *cfg, int64_t m, char *buf, size_t size) {
-  return snprintf(buf, size,
-                  "M=%" PRId64 " N=%" PRId64 " K=%" PRId64
-                  " A=%s W=%s accum=%s out=%s group=%" PRId64 " scaling=%d zeros=%s bias=%d a_scale=%d",
-                  m, cfg->N, cfg->K, bitblas_dtype_name(cfg->A_dtype),
-                  bitblas_dtype_name(cfg->W_dtype), bitblas_dtype_name(cfg->accum_dtype),
-                  bitblas_dtype_name(cfg->out_dtype), cfg->group_size, cfg->with_scaling ? 1 : 0,
-                  bitblas_zeros_mode_name(cfg->zeros_mode), cfg->with_bias ? 1 : 0,
-                  cfg->with_a_scale ? 1 : 0);
+  return snprintf(
+      buf, size,
+      "M=%" PRId64 " N=%" PRId64 " K=%" PRId64 " A=%s W=%s accum=%s out=%s group=%" PRId64
+      " scaling=%d zeros=%s bias=%d a_scale=%d",
+      m, cfg->N, cfg->K, bitblas_dtype_name(cfg->A_dtype), bitblas_dtype_name(cfg->W_dtype),
+      bitblas_dtype_name(cfg->accum_dtype), bitblas_dtype_name(cfg->out_dtype), cfg->group_size,
+      cfg->with_scaling ? 1 : 0, bitblas_zeros_mode_name(cfg->zeros_mode), cfg->with_bias ? 1 : 0,
+      cfg->with_a_scale ? 1 : 0);
 }
 
 bitblas_status bb_config_parse_key_text(const char *text, bitblas_matmul_config *out) {

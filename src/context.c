@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "nvrtc_loader.h"
+#include "op.h"
 #include "schedule.h"
 
 const char *bitblas_version(void) { return BITBLAS_VERSION_STRING; }
@@ -21,8 +22,8 @@ static bitblas_status read_device(bitblas_context *ctx) {
   int count = 0;
   BB_CU_CHECK(cu->DeviceGetCount(&count));
   if (ctx->ordinal < 0 || ctx->ordinal >= count)
-    return bb_fail(BITBLAS_NO_DEVICE, "device_ordinal = %d: %d CUDA device(s) present", ctx->ordinal,
-                   count);
+    return bb_fail(BITBLAS_NO_DEVICE, "device_ordinal = %d: %d CUDA device(s) present",
+                   ctx->ordinal, count);
   BB_CU_CHECK(cu->DeviceGet(&ctx->device, ctx->ordinal));
   BB_CU_CHECK(cu->DeviceGetName(ctx->device_name, sizeof ctx->device_name, ctx->device));
   BB_CU_CHECK(cu->DeviceGetAttribute(&ctx->compute_major, BB_CU_ATTR_COMPUTE_CAPABILITY_MAJOR,
@@ -33,7 +34,8 @@ static bitblas_status read_device(bitblas_context *ctx) {
   BB_CU_CHECK(cu->DeviceGetAttribute(&ctx->l2_bytes, BB_CU_ATTR_L2_CACHE_SIZE, ctx->device));
   BB_CU_CHECK(cu->DriverGetVersion(&ctx->driver_version));
   if (ctx->compute_major < 8)
-    return bb_fail(BITBLAS_UNSUPPORTED, "device %d (%s) has compute capability %d.%d: bitblas needs 8.0 or newer",
+    return bb_fail(BITBLAS_UNSUPPORTED,
+                   "device %d (%s) has compute capability %d.%d: bitblas needs 8.0 or newer",
                    ctx->ordinal, ctx->device_name, ctx->compute_major, ctx->compute_minor);
   BB_CU_CHECK(cu->DevicePrimaryCtxRetain(&ctx->cu_context, ctx->device));
   return BITBLAS_OK;
@@ -60,12 +62,9 @@ bitblas_status bitblas_context_create(int device_ordinal, bitblas_context **out)
     bitblas_context_destroy(ctx);
     return bb_fail(status, "%s", message);
   }
-  if (ctx->cache_warning[0]) bb_log(BB_LOG_WARN, "%s", ctx->cache_warning);
   *out = ctx;
   return BITBLAS_OK;
 }
-
-void bb_op_destroy_from_memo(bitblas_op *op);
 
 void bitblas_context_destroy(bitblas_context *ctx) {
   if (!ctx) return;
@@ -93,8 +92,8 @@ const char *bitblas_context_cache_warning(const bitblas_context *ctx) {
   return ctx ? ctx->cache_warning : "";
 }
 
-void bb_context_cache_key(const bitblas_context *ctx, const bitblas_matmul_config *cfg,
-                          int64_t m, bb_cache_key *key) {
+void bb_context_cache_key(const bitblas_context *ctx, const bitblas_matmul_config *cfg, int64_t m,
+                          bb_cache_key *key) {
   memset(key, 0, sizeof *key);
   snprintf(key->device_name, sizeof key->device_name, "%s", ctx->device_name);
   key->compute_major = ctx->compute_major;

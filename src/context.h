@@ -37,7 +37,7 @@ struct bitblas_context {
 };
 
 /* Fills the device part of a cache key from the context. */
-void bb_context_cache_key(const bitblas_context *ctx, const bitblas_matmul_config *cfg,
-                          int64_t m, bb_cache_key *key);
+void bb_context_cache_key(const bitblas_context *ctx, const bitblas_matmul_config *cfg, int64_t m,
+                          bb_cache_key *key);
 
 #endif

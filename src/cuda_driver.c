@@ -24,12 +24,12 @@ static void cuda_load_once(void) {
     snprintf(cuda_reason, sizeof cuda_reason, "dlopen(\"%s\") failed: %s", path, dlerror());
     return;
   }
-#define BB_CUDA_LOAD_(ret, field, symbol, params)                                            \
-  *(void **)(&cuda_api.field) = dlsym(library, symbol);                                      \
-  if (!cuda_api.field) {                                                                     \
-    snprintf(cuda_reason, sizeof cuda_reason, "%s has no symbol %s (driver too old?)", path, \
-             symbol);                                                                        \
-    return;                                                                                  \
+#define BB_CUDA_LOAD_(ret, field, symbol, params)                                                  \
+  *(void **)(&cuda_api.field) = dlsym(library, symbol);                                            \
+  if (!cuda_api.field) {                                                                           \
+    snprintf(cuda_reason, sizeof cuda_reason, "%s has no symbol %s (driver too old?)", path,       \
+             symbol);                                                                              \
+    return;                                                                                        \
   }
   BB_CUDA_FUNCTIONS(BB_CUDA_LOAD_)
 #undef BB_CUDA_LOAD_

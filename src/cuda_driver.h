@@ -51,54 +51,54 @@ enum {
 #define BB_CU_STREAM_NON_BLOCKING 1
 
 /* X(return type, field name, symbol in libcuda, parameter list) */
-#define BB_CUDA_FUNCTIONS(X)                                                                 \
-  X(CUresult, Init, "cuInit", (unsigned int flags))                                          \
-  X(CUresult, DriverGetVersion, "cuDriverGetVersion", (int *version))                        \
-  X(CUresult, GetErrorName, "cuGetErrorName", (CUresult error, const char **name))           \
-  X(CUresult, GetErrorString, "cuGetErrorString", (CUresult error, const char **text))       \
-  X(CUresult, DeviceGetCount, "cuDeviceGetCount", (int *count))                              \
-  X(CUresult, DeviceGet, "cuDeviceGet", (CUdevice * device, int ordinal))                    \
-  X(CUresult, DeviceGetName, "cuDeviceGetName", (char *name, int length, CUdevice device))   \
-  X(CUresult, DeviceGetAttribute, "cuDeviceGetAttribute",                                    \
-    (int *value, int attribute, CUdevice device))                                            \
-  X(CUresult, DevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain",                            \
-    (CUcontext * context, CUdevice device))                                                  \
-  X(CUresult, DevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2", (CUdevice device))    \
-  X(CUresult, CtxPushCurrent, "cuCtxPushCurrent_v2", (CUcontext context))                    \
-  X(CUresult, CtxPopCurrent, "cuCtxPopCurrent_v2", (CUcontext * context))                    \
-  X(CUresult, CtxSynchronize, "cuCtxSynchronize", (void))                                    \
-  X(CUresult, ModuleLoadData, "cuModuleLoadData", (CUmodule * module, const void *image))    \
-  X(CUresult, ModuleUnload, "cuModuleUnload", (CUmodule module))                             \
-  X(CUresult, ModuleGetFunction, "cuModuleGetFunction",                                      \
-    (CUfunction * function, CUmodule module, const char *name))                              \
-  X(CUresult, FuncGetAttribute, "cuFuncGetAttribute",                                        \
-    (int *value, int attribute, CUfunction function))                                        \
-  X(CUresult, FuncSetAttribute, "cuFuncSetAttribute",                                        \
-    (CUfunction function, int attribute, int value))                                         \
-  X(CUresult, LaunchKernel, "cuLaunchKernel",                                                \
-    (CUfunction f, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x,      \
-     unsigned block_y, unsigned block_z, unsigned shared_bytes, CUstream stream,             \
-     void **params, void **extra))                                                           \
-  X(CUresult, MemAlloc, "cuMemAlloc_v2", (CUdeviceptr * pointer, size_t bytes))              \
-  X(CUresult, MemFree, "cuMemFree_v2", (CUdeviceptr pointer))                                \
-  X(CUresult, MemcpyHtoD, "cuMemcpyHtoD_v2",                                                 \
-    (CUdeviceptr destination, const void *source, size_t bytes))                             \
-  X(CUresult, MemcpyDtoH, "cuMemcpyDtoH_v2",                                                 \
-    (void *destination, CUdeviceptr source, size_t bytes))                                   \
-  X(CUresult, MemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2",                                       \
-    (CUdeviceptr destination, const void *source, size_t bytes, CUstream stream))            \
-  X(CUresult, MemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2",                                       \
-    (CUdeviceptr destination, CUdeviceptr source, size_t bytes, CUstream stream))            \
-  X(CUresult, MemsetD8, "cuMemsetD8_v2", (CUdeviceptr pointer, unsigned char value, size_t n)) \
-  X(CUresult, MemsetD32Async, "cuMemsetD32Async",                                            \
-    (CUdeviceptr pointer, unsigned int value, size_t n, CUstream stream))                    \
-  X(CUresult, StreamCreate, "cuStreamCreate", (CUstream * stream, unsigned int flags))       \
-  X(CUresult, StreamDestroy, "cuStreamDestroy_v2", (CUstream stream))                        \
-  X(CUresult, StreamSynchronize, "cuStreamSynchronize", (CUstream stream))                   \
-  X(CUresult, EventCreate, "cuEventCreate", (CUevent * event, unsigned int flags))           \
-  X(CUresult, EventDestroy, "cuEventDestroy_v2", (CUevent event))                            \
-  X(CUresult, EventRecord, "cuEventRecord", (CUevent event, CUstream stream))                \
-  X(CUresult, EventSynchronize, "cuEventSynchronize", (CUevent event))                       \
+#define BB_CUDA_FUNCTIONS(X)                                                                       \
+  X(CUresult, Init, "cuInit", (unsigned int flags))                                                \
+  X(CUresult, DriverGetVersion, "cuDriverGetVersion", (int *version))                              \
+  X(CUresult, GetErrorName, "cuGetErrorName", (CUresult error, const char **name))                 \
+  X(CUresult, GetErrorString, "cuGetErrorString", (CUresult error, const char **text))             \
+  X(CUresult, DeviceGetCount, "cuDeviceGetCount", (int *count))                                    \
+  X(CUresult, DeviceGet, "cuDeviceGet", (CUdevice * device, int ordinal))                          \
+  X(CUresult, DeviceGetName, "cuDeviceGetName", (char *name, int length, CUdevice device))         \
+  X(CUresult, DeviceGetAttribute, "cuDeviceGetAttribute",                                          \
+    (int *value, int attribute, CUdevice device))                                                  \
+  X(CUresult, DevicePrimaryCtxRetain, "cuDevicePrimaryCtxRetain",                                  \
+    (CUcontext * context, CUdevice device))                                                        \
+  X(CUresult, DevicePrimaryCtxRelease, "cuDevicePrimaryCtxRelease_v2", (CUdevice device))          \
+  X(CUresult, CtxPushCurrent, "cuCtxPushCurrent_v2", (CUcontext context))                          \
+  X(CUresult, CtxPopCurrent, "cuCtxPopCurrent_v2", (CUcontext * context))                          \
+  X(CUresult, CtxSynchronize, "cuCtxSynchronize", (void))                                          \
+  X(CUresult, ModuleLoadData, "cuModuleLoadData", (CUmodule * module, const void *image))          \
+  X(CUresult, ModuleUnload, "cuModuleUnload", (CUmodule module))                                   \
+  X(CUresult, ModuleGetFunction, "cuModuleGetFunction",                                            \
+    (CUfunction * function, CUmodule module, const char *name))                                    \
+  X(CUresult, FuncGetAttribute, "cuFuncGetAttribute",                                              \
+    (int *value, int attribute, CUfunction function))                                              \
+  X(CUresult, FuncSetAttribute, "cuFuncSetAttribute",                                              \
+    (CUfunction function, int attribute, int value))                                               \
+  X(CUresult, LaunchKernel, "cuLaunchKernel",                                                      \
+    (CUfunction f, unsigned grid_x, unsigned grid_y, unsigned grid_z, unsigned block_x,            \
+     unsigned block_y, unsigned block_z, unsigned shared_bytes, CUstream stream, void **params,    \
+     void **extra))                                                                                \
+  X(CUresult, MemAlloc, "cuMemAlloc_v2", (CUdeviceptr * pointer, size_t bytes))                    \
+  X(CUresult, MemFree, "cuMemFree_v2", (CUdeviceptr pointer))                                      \
+  X(CUresult, MemcpyHtoD, "cuMemcpyHtoD_v2",                                                       \
+    (CUdeviceptr destination, const void *source, size_t bytes))                                   \
+  X(CUresult, MemcpyDtoH, "cuMemcpyDtoH_v2",                                                       \
+    (void *destination, CUdeviceptr source, size_t bytes))                                         \
+  X(CUresult, MemcpyHtoDAsync, "cuMemcpyHtoDAsync_v2",                                             \
+    (CUdeviceptr destination, const void *source, size_t bytes, CUstream stream))                  \
+  X(CUresult, MemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2",                                             \
+    (CUdeviceptr destination, CUdeviceptr source, size_t bytes, CUstream stream))                  \
+  X(CUresult, MemsetD8, "cuMemsetD8_v2", (CUdeviceptr pointer, unsigned char value, size_t n))     \
+  X(CUresult, MemsetD32Async, "cuMemsetD32Async",                                                  \
+    (CUdeviceptr pointer, unsigned int value, size_t n, CUstream stream))                          \
+  X(CUresult, StreamCreate, "cuStreamCreate", (CUstream * stream, unsigned int flags))             \
+  X(CUresult, StreamDestroy, "cuStreamDestroy_v2", (CUstream stream))                              \
+  X(CUresult, StreamSynchronize, "cuStreamSynchronize", (CUstream stream))                         \
+  X(CUresult, EventCreate, "cuEventCreate", (CUevent * event, unsigned int flags))                 \
+  X(CUresult, EventDestroy, "cuEventDestroy_v2", (CUevent event))                                  \
+  X(CUresult, EventRecord, "cuEventRecord", (CUevent event, CUstream stream))                      \
+  X(CUresult, EventSynchronize, "cuEventSynchronize", (CUevent event))                             \
   X(CUresult, EventElapsedTime, "cuEventElapsedTime", (float *ms, CUevent start, CUevent end))
 
 typedef struct bb_cuda_api {
@@ -116,21 +116,21 @@ bitblas_status bb_cuda_fail(CUresult result, const char *call, const char *funct
                             const char *file, int line);
 
 /* Evaluates a driver call through the table `cu`; on failure returns its status. */
-#define BB_CU_CHECK(call)                                                          \
-  do {                                                                             \
-    CUresult bb_cu_result_ = (call);                                               \
-    if (bb_cu_result_ != BB_CUDA_SUCCESS)                                          \
-      return bb_cuda_fail(bb_cu_result_, #call, __func__, __FILE__, __LINE__);     \
+#define BB_CU_CHECK(call)                                                                          \
+  do {                                                                                             \
+    CUresult bb_cu_result_ = (call);                                                               \
+    if (bb_cu_result_ != BB_CUDA_SUCCESS)                                                          \
+      return bb_cuda_fail(bb_cu_result_, #call, __func__, __FILE__, __LINE__);                     \
   } while (0)
 
 /* Like BB_CU_CHECK but stores the status in `status` and jumps to `label`. */
-#define BB_CU_CHECK_GOTO(call, status, label)                                      \
-  do {                                                                             \
-    CUresult bb_cu_result_ = (call);                                               \
-    if (bb_cu_result_ != BB_CUDA_SUCCESS) {                                        \
-      (status) = bb_cuda_fail(bb_cu_result_, #call, __func__, __FILE__, __LINE__); \
-      goto label;                                                                  \
-    }                                                                              \
+#define BB_CU_CHECK_GOTO(call, status, label)                                                      \
+  do {                                                                                             \
+    CUresult bb_cu_result_ = (call);                                                               \
+    if (bb_cu_result_ != BB_CUDA_SUCCESS) {                                                        \
+      (status) = bb_cuda_fail(bb_cu_result_, #call, __func__, __FILE__, __LINE__);                 \
+      goto label;                                                                                  \
+    }                                                                                              \
   } while (0)
 
 #endif

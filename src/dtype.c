@@ -74,16 +74,16 @@ int bb_dtype_is_float_weight(bitblas_dtype dtype) {
 
 int bb_dtype_is_integer_weight(bitblas_dtype dtype) {
   switch (dtype) {
-    case BITBLAS_DTYPE_INT8:
-    case BITBLAS_DTYPE_UINT8:
-    case BITBLAS_DTYPE_INT4:
-    case BITBLAS_DTYPE_UINT4:
-    case BITBLAS_DTYPE_INT2:
-    case BITBLAS_DTYPE_UINT2:
-    case BITBLAS_DTYPE_INT1:
-    case BITBLAS_DTYPE_UINT1:
-      return 1;
-    default:
-      return 0;
+  case BITBLAS_DTYPE_INT8:
+  case BITBLAS_DTYPE_UINT8:
+  case BITBLAS_DTYPE_INT4:
+  case BITBLAS_DTYPE_UINT4:
+  case BITBLAS_DTYPE_INT2:
+  case BITBLAS_DTYPE_UINT2:
+  case BITBLAS_DTYPE_INT1:
+  case BITBLAS_DTYPE_UINT1:
+    return 1;
+  default:
+    return 0;
   }
 }

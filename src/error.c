@@ -4,6 +4,7 @@
  */
 #include "error.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,8 +16,8 @@ static _Thread_local char error_message[BB_ERROR_CAPACITY];
 
 const char *bitblas_status_string(bitblas_status status) {
   switch (status) {
-#define BB_STATUS_TEXT_(name, value, text) \
-  case BITBLAS_##name:                     \
+#define BB_STATUS_TEXT_(name, value, text)                                                         \
+  case BITBLAS_##name:                                                                             \
     return text;
     BITBLAS_STATUS_LIST(BB_STATUS_TEXT_)
 #undef BB_STATUS_TEXT_
@@ -26,8 +27,8 @@ const char *bitblas_status_string(bitblas_status status) {
 
 const char *bitblas_status_name(bitblas_status status) {
   switch (status) {
-#define BB_STATUS_NAME_(name, value, text) \
-  case BITBLAS_##name:                     \
+#define BB_STATUS_NAME_(name, value, text)                                                         \
+  case BITBLAS_##name:                                                                             \
     return "BITBLAS_" #name;
     BITBLAS_STATUS_LIST(BB_STATUS_NAME_)
 #undef BB_STATUS_NAME_
@@ -59,17 +60,19 @@ void bb_error_append(const char *fmt, ...) {
   va_end(args);
 }
 
+static int log_level_value;
+static pthread_once_t log_level_once = PTHREAD_ONCE_INIT;
+
+static void read_log_level(void) {
+  const char *env = getenv("BITBLAS_LOG");
+  if (env && strcmp(env, "warn") == 0) log_level_value = BB_LOG_WARN;
+  if (env && strcmp(env, "info") == 0) log_level_value = BB_LOG_INFO;
+  if (env && strcmp(env, "debug") == 0) log_level_value = BB_LOG_DEBUG;
+}
+
 static int log_level(void) {
-  static int level = -1;
-  if (level < 0) {
-    const char *env = getenv("BITBLAS_LOG");
-    int parsed = 0;
-    if (env && strcmp(env, "warn") == 0) parsed = BB_LOG_WARN;
-    if (env && strcmp(env, "info") == 0) parsed = BB_LOG_INFO;
-    if (env && strcmp(env, "debug") == 0) parsed = BB_LOG_DEBUG;
-    level = parsed;
-  }
-  return level;
+  pthread_once(&log_level_once, read_log_level);
+  return log_level_value;
 }
 
 int bb_log_enabled(bb_log_level level) { return log_level() >= (int)level; }

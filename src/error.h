@@ -25,7 +25,7 @@ void bb_error_clear(void);
 /* The current message (never NULL). */
 const char *bb_error_message(void);
 
-/* Logging, silent unless BITBLAS_LOG is "info" or "debug"; goes to stderr. */
+/* Logging, silent unless BITBLAS_LOG is "warn", "info" or "debug"; goes to stderr. */
 typedef enum { BB_LOG_WARN = 1, BB_LOG_INFO = 2, BB_LOG_DEBUG = 3 } bb_log_level;
 int bb_log_enabled(bb_log_level level);
 void bb_log(bb_log_level level, const char *fmt, ...) BB_PRINTF(2, 3);

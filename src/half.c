@@ -44,13 +44,13 @@ static double minifloat_max_finite(const minifloat_format *format) {
   const double mantissa_scale = ldexp(1.0, format->mantissa_bits);
   const double all_ones = mantissa_scale - 1.0;
   switch (format->specials) {
-    case MINIFLOAT_IEEE:
-      return (1.0 + all_ones / mantissa_scale) * ldexp(1.0, (int)field_max - 1 - format->bias);
-    case MINIFLOAT_FN:
-      return (1.0 + (all_ones - 1.0) / mantissa_scale) * ldexp(1.0, (int)field_max - format->bias);
-    case MINIFLOAT_FINITE:
-    default:
-      return (1.0 + all_ones / mantissa_scale) * ldexp(1.0, (int)field_max - format->bias);
+  case MINIFLOAT_IEEE:
+    return (1.0 + all_ones / mantissa_scale) * ldexp(1.0, (int)field_max - 1 - format->bias);
+  case MINIFLOAT_FN:
+    return (1.0 + (all_ones - 1.0) / mantissa_scale) * ldexp(1.0, (int)field_max - format->bias);
+  case MINIFLOAT_FINITE:
+  default:
+    return (1.0 + all_ones / mantissa_scale) * ldexp(1.0, (int)field_max - format->bias);
   }
 }
 
@@ -258,24 +258,24 @@ uint8_t bb_double_to_nf4(double value) {
 
 double bb_element_read(bitblas_dtype dtype, const void *array, size_t index) {
   switch (dtype) {
-    case BITBLAS_DTYPE_FLOAT16:
-      return bb_half_to_float(((const uint16_t *)array)[index]);
-    case BITBLAS_DTYPE_BFLOAT16:
-      return bb_bfloat16_to_float(((const uint16_t *)array)[index]);
-    case BITBLAS_DTYPE_FLOAT32:
-      return ((const float *)array)[index];
-    case BITBLAS_DTYPE_INT32:
-      return ((const int32_t *)array)[index];
-    case BITBLAS_DTYPE_INT8:
-      return ((const int8_t *)array)[index];
-    case BITBLAS_DTYPE_UINT8:
-      return ((const uint8_t *)array)[index];
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-      return bb_float8_e4m3_to_double(((const uint8_t *)array)[index]);
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      return bb_float8_e5m2_to_double(((const uint8_t *)array)[index]);
-    default:
-      return NAN;
+  case BITBLAS_DTYPE_FLOAT16:
+    return bb_half_to_float(((const uint16_t *)array)[index]);
+  case BITBLAS_DTYPE_BFLOAT16:
+    return bb_bfloat16_to_float(((const uint16_t *)array)[index]);
+  case BITBLAS_DTYPE_FLOAT32:
+    return ((const float *)array)[index];
+  case BITBLAS_DTYPE_INT32:
+    return ((const int32_t *)array)[index];
+  case BITBLAS_DTYPE_INT8:
+    return ((const int8_t *)array)[index];
+  case BITBLAS_DTYPE_UINT8:
+    return ((const uint8_t *)array)[index];
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+    return bb_float8_e4m3_to_double(((const uint8_t *)array)[index]);
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    return bb_float8_e5m2_to_double(((const uint8_t *)array)[index]);
+  default:
+    return NAN;
   }
 }
 
@@ -289,36 +289,36 @@ static double round_clamped(double value, double low, double high) {
 
 void bb_element_write(bitblas_dtype dtype, void *array, size_t index, double value) {
   switch (dtype) {
-    case BITBLAS_DTYPE_FLOAT16:
-      ((uint16_t *)array)[index] = bb_double_to_half(value);
-      break;
-    case BITBLAS_DTYPE_BFLOAT16:
-      ((uint16_t *)array)[index] = bb_double_to_bfloat16(value);
-      break;
-    case BITBLAS_DTYPE_FLOAT32:
-      /* Beyond FLT_MAX plus half its ulp, rounding gives inf; say so rather than leave the
-       * out-of-range conversion to the compiler. */
-      if (fabs(value) >= 0x1.ffffffp127 && !isnan(value))
-        ((float *)array)[index] = signbit(value) ? -INFINITY : INFINITY;
-      else
-        ((float *)array)[index] = (float)value;
-      break;
-    case BITBLAS_DTYPE_INT32:
-      ((int32_t *)array)[index] = (int32_t)round_clamped(value, INT32_MIN, INT32_MAX);
-      break;
-    case BITBLAS_DTYPE_INT8:
-      ((int8_t *)array)[index] = (int8_t)round_clamped(value, INT8_MIN, INT8_MAX);
-      break;
-    case BITBLAS_DTYPE_UINT8:
-      ((uint8_t *)array)[index] = (uint8_t)round_clamped(value, 0, UINT8_MAX);
-      break;
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-      ((uint8_t *)array)[index] = bb_double_to_float8_e4m3(value, 1);
-      break;
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      ((uint8_t *)array)[index] = bb_double_to_float8_e5m2(value, 1);
-      break;
-    default:
-      break;
+  case BITBLAS_DTYPE_FLOAT16:
+    ((uint16_t *)array)[index] = bb_double_to_half(value);
+    break;
+  case BITBLAS_DTYPE_BFLOAT16:
+    ((uint16_t *)array)[index] = bb_double_to_bfloat16(value);
+    break;
+  case BITBLAS_DTYPE_FLOAT32:
+    /* Beyond FLT_MAX plus half its ulp, rounding gives inf; say so rather than leave the
+     * out-of-range conversion to the compiler. */
+    if (fabs(value) >= 0x1.ffffffp127 && !isnan(value))
+      ((float *)array)[index] = signbit(value) ? -INFINITY : INFINITY;
+    else
+      ((float *)array)[index] = (float)value;
+    break;
+  case BITBLAS_DTYPE_INT32:
+    ((int32_t *)array)[index] = (int32_t)round_clamped(value, INT32_MIN, INT32_MAX);
+    break;
+  case BITBLAS_DTYPE_INT8:
+    ((int8_t *)array)[index] = (int8_t)round_clamped(value, INT8_MIN, INT8_MAX);
+    break;
+  case BITBLAS_DTYPE_UINT8:
+    ((uint8_t *)array)[index] = (uint8_t)round_clamped(value, 0, UINT8_MAX);
+    break;
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+    ((uint8_t *)array)[index] = bb_double_to_float8_e4m3(value, 1);
+    break;
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    ((uint8_t *)array)[index] = bb_double_to_float8_e5m2(value, 1);
+    break;
+  default:
+    break;
   }
 }

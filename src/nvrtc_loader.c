@@ -21,8 +21,7 @@ static struct {
   nvrtcResult (*CreateProgram)(nvrtcProgram *program, const char *source, const char *name,
                                int header_count, const char *const *headers,
                                const char *const *include_names);
-  nvrtcResult (*CompileProgram)(nvrtcProgram program, int option_count,
-                                const char *const *options);
+  nvrtcResult (*CompileProgram)(nvrtcProgram program, int option_count, const char *const *options);
   nvrtcResult (*GetProgramLogSize)(nvrtcProgram program, size_t *size);
   nvrtcResult (*GetProgramLog)(nvrtcProgram program, char *log);
   nvrtcResult (*GetCUBINSize)(nvrtcProgram program, size_t *size);
@@ -49,8 +48,9 @@ static void *open_first_nvrtc(void) {
     if (!candidates[i] || !*candidates[i]) continue;
     void *library = dlopen(candidates[i], RTLD_NOW | RTLD_LOCAL);
     if (library) return library;
-    used += (size_t)snprintf(nvrtc_reason + used, used < sizeof nvrtc_reason ? sizeof nvrtc_reason - used : 0,
-                             "%s%s", used ? ", " : "tried ", candidates[i]);
+    used += (size_t)snprintf(nvrtc_reason + used,
+                             used < sizeof nvrtc_reason ? sizeof nvrtc_reason - used : 0, "%s%s",
+                             used ? ", " : "tried ", candidates[i]);
     if (used >= sizeof nvrtc_reason) used = sizeof nvrtc_reason - 1;
   }
   return NULL;
@@ -59,11 +59,11 @@ static void *open_first_nvrtc(void) {
 static void nvrtc_load_once(void) {
   void *library = open_first_nvrtc();
   if (!library) return;
-#define BB_NVRTC_SYMBOL_(field, symbol)                                                  \
-  *(void **)(&nvrtc.field) = dlsym(library, symbol);                                     \
-  if (!nvrtc.field) {                                                                    \
-    snprintf(nvrtc_reason, sizeof nvrtc_reason, "libnvrtc has no symbol %s", symbol);    \
-    return;                                                                              \
+#define BB_NVRTC_SYMBOL_(field, symbol)                                                            \
+  *(void **)(&nvrtc.field) = dlsym(library, symbol);                                               \
+  if (!nvrtc.field) {                                                                              \
+    snprintf(nvrtc_reason, sizeof nvrtc_reason, "libnvrtc has no symbol %s", symbol);              \
+    return;                                                                                        \
   }
   BB_NVRTC_SYMBOL_(Version, "nvrtcVersion")
   BB_NVRTC_SYMBOL_(GetErrorString, "nvrtcGetErrorString")

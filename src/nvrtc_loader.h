@@ -21,8 +21,7 @@ int bb_nvrtc_version(void);
  * frees) and *cubin_size set. On failure: BITBLAS_COMPILE_FAILED with the NVRTC log and the
  * options in the message; *cubin NULL. */
 bitblas_status bb_nvrtc_compile(const char *source, const char *name, int arch,
-                                const char *const *extra_options, void **cubin,
-                                size_t *cubin_size);
+                                const char *const *extra_options, void **cubin, size_t *cubin_size);
 
 /* The fixed option list used for every compile, space-separated, for hashing into cache keys. */
 const char *bb_nvrtc_base_options(void);

@@ -13,6 +13,7 @@
 #include "context.h"
 #include "error.h"
 #include "launch.h"
+#include "op.h"
 #include "schedule.h"
 #include "tune.h"
 
@@ -41,8 +42,8 @@ static double now_seconds(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin, const char *schedule_text,
-                                  bb_op_kernel *kernel) {
+static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
+                                  const char *schedule_text, bb_op_kernel *kernel) {
   const bb_cuda_api *cu = ctx->cu;
   bitblas_status status = bb_schedule_parse(schedule_text, &kernel->schedule);
   if (status != BITBLAS_OK) return status;
@@ -57,7 +58,8 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin, const
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
   if (result != BB_CUDA_SUCCESS)
-    return bb_cuda_fail(result, "cuModuleLoadData/cuModuleGetFunction", __func__, __FILE__, __LINE__);
+    return bb_cuda_fail(result, "cuModuleLoadData/cuModuleGetFunction", __func__, __FILE__,
+                        __LINE__);
   return BITBLAS_OK;
 }
 
@@ -161,7 +163,6 @@ static void op_free(bitblas_op *op) {
   free(op);
 }
 
-void bb_op_destroy_from_memo(bitblas_op *op);
 void bb_op_destroy_from_memo(bitblas_op *op) { op_free(op); }
 
 bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config *cfg,
@@ -216,6 +217,7 @@ bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config 
   ctx->memo = entry;
   pthread_mutex_unlock(&ctx->lock);
   *out = op;
+  bb_error_clear(); /* a miss or a wait on the way leaves words that no longer apply */
   return BITBLAS_OK;
 }
 
@@ -227,7 +229,9 @@ void bitblas_op_release(bitblas_op *op) {
   pthread_mutex_unlock(&op->ctx->lock);
 }
 
-const bitblas_matmul_config *bitblas_op_config(const bitblas_op *op) { return op ? &op->cfg : NULL; }
+const bitblas_matmul_config *bitblas_op_config(const bitblas_op *op) {
+  return op ? &op->cfg : NULL;
+}
 
 void bitblas_op_info_get(const bitblas_op *op, bitblas_op_info *info) {
   if (!info) return;
@@ -238,7 +242,9 @@ void bitblas_op_info_get(const bitblas_op *op, bitblas_op_info *info) {
   *info = op->info;
 }
 
-size_t bitblas_op_weight_bytes(const bitblas_op *op) { return op ? bb_config_w_bytes(&op->cfg) : 0; }
+size_t bitblas_op_weight_bytes(const bitblas_op *op) {
+  return op ? bb_config_w_bytes(&op->cfg) : 0;
+}
 
 static int misaligned(const void *pointer) { return ((uintptr_t)pointer & 15u) != 0; }
 
@@ -287,16 +293,29 @@ bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *a
       break;
     }
   }
+  unsigned grid[3];
+  bb_schedule_grid(&kernel->schedule, &op->cfg, args->m, grid);
+  if (grid[1] > 65535u) {
+    char schedule[128];
+    bb_schedule_format(&kernel->schedule, schedule, sizeof schedule);
+    return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                   "args.m = %" PRId64
+                   ": more rows than one launch of this operator's kernel covers "
+                   "(schedule \"%s\" needs %u blocks along M, at most 65535); split the rows",
+                   args->m, schedule, grid[1]);
+  }
   const bb_cuda_api *cu = op->ctx->cu;
-  bb_launch_args launch = {(CUdeviceptr)(uintptr_t)args->A,      (CUdeviceptr)(uintptr_t)args->W,
-                           (CUdeviceptr)(uintptr_t)args->scales, (CUdeviceptr)(uintptr_t)args->zeros,
-                           (CUdeviceptr)(uintptr_t)args->bias,   (CUdeviceptr)(uintptr_t)args->a_scale,
-                           (CUdeviceptr)(uintptr_t)args->C,      (int)args->m};
+  bb_launch_args launch = {
+      (CUdeviceptr)(uintptr_t)args->A,      (CUdeviceptr)(uintptr_t)args->W,
+      (CUdeviceptr)(uintptr_t)args->scales, (CUdeviceptr)(uintptr_t)args->zeros,
+      (CUdeviceptr)(uintptr_t)args->bias,   (CUdeviceptr)(uintptr_t)args->a_scale,
+      (CUdeviceptr)(uintptr_t)args->C,      (int)args->m};
   BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
   CUresult result = bb_launch(cu, kernel->function, &kernel->schedule, &op->cfg, &launch, stream);
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
-  if (result != BB_CUDA_SUCCESS) return bb_cuda_fail(result, "cuLaunchKernel", __func__, __FILE__, __LINE__);
+  if (result != BB_CUDA_SUCCESS)
+    return bb_cuda_fail(result, "cuLaunchKernel", __func__, __FILE__, __LINE__);
   return BITBLAS_OK;
 }
 
@@ -308,7 +327,8 @@ bitblas_status bitblas_op_transform_weight(const bitblas_op *op, const void *hos
   const bb_cuda_api *cu = op->ctx->cu;
   const size_t bytes = bb_config_w_bytes(&op->cfg);
   BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
-  CUresult result = cu->MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)device_W, host_packed, bytes, stream);
+  CUresult result =
+      cu->MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)device_W, host_packed, bytes, stream);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(stream);
   CUcontext popped;
   cu->CtxPopCurrent(&popped);

@@ -78,7 +78,8 @@ static void fill_weights(const bitblas_matmul_config *cfg, int ternary, bb_rng *
 
 static void fill_uniform(bitblas_dtype dtype, void *data, size_t count, bb_rng *rng, double low,
                          double high) {
-  for (size_t i = 0; i < count; i++) bb_element_write(dtype, data, i, bb_rng_uniform(rng, low, high));
+  for (size_t i = 0; i < count; i++)
+    bb_element_write(dtype, data, i, bb_rng_uniform(rng, low, high));
 }
 
 bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m, int ternary,
@@ -118,7 +119,8 @@ bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m
       amplitude = amplitude < 1 ? 1 : amplitude > 127 ? 127 : amplitude;
     }
     for (size_t i = 0; i < a_count; i++)
-      ((int8_t *)out->A)[i] = (int8_t)((int)(bb_rng_next(rng) % (uint64_t)(2 * amplitude + 1)) - amplitude);
+      ((int8_t *)out->A)[i] =
+          (int8_t)((int)(bb_rng_next(rng) % (uint64_t)(2 * amplitude + 1)) - amplitude);
   } else {
     fill_uniform(cfg->A_dtype, out->A, a_count, rng, -1.0, 1.0);
   }
@@ -130,17 +132,18 @@ bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m
                  cfg->A_dtype == BITBLAS_DTYPE_INT8 ? 0.01 : 0.02);
   const double top_code = (double)((1u << bitblas_dtype_bits(cfg->W_dtype)) - 1u);
   switch (cfg->zeros_mode) {
-    case BITBLAS_ZEROS_ORIGINAL:
-      fill_uniform(scale_dtype, out->zeros, out->zeros_bytes / scale_width, rng, 0.0, top_code);
-      break;
-    case BITBLAS_ZEROS_RESCALE:
-      fill_uniform(scale_dtype, out->zeros, out->zeros_bytes / scale_width, rng, -0.05, 0.05);
-      break;
-    case BITBLAS_ZEROS_QUANTIZED:
-      for (size_t i = 0; i < out->zeros_bytes; i++) ((uint8_t *)out->zeros)[i] = (uint8_t)bb_rng_next(rng);
-      break;
-    default:
-      break;
+  case BITBLAS_ZEROS_ORIGINAL:
+    fill_uniform(scale_dtype, out->zeros, out->zeros_bytes / scale_width, rng, 0.0, top_code);
+    break;
+  case BITBLAS_ZEROS_RESCALE:
+    fill_uniform(scale_dtype, out->zeros, out->zeros_bytes / scale_width, rng, -0.05, 0.05);
+    break;
+  case BITBLAS_ZEROS_QUANTIZED:
+    for (size_t i = 0; i < out->zeros_bytes; i++)
+      ((uint8_t *)out->zeros)[i] = (uint8_t)bb_rng_next(rng);
+    break;
+  default:
+    break;
   }
   if (out->bias) {
     if (cfg->out_dtype == BITBLAS_DTYPE_INT32) {
@@ -167,7 +170,7 @@ void bb_host_operands_free(bb_host_operands *operands) {
 }
 
 bitblas_matmul_args bb_host_operands_args(const bb_host_operands *operands) {
-  bitblas_matmul_args args = {operands->m,     operands->A,     operands->W,      operands->scales,
-                              operands->zeros, operands->bias,  operands->a_scale, NULL};
+  bitblas_matmul_args args = {operands->m,     operands->A,    operands->W,       operands->scales,
+                              operands->zeros, operands->bias, operands->a_scale, NULL};
   return args;
 }

@@ -12,52 +12,52 @@
 
 int bb_pack_is_packed_weight(bitblas_dtype W_dtype) {
   switch (W_dtype) {
-    case BITBLAS_DTYPE_INT8:
-    case BITBLAS_DTYPE_UINT8:
-    case BITBLAS_DTYPE_INT4:
-    case BITBLAS_DTYPE_UINT4:
-    case BITBLAS_DTYPE_INT2:
-    case BITBLAS_DTYPE_UINT2:
-    case BITBLAS_DTYPE_INT1:
-    case BITBLAS_DTYPE_UINT1:
-    case BITBLAS_DTYPE_NF4:
-    case BITBLAS_DTYPE_FP4_E2M1:
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      return 1;
-    default:
-      return 0;
+  case BITBLAS_DTYPE_INT8:
+  case BITBLAS_DTYPE_UINT8:
+  case BITBLAS_DTYPE_INT4:
+  case BITBLAS_DTYPE_UINT4:
+  case BITBLAS_DTYPE_INT2:
+  case BITBLAS_DTYPE_UINT2:
+  case BITBLAS_DTYPE_INT1:
+  case BITBLAS_DTYPE_UINT1:
+  case BITBLAS_DTYPE_NF4:
+  case BITBLAS_DTYPE_FP4_E2M1:
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    return 1;
+  default:
+    return 0;
   }
 }
 
 int bb_pack_value_to_code(bitblas_dtype W_dtype, int8_t value, uint32_t *code) {
   int32_t stored;
   switch (W_dtype) {
-    case BITBLAS_DTYPE_INT8:
-    case BITBLAS_DTYPE_UINT8:
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      *code = (uint8_t)value; /* the byte's bit pattern: every value is valid */
-      return 0;
-    case BITBLAS_DTYPE_INT4:
-      stored = value + 8; /* offset binary */
-      break;
-    case BITBLAS_DTYPE_INT2:
-      stored = value + 2;
-      break;
-    case BITBLAS_DTYPE_INT1:
-      if (value != -1 && value != 1) return -1;
-      stored = (value + 1) / 2;
-      break;
-    case BITBLAS_DTYPE_UINT4:
-    case BITBLAS_DTYPE_UINT2:
-    case BITBLAS_DTYPE_UINT1:
-    case BITBLAS_DTYPE_NF4:
-    case BITBLAS_DTYPE_FP4_E2M1:
-      stored = value;
-      break;
-    default:
-      return -1;
+  case BITBLAS_DTYPE_INT8:
+  case BITBLAS_DTYPE_UINT8:
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    *code = (uint8_t)value; /* the byte's bit pattern: every value is valid */
+    return 0;
+  case BITBLAS_DTYPE_INT4:
+    stored = value + 8; /* offset binary */
+    break;
+  case BITBLAS_DTYPE_INT2:
+    stored = value + 2;
+    break;
+  case BITBLAS_DTYPE_INT1:
+    if (value != -1 && value != 1) return -1;
+    stored = (value + 1) / 2;
+    break;
+  case BITBLAS_DTYPE_UINT4:
+  case BITBLAS_DTYPE_UINT2:
+  case BITBLAS_DTYPE_UINT1:
+  case BITBLAS_DTYPE_NF4:
+  case BITBLAS_DTYPE_FP4_E2M1:
+    stored = value;
+    break;
+  default:
+    return -1;
   }
   const int32_t limit = 1 << bitblas_dtype_bits(W_dtype);
   if (stored < 0 || stored >= limit) return -1;
@@ -67,43 +67,43 @@ int bb_pack_value_to_code(bitblas_dtype W_dtype, int8_t value, uint32_t *code) {
 
 int8_t bb_pack_code_to_value(bitblas_dtype W_dtype, uint32_t code) {
   switch (W_dtype) {
-    case BITBLAS_DTYPE_INT4:
-      return (int8_t)((int32_t)code - 8);
-    case BITBLAS_DTYPE_INT2:
-      return (int8_t)((int32_t)code - 2);
-    case BITBLAS_DTYPE_INT1:
-      return (int8_t)(2 * (int32_t)code - 1);
-    default: /* unsigned formats, 4-bit codes and bytes: the code itself (a byte as int8_t) */
-      return (int8_t)(uint8_t)code;
+  case BITBLAS_DTYPE_INT4:
+    return (int8_t)((int32_t)code - 8);
+  case BITBLAS_DTYPE_INT2:
+    return (int8_t)((int32_t)code - 2);
+  case BITBLAS_DTYPE_INT1:
+    return (int8_t)(2 * (int32_t)code - 1);
+  default: /* unsigned formats, 4-bit codes and bytes: the code itself (a byte as int8_t) */
+    return (int8_t)(uint8_t)code;
   }
 }
 
 const char *bb_pack_value_range(bitblas_dtype W_dtype) {
   switch (W_dtype) {
-    case BITBLAS_DTYPE_INT4:
-      return "-8..7";
-    case BITBLAS_DTYPE_INT2:
-      return "-2..1";
-    case BITBLAS_DTYPE_INT1:
-      return "-1 or 1";
-    case BITBLAS_DTYPE_UINT4:
-      return "0..15";
-    case BITBLAS_DTYPE_UINT2:
-      return "0..3";
-    case BITBLAS_DTYPE_UINT1:
-      return "0..1";
-    case BITBLAS_DTYPE_NF4:
-    case BITBLAS_DTYPE_FP4_E2M1:
-      return "codes 0..15";
-    case BITBLAS_DTYPE_INT8:
-      return "-128..127";
-    case BITBLAS_DTYPE_UINT8:
-      return "0..255 as the byte's bit pattern";
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      return "any byte (the code as stored)";
-    default:
-      return "none (not a packed weight format)";
+  case BITBLAS_DTYPE_INT4:
+    return "-8..7";
+  case BITBLAS_DTYPE_INT2:
+    return "-2..1";
+  case BITBLAS_DTYPE_INT1:
+    return "-1 or 1";
+  case BITBLAS_DTYPE_UINT4:
+    return "0..15";
+  case BITBLAS_DTYPE_UINT2:
+    return "0..3";
+  case BITBLAS_DTYPE_UINT1:
+    return "0..1";
+  case BITBLAS_DTYPE_NF4:
+  case BITBLAS_DTYPE_FP4_E2M1:
+    return "codes 0..15";
+  case BITBLAS_DTYPE_INT8:
+    return "-128..127";
+  case BITBLAS_DTYPE_UINT8:
+    return "0..255 as the byte's bit pattern";
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    return "any byte (the code as stored)";
+  default:
+    return "none (not a packed weight format)";
   }
 }
 
@@ -126,8 +126,7 @@ static bitblas_status check_weight_arguments(const char *caller, bitblas_dtype W
   const int bits = bitblas_dtype_bits(W_dtype);
   if (K < 1 || (K * bits) % 8 != 0)
     return bb_fail(BITBLAS_INVALID_ARGUMENT,
-                   "%s: K = %" PRId64
-                   ": must be positive and fill whole bytes at %d bits per "
+                   "%s: K = %" PRId64 ": must be positive and fill whole bytes at %d bits per "
                    "weight (a multiple of %d)",
                    caller, K, bits, 8 / bits);
   return BITBLAS_OK;

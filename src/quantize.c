@@ -58,50 +58,50 @@ static quantize_domain domain_of(bitblas_dtype W_dtype) {
   const int bits = bitblas_dtype_bits(W_dtype);
   quantize_domain domain = {0.0, 0.0, 0.0, 0, 0.0};
   switch (W_dtype) {
-    case BITBLAS_DTYPE_UINT8:
-    case BITBLAS_DTYPE_UINT4:
-    case BITBLAS_DTYPE_UINT2:
-    case BITBLAS_DTYPE_UINT1:
-      domain.high = ldexp(1.0, bits) - 1.0;
-      domain.symmetric_max = domain.high;
-      domain.is_unsigned = 1;
-      break;
-    case BITBLAS_DTYPE_INT8:
-    case BITBLAS_DTYPE_INT4:
-    case BITBLAS_DTYPE_INT2:
-      domain.low = -ldexp(1.0, bits - 1);
-      domain.high = ldexp(1.0, bits - 1) - 1.0;
-      domain.symmetric_max = domain.high;
-      break;
-    case BITBLAS_DTYPE_INT1:
-      domain.low = -1.0;
-      domain.high = 1.0;
-      domain.symmetric_max = 1.0;
-      break;
-    case BITBLAS_DTYPE_NF4:
-      domain.low = -1.0;
-      domain.high = 1.0;
-      domain.symmetric_max = 1.0;
-      break;
-    case BITBLAS_DTYPE_FP4_E2M1:
-      domain.low = -BB_FP4_E2M1_MAX;
-      domain.high = BB_FP4_E2M1_MAX;
-      domain.symmetric_max = BB_FP4_E2M1_MAX;
-      break;
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-      domain.low = -BB_FLOAT8_E4M3_MAX;
-      domain.high = BB_FLOAT8_E4M3_MAX;
-      domain.symmetric_max = BB_FLOAT8_E4M3_MAX;
-      domain.float8_lowest_target = FLOAT8_ZEROS_TARGET * ldexp(1.0, -6);
-      break;
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      domain.low = -BB_FLOAT8_E5M2_MAX;
-      domain.high = BB_FLOAT8_E5M2_MAX;
-      domain.symmetric_max = BB_FLOAT8_E5M2_MAX;
-      domain.float8_lowest_target = FLOAT8_ZEROS_TARGET * ldexp(1.0, -14);
-      break;
-    default:
-      break;
+  case BITBLAS_DTYPE_UINT8:
+  case BITBLAS_DTYPE_UINT4:
+  case BITBLAS_DTYPE_UINT2:
+  case BITBLAS_DTYPE_UINT1:
+    domain.high = ldexp(1.0, bits) - 1.0;
+    domain.symmetric_max = domain.high;
+    domain.is_unsigned = 1;
+    break;
+  case BITBLAS_DTYPE_INT8:
+  case BITBLAS_DTYPE_INT4:
+  case BITBLAS_DTYPE_INT2:
+    domain.low = -ldexp(1.0, bits - 1);
+    domain.high = ldexp(1.0, bits - 1) - 1.0;
+    domain.symmetric_max = domain.high;
+    break;
+  case BITBLAS_DTYPE_INT1:
+    domain.low = -1.0;
+    domain.high = 1.0;
+    domain.symmetric_max = 1.0;
+    break;
+  case BITBLAS_DTYPE_NF4:
+    domain.low = -1.0;
+    domain.high = 1.0;
+    domain.symmetric_max = 1.0;
+    break;
+  case BITBLAS_DTYPE_FP4_E2M1:
+    domain.low = -BB_FP4_E2M1_MAX;
+    domain.high = BB_FP4_E2M1_MAX;
+    domain.symmetric_max = BB_FP4_E2M1_MAX;
+    break;
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+    domain.low = -BB_FLOAT8_E4M3_MAX;
+    domain.high = BB_FLOAT8_E4M3_MAX;
+    domain.symmetric_max = BB_FLOAT8_E4M3_MAX;
+    domain.float8_lowest_target = FLOAT8_ZEROS_TARGET * ldexp(1.0, -6);
+    break;
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    domain.low = -BB_FLOAT8_E5M2_MAX;
+    domain.high = BB_FLOAT8_E5M2_MAX;
+    domain.symmetric_max = BB_FLOAT8_E5M2_MAX;
+    domain.float8_lowest_target = FLOAT8_ZEROS_TARGET * ldexp(1.0, -14);
+    break;
+  default:
+    break;
   }
   return domain;
 }
@@ -109,22 +109,22 @@ static quantize_domain domain_of(bitblas_dtype W_dtype) {
 /* The value (as bitblas_weight_pack takes it) whose decoded q is nearest to x. */
 static int8_t nearest_value(bitblas_dtype W_dtype, const quantize_domain *domain, double x) {
   switch (W_dtype) {
-    case BITBLAS_DTYPE_INT1:
-      return x >= 0.0 ? 1 : -1;
-    case BITBLAS_DTYPE_NF4:
-      return (int8_t)bb_double_to_nf4(x);
-    case BITBLAS_DTYPE_FP4_E2M1:
-      return (int8_t)bb_double_to_fp4_e2m1(x);
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-      return (int8_t)bb_double_to_float8_e4m3(x, 1);
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      return (int8_t)bb_double_to_float8_e5m2(x, 1);
-    default: { /* integers: nearest, ties to even, clamped; uint8 as its byte's bit pattern */
-      double rounded = bb_round_half_even(x);
-      if (rounded < domain->low) rounded = domain->low;
-      if (rounded > domain->high) rounded = domain->high;
-      return domain->is_unsigned ? (int8_t)(uint8_t)rounded : (int8_t)rounded;
-    }
+  case BITBLAS_DTYPE_INT1:
+    return x >= 0.0 ? 1 : -1;
+  case BITBLAS_DTYPE_NF4:
+    return (int8_t)bb_double_to_nf4(x);
+  case BITBLAS_DTYPE_FP4_E2M1:
+    return (int8_t)bb_double_to_fp4_e2m1(x);
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+    return (int8_t)bb_double_to_float8_e4m3(x, 1);
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    return (int8_t)bb_double_to_float8_e5m2(x, 1);
+  default: { /* integers: nearest, ties to even, clamped; uint8 as its byte's bit pattern */
+    double rounded = bb_round_half_even(x);
+    if (rounded < domain->low) rounded = domain->low;
+    if (rounded > domain->high) rounded = domain->high;
+    return domain->is_unsigned ? (int8_t)(uint8_t)rounded : (int8_t)rounded;
+  }
   }
 }
 
@@ -160,8 +160,7 @@ static bitblas_status store_rounded(const quantize_job *job, void *array, size_t
   *stored = bb_element_read(job->scale_dtype, array, index);
   if (!isfinite(*stored))
     return bb_fail(BITBLAS_INVALID_ARGUMENT,
-                   "bitblas_weight_quantize: W row %" PRId64 ", group %" PRId64
-                   ": %s = %g does "
+                   "bitblas_weight_quantize: W row %" PRId64 ", group %" PRId64 ": %s = %g does "
                    "not fit %s; scale the weights down (or use another zeros mode)",
                    row, group, what, x, bitblas_dtype_name(job->scale_dtype));
   return BITBLAS_OK;
@@ -201,68 +200,67 @@ static bitblas_status quantize_group(const quantize_job *job, const float *w, in
   double scale, zero;
   bitblas_status status;
   switch (cfg->zeros_mode) {
-    case BITBLAS_ZEROS_NONE: {
-      double s;
-      if (W_dtype == BITBLAS_DTYPE_INT1)
-        s = absolute_sum > 0.0 ? absolute_sum / (double)count : 1.0;
-      else if (domain->is_unsigned)
-        s = high > 0.0 ? high / domain->high : 1.0;
-      else if (domain->float8_lowest_target > 0.0)
-        s = absmax > 0.0 ? absmax / float8_target(job, absmax, domain->symmetric_max) : 1.0;
-      else
-        s = absmax > 0.0 ? absmax / domain->symmetric_max : 1.0;
-      if ((status = store_scale(job, index, s, row, group, &scale)) != BITBLAS_OK) return status;
-      for (int64_t k = 0; k < count; k++) values[k] = nearest_value(W_dtype, domain, w[k] / scale);
-      return BITBLAS_OK;
+  case BITBLAS_ZEROS_NONE: {
+    double s;
+    if (W_dtype == BITBLAS_DTYPE_INT1)
+      s = absolute_sum > 0.0 ? absolute_sum / (double)count : 1.0;
+    else if (domain->is_unsigned)
+      s = high > 0.0 ? high / domain->high : 1.0;
+    else if (domain->float8_lowest_target > 0.0)
+      s = absmax > 0.0 ? absmax / float8_target(job, absmax, domain->symmetric_max) : 1.0;
+    else
+      s = absmax > 0.0 ? absmax / domain->symmetric_max : 1.0;
+    if ((status = store_scale(job, index, s, row, group, &scale)) != BITBLAS_OK) return status;
+    for (int64_t k = 0; k < count; k++) values[k] = nearest_value(W_dtype, domain, w[k] / scale);
+    return BITBLAS_OK;
+  }
+  case BITBLAS_ZEROS_ORIGINAL:
+  case BITBLAS_ZEROS_RESCALE: {
+    if (high - low <= 0.0) { /* a constant group: widen to hold 0, or to [0, 1] */
+      low = fmin(low, 0.0);
+      high = fmax(high, 0.0);
+      if (high - low <= 0.0) high = 1.0;
     }
-    case BITBLAS_ZEROS_ORIGINAL:
-    case BITBLAS_ZEROS_RESCALE: {
-      if (high - low <= 0.0) { /* a constant group: widen to hold 0, or to [0, 1] */
-        low = fmin(low, 0.0);
-        high = fmax(high, 0.0);
-        if (high - low <= 0.0) high = 1.0;
-      }
-      const double spread = high - low;
-      double q_low = domain->low, q_high = domain->high;
-      if (domain->float8_lowest_target > 0.0) {
-        q_high = float8_target(job, spread / 2, FLOAT8_ZEROS_TARGET);
-        q_low = -q_high;
-      }
-      if ((status = store_scale(job, index, spread / (q_high - q_low), row, group, &scale)) !=
-          BITBLAS_OK)
-        return status;
-      if (cfg->zeros_mode == BITBLAS_ZEROS_ORIGINAL) { /* (qlo - Z) * s = min */
-        status =
-            store_rounded(job, job->zeros, index, q_low - low / scale, "zero", row, group, &zero);
-        if (status != BITBLAS_OK) return status;
-        for (int64_t k = 0; k < count; k++)
-          values[k] = nearest_value(W_dtype, domain, w[k] / scale + zero);
-      } else { /* qlo * s - Z = min */
-        status =
-            store_rounded(job, job->zeros, index, q_low * scale - low, "zero", row, group, &zero);
-        if (status != BITBLAS_OK) return status;
-        for (int64_t k = 0; k < count; k++)
-          values[k] = nearest_value(W_dtype, domain, (w[k] + zero) / scale);
-      }
-      return BITBLAS_OK;
+    const double spread = high - low;
+    double q_low = domain->low, q_high = domain->high;
+    if (domain->float8_lowest_target > 0.0) {
+      q_high = float8_target(job, spread / 2, FLOAT8_ZEROS_TARGET);
+      q_low = -q_high;
     }
-    case BITBLAS_ZEROS_QUANTIZED: {
-      const double low_with_zero = fmin(low, 0.0), high_with_zero = fmax(high, 0.0);
-      double spread = high_with_zero - low_with_zero;
-      if (spread <= 0.0) spread = 1.0;
-      if ((status = store_scale(job, index, spread / domain->high, row, group, &scale)) !=
-          BITBLAS_OK)
-        return status;
-      double qzero = bb_round_half_even(-low_with_zero / scale);
-      if (qzero < 0.0) qzero = 0.0;
-      if (qzero > domain->high) qzero = domain->high;
-      job->qzeros[group * cfg->N + row] = (uint8_t)qzero;
+    if ((status = store_scale(job, index, spread / (q_high - q_low), row, group, &scale)) !=
+        BITBLAS_OK)
+      return status;
+    if (cfg->zeros_mode == BITBLAS_ZEROS_ORIGINAL) { /* (qlo - Z) * s = min */
+      status =
+          store_rounded(job, job->zeros, index, q_low - low / scale, "zero", row, group, &zero);
+      if (status != BITBLAS_OK) return status;
       for (int64_t k = 0; k < count; k++)
-        values[k] = nearest_value(W_dtype, domain, bb_round_half_even(w[k] / scale) + qzero);
-      return BITBLAS_OK;
+        values[k] = nearest_value(W_dtype, domain, w[k] / scale + zero);
+    } else { /* qlo * s - Z = min */
+      status =
+          store_rounded(job, job->zeros, index, q_low * scale - low, "zero", row, group, &zero);
+      if (status != BITBLAS_OK) return status;
+      for (int64_t k = 0; k < count; k++)
+        values[k] = nearest_value(W_dtype, domain, (w[k] + zero) / scale);
     }
-    default:
-      return bb_fail(BITBLAS_INVALID_ARGUMENT, "zeros_mode = %d: unknown", (int)cfg->zeros_mode);
+    return BITBLAS_OK;
+  }
+  case BITBLAS_ZEROS_QUANTIZED: {
+    const double low_with_zero = fmin(low, 0.0), high_with_zero = fmax(high, 0.0);
+    double spread = high_with_zero - low_with_zero;
+    if (spread <= 0.0) spread = 1.0;
+    if ((status = store_scale(job, index, spread / domain->high, row, group, &scale)) != BITBLAS_OK)
+      return status;
+    double qzero = bb_round_half_even(-low_with_zero / scale);
+    if (qzero < 0.0) qzero = 0.0;
+    if (qzero > domain->high) qzero = domain->high;
+    job->qzeros[group * cfg->N + row] = (uint8_t)qzero;
+    for (int64_t k = 0; k < count; k++)
+      values[k] = nearest_value(W_dtype, domain, bb_round_half_even(w[k] / scale) + qzero);
+    return BITBLAS_OK;
+  }
+  default:
+    return bb_fail(BITBLAS_INVALID_ARGUMENT, "zeros_mode = %d: unknown", (int)cfg->zeros_mode);
   }
 }
 

@@ -98,23 +98,23 @@ static void dequantize_column(const reference_plan *plan, int64_t n, double *w) 
     const size_t scale_index = (size_t)(n * plan->groups + group);
     const double scale = bb_element_read(plan->scale_dtype, args->scales, scale_index);
     switch (cfg->zeros_mode) {
-      case BITBLAS_ZEROS_ORIGINAL:
-        w[k] = (q - bb_element_read(plan->scale_dtype, args->zeros, scale_index)) * scale;
-        break;
-      case BITBLAS_ZEROS_RESCALE:
-        w[k] = q * scale - bb_element_read(plan->scale_dtype, args->zeros, scale_index);
-        break;
-      case BITBLAS_ZEROS_QUANTIZED: {
-        /* QZ[group][n], packed b bits along N; u is the unsigned stored code. */
-        const uint8_t *qzeros_row = (const uint8_t *)args->zeros + group * plan->qzeros_row_bytes;
-        const uint32_t qzero = bb_pack_code_at(qzeros_row, n, plan->weight_bits);
-        w[k] = ((double)code - (double)qzero) * scale;
-        break;
-      }
-      case BITBLAS_ZEROS_NONE:
-      default:
-        w[k] = q * scale;
-        break;
+    case BITBLAS_ZEROS_ORIGINAL:
+      w[k] = (q - bb_element_read(plan->scale_dtype, args->zeros, scale_index)) * scale;
+      break;
+    case BITBLAS_ZEROS_RESCALE:
+      w[k] = q * scale - bb_element_read(plan->scale_dtype, args->zeros, scale_index);
+      break;
+    case BITBLAS_ZEROS_QUANTIZED: {
+      /* QZ[group][n], packed b bits along N; u is the unsigned stored code. */
+      const uint8_t *qzeros_row = (const uint8_t *)args->zeros + group * plan->qzeros_row_bytes;
+      const uint32_t qzero = bb_pack_code_at(qzeros_row, n, plan->weight_bits);
+      w[k] = ((double)code - (double)qzero) * scale;
+      break;
+    }
+    case BITBLAS_ZEROS_NONE:
+    default:
+      w[k] = q * scale;
+      break;
     }
   }
 }

@@ -70,8 +70,7 @@ static int blob_matches(const void *blob, size_t size, uint64_t seed) {
 static void make_entry(bb_cache_entry *entry, void *blob, size_t size, uint64_t seed) {
   memset(entry, 0, sizeof *entry);
   snprintf(entry->schedule, sizeof entry->schedule, "gemv tile_n=4 split_k=2 stages=2");
-  snprintf(entry->kernel_name, sizeof entry->kernel_name, "bb_gemv_%llu",
-           (unsigned long long)seed);
+  snprintf(entry->kernel_name, sizeof entry->kernel_name, "bb_gemv_%llu", (unsigned long long)seed);
   fill_blob(blob, size, seed);
   entry->cubin = blob;
   entry->cubin_size = size;
@@ -334,9 +333,18 @@ START_TEST(test_default_path_order) {
   ck_assert(S_ISREG(info.st_mode));
   bb_cache_close(cache);
 
-  if (saved_cache) setenv("BITBLAS_CACHE", saved_cache, 1); else unsetenv("BITBLAS_CACHE");
-  if (saved_xdg) setenv("XDG_CACHE_HOME", saved_xdg, 1); else unsetenv("XDG_CACHE_HOME");
-  if (saved_home) setenv("HOME", saved_home, 1); else unsetenv("HOME");
+  if (saved_cache)
+    setenv("BITBLAS_CACHE", saved_cache, 1);
+  else
+    unsetenv("BITBLAS_CACHE");
+  if (saved_xdg)
+    setenv("XDG_CACHE_HOME", saved_xdg, 1);
+  else
+    unsetenv("XDG_CACHE_HOME");
+  if (saved_home)
+    setenv("HOME", saved_home, 1);
+  else
+    unsetenv("HOME");
   free(saved_cache);
   free(saved_xdg);
   free(saved_home);
@@ -380,30 +388,40 @@ START_TEST(test_store_then_lookup) {
 
   /* What a person sees with the sqlite3 shell. */
   char text[1024], config_text[512];
-  raw_text(path, "SELECT device_name || '|' || compute_capability || '|' || sm_count || '|' ||"
-                 " driver_version || '|' || nvrtc_version || '|' || library_version || '|' ||"
-                 " source_hash FROM kernels", text, sizeof text);
+  raw_text(path,
+           "SELECT device_name || '|' || compute_capability || '|' || sm_count || '|' ||"
+           " driver_version || '|' || nvrtc_version || '|' || library_version || '|' ||"
+           " source_hash FROM kernels",
+           text, sizeof text);
   ck_assert_str_eq(text, "NVIDIA H100 80GB HBM3|9.0|132|13000|13000|0.1.0|0123456789abcdef");
-  raw_text(path, "SELECT M || ' ' || N || ' ' || K || ' ' || A_dtype || ' ' || W_dtype || ' ' ||"
-                 " accum_dtype || ' ' || out_dtype || ' ' || group_size || ' ' || with_scaling ||"
-                 " ' ' || zeros_mode || ' ' || with_bias || ' ' || with_a_scale FROM kernels",
+  raw_text(path,
+           "SELECT M || ' ' || N || ' ' || K || ' ' || A_dtype || ' ' || W_dtype || ' ' ||"
+           " accum_dtype || ' ' || out_dtype || ' ' || group_size || ' ' || with_scaling ||"
+           " ' ' || zeros_mode || ' ' || with_bias || ' ' || with_a_scale FROM kernels",
            text, sizeof text);
   ck_assert_str_eq(text, "1 4096 4096 float16 uint4 float32 float16 128 1 original 0 0");
   raw_text(path, "SELECT config FROM kernels", text, sizeof text);
   bb_config_key_text(&key.config, 1, config_text, sizeof config_text);
   ck_assert_str_eq(text, config_text);
-  raw_text(path, "SELECT typeof(compute_capability) || ' ' || typeof(A_dtype) || ' ' ||"
-                 " typeof(kernel_us) || ' ' || typeof(cubin) FROM kernels", text, sizeof text);
+  raw_text(path,
+           "SELECT typeof(compute_capability) || ' ' || typeof(A_dtype) || ' ' ||"
+           " typeof(kernel_us) || ' ' || typeof(cubin) FROM kernels",
+           text, sizeof text);
   ck_assert_str_eq(text, "text text real blob");
-  raw_text(path, "SELECT schedule || ' | ' || kernel_us || ' | ' || cubin_size FROM"
-                 " kernels_readable", text, sizeof text);
+  raw_text(path,
+           "SELECT schedule || ' | ' || kernel_us || ' | ' || cubin_size FROM"
+           " kernels_readable",
+           text, sizeof text);
   ck_assert_str_eq(text, "gemv tile_n=4 split_k=2 stages=2 | 12.5 | 4096");
-  raw_text(path, "SELECT group_concat(outcome || ':' || coalesce(us, 'none') || ':' || message,"
-                 " ';') FROM (SELECT * FROM candidates ORDER BY rowid)", text, sizeof text);
+  raw_text(path,
+           "SELECT group_concat(outcome || ':' || coalesce(us, 'none') || ':' || message,"
+           " ';') FROM (SELECT * FROM candidates ORDER BY rowid)",
+           text, sizeof text);
   ck_assert_str_eq(text, "ok:12.5:;compile_failed:none:too many registers;"
                          "wrong:none:max error 0.5 at (0, 17)");
   ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM candidates c JOIN kernels k"
-                                     " ON c.kernel_id = k.id"), 3);
+                                     " ON c.kernel_id = k.id"),
+                   3);
   ck_assert_int_eq(raw_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
   raw_text(path, "PRAGMA journal_mode", text, sizeof text);
   ck_assert_str_eq(text, "wal");
@@ -432,33 +450,68 @@ END_TEST
 static const char *change_key_field(bb_cache_key *key, int field) {
   bitblas_matmul_config *config = &key->config;
   switch (field) {
-    case 0:
-      snprintf(key->device_name, sizeof key->device_name, "NVIDIA A100-SXM4-80GB");
-      return "device_name";
-    case 1: key->compute_major = 8; return "compute_major";
-    case 2: key->compute_minor = 9; return "compute_minor";
-    case 3: key->sm_count = 114; return "sm_count";
-    case 4: key->driver_version = 12080; return "driver_version";
-    case 5: key->nvrtc_version = 12040; return "nvrtc_version";
-    case 6:
-      snprintf(key->library_version, sizeof key->library_version, "0.2.0");
-      return "library_version";
-    case 7:
-      snprintf(key->source_hash, sizeof key->source_hash, "fedcba9876543210");
-      return "source_hash";
-    case 8: config->M = 16; return "M";
-    case 9: config->N = 6144; return "N";
-    case 10: config->K = 8192; return "K";
-    case 11: config->A_dtype = BITBLAS_DTYPE_BFLOAT16; return "A_dtype";
-    case 12: config->W_dtype = BITBLAS_DTYPE_INT4; return "W_dtype";
-    case 13: config->accum_dtype = BITBLAS_DTYPE_FLOAT16; return "accum_dtype";
-    case 14: config->out_dtype = BITBLAS_DTYPE_FLOAT32; return "out_dtype";
-    case 15: config->group_size = 64; return "group_size";
-    case 16: config->with_scaling = 0; return "with_scaling";
-    case 17: config->zeros_mode = BITBLAS_ZEROS_RESCALE; return "zeros_mode";
-    case 18: config->with_bias = 1; return "with_bias";
-    case 19: config->with_a_scale = 1; return "with_a_scale";
-    default: return NULL;
+  case 0:
+    snprintf(key->device_name, sizeof key->device_name, "NVIDIA A100-SXM4-80GB");
+    return "device_name";
+  case 1:
+    key->compute_major = 8;
+    return "compute_major";
+  case 2:
+    key->compute_minor = 9;
+    return "compute_minor";
+  case 3:
+    key->sm_count = 114;
+    return "sm_count";
+  case 4:
+    key->driver_version = 12080;
+    return "driver_version";
+  case 5:
+    key->nvrtc_version = 12040;
+    return "nvrtc_version";
+  case 6:
+    snprintf(key->library_version, sizeof key->library_version, "0.2.0");
+    return "library_version";
+  case 7:
+    snprintf(key->source_hash, sizeof key->source_hash, "fedcba9876543210");
+    return "source_hash";
+  case 8:
+    config->M = 16;
+    return "M";
+  case 9:
+    config->N = 6144;
+    return "N";
+  case 10:
+    config->K = 8192;
+    return "K";
+  case 11:
+    config->A_dtype = BITBLAS_DTYPE_BFLOAT16;
+    return "A_dtype";
+  case 12:
+    config->W_dtype = BITBLAS_DTYPE_INT4;
+    return "W_dtype";
+  case 13:
+    config->accum_dtype = BITBLAS_DTYPE_FLOAT16;
+    return "accum_dtype";
+  case 14:
+    config->out_dtype = BITBLAS_DTYPE_FLOAT32;
+    return "out_dtype";
+  case 15:
+    config->group_size = 64;
+    return "group_size";
+  case 16:
+    config->with_scaling = 0;
+    return "with_scaling";
+  case 17:
+    config->zeros_mode = BITBLAS_ZEROS_RESCALE;
+    return "zeros_mode";
+  case 18:
+    config->with_bias = 1;
+    return "with_bias";
+  case 19:
+    config->with_a_scale = 1;
+    return "with_a_scale";
+  default:
+    return NULL;
   }
 }
 
@@ -554,8 +607,7 @@ START_TEST(test_store_refuses_bad_arguments) {
   make_entry(&entry, blob, sizeof blob, 1);
   key.nvrtc_version = -1;
   ck_assert_int_eq(bb_cache_store(cache, &key, &entry, NULL, 0), BITBLAS_INVALID_ARGUMENT);
-  ck_assert_msg(strstr(bitblas_last_error(), "nvrtc_version") != NULL, "%s",
-                bitblas_last_error());
+  ck_assert_msg(strstr(bitblas_last_error(), "nvrtc_version") != NULL, "%s", bitblas_last_error());
   key.nvrtc_version = 13000;
   ck_assert_int_eq(bb_cache_store(cache, &key, &entry, NULL, 2), BITBLAS_INVALID_ARGUMENT);
   ck_assert_msg(strstr(bitblas_last_error(), "candidate_count") != NULL, "%s",
@@ -581,8 +633,8 @@ START_TEST(test_bad_rows_are_deleted) {
   snprintf(path, sizeof path, "%s/cache.db", dir);
   static const char *const corruptions[] = {
       "UPDATE kernels SET cubin = NULL",
-      "UPDATE kernels SET cubin = substr(cubin, 1, 100)",   /* truncated blob */
-      "UPDATE kernels SET cubin_size = cubin_size + 1",     /* size column disagrees */
+      "UPDATE kernels SET cubin = substr(cubin, 1, 100)", /* truncated blob */
+      "UPDATE kernels SET cubin_size = cubin_size + 1",   /* size column disagrees */
       "UPDATE kernels SET cubin = zeroblob(0), cubin_size = 0",
       "UPDATE kernels SET cubin = 'text, not a blob'",
   };
@@ -666,10 +718,10 @@ START_TEST(test_schema_mismatch_rebuilds) {
   ck_assert_int_eq(raw_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
   ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"), 0);
   /* Only this schema is left: kernels, candidates, claims and the one view. */
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"),
-                   3);
+  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 3);
   ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE name ="
-                                     " 'kernels_readable' AND sql LIKE '%cubin_size%'"), 1);
+                                     " 'kernels_readable' AND sql LIKE '%cubin_size%'"),
+                   1);
   store_seeded(cache, &key, 3);
   ck_assert_int_eq(bb_cache_lookup(cache, &key, &entry), BITBLAS_OK);
   bb_cache_entry_free(&entry);
@@ -805,7 +857,7 @@ END_TEST
 /* user is {char lines[][2048], int *count}; keeps up to 4 lines, counts all. */
 static void collect_line(void *user, const char *line) {
   void **collector = user;
-  char (*lines)[2048] = collector[0];
+  char(*lines)[2048] = collector[0];
   int *count = collector[1];
   if (*count < 4) snprintf(lines[*count], sizeof lines[0], "%s", line);
   (*count)++;
@@ -869,8 +921,7 @@ START_TEST(test_list_lines) {
   ck_assert_int_ne(stat(missing, &info), 0);
   /* A file of another schema version is not listed as if it were ours. */
   raw_exec(path, "PRAGMA user_version = 99");
-  ck_assert_int_eq(bitblas_cache_list(path, collect_line, public_collector),
-                   BITBLAS_CACHE_ERROR);
+  ck_assert_int_eq(bitblas_cache_list(path, collect_line, public_collector), BITBLAS_CACHE_ERROR);
   ck_assert_msg(strstr(bitblas_last_error(), "schema version 99") != NULL, "%s",
                 bitblas_last_error());
   ck_assert_int_eq(bitblas_cache_list(path, NULL, NULL), BITBLAS_INVALID_ARGUMENT);

@@ -45,10 +45,10 @@ static void expect_refusal(const bitblas_matmul_config *cfg, bitblas_status stat
     ck_assert_msg(strstr(message, *word) != NULL, "message \"%s\" lacks \"%s\"", message, *word);
 }
 
-#define EXPECT_REFUSAL(cfg, status, ...)              \
-  do {                                                \
-    const char *const words_[] = {__VA_ARGS__, NULL}; \
-    expect_refusal(&(cfg), (status), words_);         \
+#define EXPECT_REFUSAL(cfg, status, ...)                                                           \
+  do {                                                                                             \
+    const char *const words_[] = {__VA_ARGS__, NULL};                                              \
+    expect_refusal(&(cfg), (status), words_);                                                      \
   } while (0)
 
 START_TEST(test_defaults_and_valid_configs) {
@@ -378,9 +378,8 @@ START_TEST(test_key_text_round_trip) {
   }
   char text[512];
   bb_config_key_text(&configs[0], 1, text, sizeof text);
-  ck_assert_str_eq(text,
-                   "M=1 N=4096 K=4096 A=float16 W=uint4 accum=float32 out=float16 "
-                   "group=128 scaling=1 zeros=original bias=0 a_scale=0");
+  ck_assert_str_eq(text, "M=1 N=4096 K=4096 A=float16 W=uint4 accum=float32 out=float16 "
+                         "group=128 scaling=1 zeros=original bias=0 a_scale=0");
 
   bitblas_matmul_config parsed;
   ck_assert_int_eq(bb_config_parse_key_text("M=1 N=2", &parsed), BITBLAS_INVALID_ARGUMENT);

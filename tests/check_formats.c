@@ -351,22 +351,22 @@ static const bitblas_dtype packed_dtypes[] = {
 static int8_t random_weight_value(bitblas_dtype dtype, bb_rng *rng) {
   const uint64_t r = bb_rng_next(rng) >> 8;
   switch (dtype) {
-    case BITBLAS_DTYPE_INT4:
-      return (int8_t)((int)(r % 16) - 8);
-    case BITBLAS_DTYPE_INT2:
-      return (int8_t)((int)(r % 4) - 2);
-    case BITBLAS_DTYPE_INT1:
-      return (r & 1) ? 1 : -1;
-    case BITBLAS_DTYPE_UINT4:
-    case BITBLAS_DTYPE_NF4:
-    case BITBLAS_DTYPE_FP4_E2M1:
-      return (int8_t)(r % 16);
-    case BITBLAS_DTYPE_UINT2:
-      return (int8_t)(r % 4);
-    case BITBLAS_DTYPE_UINT1:
-      return (int8_t)(r % 2);
-    default: /* 8-bit formats: any byte */
-      return (int8_t)(uint8_t)(r & 0xFF);
+  case BITBLAS_DTYPE_INT4:
+    return (int8_t)((int)(r % 16) - 8);
+  case BITBLAS_DTYPE_INT2:
+    return (int8_t)((int)(r % 4) - 2);
+  case BITBLAS_DTYPE_INT1:
+    return (r & 1) ? 1 : -1;
+  case BITBLAS_DTYPE_UINT4:
+  case BITBLAS_DTYPE_NF4:
+  case BITBLAS_DTYPE_FP4_E2M1:
+    return (int8_t)(r % 16);
+  case BITBLAS_DTYPE_UINT2:
+    return (int8_t)(r % 4);
+  case BITBLAS_DTYPE_UINT1:
+    return (int8_t)(r % 2);
+  default: /* 8-bit formats: any byte */
+    return (int8_t)(uint8_t)(r & 0xFF);
   }
 }
 

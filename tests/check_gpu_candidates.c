@@ -71,7 +71,8 @@ START_TEST(test_core_shape_matrix) {
         cfg.with_bias = (index >> 2) & 1;
         cfg.W_dtype = ((index + (index >> 3)) & 1) ? BITBLAS_DTYPE_INT4 : BITBLAS_DTYPE_UINT4;
         cfg.with_scaling = 1;
-        ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+        ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s",
+                      bitblas_last_error());
         failures += check_all_candidates(&cfg);
         configs++;
       }

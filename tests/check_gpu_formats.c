@@ -68,8 +68,8 @@ START_TEST(test_every_combination) {
           bitblas_matmul_config_init(&cfg);
           cfg.A_dtype = activations[a];
           cfg.W_dtype = (bitblas_dtype)w;
-          cfg.accum_dtype = activations[a] == BITBLAS_DTYPE_INT8 ? BITBLAS_DTYPE_INT32
-                                                                 : BITBLAS_DTYPE_FLOAT32;
+          cfg.accum_dtype =
+              activations[a] == BITBLAS_DTYPE_INT8 ? BITBLAS_DTYPE_INT32 : BITBLAS_DTYPE_FLOAT32;
           cfg.out_dtype = outputs[(index + attempt) % 4];
           cfg.with_scaling = scalings[s].with_scaling;
           cfg.zeros_mode = scalings[s].zeros;
@@ -118,11 +118,12 @@ START_TEST(test_dynamic_m) {
   int failures = 0;
   for (int i = 0; i < count; i++) {
     const bb_test_check check = bb_test_run_and_check(op, ms[i], &rng);
-    const int ok = check.ran && !check.poison_differs && check.relative_error <= bb_test_tolerance(&cfg);
+    const int ok =
+        check.ran && !check.poison_differs && check.relative_error <= bb_test_tolerance(&cfg);
     if (!ok) {
       failures++;
-      fprintf(stderr, "FAIL dynamic m=%lld: rel %.2e%s %s\n", (long long)ms[i], check.relative_error,
-              check.poison_differs ? " UNWRITTEN" : "", check.message);
+      fprintf(stderr, "FAIL dynamic m=%lld: rel %.2e%s %s\n", (long long)ms[i],
+              check.relative_error, check.poison_differs ? " UNWRITTEN" : "", check.message);
     }
   }
   bitblas_op_release(op);

@@ -474,16 +474,16 @@ END_TEST
  * whose top binade has steps of target / 14 or target / 7). */
 static double half_step(bitblas_dtype dtype, double target) {
   switch (dtype) {
-    case BITBLAS_DTYPE_NF4:
-      return (1.0 - 0.6961928) / 2; /* the widest gap: -1 to -0.6961928 */
-    case BITBLAS_DTYPE_FP4_E2M1:
-      return 1.0; /* between 4 and 6 */
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-      return target / 28; /* 16 at 448: between 416 and 448 */
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      return target / 14; /* 4096 at 57344: between 49152 and 57344 */
-    default:
-      return 0.5; /* integers */
+  case BITBLAS_DTYPE_NF4:
+    return (1.0 - 0.6961928) / 2; /* the widest gap: -1 to -0.6961928 */
+  case BITBLAS_DTYPE_FP4_E2M1:
+    return 1.0; /* between 4 and 6 */
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+    return target / 28; /* 16 at 448: between 416 and 448 */
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    return target / 14; /* 4096 at 57344: between 49152 and 57344 */
+  default:
+    return 0.5; /* integers */
   }
 }
 
@@ -502,8 +502,7 @@ static double float8_target(bitblas_dtype W_dtype, bitblas_dtype scale_dtype, do
  * (1) each weight's dequantized value is the nearest point of its group's grid (every code under
  * the stored scale and zero), (2) the error is within the format's resolution at that scale, and
  * (3) the scale is the one the documented rule gives. */
-static void check_quantizer_round_trip(bitblas_matmul_config *cfg, double magnitude,
-                                       bb_rng *rng) {
+static void check_quantizer_round_trip(bitblas_matmul_config *cfg, double magnitude, bb_rng *rng) {
   const int64_t N = cfg->N, K = cfg->K;
   const int64_t group_size = bb_config_group(cfg), groups = bb_config_groups(cfg);
   const bitblas_dtype W_dtype = cfg->W_dtype, scale_dtype = bb_config_scale_dtype(cfg);
@@ -589,26 +588,26 @@ static void check_quantizer_round_trip(bitblas_matmul_config *cfg, double magnit
       const double spread = range_high - range_low;
       double expected = 1.0, target = format_max;
       switch (cfg->zeros_mode) {
-        case BITBLAS_ZEROS_NONE:
-          if (W_dtype == BITBLAS_DTYPE_INT1) {
-            expected = absolute_sum / (double)group_size;
-          } else if (is_unsigned) {
-            expected = high > 0 ? high / levels : 1.0;
-          } else {
-            if (is_float8) target = float8_target(W_dtype, scale_dtype, absmax, format_max);
-            expected = absmax / target;
-          }
-          break;
-        case BITBLAS_ZEROS_QUANTIZED:
-          expected = (fmax(high, 0) - fmin(low, 0)) / levels;
-          break;
-        default:
-          if (is_float8) target = float8_target(W_dtype, scale_dtype, spread / 2, 1.75);
-          /* qhi - qlo: 2^b - 1 for integers (int1: -1..1), twice the target for the others */
-          expected = spread / (W_dtype == BITBLAS_DTYPE_INT1         ? 2.0
-                               : bb_dtype_is_integer_weight(W_dtype) ? levels
-                                                                     : 2.0 * target);
-          break;
+      case BITBLAS_ZEROS_NONE:
+        if (W_dtype == BITBLAS_DTYPE_INT1) {
+          expected = absolute_sum / (double)group_size;
+        } else if (is_unsigned) {
+          expected = high > 0 ? high / levels : 1.0;
+        } else {
+          if (is_float8) target = float8_target(W_dtype, scale_dtype, absmax, format_max);
+          expected = absmax / target;
+        }
+        break;
+      case BITBLAS_ZEROS_QUANTIZED:
+        expected = (fmax(high, 0) - fmin(low, 0)) / levels;
+        break;
+      default:
+        if (is_float8) target = float8_target(W_dtype, scale_dtype, spread / 2, 1.75);
+        /* qhi - qlo: 2^b - 1 for integers (int1: -1..1), twice the target for the others */
+        expected = spread / (W_dtype == BITBLAS_DTYPE_INT1         ? 2.0
+                             : bb_dtype_is_integer_weight(W_dtype) ? levels
+                                                                   : 2.0 * target);
+        break;
       }
       if (expected == 0) expected = 1.0;
       if (cfg->with_scaling)
@@ -640,18 +639,18 @@ static void check_quantizer_round_trip(bitblas_matmul_config *cfg, double magnit
           double grid = q;
           if (cfg->with_scaling) {
             switch (cfg->zeros_mode) {
-              case BITBLAS_ZEROS_ORIGINAL:
-                grid = (q - zero) * scale;
-                break;
-              case BITBLAS_ZEROS_RESCALE:
-                grid = q * scale - zero;
-                break;
-              case BITBLAS_ZEROS_QUANTIZED:
-                grid = ((double)code - zero) * scale;
-                break;
-              default:
-                grid = q * scale;
-                break;
+            case BITBLAS_ZEROS_ORIGINAL:
+              grid = (q - zero) * scale;
+              break;
+            case BITBLAS_ZEROS_RESCALE:
+              grid = q * scale - zero;
+              break;
+            case BITBLAS_ZEROS_QUANTIZED:
+              grid = ((double)code - zero) * scale;
+              break;
+            default:
+              grid = q * scale;
+              break;
             }
           }
           nearest = fmin(nearest, fabs(w - grid));

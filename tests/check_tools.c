@@ -127,8 +127,8 @@ static tool_run *run_tool(const char *program, const char *const *args,
   return &result;
 }
 
-#define ASSERT_CONTAINS(haystack, needle)                                                  \
-  ck_assert_msg(strstr((haystack), (needle)) != NULL, "expected \"%s\" in:\n%s", (needle), \
+#define ASSERT_CONTAINS(haystack, needle)                                                          \
+  ck_assert_msg(strstr((haystack), (needle)) != NULL, "expected \"%s\" in:\n%s", (needle),         \
                 (haystack))
 
 static const char *const tools[] = {TUNE, BENCH};
@@ -600,11 +600,10 @@ START_TEST(test_table_alignment_and_csv) {
   fclose(file);
   read_file(path, text, sizeof text);
   /* numbers right-aligned under a 6-wide column ("123.25"); "µs" counts as 2 characters */
-  ck_assert_str_eq(text,
-                   "name             µs  note\n"
-                   "-----------------------------\n"
-                   "a,b            1.50  say \"hi\"\n"
-                   "longer-name  123.25\n");
+  ck_assert_str_eq(text, "name             µs  note\n"
+                         "-----------------------------\n"
+                         "a,b            1.50  say \"hi\"\n"
+                         "longer-name  123.25\n");
 
   snprintf(path, sizeof path, "%s/table.csv", temp_dir);
   file = fopen(path, "w");
@@ -751,9 +750,8 @@ static Suite *tools_suite(void) {
   tcase_add_test(helpers, test_median);
   suite_add_tcase(suite, helpers);
 #else
-  fprintf(stderr,
-          "check_tools: not linked with bitblas_tool_common; testing the parsers "
-          "through the binaries only\n");
+  fprintf(stderr, "check_tools: not linked with bitblas_tool_common; testing the parsers "
+                  "through the binaries only\n");
 #endif
   return suite;
 }

@@ -42,8 +42,7 @@ typedef struct bench_options {
 static void print_usage(FILE *out) {
   fprintf(
       out,
-      "usage: " PROGRAM
-      " [--preset NAME[,NAME]] [--shapes \"M,N,K;...\"] [--shapes-file FILE]\n"
+      "usage: " PROGRAM " [--preset NAME[,NAME]] [--shapes \"M,N,K;...\"] [--shapes-file FILE]\n"
       "                     [--m LIST] [--formats LIST] [--dynamic-m] [--runs N] [--csv FILE]\n"
       "                     [--check] [--device N] [--cache PATH] [--help]\n"
       "\n"
@@ -613,12 +612,11 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
     fprintf(stderr, PROGRAM ": measuring the copy bandwidth: %s\n", bb_tool_error());
     goto done;
   }
-  printf(
-      "device: %s (sm_%d%d, %d SMs, L2 %d MiB), copy bandwidth %.0f GB/s "
-      "(median of %d copies of %zu MiB, read + write)\n",
-      state.gpu.name, state.gpu.compute_major, state.gpu.compute_minor, state.gpu.sm_count,
-      state.gpu.l2_bytes >> 20, state.copy_bandwidth / 1e9, COPY_BANDWIDTH_REPEATS,
-      BB_TOOL_COPY_BANDWIDTH_BYTES >> 20);
+  printf("device: %s (sm_%d%d, %d SMs, L2 %d MiB), copy bandwidth %.0f GB/s "
+         "(median of %d copies of %zu MiB, read + write)\n",
+         state.gpu.name, state.gpu.compute_major, state.gpu.compute_minor, state.gpu.sm_count,
+         state.gpu.l2_bytes >> 20, state.copy_bandwidth / 1e9, COPY_BANDWIDTH_REPEATS,
+         BB_TOOL_COPY_BANDWIDTH_BYTES >> 20);
   printf("cuBLAS: %s; timing: median of %d runs after %d warm-up runs, L2 flushed before each\n",
          state.cublas ? bb_tool_cublas_describe(state.cublas) : "not available", options->runs,
          BB_TOOL_TIMING_WARMUP_RUNS);

@@ -59,10 +59,9 @@ static void print_usage(FILE *out) {
       "  --help                print this text and exit\n"
       "\n");
   bb_tool_workload_print_choices(out);
-  fprintf(out,
-          "\n"
-          "Exit status: 0 success; 1 a tuning or check failure; 2 no CUDA device; 64 bad "
-          "arguments.\n");
+  fprintf(out, "\n"
+               "Exit status: 0 success; 1 a tuning or check failure; 2 no CUDA device; 64 bad "
+               "arguments.\n");
 }
 
 static int usage_error(const char *message) {

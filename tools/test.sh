@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc 2>/dev/null || echo 2)
-cmake -S . -B build -DBITBLAS_WERROR=ON >/dev/null
+# Configure from scratch each time, so no option left in a cache changes what is tested.
+rm -f build/CMakeCache.txt build-sanitize/CMakeCache.txt
+cmake -S . -B build -DBITBLAS_WERROR=ON -DBITBLAS_SANITIZE=OFF >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest --output-on-failure -j"$jobs")
 

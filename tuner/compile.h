@@ -12,7 +12,7 @@ typedef struct bb_compiled {
   bitblas_status status; /* BITBLAS_OK or why the compile failed */
   void *cubin;           /* malloc'd on success */
   size_t cubin_size;
-  char message[1024];    /* the start of NVRTC's log on failure */
+  char message[1024]; /* the start of NVRTC's log on failure */
 } bb_compiled;
 
 /* Compiles sources[i] (NULL entries are skipped and marked failed) for sm_<arch> into out[i],

@@ -28,32 +28,32 @@ const char *bb_kernel_source_find(const char *name) {
 /* BB_WK_* of common.cuh for a weight dtype. */
 static int weight_kind(bitblas_dtype dtype) {
   switch (dtype) {
-    case BITBLAS_DTYPE_UINT8:
-    case BITBLAS_DTYPE_UINT4:
-    case BITBLAS_DTYPE_UINT2:
-    case BITBLAS_DTYPE_UINT1:
-      return 0;
-    case BITBLAS_DTYPE_INT4:
-    case BITBLAS_DTYPE_INT2:
-      return 1;
-    case BITBLAS_DTYPE_INT8:
-      return 2;
-    case BITBLAS_DTYPE_INT1:
-      return 3;
-    case BITBLAS_DTYPE_NF4:
-      return 4;
-    case BITBLAS_DTYPE_FP4_E2M1:
-      return 5;
-    case BITBLAS_DTYPE_FLOAT8_E4M3:
-      return 6;
-    case BITBLAS_DTYPE_FLOAT8_E5M2:
-      return 7;
-    case BITBLAS_DTYPE_FLOAT16:
-      return 8;
-    case BITBLAS_DTYPE_BFLOAT16:
-      return 9;
-    default:
-      return -1;
+  case BITBLAS_DTYPE_UINT8:
+  case BITBLAS_DTYPE_UINT4:
+  case BITBLAS_DTYPE_UINT2:
+  case BITBLAS_DTYPE_UINT1:
+    return 0;
+  case BITBLAS_DTYPE_INT4:
+  case BITBLAS_DTYPE_INT2:
+    return 1;
+  case BITBLAS_DTYPE_INT8:
+    return 2;
+  case BITBLAS_DTYPE_INT1:
+    return 3;
+  case BITBLAS_DTYPE_NF4:
+    return 4;
+  case BITBLAS_DTYPE_FP4_E2M1:
+    return 5;
+  case BITBLAS_DTYPE_FLOAT8_E4M3:
+    return 6;
+  case BITBLAS_DTYPE_FLOAT8_E5M2:
+    return 7;
+  case BITBLAS_DTYPE_FLOAT16:
+    return 8;
+  case BITBLAS_DTYPE_BFLOAT16:
+    return 9;
+  default:
+    return -1;
   }
 }
 
@@ -63,14 +63,14 @@ static int activation_kind(bitblas_dtype dtype) {
 
 static int output_kind(bitblas_dtype dtype) {
   switch (dtype) {
-    case BITBLAS_DTYPE_FLOAT16:
-      return 0;
-    case BITBLAS_DTYPE_BFLOAT16:
-      return 1;
-    case BITBLAS_DTYPE_FLOAT32:
-      return 2;
-    default:
-      return 3;
+  case BITBLAS_DTYPE_FLOAT16:
+    return 0;
+  case BITBLAS_DTYPE_BFLOAT16:
+    return 1;
+  case BITBLAS_DTYPE_FLOAT32:
+    return 2;
+  default:
+    return 3;
   }
 }
 

@@ -123,9 +123,7 @@ double bb_measure_tolerance(const bitblas_matmul_config *cfg) {
 
 /* Errors after which the context is dead: illegal address, hardware stack error, illegal
  * instruction, misaligned address, invalid address space, invalid PC, launch failed. */
-static int is_sticky(CUresult result) {
-  return result == 700 || (result >= 714 && result <= 719);
-}
+static int is_sticky(CUresult result) { return result == 700 || (result >= 714 && result <= 719); }
 
 static const char *result_name(const bb_cuda_api *cu, CUresult result) {
   const char *name = "unknown";
@@ -216,7 +214,8 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
     return is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
   }
 
-  bb_candidate_outcome outcome = run_once(m, function, schedule, 0xffffffffu, message, message_size);
+  bb_candidate_outcome outcome =
+      run_once(m, function, schedule, 0xffffffffu, message, message_size);
   if (outcome == BB_CANDIDATE_OK &&
       (result = cu->MemcpyDtoH(m->host_c, m->C, m->c_bytes)) != BB_CUDA_SUCCESS) {
     snprintf(message, message_size, "copy back: %s", result_name(cu, result));
@@ -235,13 +234,15 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
     double times[512];
     if (timed_runs > 512) timed_runs = 512;
     if (timed_runs < 1) timed_runs = 1;
-    bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
+    bb_launch_args args = {m->A,    m->W,       m->scales, m->zeros,
+                           m->bias, m->a_scale, m->C,      (int)m->cfg.M};
     for (int i = 0; i < BB_WARMUP_RUNS && result == BB_CUDA_SUCCESS; i++)
       result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
     for (int i = 0; i < timed_runs && result == BB_CUDA_SUCCESS; i++) {
       result = cu->MemsetD32Async(m->flush, (unsigned)i, m->flush_bytes / 4, m->stream);
       if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->start, m->stream);
-      if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
+      if (result == BB_CUDA_SUCCESS)
+        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
       if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->stop, m->stream);
       if (result == BB_CUDA_SUCCESS) result = cu->EventSynchronize(m->stop);
       float ms = 0.0f;

@@ -101,8 +101,7 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
 
 int bb_tcgemv_eligible(const bitblas_matmul_config *cfg) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
-  if (cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 || !bb_dtype_is_integer_weight(cfg->W_dtype))
-    return 0;
+  if (cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 || !bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
   if (bits != 1 && bits != 2 && bits != 4 && bits != 8) return 0;
   return cfg->K % (512 / bits) == 0 && bb_config_group(cfg) % (128 / bits) == 0;
 }
@@ -123,10 +122,10 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   /* tcgemv first where it applies (M <= 32): weights straight into tensor-core fragments. */
   if (cfg->M <= 32 && bb_tcgemv_eligible(cfg)) {
     const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
-    const bb_schedule tcgemvs[] = {tcgemv(8, 1, m_tiles, 2),  tcgemv(16, 1, m_tiles, 1),
-                                   tcgemv(8, 2, m_tiles, 1),  tcgemv(16, 2, m_tiles, 1),
-                                   tcgemv(4, 1, m_tiles, 2),  tcgemv(8, 2, m_tiles, 2),
-                                   tcgemv(8, 1, m_tiles, 4),  tcgemv(4, 2, m_tiles, 2)};
+    const bb_schedule tcgemvs[] = {tcgemv(8, 1, m_tiles, 2), tcgemv(16, 1, m_tiles, 1),
+                                   tcgemv(8, 2, m_tiles, 1), tcgemv(16, 2, m_tiles, 1),
+                                   tcgemv(4, 1, m_tiles, 2), tcgemv(8, 2, m_tiles, 2),
+                                   tcgemv(8, 1, m_tiles, 4), tcgemv(4, 2, m_tiles, 2)};
     for (size_t i = 0; i < sizeof tcgemvs / sizeof tcgemvs[0]; i++) {
       /* The cross-warp sum needs warps x 16 n_tiles x 8 m_tiles floats of static shared memory. */
       const int shared_bytes = tcgemvs[i].warps * 16 * tcgemvs[i].n_tiles * 8 * m_tiles * 4;
@@ -149,16 +148,15 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
     const int n_gemv = gemv_first ? 8 : 4;
     for (int i = 0; i < n_gemv && count < BB_MAX_CANDIDATES; i++) {
       int duplicate = 0;
-      for (int j = 0; j < count; j++)
-        duplicate |= memcmp(&out[j], &gemvs[i], sizeof gemvs[i]) == 0;
+      for (int j = 0; j < count; j++) duplicate |= memcmp(&out[j], &gemvs[i], sizeof gemvs[i]) == 0;
       if (!duplicate) out[count++] = gemvs[i];
     }
   }
   /* mma: every M for float A (correct for all; fastest from a few rows up). */
   if (float_a) {
     bb_schedule mmas[] = {
-        mma(16, 64, 64, 1, 4),  mma(16, 128, 32, 1, 4), mma(32, 64, 64, 1, 4),
-        mma(64, 64, 32, 2, 2),  mma(64, 128, 32, 2, 2), mma(128, 64, 32, 4, 1),
+        mma(16, 64, 64, 1, 4),   mma(16, 128, 32, 1, 4), mma(32, 64, 64, 1, 4),
+        mma(64, 64, 32, 2, 2),   mma(64, 128, 32, 2, 2), mma(128, 64, 32, 4, 1),
         mma(128, 128, 32, 2, 4), mma(64, 128, 64, 2, 4),
     };
     for (size_t i = 0; i < sizeof mmas / sizeof mmas[0] && count < BB_MAX_CANDIDATES; i++) {

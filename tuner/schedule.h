@@ -22,17 +22,17 @@ typedef enum bb_family {
 typedef struct bb_schedule {
   bb_family family;
   /* gemv */
-  int warps;          /* warps per block */
-  int rows_per_warp;  /* rows of W per warp */
-  int m_tile;         /* rows of A per block */
-  int unroll;         /* chunks in flight per lane */
-  int chunk_elems;    /* weights per chunk (derived from the config; stored for readability) */
+  int warps;         /* warps per block */
+  int rows_per_warp; /* rows of W per warp */
+  int m_tile;        /* rows of A per block */
+  int unroll;        /* chunks in flight per lane */
+  int chunk_elems;   /* weights per chunk (derived from the config; stored for readability) */
   /* mma */
   int block_m, block_n, block_k;
   int warps_m, warps_n;
   /* tcgemv (also uses warps and unroll) */
-  int n_tiles;  /* 16-row tiles of W per block */
-  int m_tiles;  /* 8-row tiles of A per block */
+  int n_tiles; /* 16-row tiles of W per block */
+  int m_tiles; /* 8-row tiles of A per block */
 } bb_schedule;
 
 #define BB_MAX_CANDIDATES 32

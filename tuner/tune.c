@@ -116,8 +116,10 @@ void bb_worker_stop(bb_worker *worker) {
   close(worker->to_worker);
   int exited = 0;
   for (int i = 0; i < 200 && !exited; i++) {
-    if (waitpid(worker->pid, NULL, WNOHANG) == worker->pid) exited = 1;
-    else usleep(10000);
+    if (waitpid(worker->pid, NULL, WNOHANG) == worker->pid)
+      exited = 1;
+    else
+      usleep(10000);
   }
   if (!exited) {
     kill(worker->pid, SIGKILL);
@@ -232,7 +234,8 @@ static bitblas_status read_file(const char *path, void **data, size_t *size) {
 
 /* Handles one line of the worker's reply. Returns 0 to read on, 1 when the request is done, 2
  * when the worker reported a crash and is exiting (the round ends; a new worker resumes). */
-static int handle_line(const char *line, bb_tune_result *out, int *running, bitblas_status *status) {
+static int handle_line(const char *line, bb_tune_result *out, int *running,
+                       bitblas_status *status) {
   int index = -1;
   char word[32] = "";
   double us = 0;
@@ -255,7 +258,8 @@ static int handle_line(const char *line, bb_tune_result *out, int *running, bitb
   if (sscanf(line, "crash %d %n", &index, &consumed) == 1 && index >= 0 &&
       index < out->candidate_count) {
     out->results[index].outcome = BB_CANDIDATE_CRASHED;
-    snprintf(out->results[index].message, sizeof out->results[index].message, "%s", line + consumed);
+    snprintf(out->results[index].message, sizeof out->results[index].message, "%s",
+             line + consumed);
     *running = -1;
     return 2; /* the worker exits after a crash: end this round */
   }
@@ -278,7 +282,8 @@ bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matm
   const char *limit_env = getenv("BITBLAS_TUNE_MAX_CANDIDATES");
   const int limit = limit_env && atoi(limit_env) > 0 ? atoi(limit_env) : BB_MAX_CANDIDATES;
   for (int i = 0; i < out->candidate_count; i++) {
-    bb_schedule_format(&out->schedules[i], out->results[i].schedule, sizeof out->results[i].schedule);
+    bb_schedule_format(&out->schedules[i], out->results[i].schedule,
+                       sizeof out->results[i].schedule);
     out->results[i].outcome = i < limit ? BB_CANDIDATE_NOT_RUN : BB_CANDIDATE_SKIPPED;
     if (i >= limit)
       snprintf(out->results[i].message, sizeof out->results[i].message,
@@ -327,8 +332,8 @@ bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matm
             snprintf(r->message, sizeof r->message, "%s while running it%s", how,
                      got == 0 ? " (time limit; BITBLAS_TUNE_TIMEOUT)" : "");
           } else {
-            status = bb_fail(BITBLAS_WORKER_FAILED, "tuning worker stopped outside a candidate (%s)",
-                             how);
+            status = bb_fail(BITBLAS_WORKER_FAILED,
+                             "tuning worker stopped outside a candidate (%s)", how);
           }
           break;
         }
@@ -348,13 +353,15 @@ bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matm
     } else {
       char how[128];
       worker_kill(worker, how, sizeof how);
-      status = bb_fail(BITBLAS_WORKER_FAILED, "could not send a request to the tuning worker (%s)", how);
+      status =
+          bb_fail(BITBLAS_WORKER_FAILED, "could not send a request to the tuning worker (%s)", how);
     }
     if (finished && status == BITBLAS_OK) {
       /* A finished request leaves nothing pending; anything left was not run. */
       for (int i = 0; i < out->candidate_count; i++)
         if (out->results[i].outcome == BB_CANDIDATE_NOT_RUN)
-          snprintf(out->results[i].message, sizeof out->results[i].message, "not run by the worker");
+          snprintf(out->results[i].message, sizeof out->results[i].message,
+                   "not run by the worker");
       break;
     }
   }
@@ -365,11 +372,12 @@ bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matm
           (out->winner < 0 || out->results[i].us < out->results[out->winner].us))
         out->winner = i;
     if (out->winner < 0) {
-      status = bb_fail(BITBLAS_NO_VALID_CANDIDATE, "no candidate of %d for %s worked:",
-                       out->candidate_count, config_text);
+      status = bb_fail(BITBLAS_NO_VALID_CANDIDATE,
+                       "no candidate of %d for %s worked:", out->candidate_count, config_text);
       for (int i = 0; i < out->candidate_count; i++)
         bb_error_append("\n  [%d] %s: %s %s", i, out->results[i].schedule,
-                        bb_candidate_outcome_name(out->results[i].outcome), out->results[i].message);
+                        bb_candidate_outcome_name(out->results[i].outcome),
+                        out->results[i].message);
     } else {
       char path[PATH_MAX + 32];
       snprintf(path, sizeof path, "%s/candidate_%d.cubin", dir, out->winner);

@@ -14,9 +14,9 @@
 #include "schedule.h"
 
 typedef struct bb_worker {
-  pid_t pid;        /* 0 when not running */
-  int to_worker;    /* its stdin */
-  int from_worker;  /* its stdout */
+  pid_t pid;       /* 0 when not running */
+  int to_worker;   /* its stdin */
+  int from_worker; /* its stdout */
   char buffer[8192];
   size_t buffered;
 } bb_worker;
@@ -25,8 +25,8 @@ typedef struct bb_tune_result {
   int candidate_count;
   bb_schedule schedules[BB_MAX_CANDIDATES];
   bb_candidate_result results[BB_MAX_CANDIDATES];
-  int winner;          /* index into schedules */
-  void *cubin;         /* the winner's, malloc'd */
+  int winner;  /* index into schedules */
+  void *cubin; /* the winner's, malloc'd */
   size_t cubin_size;
   double us;
   int nvrtc_version;   /* of the worker that compiled it */

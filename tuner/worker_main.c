@@ -94,7 +94,8 @@ static int write_file(const char *path, const void *data, size_t size) {
   return (fclose(f) == 0 && ok) ? 0 : -1;
 }
 
-static void tune_request(worker_device *device, char *skip, char *fault, char *dir, char *config_text) {
+static void tune_request(worker_device *device, char *skip, char *fault, char *dir,
+                         char *config_text) {
   bitblas_matmul_config cfg;
   bitblas_status status = bb_config_parse_key_text(config_text, &cfg);
   if (status != BITBLAS_OK) {

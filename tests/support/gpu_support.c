@@ -86,7 +86,8 @@ bitblas_matmul_args bb_test_device_args(const bb_test_device_operands *device, i
 
 double bb_test_tolerance(const bitblas_matmul_config *cfg) {
   if (cfg->out_dtype == BITBLAS_DTYPE_INT32) return 0.0;
-  if (cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 || cfg->out_dtype == BITBLAS_DTYPE_BFLOAT16) return 1e-2;
+  if (cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 || cfg->out_dtype == BITBLAS_DTYPE_BFLOAT16)
+    return 1e-2;
   return 2e-3;
 }
 
@@ -134,7 +135,8 @@ bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng
   const int64_t row_count = bb_sample_indices(m, 16, rng, rows);
   const int64_t col_count = bb_sample_indices(cfg->N, 512, rng, cols);
   const bitblas_matmul_args host_args = bb_host_operands_args(&host);
-  if (bb_reference_subset(cfg, &host_args, rows, row_count, cols, col_count, reference) != BITBLAS_OK) {
+  if (bb_reference_subset(cfg, &host_args, rows, row_count, cols, col_count, reference) !=
+      BITBLAS_OK) {
     snprintf(check.message, sizeof check.message, "reference: %s", bitblas_last_error());
     check.ran = 0;
     goto free_device;
@@ -142,7 +144,8 @@ bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng
   double error = 0, norm = 0;
   for (int64_t i = 0; i < row_count; i++) {
     for (int64_t j = 0; j < col_count; j++) {
-      const double got = bb_element_read(cfg->out_dtype, first, (size_t)(rows[i] * cfg->N + cols[j]));
+      const double got =
+          bb_element_read(cfg->out_dtype, first, (size_t)(rows[i] * cfg->N + cols[j]));
       const double want = reference[i * col_count + j];
       if (cfg->out_dtype == BITBLAS_DTYPE_INT32 && got != want) check.mismatches++;
       error += isnan(got) ? INFINITY : (got - want) * (got - want);

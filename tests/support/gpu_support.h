@@ -38,10 +38,10 @@ bitblas_matmul_args bb_test_device_args(const bb_test_device_operands *device, i
 
 /* The result of one checked run. */
 typedef struct bb_test_check {
-  int ran;              /* 1 if both runs completed */
-  int poison_differs;   /* outputs differ between the two poisons: unwritten elements */
-  int64_t mismatches;   /* int32 outputs that differ from the reference (must be 0) */
-  double relative_error;/* ||out - ref|| / ||ref|| over the compared outputs */
+  int ran;               /* 1 if both runs completed */
+  int poison_differs;    /* outputs differ between the two poisons: unwritten elements */
+  int64_t mismatches;    /* int32 outputs that differ from the reference (must be 0) */
+  double relative_error; /* ||out - ref|| / ||ref|| over the compared outputs */
   char message[512];
 } bb_test_check;
 

@@ -32,21 +32,21 @@ int bb_tool_fail_cuda(const bb_cuda_api *cu, CUresult result, const char *call, 
                       int line);
 
 /* Evaluates a driver call through the table `cu`; on failure returns -1 with the message set. */
-#define BB_TOOL_CU(cu, call)                                                      \
-  do {                                                                            \
-    CUresult bb_tool_result_ = (call);                                            \
-    if (bb_tool_result_ != BB_CUDA_SUCCESS)                                       \
-      return bb_tool_fail_cuda((cu), bb_tool_result_, #call, __FILE__, __LINE__); \
+#define BB_TOOL_CU(cu, call)                                                                       \
+  do {                                                                                             \
+    CUresult bb_tool_result_ = (call);                                                             \
+    if (bb_tool_result_ != BB_CUDA_SUCCESS)                                                        \
+      return bb_tool_fail_cuda((cu), bb_tool_result_, #call, __FILE__, __LINE__);                  \
   } while (0)
 
 /* Like BB_TOOL_CU but sets `failed` to -1 and jumps to `label` instead of returning. */
-#define BB_TOOL_CU_GOTO(cu, call, failed, label)                                      \
-  do {                                                                                \
-    CUresult bb_tool_result_ = (call);                                                \
-    if (bb_tool_result_ != BB_CUDA_SUCCESS) {                                         \
-      (failed) = bb_tool_fail_cuda((cu), bb_tool_result_, #call, __FILE__, __LINE__); \
-      goto label;                                                                     \
-    }                                                                                 \
+#define BB_TOOL_CU_GOTO(cu, call, failed, label)                                                   \
+  do {                                                                                             \
+    CUresult bb_tool_result_ = (call);                                                             \
+    if (bb_tool_result_ != BB_CUDA_SUCCESS) {                                                      \
+      (failed) = bb_tool_fail_cuda((cu), bb_tool_result_, #call, __FILE__, __LINE__);              \
+      goto label;                                                                                  \
+    }                                                                                              \
   } while (0)
 
 #endif

@@ -14,10 +14,10 @@
 #include "options.h"
 
 /* One named format; dtypes and the zeros mode by their enum suffixes. */
-#define FORMAT(name, A, W, out, group, scaling, zeros, a_scale, ternary, description)             \
-  {                                                                                               \
-    name, description, BITBLAS_DTYPE_##A, BITBLAS_DTYPE_##W, BITBLAS_DTYPE_##out, group, scaling, \
-        BITBLAS_ZEROS_##zeros, a_scale, ternary                                                   \
+#define FORMAT(name, A, W, out, group, scaling, zeros, a_scale, ternary, description)              \
+  {                                                                                                \
+    name, description, BITBLAS_DTYPE_##A, BITBLAS_DTYPE_##W, BITBLAS_DTYPE_##out, group, scaling,  \
+        BITBLAS_ZEROS_##zeros, a_scale, ternary                                                    \
   }
 
 /* clang-format off */
@@ -113,10 +113,9 @@ static int parse_generic(const char *text, bb_tool_format *out) {
     copy_trimmed(cursor, length, field, sizeof field);
     char *equals = strchr(field, '=');
     if (!equals)
-      return bb_tool_fail(
-          "format \"%s\": field \"%s\" is not key=value (keys: A, W, g, zeros, "
-          "scale, out, a_scale, ternary)",
-          text, field);
+      return bb_tool_fail("format \"%s\": field \"%s\" is not key=value (keys: A, W, g, zeros, "
+                          "scale, out, a_scale, ternary)",
+                          text, field);
     *equals = '\0';
     const char *key = field;
     const char *value = equals + 1;
@@ -146,10 +145,9 @@ static int parse_generic(const char *text, bb_tool_format *out) {
     } else if (strcmp(key, "ternary") == 0) {
       failed = parse_flag("ternary", value, &format.ternary);
     } else {
-      failed = bb_tool_fail(
-          "format \"%s\": unknown key \"%s\" (keys: A, W, g, zeros, scale, out, "
-          "a_scale, ternary)",
-          text, key);
+      failed = bb_tool_fail("format \"%s\": unknown key \"%s\" (keys: A, W, g, zeros, scale, out, "
+                            "a_scale, ternary)",
+                            text, key);
     }
     if (failed) return -1;
     if (!comma) break;

@@ -35,7 +35,7 @@ static const bb_tool_preset_shape awkward_shapes[] = {{2880, 2880, "K%128!=0"},
                                                       {1, 4096, "N=1"},
                                                       {4096, 8, "K=8"}};
 
-#define PRESET(name, description, shapes) \
+#define PRESET(name, description, shapes)                                                          \
   { name, description, shapes, sizeof shapes / sizeof shapes[0] }
 
 static const bb_tool_preset presets[] = {

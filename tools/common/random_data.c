@@ -30,29 +30,28 @@ static int8_t nonzero_int8(bb_rng *rng) {
 
 int bb_tool_fill_random(bitblas_dtype dtype, void *data, size_t count, bb_rng *rng) {
   switch (dtype) {
-    case BITBLAS_DTYPE_FLOAT16:
-      for (size_t i = 0; i < count; i++)
-        ((uint16_t *)data)[i] = bb_float_to_half(nonzero_unit(rng));
-      return 0;
-    case BITBLAS_DTYPE_BFLOAT16:
-      for (size_t i = 0; i < count; i++)
-        ((uint16_t *)data)[i] = bb_float_to_bfloat16(nonzero_unit(rng));
-      return 0;
-    case BITBLAS_DTYPE_FLOAT32:
-      for (size_t i = 0; i < count; i++) ((float *)data)[i] = nonzero_unit(rng);
-      return 0;
-    case BITBLAS_DTYPE_INT8:
-      for (size_t i = 0; i < count; i++) ((int8_t *)data)[i] = nonzero_int8(rng);
-      return 0;
-    case BITBLAS_DTYPE_INT32:
-      for (size_t i = 0; i < count; i++) {
-        int32_t value = (int32_t)(bb_rng_next(rng) % 2000u) - 1000; /* -1000 .. 999 */
-        ((int32_t *)data)[i] = value >= 0 ? value + 1 : value;
-      }
-      return 0;
-    default:
-      return bb_tool_fail("bb_tool_fill_random: %s is not an array element type",
-                          bitblas_dtype_name(dtype));
+  case BITBLAS_DTYPE_FLOAT16:
+    for (size_t i = 0; i < count; i++) ((uint16_t *)data)[i] = bb_float_to_half(nonzero_unit(rng));
+    return 0;
+  case BITBLAS_DTYPE_BFLOAT16:
+    for (size_t i = 0; i < count; i++)
+      ((uint16_t *)data)[i] = bb_float_to_bfloat16(nonzero_unit(rng));
+    return 0;
+  case BITBLAS_DTYPE_FLOAT32:
+    for (size_t i = 0; i < count; i++) ((float *)data)[i] = nonzero_unit(rng);
+    return 0;
+  case BITBLAS_DTYPE_INT8:
+    for (size_t i = 0; i < count; i++) ((int8_t *)data)[i] = nonzero_int8(rng);
+    return 0;
+  case BITBLAS_DTYPE_INT32:
+    for (size_t i = 0; i < count; i++) {
+      int32_t value = (int32_t)(bb_rng_next(rng) % 2000u) - 1000; /* -1000 .. 999 */
+      ((int32_t *)data)[i] = value >= 0 ? value + 1 : value;
+    }
+    return 0;
+  default:
+    return bb_tool_fail("bb_tool_fill_random: %s is not an array element type",
+                        bitblas_dtype_name(dtype));
   }
 }
 

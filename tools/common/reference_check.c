@@ -55,8 +55,8 @@ int bb_tool_check_op(const bb_tool_gpu *gpu, const bitblas_op *op,
                      const bb_tool_host_weights *host_weights,
                      const bb_tool_host_activations *host_activations,
                      const bb_tool_device_weights *device_weights,
-                     const bb_tool_device_activations *device_activations, int64_t m,
-                     bb_rng *rng, bb_tool_check_result *result) {
+                     const bb_tool_device_activations *device_activations, int64_t m, bb_rng *rng,
+                     bb_tool_check_result *result) {
   const bb_cuda_api *cu = gpu->cu;
   memset(result, 0, sizeof *result);
   const bitblas_matmul_config *cfg = bitblas_op_config(op);

@@ -28,9 +28,8 @@ int bb_tool_workload_build(const bb_tool_workload_options *options, bb_tool_work
   memset(workload, 0, sizeof *workload);
   workload->dynamic_m = options->dynamic_m;
   if (options->m_list && !options->presets && (options->shapes || options->shapes_file))
-    return bb_tool_fail(
-        "--m applies to --preset shapes; --shapes and --shapes-file entries "
-        "carry their own M (M,N,K)");
+    return bb_tool_fail("--m applies to --preset shapes; --shapes and --shapes-file entries "
+                        "carry their own M (M,N,K)");
   if (options->m_list) {
     if (bb_tool_m_list_parse(options->m_list, workload->m_values, &workload->m_count) != 0)
       return -1;
@@ -80,8 +79,7 @@ void bb_tool_workload_print_options(FILE *out) {
       "  --m LIST              M values for preset shapes, e.g. 1,4,16 (default 1), or \"all\"\n"
       "                        (1,4,8,16,32,64,128,256,1024,4096,8192)\n"
       "  --formats LIST        comma-separated format names (below; "
-      "default " BB_TOOL_DEFAULT_FORMATS
-      ");\n"
+      "default " BB_TOOL_DEFAULT_FORMATS ");\n"
       "                        generic formats (\"A=float16,W=uint4,g=64\") go between ';'\n"
       "  --dynamic-m           one operator per shape and format serving any m (one kernel\n"
       "                        per M bucket), for M up to the largest value of --m\n");
