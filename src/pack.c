@@ -8,26 +8,14 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "config.h"
 #include "error.h"
 
 int bb_pack_is_packed_weight(bitblas_dtype W_dtype) {
-  switch (W_dtype) {
-  case BITBLAS_DTYPE_INT8:
-  case BITBLAS_DTYPE_UINT8:
-  case BITBLAS_DTYPE_INT4:
-  case BITBLAS_DTYPE_UINT4:
-  case BITBLAS_DTYPE_INT2:
-  case BITBLAS_DTYPE_UINT2:
-  case BITBLAS_DTYPE_INT1:
-  case BITBLAS_DTYPE_UINT1:
-  case BITBLAS_DTYPE_NF4:
-  case BITBLAS_DTYPE_FP4_E2M1:
-  case BITBLAS_DTYPE_FLOAT8_E4M3:
-  case BITBLAS_DTYPE_FLOAT8_E5M2:
-    return 1;
-  default:
-    return 0;
-  }
+  /* Integer codes, plus the 4- and 8-bit float codes; plain float16/bfloat16 are not packed. */
+  return bb_dtype_is_integer_weight(W_dtype) || W_dtype == BITBLAS_DTYPE_NF4 ||
+         W_dtype == BITBLAS_DTYPE_FP4_E2M1 || W_dtype == BITBLAS_DTYPE_FLOAT8_E4M3 ||
+         W_dtype == BITBLAS_DTYPE_FLOAT8_E5M2;
 }
 
 int bb_pack_value_to_code(bitblas_dtype W_dtype, int8_t value, uint32_t *code) {
