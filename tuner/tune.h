@@ -15,8 +15,8 @@
 
 typedef struct bb_worker {
   pid_t pid;       /* 0 when not running */
-  int to_worker;   /* its stdin */
-  int from_worker; /* its stdout */
+  int to_worker;   /* our end of the socket pair that is the worker's stdin and stdout */
+  int from_worker; /* the same descriptor: requests go out and replies come back on it */
   char buffer[8192];
   size_t buffered;
 } bb_worker;
@@ -34,8 +34,8 @@ typedef struct bb_tune_result {
   double seconds;
 } bb_tune_result;
 
-/* The path of bitblas-worker: $BITBLAS_WORKER, else the build tree's, else the installed one
- * (libexec), else beside the library. BITBLAS_WORKER_FAILED if none is executable. */
+/* The path of bitblas-worker: $BITBLAS_WORKER, else the installed one (libexec), else the build
+ * tree's, else beside the library. BITBLAS_WORKER_FAILED if none is executable. */
 bitblas_status bb_worker_path(char *buf, size_t size);
 
 /* Tunes cfg (static M) on device `device_ordinal` through `worker` (started if needed).
