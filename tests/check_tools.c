@@ -20,13 +20,6 @@
 #include "cache.h"
 #include "test_support.h"
 
-#if defined(__has_include)
-#if __has_include("presets.h") && __has_include("formats.h")
-#define HAVE_TOOL_COMMON 1
-#endif
-#endif
-
-#ifdef HAVE_TOOL_COMMON
 #include "errors.h"
 #include "formats.h"
 #include "operands.h"
@@ -34,7 +27,6 @@
 #include "random_data.h"
 #include "table.h"
 #include "timing.h"
-#endif
 
 extern char **environ;
 
@@ -421,7 +413,6 @@ START_TEST(test_list_of_unreadable_cache_fails) {
 }
 END_TEST
 
-#ifdef HAVE_TOOL_COMMON
 /* ---- the parsers and helpers, called directly ------------------------------------------------ */
 
 START_TEST(test_m_list_parser) {
@@ -714,7 +705,6 @@ START_TEST(test_median) {
   ck_assert_double_eq(bb_tool_median(NULL, 0), 0.0);
 }
 END_TEST
-#endif /* HAVE_TOOL_COMMON */
 
 static Suite *tools_suite(void) {
   Suite *suite = suite_create("tools");
@@ -737,7 +727,6 @@ static Suite *tools_suite(void) {
   tcase_add_test(binaries, test_list_prints_stored_kernels);
   tcase_add_test(binaries, test_list_of_unreadable_cache_fails);
   suite_add_tcase(suite, binaries);
-#ifdef HAVE_TOOL_COMMON
   TCase *helpers = tcase_create("helpers");
   tcase_add_checked_fixture(helpers, make_temp_dir, remove_temp_dir);
   tcase_add_test(helpers, test_m_list_parser);
@@ -749,10 +738,6 @@ static Suite *tools_suite(void) {
   tcase_add_test(helpers, test_random_operands);
   tcase_add_test(helpers, test_median);
   suite_add_tcase(suite, helpers);
-#else
-  fprintf(stderr, "check_tools: not linked with bitblas_tool_common; testing the parsers "
-                  "through the binaries only\n");
-#endif
   return suite;
 }
 
