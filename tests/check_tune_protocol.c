@@ -64,41 +64,32 @@ START_TEST(test_fastest_correct_candidate_wins) {
 }
 END_TEST
 
-START_TEST(test_crash_costs_one_candidate) {
+/* Tuning in `mode` loses candidate `lost` only (with `outcome` and `words` in its message),
+ * starts a second worker for the rest, and still picks candidate 2. */
+static void assert_one_candidate_lost(const char *mode, int lost, bb_candidate_outcome outcome,
+                                      const char *words) {
   bb_tune_result result;
-  ck_assert_msg(tune_with("crash", &result) == BITBLAS_OK, "%s", bitblas_last_error());
-  ck_assert_int_eq(result.results[0].outcome, BB_CANDIDATE_CRASHED);
-  ck_assert_ptr_nonnull(strstr(result.results[0].message, "worker"));
-  ck_assert_int_eq(result.results[1].outcome, BB_CANDIDATE_OK);
-  ck_assert_int_eq(result.results[2].outcome, BB_CANDIDATE_OK);
+  ck_assert_msg(tune_with(mode, &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  for (int i = 0; i < 3; i++)
+    ck_assert_int_eq(result.results[i].outcome, i == lost ? outcome : BB_CANDIDATE_OK);
+  ck_assert_ptr_nonnull(strstr(result.results[lost].message, words));
   ck_assert_int_eq(result.winner, 2);
   ck_assert_int_eq(result.workers_started, 2);
   bb_tune_result_free(&result);
+}
+
+START_TEST(test_crash_costs_one_candidate) {
+  assert_one_candidate_lost("crash", 0, BB_CANDIDATE_CRASHED, "worker");
 }
 END_TEST
 
 START_TEST(test_reported_crash_costs_one_candidate) {
-  bb_tune_result result;
-  ck_assert_msg(tune_with("trap", &result) == BITBLAS_OK, "%s", bitblas_last_error());
-  ck_assert_int_eq(result.results[0].outcome, BB_CANDIDATE_CRASHED);
-  ck_assert_ptr_nonnull(strstr(result.results[0].message, "ILLEGAL_INSTRUCTION"));
-  ck_assert_int_eq(result.results[1].outcome, BB_CANDIDATE_OK);
-  ck_assert_int_eq(result.winner, 2);
-  ck_assert_int_eq(result.workers_started, 2);
-  bb_tune_result_free(&result);
+  assert_one_candidate_lost("trap", 0, BB_CANDIDATE_CRASHED, "ILLEGAL_INSTRUCTION");
 }
 END_TEST
 
 START_TEST(test_hang_costs_one_candidate) {
-  bb_tune_result result;
-  ck_assert_msg(tune_with("hang", &result) == BITBLAS_OK, "%s", bitblas_last_error());
-  ck_assert_int_eq(result.results[0].outcome, BB_CANDIDATE_OK);
-  ck_assert_int_eq(result.results[1].outcome, BB_CANDIDATE_HUNG);
-  ck_assert_ptr_nonnull(strstr(result.results[1].message, "BITBLAS_TUNE_TIMEOUT"));
-  ck_assert_int_eq(result.results[2].outcome, BB_CANDIDATE_OK);
-  ck_assert_int_eq(result.winner, 2);
-  ck_assert_int_eq(result.workers_started, 2);
-  bb_tune_result_free(&result);
+  assert_one_candidate_lost("hang", 1, BB_CANDIDATE_HUNG, "BITBLAS_TUNE_TIMEOUT");
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "bitblas.h"
+#include "cache.h"
 #include "device.h"
 #include "errors.h"
 #include "options.h"
@@ -99,19 +100,12 @@ static int parse_arguments(int argc, char **argv, tune_options *options) {
   return 0;
 }
 
-/* The cache file bitblas would use, by the rule of bitblas_context_create's contract. */
+/* The cache file bitblas would use: the option, else the library's default rule. */
 static void resolve_cache_path(const char *option, char *buf, size_t size) {
-  const char *cache = getenv("BITBLAS_CACHE");
-  const char *xdg = getenv("XDG_CACHE_HOME");
-  const char *home = getenv("HOME");
   if (option)
     snprintf(buf, size, "%s", option);
-  else if (cache && *cache)
-    snprintf(buf, size, "%s", cache);
-  else if (xdg && *xdg)
-    snprintf(buf, size, "%s/bitblas/cache.db", xdg);
   else
-    snprintf(buf, size, "%s/.cache/bitblas/cache.db", home && *home ? home : ".");
+    bb_cache_default_path(buf, size);
 }
 
 typedef struct list_state {
