@@ -244,7 +244,8 @@ typedef struct bitblas_op_info {
  * schedules are written, compiled with NVRTC and timed in a separate worker process (so a
  * candidate that traps cannot harm this process), the fastest correct one is checked against a
  * CPU reference, stored and returned. With dynamic_m every bucket gets its own kernel.
- * Thread-safe; calls on one context are served one at a time (a tuning blocks the others). The
+ * Thread-safe. A memo hit never waits for a tuning; tunings on one context run one at a time
+ * (it has one worker), and threads asking at once for the same config tune it once. The
  * worker opens a CUDA context of its own on the same device, so tuning needs a compute mode that
  * allows two processes (not EXCLUSIVE_PROCESS); cache hits do not. When another process is
  * tuning the same config, this call waits for its row (BITBLAS_CLAIM_WAIT seconds at most).
@@ -252,6 +253,9 @@ typedef struct bitblas_op_info {
  * BITBLAS_WORKER_FAILED, BITBLAS_NO_VALID_CANDIDATE (every candidate's outcome in the message),
  * BITBLAS_TIMEOUT (the wait above), BITBLAS_IO_ERROR (temporary files), BITBLAS_OUT_OF_MEMORY,
  * BITBLAS_CUDA_ERROR, and NO_DRIVER / NO_DEVICE / COMPILE_FAILED as the worker reports them.
+ * A cached kernel that this device refuses (a bad or foreign image) is tuned again; one that
+ * fails to load for another reason (out of memory, a context error) stays in the cache and the
+ * failure is returned (BITBLAS_OUT_OF_MEMORY / BITBLAS_CUDA_ERROR).
  * On failure *out is NULL. Release with bitblas_op_release(). */
 BITBLAS_API bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config *cfg,
                                           bitblas_op **out);

@@ -53,6 +53,8 @@ bitblas_status bitblas_context_create(int device_ordinal, bitblas_context **out)
   ctx->cu = cu;
   ctx->ordinal = device_ordinal;
   pthread_mutex_init(&ctx->lock, NULL);
+  pthread_cond_init(&ctx->memo_changed, NULL);
+  pthread_mutex_init(&ctx->tuning_lock, NULL);
   status = read_device(ctx);
   if (status == BITBLAS_OK)
     status = bb_cache_open(NULL, &ctx->cache, ctx->cache_warning, sizeof ctx->cache_warning);
@@ -77,6 +79,8 @@ void bitblas_context_destroy(bitblas_context *ctx) {
   bb_cache_close(ctx->cache);
   if (ctx->cu_context) ctx->cu->DevicePrimaryCtxRelease(ctx->device);
   pthread_mutex_destroy(&ctx->lock);
+  pthread_cond_destroy(&ctx->memo_changed);
+  pthread_mutex_destroy(&ctx->tuning_lock);
   free(ctx);
 }
 

@@ -1,7 +1,10 @@
 /*
  * context.h - what a bitblas_context holds: the device and its primary CUDA context, the facts
  * that key the cache, the cache connection, the in-process memo of operators, and the tuning
- * worker. One lock guards the memo, the worker and the cache connection.
+ * worker. `lock` guards the memo (and operators' reference counts) and is held only for a memo
+ * lookup or update, never while an operator is made; `tuning_lock` serializes tuning (the one
+ * worker, and the cross-process claim, which cannot tell this process's threads apart). The
+ * cache connection has a lock of its own.
  */
 #ifndef BITBLAS_CONTEXT_H
 #define BITBLAS_CONTEXT_H
@@ -15,7 +18,7 @@
 
 typedef struct bb_memo_entry {
   char key[640];
-  bitblas_op *op;
+  bitblas_op *op; /* NULL while one thread makes it; the others wait on memo_changed */
   struct bb_memo_entry *next;
 } bb_memo_entry;
 
@@ -31,8 +34,10 @@ struct bitblas_context {
   int l2_bytes;
   bb_cache *cache;
   char cache_warning[512];
-  pthread_mutex_t lock;
+  pthread_mutex_t lock;        /* the memo */
+  pthread_cond_t memo_changed; /* an operator in the making is ready, or failed */
   bb_memo_entry *memo;
+  pthread_mutex_t tuning_lock; /* claim-and-tune, and the worker */
   bb_worker worker;
 };
 

@@ -1,6 +1,7 @@
 /*
  * cuda_driver.c - loads the CUDA driver with dlopen so the library loads and its CPU parts work
- * on machines without one. Knows nothing of kernels or contexts; only the entry point table.
+ * on machines without one, and what the callers need to read its results. Knows nothing of
+ * kernels or contexts; only the entry point table.
  */
 #include "cuda_driver.h"
 
@@ -65,4 +66,53 @@ bitblas_status bb_cuda_fail(CUresult result, const char *call, const char *funct
       result == BB_CUDA_ERROR_OUT_OF_MEMORY ? BITBLAS_OUT_OF_MEMORY : BITBLAS_CUDA_ERROR;
   return bb_fail(status, "%s failed with %d (%s: %s) in %s at %s:%d", call, result,
                  name ? name : "?", text ? text : "", function, file, line);
+}
+
+int bb_cuda_error_is_sticky(CUresult result) {
+  switch (result) {
+  case BB_CUDA_ERROR_ILLEGAL_ADDRESS:
+  case BB_CUDA_ERROR_LAUNCH_TIMEOUT:
+  case BB_CUDA_ERROR_ASSERT:
+  case BB_CUDA_ERROR_HARDWARE_STACK_ERROR:
+  case BB_CUDA_ERROR_ILLEGAL_INSTRUCTION:
+  case BB_CUDA_ERROR_MISALIGNED_ADDRESS:
+  case BB_CUDA_ERROR_INVALID_ADDRESS_SPACE:
+  case BB_CUDA_ERROR_INVALID_PC:
+  case BB_CUDA_ERROR_LAUNCH_FAILED:
+  case BB_CUDA_ERROR_UNKNOWN:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+int bb_cuda_error_is_bad_image(CUresult result) {
+  switch (result) {
+  case BB_CUDA_ERROR_INVALID_IMAGE:
+  case BB_CUDA_ERROR_NO_BINARY_FOR_GPU:
+  case BB_CUDA_ERROR_INVALID_PTX:
+  case BB_CUDA_ERROR_UNSUPPORTED_PTX_VERSION:
+  case BB_CUDA_ERROR_INVALID_SOURCE:
+  case BB_CUDA_ERROR_SHARED_OBJECT_SYMBOL_NOT_FOUND:
+  case BB_CUDA_ERROR_NOT_FOUND: /* cuModuleGetFunction: no kernel of that name in the image */
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+CUresult bb_cuda_fill_pattern32_async(const bb_cuda_api *cu, CUdeviceptr pointer,
+                                      unsigned int pattern, size_t bytes, CUstream stream) {
+  const size_t words = bytes / 4;
+  CUresult result = words ? cu->MemsetD32Async(pointer, pattern, words, stream) : BB_CUDA_SUCCESS;
+  CUdeviceptr tail = pointer + words * 4;
+  /* In memory the word's low half comes first, then its low byte: the tail continues the run. */
+  if (result == BB_CUDA_SUCCESS && (bytes & 2)) {
+    result = cu->MemsetD16Async(tail, (unsigned short)(pattern & 0xffffu), 1, stream);
+    tail += 2;
+    pattern >>= 16;
+  }
+  if (result == BB_CUDA_SUCCESS && (bytes & 1))
+    result = cu->MemsetD8Async(tail, (unsigned char)(pattern & 0xffu), 1, stream);
+  return result;
 }

@@ -20,13 +20,32 @@ typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 typedef unsigned long long CUdeviceptr;
 
+/* CUresult values used here (stable numbers of the Driver API, as in cuda.h's cudaError_enum). */
 enum {
   BB_CUDA_SUCCESS = 0,
   BB_CUDA_ERROR_OUT_OF_MEMORY = 2,
   BB_CUDA_ERROR_NOT_INITIALIZED = 3,
   BB_CUDA_ERROR_NO_DEVICE = 100,
   BB_CUDA_ERROR_INVALID_DEVICE = 101,
+  BB_CUDA_ERROR_INVALID_IMAGE = 200,
+  BB_CUDA_ERROR_INVALID_CONTEXT = 201,
+  BB_CUDA_ERROR_NO_BINARY_FOR_GPU = 209,
+  BB_CUDA_ERROR_INVALID_PTX = 218,
+  BB_CUDA_ERROR_UNSUPPORTED_PTX_VERSION = 222,
+  BB_CUDA_ERROR_INVALID_SOURCE = 300,
+  BB_CUDA_ERROR_SHARED_OBJECT_SYMBOL_NOT_FOUND = 302,
+  BB_CUDA_ERROR_NOT_FOUND = 500,
   BB_CUDA_ERROR_NOT_READY = 600,
+  BB_CUDA_ERROR_ILLEGAL_ADDRESS = 700,
+  BB_CUDA_ERROR_LAUNCH_TIMEOUT = 702,
+  BB_CUDA_ERROR_ASSERT = 710,
+  BB_CUDA_ERROR_HARDWARE_STACK_ERROR = 714,
+  BB_CUDA_ERROR_ILLEGAL_INSTRUCTION = 715,
+  BB_CUDA_ERROR_MISALIGNED_ADDRESS = 716,
+  BB_CUDA_ERROR_INVALID_ADDRESS_SPACE = 717,
+  BB_CUDA_ERROR_INVALID_PC = 718,
+  BB_CUDA_ERROR_LAUNCH_FAILED = 719,
+  BB_CUDA_ERROR_UNKNOWN = 999,
 };
 
 /* CUdevice_attribute values used here (stable numbers of the Driver API). */
@@ -90,6 +109,10 @@ enum {
   X(CUresult, MemcpyDtoDAsync, "cuMemcpyDtoDAsync_v2",                                             \
     (CUdeviceptr destination, CUdeviceptr source, size_t bytes, CUstream stream))                  \
   X(CUresult, MemsetD8, "cuMemsetD8_v2", (CUdeviceptr pointer, unsigned char value, size_t n))     \
+  X(CUresult, MemsetD8Async, "cuMemsetD8Async",                                                    \
+    (CUdeviceptr pointer, unsigned char value, size_t n, CUstream stream))                         \
+  X(CUresult, MemsetD16Async, "cuMemsetD16Async",                                                  \
+    (CUdeviceptr pointer, unsigned short value, size_t n, CUstream stream))                        \
   X(CUresult, MemsetD32Async, "cuMemsetD32Async",                                                  \
     (CUdeviceptr pointer, unsigned int value, size_t n, CUstream stream))                          \
   X(CUresult, StreamCreate, "cuStreamCreate", (CUstream * stream, unsigned int flags))             \
@@ -114,6 +137,25 @@ const bb_cuda_api *bb_cuda_load(bitblas_status *status);
 /* Turns a failed CUresult into a status and message with the call, function, file and line. */
 bitblas_status bb_cuda_fail(CUresult result, const char *call, const char *function,
                             const char *file, int line);
+
+/* Whether `result` leaves the CUDA context unusable, so that every later call in it fails: a
+ * kernel that faulted (illegal or misaligned address, illegal instruction, invalid PC or address
+ * space, hardware stack error), trapped or failed an assert, ran past the display watchdog, or
+ * an unknown error. The only way on is a new process (the tuning worker exits). */
+int bb_cuda_error_is_sticky(CUresult result);
+
+/* Whether a failed cuModuleLoadData / cuModuleGetFunction says the image itself cannot serve on
+ * this device: a bad or foreign binary, PTX this driver cannot take, or the kernel name missing.
+ * Any other failure (out of memory, a context error, ...) says nothing about the image: the same
+ * image may load later, so a cached copy must be kept. */
+int bb_cuda_error_is_bad_image(CUresult result);
+
+/* Fills `bytes` bytes at `pointer` (4-byte aligned) with the 32-bit `pattern` repeated in memory
+ * order (little-endian, as cuMemsetD32 writes it), on `stream`: 32-bit words for the bulk, then
+ * 16- and 8-bit sets for a tail that is not a whole word, so no byte is left out. Returns the
+ * first failing call's result, or BB_CUDA_SUCCESS. */
+CUresult bb_cuda_fill_pattern32_async(const bb_cuda_api *cu, CUdeviceptr pointer,
+                                      unsigned int pattern, size_t bytes, CUstream stream);
 
 /* Evaluates a driver call through the table `cu`; on failure returns its status. */
 #define BB_CU_CHECK(call)                                                                          \

@@ -42,11 +42,20 @@ static double now_seconds(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
+/* Loads `cubin` into ctx's context as `kernel`, with the schedule parsed from schedule_text.
+ * On failure *image_is_bad says whether the failure condemns the image itself (its schedule does
+ * not parse, or the driver refuses it for this device: bb_cuda_error_is_bad_image) rather than
+ * a passing condition such as a lack of memory. */
 static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
-                                  const char *schedule_text, bb_op_kernel *kernel) {
+                                  const char *schedule_text, bb_op_kernel *kernel,
+                                  int *image_is_bad) {
   const bb_cuda_api *cu = ctx->cu;
+  *image_is_bad = 0;
   bitblas_status status = bb_schedule_parse(schedule_text, &kernel->schedule);
-  if (status != BITBLAS_OK) return status;
+  if (status != BITBLAS_OK) {
+    *image_is_bad = 1;
+    return status;
+  }
   BB_CU_CHECK(cu->CtxPushCurrent(ctx->cu_context));
   CUresult result = cu->ModuleLoadData(&kernel->module, cubin);
   if (result == BB_CUDA_SUCCESS)
@@ -57,13 +66,16 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
   }
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
-  if (result != BB_CUDA_SUCCESS)
+  if (result != BB_CUDA_SUCCESS) {
+    *image_is_bad = bb_cuda_error_is_bad_image(result);
     return bb_cuda_fail(result, "cuModuleLoadData/cuModuleGetFunction", __func__, __FILE__,
                         __LINE__);
+  }
   return BITBLAS_OK;
 }
 
-/* Tunes one bucket (we hold its claim), stores it, loads it. */
+/* Tunes one bucket, stores it, loads it. The caller holds ctx->tuning_lock (and the claim on
+ * key, unless the cache could not give one). */
 static bitblas_status tune_bucket(bitblas_context *ctx, bitblas_op *op, bb_cache_key *key,
                                   bb_op_kernel *kernel) {
   bb_tune_result result;
@@ -86,7 +98,8 @@ static bitblas_status tune_bucket(bitblas_context *ctx, bitblas_op *op, bb_cache
   entry.nvrtc_version = result.nvrtc_version;
   bb_cache_key stored_key = *key;
   stored_key.nvrtc_version = result.nvrtc_version;
-  status = load_kernel(ctx, result.cubin, entry.schedule, kernel);
+  int image_is_bad = 0;
+  status = load_kernel(ctx, result.cubin, entry.schedule, kernel, &image_is_bad);
   if (status == BITBLAS_OK) {
     if (kernel == &op->kernels[0]) {
       op->info.kernel_us = result.us;
@@ -103,6 +116,74 @@ static bitblas_status tune_bucket(bitblas_context *ctx, bitblas_op *op, bb_cache
   return status;
 }
 
+/* Loads key's row from the cache into kernel. BITBLAS_OK: loaded. BITBLAS_NOT_FOUND: no row,
+ * or a row this device refuses (deleted, so the caller tunes it again). *lookup_failed: the
+ * cache could not be read (the caller tunes without it). Any other status is a load failure
+ * that says nothing against the image (out of memory, a context error): the row is kept and the
+ * failure returned, since deleting a good kernel would cost a whole tuning. */
+static bitblas_status load_cached(bitblas_context *ctx, bitblas_op *op, const bb_cache_key *key,
+                                  bb_op_kernel *kernel, int *lookup_failed) {
+  *lookup_failed = 0;
+  bb_cache_entry entry;
+  bitblas_status status = bb_cache_lookup(ctx->cache, key, &entry);
+  if (status == BITBLAS_NOT_FOUND) return status;
+  if (status != BITBLAS_OK) {
+    *lookup_failed = 1;
+    return status;
+  }
+  int image_is_bad = 0;
+  status = load_kernel(ctx, entry.cubin, entry.schedule, kernel, &image_is_bad);
+  if (status == BITBLAS_OK && kernel == &op->kernels[0]) {
+    op->info.kernel_us = entry.kernel_us;
+    snprintf(op->info.schedule, sizeof op->info.schedule, "%s", entry.schedule);
+  }
+  bb_cache_entry_free(&entry);
+  if (status == BITBLAS_OK) return BITBLAS_OK;
+  if (!image_is_bad) {
+    bb_error_append("; the cached kernel (M = %" PRId64
+                    ") is kept in the cache: this failure does not say its image is bad",
+                    key->config.M);
+    return status;
+  }
+  bb_log(BB_LOG_WARN, "cached kernel refused by the device, tuning again: %s", bb_error_message());
+  bb_cache_remove(ctx->cache, key);
+  return BITBLAS_NOT_FOUND;
+}
+
+/* Tunes key with ctx's worker; the caller holds ctx->tuning_lock. */
+static bitblas_status tune_unclaimed(bitblas_context *ctx, bitblas_op *op, bb_cache_key *key,
+                                     bb_op_kernel *kernel, const char *why) {
+  bb_log(BB_LOG_WARN, "%s, tuning without it: %s", why, bb_error_message());
+  return tune_bucket(ctx, op, key, kernel);
+}
+
+/* Claims key and tunes it, holding ctx->tuning_lock: one tuning at a time per context (it has
+ * one worker), and the claim, which belongs to the process, is never held by two threads of
+ * this context at once (two configs may share a kernel: a static M and a dynamic bucket of the
+ * same M). BITBLAS_TIMEOUT: another process holds the claim (wait, look again).
+ * *row_appeared: the row is there now (stored by the thread or process that held the claim
+ * before us): nothing was tuned; look again. */
+static bitblas_status claim_and_tune(bitblas_context *ctx, bitblas_op *op, bb_cache_key *key,
+                                     bb_op_kernel *kernel, int *row_appeared) {
+  *row_appeared = 0;
+  pthread_mutex_lock(&ctx->tuning_lock);
+  bitblas_status status = bb_cache_claim(ctx->cache, key, BB_CLAIM_STALE_S);
+  if (status == BITBLAS_OK) {
+    bb_cache_entry entry;
+    if (bb_cache_lookup(ctx->cache, key, &entry) == BITBLAS_OK) {
+      bb_cache_entry_free(&entry);
+      *row_appeared = 1;
+    } else {
+      status = tune_bucket(ctx, op, key, kernel);
+    }
+    bb_cache_release(ctx->cache, key);
+  } else if (status != BITBLAS_TIMEOUT) {
+    status = tune_unclaimed(ctx, op, key, kernel, "cache claim failed");
+  }
+  pthread_mutex_unlock(&ctx->tuning_lock);
+  return status;
+}
+
 /* Finds or makes the kernel of one bucket: cache, else claim and tune, else wait for the
  * process that holds the claim. */
 static bitblas_status get_bucket(bitblas_context *ctx, bitblas_op *op, int64_t m,
@@ -114,38 +195,18 @@ static bitblas_status get_bucket(bitblas_context *ctx, bitblas_op *op, int64_t m
   const double wait_limit = wait_env ? strtod(wait_env, NULL) : 1800.0;
   const double started = now_seconds();
   for (;;) {
-    bb_cache_entry entry;
-    bitblas_status status = bb_cache_lookup(ctx->cache, &key, &entry);
-    if (status == BITBLAS_OK) {
-      status = load_kernel(ctx, entry.cubin, entry.schedule, kernel);
-      if (status == BITBLAS_OK && kernel == &op->kernels[0]) {
-        op->info.kernel_us = entry.kernel_us;
-        snprintf(op->info.schedule, sizeof op->info.schedule, "%s", entry.schedule);
-      }
-      bb_cache_entry_free(&entry);
-      if (status == BITBLAS_OK) return BITBLAS_OK;
-      bb_log(BB_LOG_WARN, "cached kernel failed to load, tuning again: %s", bb_error_message());
-      bb_cache_remove(ctx->cache, &key);
-    } else if (status != BITBLAS_NOT_FOUND) {
-      bb_log(BB_LOG_WARN, "cache lookup failed, tuning without it: %s", bb_error_message());
-      return tune_bucket(ctx, op, &key, kernel);
-    }
-    status = bb_cache_claim(ctx->cache, &key, BB_CLAIM_STALE_S);
-    if (status == BITBLAS_OK) {
-      /* Another process may have stored the row between our lookup and our claim. */
-      if (bb_cache_lookup(ctx->cache, &key, &entry) == BITBLAS_OK) {
-        bb_cache_entry_free(&entry);
-        bb_cache_release(ctx->cache, &key);
-        continue;
-      }
-      status = tune_bucket(ctx, op, &key, kernel);
-      bb_cache_release(ctx->cache, &key);
+    int lookup_failed = 0, row_appeared = 0;
+    bitblas_status status = load_cached(ctx, op, &key, kernel, &lookup_failed);
+    if (lookup_failed) {
+      pthread_mutex_lock(&ctx->tuning_lock);
+      status = tune_unclaimed(ctx, op, &key, kernel, "cache lookup failed");
+      pthread_mutex_unlock(&ctx->tuning_lock);
       return status;
     }
-    if (status != BITBLAS_TIMEOUT) {
-      bb_log(BB_LOG_WARN, "cache claim failed, tuning without it: %s", bb_error_message());
-      return tune_bucket(ctx, op, &key, kernel);
-    }
+    if (status != BITBLAS_NOT_FOUND) return status;
+    status = claim_and_tune(ctx, op, &key, kernel, &row_appeared);
+    if (row_appeared) continue;
+    if (status != BITBLAS_TIMEOUT) return status;
     if (now_seconds() - started > wait_limit)
       return bb_fail(BITBLAS_TIMEOUT,
                      "waited %.0f s for another process to tune this shape (BITBLAS_CLAIM_WAIT)",
@@ -165,6 +226,49 @@ static void op_free(bitblas_op *op) {
 
 void bb_op_destroy_from_memo(bitblas_op *op) { op_free(op); }
 
+/* The memo's entry for memo_key, or NULL. Needs ctx->lock. */
+static bb_memo_entry *memo_find(bitblas_context *ctx, const char *memo_key) {
+  for (bb_memo_entry *entry = ctx->memo; entry; entry = entry->next)
+    if (strcmp(entry->key, memo_key) == 0) return entry;
+  return NULL;
+}
+
+/* Needs ctx->lock. Takes entry out of the memo and frees it (its operator is not touched). */
+static void memo_remove(bitblas_context *ctx, bb_memo_entry *entry) {
+  for (bb_memo_entry **link = &ctx->memo; *link; link = &(*link)->next) {
+    if (*link == entry) {
+      *link = entry->next;
+      break;
+    }
+  }
+  free(entry);
+}
+
+/* Makes an operator for the normalized config: each bucket's kernel from the cache, or tuned. */
+static bitblas_status op_make(bitblas_context *ctx, const bitblas_matmul_config *normalized,
+                              bitblas_op **out) {
+  *out = NULL;
+  bitblas_op *op = calloc(1, sizeof *op);
+  if (!op) return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for an operator");
+  op->ctx = ctx;
+  op->cfg = *normalized;
+  bitblas_status status = BITBLAS_OK;
+  const int buckets = normalized->dynamic_m ? normalized->m_bucket_count : 1;
+  for (int i = 0; i < buckets && status == BITBLAS_OK; i++) {
+    const int64_t m = normalized->dynamic_m ? normalized->m_buckets[i] : normalized->M;
+    status = get_bucket(ctx, op, m, &op->kernels[i]);
+    if (status == BITBLAS_OK) op->kernel_count = i + 1;
+  }
+  if (status != BITBLAS_OK) {
+    op_free(op);
+    return status;
+  }
+  op->info.from_cache = op->info.tuned_now == 0;
+  if (op->info.tuned_now == 0) op->info.tune_seconds = 0;
+  *out = op;
+  return BITBLAS_OK;
+}
+
 bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config *cfg,
                               bitblas_op **out) {
   bb_error_clear();
@@ -177,45 +281,42 @@ bitblas_status bitblas_op_get(bitblas_context *ctx, const bitblas_matmul_config 
   char memo_key[640];
   bitblas_matmul_config_describe(&normalized, memo_key, sizeof memo_key);
 
+  /* ctx->lock is held only to look at and change the memo, so a memo hit never waits for a
+   * tuning. An operator is made by one thread at a time: the first to miss leaves an entry
+   * without an operator, and others asking for the same config wait for it to be filled (or
+   * removed, when making it failed: then they try themselves). Different configs are made at
+   * the same time, up to the tuning, which claim_and_tune serializes. */
   pthread_mutex_lock(&ctx->lock);
-  for (bb_memo_entry *entry = ctx->memo; entry; entry = entry->next) {
-    if (strcmp(entry->key, memo_key) == 0) {
-      entry->op->references++;
-      *out = entry->op;
-      pthread_mutex_unlock(&ctx->lock);
-      return BITBLAS_OK;
-    }
-  }
-  bitblas_op *op = calloc(1, sizeof *op);
-  bb_memo_entry *entry = calloc(1, sizeof *entry);
-  if (!op || !entry) {
+  bb_memo_entry *entry;
+  while ((entry = memo_find(ctx, memo_key)) && !entry->op)
+    pthread_cond_wait(&ctx->memo_changed, &ctx->lock);
+  if (entry) {
+    entry->op->references++;
+    *out = entry->op;
     pthread_mutex_unlock(&ctx->lock);
-    free(op);
-    free(entry);
-    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for an operator");
+    return BITBLAS_OK;
   }
-  op->ctx = ctx;
-  op->cfg = normalized;
-  const int buckets = normalized.dynamic_m ? normalized.m_bucket_count : 1;
-  for (int i = 0; i < buckets && status == BITBLAS_OK; i++) {
-    const int64_t m = normalized.dynamic_m ? normalized.m_buckets[i] : normalized.M;
-    status = get_bucket(ctx, op, m, &op->kernels[i]);
-    if (status == BITBLAS_OK) op->kernel_count = i + 1;
+  entry = calloc(1, sizeof *entry);
+  if (entry) {
+    snprintf(entry->key, sizeof entry->key, "%s", memo_key);
+    entry->next = ctx->memo;
+    ctx->memo = entry;
   }
-  if (status != BITBLAS_OK) {
-    pthread_mutex_unlock(&ctx->lock);
-    op_free(op);
-    free(entry);
-    return status;
-  }
-  op->info.from_cache = op->info.tuned_now == 0;
-  if (op->info.tuned_now == 0) op->info.tune_seconds = 0;
-  op->references = 2; /* the memo's and the caller's */
-  snprintf(entry->key, sizeof entry->key, "%s", memo_key);
-  entry->op = op;
-  entry->next = ctx->memo;
-  ctx->memo = entry;
   pthread_mutex_unlock(&ctx->lock);
+  if (!entry) return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for an operator");
+
+  bitblas_op *op = NULL;
+  status = op_make(ctx, &normalized, &op);
+  pthread_mutex_lock(&ctx->lock);
+  if (status == BITBLAS_OK) {
+    op->references = 2; /* the memo's and the caller's */
+    entry->op = op;
+  } else {
+    memo_remove(ctx, entry);
+  }
+  pthread_cond_broadcast(&ctx->memo_changed);
+  pthread_mutex_unlock(&ctx->lock);
+  if (status != BITBLAS_OK) return status;
   *out = op;
   bb_error_clear(); /* a miss or a wait on the way leaves words that no longer apply */
   return BITBLAS_OK;

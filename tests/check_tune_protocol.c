@@ -3,17 +3,35 @@
  * speaks the worker's line protocol without a GPU (tests/support/fake_worker.sh): the fastest
  * correct candidate wins and its cubin comes back; a worker that dies (silently or after reporting
  * a lost context) or stops answering while a candidate runs costs that candidate only and a new
- * worker finishes the rest; all-wrong, a refused request and a missing worker are clear errors; no
- * child is left behind.
+ * worker finishes the rest; the input setup has a time limit of its own; all-wrong, a refused
+ * request and a missing worker are clear errors; no child is left behind; the worker gets no
+ * descriptor but its stdio; a worker that ended between calls is replaced; the worker is looked
+ * for beside the library before the build tree. Then the real bitblas-worker, without a GPU:
+ * it closes what it inherits, and it does not outlive the process that started it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include "test_support.h"
 #include "tune.h"
+
+#define FAKE_WORKER BITBLAS_TEST_SOURCE_DIR "/tests/support/fake_worker.sh"
+#define REAL_WORKER BITBLAS_TEST_BINARY_DIR "/bitblas-worker"
+
+extern char **environ;
 
 static char temp_dir[4096];
 
@@ -25,16 +43,32 @@ static bitblas_matmul_config small_config(void) {
   return cfg;
 }
 
-/* Runs bb_tune with the fake worker in `mode`, from a fresh state. */
-static bitblas_status tune_with(const char *mode, bb_tune_result *result) {
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static void sleep_seconds(double seconds) {
+  struct timespec pause = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
+  nanosleep(&pause, NULL);
+}
+
+/* Points the tuner at the fake worker in `mode`, from a fresh state, with a 1 s run limit. */
+static void use_fake_worker(const char *mode) {
   char state[4200];
   snprintf(state, sizeof state, "%s/state-%s", temp_dir, mode);
   remove(state);
   setenv("FAKE_WORKER_MODE", mode, 1);
   setenv("FAKE_WORKER_STATE", state, 1);
-  setenv("BITBLAS_WORKER", BITBLAS_TEST_SOURCE_DIR "/tests/support/fake_worker.sh", 1);
+  setenv("BITBLAS_WORKER", FAKE_WORKER, 1);
   setenv("BITBLAS_TUNE_TIMEOUT", "1", 1);
   setenv("TMPDIR", temp_dir, 1);
+}
+
+/* Runs bb_tune with the fake worker in `mode`, from a fresh state. */
+static bitblas_status tune_with(const char *mode, bb_tune_result *result) {
+  use_fake_worker(mode);
   bb_worker worker;
   memset(&worker, 0, sizeof worker);
   const bitblas_matmul_config cfg = small_config();
@@ -126,6 +160,291 @@ START_TEST(test_missing_worker_is_a_clear_error) {
 }
 END_TEST
 
+START_TEST(test_slow_setup_is_not_a_hang) {
+  /* The setup takes 2 s, twice the run limit: it has a limit of its own (default 60 s). */
+  bb_tune_result result;
+  ck_assert_msg(tune_with("slow-setup", &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  for (int i = 0; i < 3; i++) ck_assert_int_eq(result.results[i].outcome, BB_CANDIDATE_OK);
+  ck_assert_int_eq(result.winner, 2);
+  ck_assert_int_eq(result.workers_started, 1);
+  bb_tune_result_free(&result);
+}
+END_TEST
+
+START_TEST(test_setup_hang_ends_at_the_setup_limit) {
+  setenv("BITBLAS_TUNE_SETUP_TIMEOUT", "2", 1);
+  bb_tune_result result;
+  const double started = now_seconds();
+  const bitblas_status status = tune_with("hang-setup", &result);
+  const double waited = now_seconds() - started;
+  unsetenv("BITBLAS_TUNE_SETUP_TIMEOUT");
+  ck_assert_int_eq(status, BITBLAS_WORKER_FAILED);
+  ck_assert_msg(strstr(bitblas_last_error(), "setting up the test inputs") != NULL &&
+                    strstr(bitblas_last_error(), "BITBLAS_TUNE_SETUP_TIMEOUT") != NULL,
+                "%s", bitblas_last_error());
+  /* The setup limit (2 s) applied, not the run limit (1 s) nor the compile limit (300 s). */
+  ck_assert_msg(waited >= 1.9 && waited < 20.0, "waited %.2f s", waited);
+  bb_tune_result_free(&result);
+}
+END_TEST
+
+START_TEST(test_run_limit_is_per_candidate) {
+  /* Three candidates of 0.6 s each: 1.8 s in all, each under the 1 s limit. */
+  setenv("FAKE_WORKER_RUN_SECONDS", "0.6", 1);
+  bb_tune_result result;
+  const bitblas_status status = tune_with("slow", &result);
+  unsetenv("FAKE_WORKER_RUN_SECONDS");
+  ck_assert_msg(status == BITBLAS_OK, "%s", bitblas_last_error());
+  for (int i = 0; i < 3; i++) ck_assert_int_eq(result.results[i].outcome, BB_CANDIDATE_OK);
+  ck_assert_int_eq(result.workers_started, 1);
+  bb_tune_result_free(&result);
+}
+END_TEST
+
+/* Whether the report's descriptor lines (after its "args" line) list fd. */
+static int report_lists_fd(const char *report, int fd) {
+  const char *line = strchr(report, '\n');
+  while (line) {
+    line++;
+    char *end;
+    const long value = strtol(line, &end, 10);
+    if (end != line && (*end == '\n' || *end == '\0') && value == fd) return 1;
+    line = strchr(line, '\n');
+  }
+  return 0;
+}
+
+static void read_text(const char *path, char *buf, size_t size) {
+  FILE *f = fopen(path, "r");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  const size_t n = fread(buf, 1, size - 1, f);
+  buf[n] = '\0';
+  fclose(f);
+}
+
+START_TEST(test_worker_gets_stdio_only) {
+  /* A descriptor of the caller's without close-on-exec must not reach the worker. */
+  const int caller_fd = open("/dev/null", O_RDONLY);
+  ck_assert_int_gt(caller_fd, 2);
+  char report_path[4200], report[8192];
+  snprintf(report_path, sizeof report_path, "%s/fd-report", temp_dir);
+  setenv("FAKE_WORKER_REPORT", report_path, 1);
+  use_fake_worker("ok");
+  bb_worker worker;
+  memset(&worker, 0, sizeof worker);
+  bb_tune_result result;
+  const bitblas_matmul_config cfg = small_config();
+  ck_assert_msg(bb_tune(&worker, 0, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  const int caller_end = worker.to_worker;
+  bb_worker_stop(&worker);
+  unsetenv("FAKE_WORKER_REPORT");
+  bb_tune_result_free(&result);
+  close(caller_fd);
+
+  read_text(report_path, report, sizeof report);
+  for (int fd = 0; fd <= 2; fd++) ck_assert_msg(report_lists_fd(report, fd), "%s", report);
+  ck_assert_msg(!report_lists_fd(report, caller_fd), "fd %d inherited:\n%s", caller_fd, report);
+  ck_assert_msg(!report_lists_fd(report, caller_end), "the caller's end (fd %d) inherited:\n%s",
+                caller_end, report);
+  /* The worker is told who its parent is (it dies with it: worker_main.c). */
+  char parent[64];
+  snprintf(parent, sizeof parent, "--device 0 --parent-pid %d\n", (int)getpid());
+  ck_assert_msg(strstr(report, parent) != NULL, "%s", report);
+}
+END_TEST
+
+START_TEST(test_worker_that_ended_is_replaced) {
+  use_fake_worker("ok");
+  bb_worker worker;
+  memset(&worker, 0, sizeof worker);
+  bb_tune_result result;
+  const bitblas_matmul_config cfg = small_config();
+  ck_assert_msg(bb_tune(&worker, 0, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  bb_tune_result_free(&result);
+  /* The worker ends between two calls (as when the thread that started it ends). */
+  const pid_t first = worker.pid;
+  ck_assert_int_gt(first, 0);
+  kill(first, SIGKILL);
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  ck_assert_int_eq(waitid(P_PID, (id_t)first, &info, WEXITED | WNOWAIT), 0);
+  ck_assert_msg(bb_tune(&worker, 0, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_int_eq(result.workers_started, 1);
+  ck_assert_int_eq(result.winner, 2);
+  ck_assert_int_ne(worker.pid, first);
+  bb_tune_result_free(&result);
+  bb_worker_stop(&worker);
+  ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+}
+END_TEST
+
+static void make_executable(const char *path) {
+  FILE *f = fopen(path, "w");
+  ck_assert_msg(f != NULL, "cannot create %s", path);
+  fputs("#!/bin/sh\n", f);
+  fclose(f);
+  ck_assert_int_eq(chmod(path, 0755), 0);
+}
+
+START_TEST(test_worker_of_the_library_comes_before_the_build_tree) {
+  unsetenv("BITBLAS_WORKER");
+  /* The build tree's worker is there (built before this suite), and must lose. */
+  ck_assert_int_eq(access(BITBLAS_WORKER_BUILD_PATH, X_OK), 0);
+  char prefix[4200], lib[4300], libexec[4400], library[4400], installed[4400], beside[4400];
+  char found[8192], want[8192];
+  snprintf(prefix, sizeof prefix, "%s/prefix", temp_dir);
+  snprintf(lib, sizeof lib, "%s/lib", prefix);
+  snprintf(library, sizeof library, "%s/libbitblas.so.0", lib);
+  ck_assert_int_eq(mkdir(prefix, 0755), 0);
+  ck_assert_int_eq(mkdir(lib, 0755), 0);
+  /* An installed library: its libexec, relative to it. */
+  snprintf(installed, sizeof installed, "%s/%s", lib, BITBLAS_WORKER_FROM_LIBDIR);
+  snprintf(libexec, sizeof libexec, "%s", installed);
+  *strrchr(libexec, '/') = '\0';
+  ck_assert_int_eq(mkdir(libexec, 0755), 0);
+  make_executable(installed);
+  ck_assert_msg(bb_worker_path_for_library(library, found, sizeof found) == BITBLAS_OK, "%s",
+                bitblas_last_error());
+  ck_assert_str_eq(found, installed);
+  /* $BITBLAS_WORKER comes first of all. */
+  setenv("BITBLAS_WORKER", FAKE_WORKER, 1);
+  ck_assert_int_eq(bb_worker_path_for_library(library, found, sizeof found), BITBLAS_OK);
+  ck_assert_str_eq(found, FAKE_WORKER);
+  unsetenv("BITBLAS_WORKER");
+  /* A build tree's library: the worker beside it. */
+  ck_assert_int_eq(remove(installed), 0);
+  snprintf(beside, sizeof beside, "%s/bitblas-worker", lib);
+  make_executable(beside);
+  ck_assert_int_eq(bb_worker_path_for_library(library, found, sizeof found), BITBLAS_OK);
+  ck_assert_str_eq(found, beside);
+  /* Neither: the configured install path, else this build tree's. */
+  ck_assert_int_eq(remove(beside), 0);
+  ck_assert_int_eq(bb_worker_path_for_library(library, found, sizeof found), BITBLAS_OK);
+  snprintf(want, sizeof want, "%s",
+           access(BITBLAS_WORKER_INSTALL_PATH, X_OK) == 0 ? BITBLAS_WORKER_INSTALL_PATH
+                                                          : BITBLAS_WORKER_BUILD_PATH);
+  ck_assert_str_eq(found, want);
+}
+END_TEST
+
+/* The real worker, started as tune.c would, but with every descriptor of this process let
+ * through (no close-on-exec, no closing): stdin and stdout are `worker_end`. No GPU is used:
+ * the worker is pointed at a driver that is not there and only answers "error". Its pid, or -1.
+ * No assertions: it also runs in a forked child. */
+static pid_t start_real_worker(int worker_end, const char *parent_pid) {
+  setenv("BITBLAS_LIBCUDA", "/nonexistent/libcuda.so.1", 1);
+  posix_spawn_file_actions_t actions;
+  if (posix_spawn_file_actions_init(&actions) != 0) return -1;
+  posix_spawn_file_actions_adddup2(&actions, worker_end, STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, worker_end, STDOUT_FILENO);
+  char *argv[] = {REAL_WORKER, "--device", "0", "--parent-pid", (char *)parent_pid, NULL};
+  pid_t pid = 0;
+  const int error = posix_spawn(&pid, REAL_WORKER, &actions, NULL, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  return error == 0 ? pid : -1;
+}
+
+/* Sends a malformed request; 1 when the worker refuses it as such (it is past its start then).
+ * No assertions: it also runs in a forked child. */
+static int answers_requests(int fd) {
+  if (write(fd, "hello\n", 6) != 6) return 0;
+  char reply[256];
+  const ssize_t n = read(fd, reply, sizeof reply - 1);
+  if (n <= 0) return 0;
+  reply[n] = '\0';
+  return strstr(reply, "malformed request") != NULL;
+}
+
+/* Waits up to `seconds` for child `pid` to end; its wait status, or -1 if it did not. */
+static int wait_at_most(pid_t pid, double seconds) {
+  const double deadline = now_seconds() + seconds;
+  int wait_status = 0;
+  while (now_seconds() < deadline) {
+    if (waitpid(pid, &wait_status, WNOHANG) == pid) return wait_status;
+    sleep_seconds(0.02);
+  }
+  return -1;
+}
+
+START_TEST(test_real_worker_closes_what_it_inherits) {
+  int pair[2];
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0); /* not close-on-exec */
+  const int extra = open("/dev/null", O_RDONLY);
+  ck_assert_int_gt(extra, 2);
+  char parent[32];
+  snprintf(parent, sizeof parent, "%d", (int)getpid());
+  const pid_t worker = start_real_worker(pair[1], parent);
+  ck_assert_int_gt(worker, 0);
+  close(pair[1]);
+  ck_assert(answers_requests(pair[0]));
+  char fd_path[128];
+  snprintf(fd_path, sizeof fd_path, "/proc/%d/fd/%d", (int)worker, extra);
+  ck_assert_msg(access(fd_path, F_OK) != 0, "the worker kept inherited fd %d", extra);
+  snprintf(fd_path, sizeof fd_path, "/proc/%d/fd/%d", (int)worker, pair[0]);
+  ck_assert_msg(access(fd_path, F_OK) != 0, "the worker kept our end (fd %d)", pair[0]);
+  /* So closing our end is the end of its input: it exits at once. */
+  close(pair[0]);
+  const int wait_status = wait_at_most(worker, 10.0);
+  if (wait_status < 0) kill(worker, SIGKILL), waitpid(worker, NULL, 0);
+  ck_assert_msg(wait_status >= 0 && WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0,
+                "the worker did not exit when its input closed (status %d)", wait_status);
+  close(extra);
+}
+END_TEST
+
+START_TEST(test_real_worker_started_for_another_parent_exits) {
+  /* Told that its parent is process 1 (as when the real parent died before the worker could
+   * ask to die with it), the worker leaves at once although its input stays open. */
+  int pair[2];
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  const pid_t worker = start_real_worker(pair[1], "1");
+  ck_assert_int_gt(worker, 0);
+  close(pair[1]);
+  const int wait_status = wait_at_most(worker, 10.0);
+  if (wait_status < 0) kill(worker, SIGKILL), waitpid(worker, NULL, 0);
+  close(pair[0]);
+  ck_assert_msg(wait_status >= 0 && WIFEXITED(wait_status), "the worker stayed");
+}
+END_TEST
+
+#if defined(__linux__)
+START_TEST(test_real_worker_dies_with_its_parent) {
+  /* This process adopts orphans, to see how the worker ends. */
+  ck_assert_int_eq(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+  int pair[2], pid_pipe[2];
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  ck_assert_int_eq(pipe(pid_pipe), 0);
+  const pid_t parent = fork();
+  ck_assert_int_ge(parent, 0);
+  if (parent == 0) {
+    /* The worker's parent: starts it, waits until it is up, tells its pid, and ends. */
+    char self[32];
+    snprintf(self, sizeof self, "%d", (int)getpid());
+    const pid_t worker = start_real_worker(pair[1], self);
+    if (worker < 0 || !answers_requests(pair[0])) _exit(2);
+    if (write(pid_pipe[1], &worker, sizeof worker) != (ssize_t)sizeof worker) _exit(3);
+    _exit(0);
+  }
+  close(pair[1]);
+  close(pid_pipe[1]);
+  pid_t worker = 0;
+  const ssize_t got = read(pid_pipe[0], &worker, sizeof worker);
+  close(pid_pipe[0]);
+  int parent_status = -1;
+  ck_assert_int_eq(waitpid(parent, &parent_status, 0), parent);
+  ck_assert_msg(WIFEXITED(parent_status) && WEXITSTATUS(parent_status) == 0 &&
+                    got == (ssize_t)sizeof worker,
+                "the worker's parent could not start it (status %d)", parent_status);
+  /* We still hold the worker's input open: only the parent-death signal can end it. */
+  const int wait_status = wait_at_most(worker, 10.0);
+  if (wait_status < 0) kill(worker, SIGKILL), waitpid(worker, NULL, 0);
+  close(pair[0]);
+  ck_assert_msg(wait_status >= 0 && WIFSIGNALED(wait_status) && WTERMSIG(wait_status) == SIGKILL,
+                "the worker outlived its parent (status %d)", wait_status);
+}
+END_TEST
+#endif
+
 int main(void) {
   bb_test_temp_dir(temp_dir, sizeof temp_dir);
   Suite *suite = suite_create("tune_protocol");
@@ -138,7 +457,21 @@ int main(void) {
   tcase_add_test(tc, test_all_wrong_is_an_error_listing_them);
   tcase_add_test(tc, test_refused_request_passes_the_status_on);
   tcase_add_test(tc, test_missing_worker_is_a_clear_error);
+  tcase_add_test(tc, test_slow_setup_is_not_a_hang);
+  tcase_add_test(tc, test_setup_hang_ends_at_the_setup_limit);
+  tcase_add_test(tc, test_run_limit_is_per_candidate);
+  tcase_add_test(tc, test_worker_gets_stdio_only);
+  tcase_add_test(tc, test_worker_that_ended_is_replaced);
+  tcase_add_test(tc, test_worker_of_the_library_comes_before_the_build_tree);
   suite_add_tcase(suite, tc);
+  TCase *real = tcase_create("real_worker");
+  tcase_set_timeout(real, 60);
+  tcase_add_test(real, test_real_worker_closes_what_it_inherits);
+  tcase_add_test(real, test_real_worker_started_for_another_parent_exits);
+#if defined(__linux__)
+  tcase_add_test(real, test_real_worker_dies_with_its_parent);
+#endif
+  suite_add_tcase(suite, real);
   const int failed = bb_test_run_suite(suite);
   bb_test_remove_tree(temp_dir);
   return failed;

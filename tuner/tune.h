@@ -34,11 +34,24 @@ typedef struct bb_tune_result {
   double seconds;
 } bb_tune_result;
 
-/* The path of bitblas-worker: $BITBLAS_WORKER, else the installed one (libexec), else the build
- * tree's, else beside the library. BITBLAS_WORKER_FAILED if none is executable. */
+/* The path of bitblas-worker for the code loaded from `library_file` (the shared library, or
+ * the program bitblas is linked into): $BITBLAS_WORKER when set (BITBLAS_WORKER_FAILED if it is
+ * not executable); else the worker that belongs to that file: the installed layout's, libexec
+ * relative to its folder (BITBLAS_WORKER_FROM_LIBDIR), or the build tree's, beside it; else the
+ * configured install path; else the build tree the library was built in. So an installed
+ * library, even a relocated one, runs its own worker, never a build tree's. library_file may be
+ * NULL. BITBLAS_WORKER_FAILED, naming every place tried, if none is executable. */
+bitblas_status bb_worker_path_for_library(const char *library_file, char *buf, size_t size);
+
+/* bb_worker_path_for_library for the file this code was loaded from (dladdr). */
 bitblas_status bb_worker_path(char *buf, size_t size);
 
-/* Tunes cfg (static M) on device `device_ordinal` through `worker` (started if needed).
+/* Tunes cfg (static M) on device `device_ordinal` through `worker` (started if needed, and
+ * started again if it ended since its last request). The worker inherits no descriptor of this
+ * process but its end of the socket pair (as stdin and stdout) and stderr. Time limits, per reply:
+ * 300 s while compiling; BITBLAS_TUNE_SETUP_TIMEOUT (default: the larger of 60 s and 4 run
+ * limits) while it sets up the test inputs; BITBLAS_TUNE_TIMEOUT (default 60 s) for each
+ * candidate's run. Not thread-safe for one worker: callers serialize their use of it.
  * BITBLAS_OK with the winner, or BITBLAS_NO_VALID_CANDIDATE (every candidate's outcome in the
  * message), BITBLAS_WORKER_FAILED, BITBLAS_NO_NVRTC. Failed candidates never fail the call when
  * another one works. Free with bb_tune_result_free. */

@@ -1,22 +1,34 @@
 /*
  * worker_main.c - bitblas-worker, the process in which untried candidates run. The library
- * starts one per context (tune.c) and talks to it over stdin/stdout, one request per line:
+ * starts one per context (tune.c) as `bitblas-worker --device N --parent-pid P` and talks to it
+ * over stdin/stdout, one request per line:
  *
  *   request:  tune <TAB> skip-list|- <TAB> fault|- <TAB> out-dir <TAB> canonical config text
  *   replies:  begin <candidates> <nvrtc-version>
  *             compiled
  *             result <i> <outcome> <us> <message>      (compile failures, then each run)
+ *             ready                                    (test inputs and reference made)
  *             run <i>                                  (before candidate i touches the GPU)
  *             crash <i> <message>                      (then the worker exits: context dead)
  *             done | error <status> <message>
  *
- * The cubin of every correct candidate is written to <out-dir>/candidate_<i>.cubin. A fault
- * spec "trap:<i>" or "hang:<i>" compiles candidate i with a trap or an endless loop (tests).
+ * The caller's time limits follow these lines: compiling until "compiled", setting up until
+ * "ready", and each candidate from its "run" line. The cubin of every correct candidate is
+ * written to <out-dir>/candidate_<i>.cubin. A fault spec "trap:<i>" or "hang:<i>" compiles
+ * candidate i with a trap or an endless loop (tests).
+ * The worker keeps no descriptor but stdio, and dies with the process that started it.
  */
+#define _DEFAULT_SOURCE /* closefrom */
+#include <dirent.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 
 #include "compile.h"
 #include "config.h"
@@ -135,6 +147,7 @@ static void tune_request(worker_device *device, char *skip, char *fault, char *d
     reply("error %d %s", (int)status, bb_error_message());
     return;
   }
+  reply("ready"); /* the setup is done: from here each candidate is timed on its own */
   for (int i = 0; i < count; i++) {
     if (!wanted[i] || compiled[i].status != BITBLAS_OK) continue;
     reply("run %d", i);
@@ -144,7 +157,9 @@ static void tune_request(worker_device *device, char *skip, char *fault, char *d
         measure, compiled[i].cubin, &schedules[i], TIMED_RUNS, &us, message, sizeof message);
     if (outcome == BB_CANDIDATE_CRASHED) {
       reply("crash %d %s", i, message);
-      exit(3); /* the context is poisoned; the library starts a fresh worker */
+      /* The context is poisoned; the library starts a fresh worker. _exit, not exit: the
+       * driver's exit-time teardown of a dead context can block, and nothing is left to flush. */
+      _exit(3);
     }
     if (outcome == BB_CANDIDATE_OK) {
       char path[4096];
@@ -163,19 +178,65 @@ static void tune_request(worker_device *device, char *skip, char *fault, char *d
   reply("done");
 }
 
-int main(int argc, char **argv) {
-  int ordinal = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
-      ordinal = atoi(argv[++i]);
-    } else {
-      fprintf(stderr,
-              "usage: bitblas-worker --device N\n"
-              "  Started by the bitblas library to tune candidates in a process of their own;\n"
-              "  reads requests on stdin (see tuner/worker_main.c).\n");
-      return 64;
+/* Closes every descriptor above stderr: whatever the starting process let through (its files,
+ * sockets, other workers' pairs) must not be held open, or kept from closing, by a worker. */
+static void close_inherited_descriptors(void) {
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))
+  closefrom(STDERR_FILENO + 1);
+#else
+  DIR *fds = opendir("/proc/self/fd");
+  if (fds) {
+    struct dirent *entry;
+    while ((entry = readdir(fds))) {
+      char *end;
+      const long fd = strtol(entry->d_name, &end, 10);
+      if (end != entry->d_name && *end == '\0' && fd > STDERR_FILENO && fd != dirfd(fds))
+        close((int)fd);
     }
+    closedir(fds);
+    return;
   }
+  long limit = sysconf(_SC_OPEN_MAX);
+  if (limit < 0 || limit > 65536) limit = 65536;
+  for (long fd = STDERR_FILENO + 1; fd < limit; fd++) close((int)fd);
+#endif
+}
+
+/* Makes the worker die with its parent even while busy (a compile, a running kernel), when its
+ * stdin would not tell it (Linux; elsewhere only the check below). PR_SET_PDEATHSIG fires when
+ * the *thread* that started the worker ends; tune.c then starts another worker. A parent that
+ * died before prctl took effect sends no signal, but we have been reparented already: getppid()
+ * is no longer `parent_pid` (0: not given, nothing to check). Returns 0 to go on, -1 when the
+ * parent is gone. */
+static int die_with_parent(long long parent_pid) {
+#if defined(__linux__)
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+#endif
+  return parent_pid > 0 && (long long)getppid() != parent_pid ? -1 : 0;
+}
+
+static int usage(void) {
+  fprintf(stderr,
+          "usage: bitblas-worker --device N [--parent-pid P]\n"
+          "  Started by the bitblas library to tune candidates in a process of their own;\n"
+          "  reads requests on stdin (see tuner/worker_main.c). With --parent-pid it exits\n"
+          "  when process P is no longer its parent.\n");
+  return 64;
+}
+
+int main(int argc, char **argv) {
+  close_inherited_descriptors();
+  int ordinal = 0;
+  long long parent_pid = 0;
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--device") == 0 && i + 1 < argc)
+      ordinal = atoi(argv[++i]);
+    else if (strcmp(argv[i], "--parent-pid") == 0 && i + 1 < argc)
+      parent_pid = atoll(argv[++i]);
+    else
+      return usage();
+  }
+  if (die_with_parent(parent_pid) != 0) return 0; /* the parent is gone: nobody to serve */
   worker_device device;
   memset(&device, 0, sizeof device);
   bitblas_status device_status = open_device(ordinal, &device);
