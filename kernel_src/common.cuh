@@ -175,19 +175,41 @@ __device__ __forceinline__ bb_group_affine bb_load_group_affine(const bb_scale_t
   return affine;
 }
 
+// ---- weight loads and byte moves --------------------------------------------------------------
+
+// Weights are read once per block: these loads stream them past L1 (16 or 8 bytes into words).
+__device__ __forceinline__ void bb_stream_load16(bb_u32 *words, const bb_u8 *p) {
+  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
+               : "=r"(words[0]), "=r"(words[1]), "=r"(words[2]), "=r"(words[3])
+               : "l"(p));
+}
+
+__device__ __forceinline__ void bb_stream_load8(bb_u32 *words, const bb_u8 *p) {
+  asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0, %1}, [%2];"
+               : "=r"(words[0]), "=r"(words[1])
+               : "l"(p));
+}
+
+// Four bytes picked from the eight of (a, b) by the selector's nibbles (PTX prmt).
+__device__ __forceinline__ bb_u32 bb_prmt(bb_u32 a, bb_u32 b, bb_u32 selector) {
+  bb_u32 d;
+  asm("prmt.b32 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(selector));
+  return d;
+}
+
 // ---- tensor cores ----------------------------------------------------------------------------
 
 // c += a * b on one m16n8k16 tile: a (16x16, row) and b (16x8, col) in A's 16-bit type, c float32.
 __device__ __forceinline__ void bb_mma_16816(float (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
                                              bb_u32 b1) {
 #if BB_A_KIND == 1
-  asm volatile(
+  asm(
       "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
       "{%8, %9}, {%0, %1, %2, %3};"
       : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
 #else
-  asm volatile(
+  asm(
       "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
       "{%8, %9}, {%0, %1, %2, %3};"
       : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])

@@ -26,17 +26,13 @@ struct bb_chunk {
   bb_u32 word[BB_CHUNK_WORDS];
 };
 
-// Streams weights past L1: they are read once per block.
+// One chunk of a row, streamed past L1 (see bb_stream_load16).
 __device__ __forceinline__ bb_chunk bb_load_chunk(const bb_u8 *p) {
   bb_chunk c;
 #if BB_CHUNK_BYTES == 16
-  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
-               : "=r"(c.word[0]), "=r"(c.word[1]), "=r"(c.word[2]), "=r"(c.word[3])
-               : "l"(p));
+  bb_stream_load16(c.word, p);
 #elif BB_CHUNK_BYTES == 8
-  asm volatile("ld.global.nc.L1::no_allocate.v2.u32 {%0, %1}, [%2];"
-               : "=r"(c.word[0]), "=r"(c.word[1])
-               : "l"(p));
+  bb_stream_load8(c.word, p);
 #elif BB_CHUNK_BYTES == 4
   c.word[0] = *(const bb_u32 *)p;
 #elif BB_CHUNK_BYTES == 2

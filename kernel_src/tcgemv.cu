@@ -5,36 +5,50 @@
 // (common.cuh comes before this text.) Bit tricks below assume BB_W_BITS in {1, 2, 4, 8}.
 //
 // Schedule parameters (from the emitter):
-//   BB_WARPS     warps per block; they split K and add up through shared memory
-//   BB_N_TILES   16-row tiles of W per block (each warp does all of them, sharing activations)
-//   BB_M_TILES   8-row tiles of A per block (the W fragments are reused for each)
-//   BB_UNROLL    segments whose weights each warp loads before it computes
+//   BB_WARPS       warps per block; they split K and add up through shared memory
+//   BB_N_TILES     16-row tiles of W per block (each warp does all of them, sharing activations)
+//   BB_M_TILES     8-row tiles of A per block (the W fragments are reused for each)
+//   BB_UNROLL      segments per pipeline stage (loaded together)
+//   BB_STAGES      pipeline stages (2 to 4): loads run BB_STAGES - 1 stages ahead
+//   BB_LANE_WORDS  32-bit words of codes each lane loads per row and segment (4 or 2)
+//   BB_POST_SCALE  1: scales and zeros are applied to float32 sums after the mma (below)
 //
-// Weights stay in the plain packed layout. A "segment" is 512/b consecutive k of a row: 4 lanes
-// (t = lane % 4) each load 16 bytes of it, lane t bytes [16t, 16t+16). The k order inside the mma
-// is free as long as W and A agree, so each lane keeps its own 128/b k and we choose which of them
-// are the fragment's "k = 2t, 2t+1" pair: the two codes at bits p*b and p*b + 16 of a 32-bit word,
-// which one LOP3 turns into a float16 pair (0x6400 | u is the float16 1024 + u), and the matching
-// activations are gathered with one PRMT from the lane's own slice of A.
-
+// Weights stay in the plain packed layout. A "segment" is 128 * BB_LANE_WORDS / b consecutive k
+// of a row: 4 lanes (t = lane % 4) each load 4 * BB_LANE_WORDS bytes of it, lane t the t-th
+// quarter. The k order inside the mma is free as long as W and A agree, so each lane keeps its
+// own k and we choose which of them are the fragment's "k = 2t, 2t+1" pair: the two codes at bits
+// p*b and p*b + 16 of a 32-bit word, which one LOP3 turns into a float16 pair (0x6400 | u is the
+// float16 1024 + u), and the matching activations are gathered with one PRMT from the lane's own
+// slice of A.
+//
+// Two ways to apply scales and zeros:
+//   BB_POST_SCALE 0: each pair is dequantized in float16 before the mma (one exact subtraction and
+//     one FMA per pair); works for any group that is a multiple of a lane's k.
+//   BB_POST_SCALE 1: the mma multiplies the biased codes h = 1024 + 2^(jb) u themselves, and one
+//     more mma with a fragment of ones sums the same activations (S). Per row and group the weight
+//     is w = a u + c, so sum(w x) = a 2^(-jb) (T_j - 1024 S_j) + c S_j summed over the positions
+//     j, four float32 FMAs per output per segment. The decode is one LOP3 per pair. Needs whole
+//     segments per group (the emitter checks).
 #define BB_THREADS (32 * BB_WARPS)
-#define BB_SEG_K (512 / BB_W_BITS)           // k per segment
-#define BB_LANE_K (128 / BB_W_BITS)          // k per lane per segment (16 bytes of codes)
-#define BB_SEG_BYTES (BB_SEG_K * BB_W_BITS / 8)
-#define BB_SEGMENTS (BB_K / BB_SEG_K)        // the emitter guarantees K % BB_SEG_K == 0
-#define BB_WORD_K (32 / BB_W_BITS)           // k per 32-bit word of codes
-#define BB_PAIR_STRIDE (16 / BB_W_BITS)      // the second code of a pair sits 16 bits higher
+#define BB_WORD_K (32 / BB_W_BITS)               // k per 32-bit word of codes
+#define BB_LANE_K (BB_LANE_WORDS * BB_WORD_K)    // k per lane per segment
+#define BB_SEG_K (4 * BB_LANE_K)                 // k per segment
+#define BB_SEG_BYTES (16 * BB_LANE_WORDS)        // bytes of a row per segment
+#define BB_SEGMENTS (BB_K / BB_SEG_K)            // the emitter guarantees K % BB_SEG_K == 0
+#define BB_PAIR_STRIDE (16 / BB_W_BITS)          // the second code of a pair sits 16 bits higher
 #define BB_CODE_MASK2 (BB_W_MASK * 0x00010001u)
 #if BB_W_KIND == BB_WK_INT8
-#define BB_MAGIC2 0x64806480u                // 0x6400 | (u ^ 0x80): 1024 + (q + 128)
+#define BB_MAGIC2 0x64806480u                    // 0x6400 | (u ^ 0x80): 1024 + (q + 128)
 #define BB_CODE_OFFSET 128
 #elif BB_W_KIND == BB_WK_INT
 #define BB_MAGIC2 0x64006400u
 #define BB_CODE_OFFSET (1 << (BB_W_BITS - 1))  // offset binary: q = u - 2^(b-1)
 #else
-#define BB_MAGIC2 0x64006400u                // uint and int1 (q = 2u - 1 below)
+#define BB_MAGIC2 0x64006400u                    // uint and int1 (q = 2u - 1 below)
 #define BB_CODE_OFFSET 0
 #endif
+// One group spans the whole row: scales and zeros are the same for every segment of a row.
+#define BB_ROW_WISE (BB_GROUP >= BB_K)
 
 __device__ __forceinline__ bb_u32 bb_hsub2(bb_u32 a, bb_u32 b) {
   bb_u32 d;
@@ -60,35 +74,29 @@ __device__ __forceinline__ bb_u32 bb_hfma2(bb_u32 a, bb_u32 b, bb_u32 c) {
   return d;
 }
 
-__device__ __forceinline__ bb_u32 bb_prmt(bb_u32 a, bb_u32 b, bb_u32 selector) {
-  bb_u32 d;
-  asm("prmt.b32 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(selector));
-  return d;
-}
-
-__device__ __forceinline__ uint4 bb_load_stream16(const bb_u8 *p) {
-  uint4 v;
-  asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];"
-               : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
-               : "l"(p));
-  return v;
+// This lane's codes of one row and segment: 16 or 8 bytes, streamed past L1.
+__device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], const bb_u8 *p) {
+#if BB_LANE_WORDS == 4
+  bb_stream_load16(words, p);
+#else
+  bb_stream_load8(words, p);
+#endif
 }
 
 // The codes of one pair p sit at bits p*b and p*b + 16 of a word. Pairs come in positions
 // j = p % BB_POSITIONS within a byte: position 0 is read with the mask as is, position 1 with the
 // mask shifted left by b (so its float16 is 1024 + 2^b u, still exact), which halves the shifts;
-// the 2^-b goes into that position's scale. The next two pairs need the word shifted by 2b.
+// position 1 carries a factor 2^b that its scale removes. The next two pairs need the word
+// shifted by 2b.
 #define BB_POSITIONS (BB_W_BITS == 8 ? 1 : 2)
 
-// Per row and segment, per position: w = (h - base) * scale + offset, with h = 1024 + 2^(jb) u.
-//   base   1024 + 2^(jb) (code offset + quantized zero): an exact integer, removed exactly
-//   scale  s * 2^(-jb) (times 2 for int1, whose q = 2u - 1)
-//   offset -z s (original), -z (rescale), 0; for int1 also the -1 of 2u - 1, times s
-struct bb_row_dequant {
-  bb_u32 base2[BB_POSITIONS];
-  bb_u32 scale2[BB_POSITIONS];
-  bb_u32 offset2;
-};
+// Code pair p of word x as two float16 values h = 1024 + 2^(jb) u: one LOP3 (and a shift for
+// every other pair).
+__device__ __forceinline__ bb_u32 bb_code_pair(bb_u32 x, int p) {
+  const int j = p % BB_POSITIONS;
+  const bb_u32 shifted = x >> ((p / BB_POSITIONS) * BB_POSITIONS * BB_W_BITS);
+  return (shifted & (BB_CODE_MASK2 << (j * BB_W_BITS))) ^ BB_MAGIC2;
+}
 
 // The raw per-row values loaded with the codes (used after the loads land).
 struct bb_row_params {
@@ -115,6 +123,100 @@ __device__ __forceinline__ bb_row_params bb_row_params_load(const bb_u16 *scales
 #endif
   return r;
 }
+
+#if BB_POST_SCALE
+// ---- scales after the mma -----------------------------------------------------------------
+// Per row and group the weight is w = a u + c in the stored code u (u ^ 0x80 for int8):
+//   q = kappa u - o (kappa 2 and o 1 for int1; o the code offset otherwise), then
+//   none: w = s q;  original: w = (q - z) s;  rescale: w = q s - z;  quantized: w = (q - zq) s.
+// The mma gives T_j = sum (1024 + 2^(jb) u) x over position j and S_j = sum x, so
+//   sum w x = sum_j [a 2^(-jb) T_j + (c - 1024 a 2^(-jb)) S_j].
+struct bb_row_coeffs {
+  float t[BB_POSITIONS];  // a 2^(-jb)
+  float s[BB_POSITIONS];  // c - 1024 a 2^(-jb)
+};
+
+__device__ __forceinline__ bb_row_coeffs bb_row_coeffs_make(const bb_row_params &r) {
+  const float scale = bb_half_to_float(r.scale);
+#if BB_W_KIND == BB_WK_INT1
+  const float a = 2.0f * scale, o = 1.0f;
+#else
+  const float a = scale, o = (float)BB_CODE_OFFSET;
+#endif
+#if BB_ZEROS == 1
+  const float c = -scale * (o + bb_half_to_float(r.zero));
+#elif BB_ZEROS == 2
+  const float c = -scale * o - bb_half_to_float(r.zero);
+#elif BB_ZEROS == 3
+  const float c = -scale * (o + (float)r.zero);
+#else
+  const float c = -scale * o;
+#endif
+  bb_row_coeffs k;
+#pragma unroll
+  for (int j = 0; j < BB_POSITIONS; j++) {
+    k.t[j] = a * (1.0f / (float)(1 << (j * BB_W_BITS)));
+    k.s[j] = fmaf(-1024.0f, k.t[j], c);
+  }
+  return k;
+}
+
+// Raw sums of the codes (per n tile, m tile, position) and of the activations (per m tile and
+// position; the same for every row).
+struct bb_raw_sums {
+  float codes[BB_N_TILES][BB_M_TILES][BB_POSITIONS][4];
+  float acts[BB_M_TILES][BB_POSITIONS][4];
+};
+
+__device__ __forceinline__ void bb_raw_sums_clear(bb_raw_sums &r) {
+#pragma unroll
+  for (int p = 0; p < BB_POSITIONS; p++)
+#pragma unroll
+    for (int e = 0; e < 4; e++) {
+#pragma unroll
+      for (int i = 0; i < BB_M_TILES; i++) {
+        r.acts[i][p][e] = 0.0f;
+#pragma unroll
+        for (int j = 0; j < BB_N_TILES; j++) r.codes[j][i][p][e] = 0.0f;
+      }
+    }
+}
+
+// acc += the weights' products, from the raw sums and each row's parameters (rows g and g + 8 of
+// every n tile). acc[j][i][e] is row 16j + g (+8 for e >= 2).
+__device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r,
+                                                  const bb_row_params (&params)[BB_N_TILES][2],
+                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++) {
+    const bb_row_coeffs rows[2] = {bb_row_coeffs_make(params[j][0]),
+                                   bb_row_coeffs_make(params[j][1])};
+#pragma unroll
+    for (int i = 0; i < BB_M_TILES; i++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const bb_row_coeffs &k = rows[e >> 1];
+        float value = acc[j][i][e];
+#pragma unroll
+        for (int p = 0; p < BB_POSITIONS; p++) {
+          value = fmaf(k.t[p], r.codes[j][i][p][e], value);
+          value = fmaf(k.s[p], r.acts[i][p][e], value);
+        }
+        acc[j][i][e] = value;
+      }
+  }
+}
+#else
+// ---- scales before the mma ----------------------------------------------------------------
+// Per row and segment, per position: w = (h - base) * scale + offset, with h = 1024 + 2^(jb) u.
+//   base   1024 + 2^(jb) (code offset + quantized zero): an exact integer, removed exactly
+//   scale  s * 2^(-jb) (times 2 for int1, whose q = 2u - 1)
+//   offset -z s (original), -z (rescale), 0; for int1 also the -1 of 2u - 1, times s
+struct bb_row_dequant {
+  bb_u32 base2[BB_POSITIONS];
+  bb_u32 scale2[BB_POSITIONS];
+  bb_u32 offset2;
+};
 
 // Built in float16x2 arithmetic, a handful of instructions per row and segment.
 __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
@@ -150,21 +252,27 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
   return d;
 }
 
-// Code pair p of word x as two float16 weights: 1 LOP3, 1 exact subtraction, 1 FMA per pair,
-// and a shift for every other pair.
+// Code pair p of word x as two dequantized float16 weights: the LOP3 of bb_code_pair, one exact
+// subtraction and one FMA.
 __device__ __forceinline__ bb_u32 bb_decode_pair(bb_u32 x, int p, const bb_row_dequant &d) {
   const int j = p % BB_POSITIONS;
-  const bb_u32 shifted = x >> ((p / BB_POSITIONS) * BB_POSITIONS * BB_W_BITS);
-  const bb_u32 h = (shifted & (BB_CODE_MASK2 << (j * BB_W_BITS))) ^ BB_MAGIC2;
-  const bb_u32 q = bb_hsub2(h, d.base2[j]);  // exact: 2^(jb) (u - offset)
+  const bb_u32 q = bb_hsub2(bb_code_pair(x, p), d.base2[j]);  // exact: 2^(jb) (u - offset)
   return bb_hfma2(q, d.scale2[j], d.offset2);
 }
+
+struct bb_raw_sums {};  // unused: the products land in acc directly
+#endif
+
+// Whether a stage carries each row's scale and zero (not needed when they are loaded once).
+#define BB_STAGE_PARAMS (!(BB_POST_SCALE && BB_ROW_WISE))
 
 // One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile) and their
 // rows' scale and zero, loaded together so that all are in flight at once.
 struct bb_stage {
-  uint4 codes[BB_UNROLL][BB_N_TILES][2];
+  bb_u32 codes[BB_UNROLL][BB_N_TILES][2][BB_LANE_WORDS];
+#if BB_STAGE_PARAMS
   bb_row_params params[BB_UNROLL][BB_N_TILES][2];
+#endif
 };
 
 __device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const bb_u8 *__restrict__ W,
@@ -174,29 +282,142 @@ __device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const b
   for (int u = 0; u < BB_UNROLL; u++) {
     const int seg = seg0 + u * BB_WARPS;
     const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
+    (void)k_lane;
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
 #pragma unroll
       for (int half = 0; half < 2; half++) {
         const int n = n_block + 16 * j + g + 8 * half;
         if (seg < BB_SEGMENTS && n < BB_N) {
-          stage.codes[u][j][half] = bb_load_stream16(W + (size_t)n * BB_ROW_BYTES +
-                                               (size_t)seg * BB_SEG_BYTES + t * 16);
+          bb_load_codes(stage.codes[u][j][half], W + (size_t)n * BB_ROW_BYTES +
+                                                     (size_t)seg * BB_SEG_BYTES +
+                                                     t * (4 * BB_LANE_WORDS));
+#if BB_STAGE_PARAMS
           stage.params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
+#endif
         } else {
-          stage.codes[u][j][half] = make_uint4(0, 0, 0, 0);
+#pragma unroll
+          for (int w = 0; w < BB_LANE_WORDS; w++) stage.codes[u][j][half][w] = 0;
+#if BB_STAGE_PARAMS
           stage.params[u][j][half] = bb_row_params_load(scales, zeros, BB_N - 1, 0);
+#endif
         }
       }
     }
   }
 }
+#define BB_ACT_WORDS (BB_WORD_K / 2 > 2 ? BB_WORD_K / 2 : 2)  // registers of A per word
 
+// This word's activations for every m tile: BB_WORD_K halves of row m, as half pairs.
+__device__ __forceinline__ void bb_word_activations(bb_u32 (&act)[BB_M_TILES][BB_ACT_WORDS],
+                                                    const bb_u16 *__restrict__ A, int M,
+                                                    int m_block, int g, int k) {
+#pragma unroll
+  for (int i = 0; i < BB_M_TILES; i++) {
+    const int m = m_block + 8 * i + g;
+    const bb_u16 *row = A + (size_t)m * BB_K + k;
+#pragma unroll
+    for (int v = 0; v < BB_WORD_K / 8; v++) {
+      uint4 value = make_uint4(0, 0, 0, 0);
+      if (m < M) value = *(const uint4 *)(row + 8 * v);
+      act[i][4 * v + 0] = value.x;
+      act[i][4 * v + 1] = value.y;
+      act[i][4 * v + 2] = value.z;
+      act[i][4 * v + 3] = value.w;
+    }
+#if BB_WORD_K < 8
+    // 8-bit codes: a word holds 4 k, i.e. 4 halves (8 bytes) of A.
+    uint2 small = make_uint2(0, 0);
+    if (m < M) small = *(const uint2 *)row;
+    act[i][0] = small.x;
+    act[i][1] = small.y;
+#endif
+  }
+}
+
+// Pair indices of a word's mma block: two pairs at the same position j (so the word's two
+// shifted copies serve all its pairs): p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
+__device__ __forceinline__ int bb_block_p0(int block) {
+  return BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
+}
+__device__ __forceinline__ int bb_block_p1(int block) {
+  return BB_POSITIONS == 2 ? bb_block_p0(block) + 2 : bb_block_p0(block) + 1;
+}
+
+// The activations matching pairs p0 and p1 (halves at word positions p and p + BB_PAIR_STRIDE,
+// in one register each): the mma's B fragment.
+__device__ __forceinline__ void bb_b_fragment(bb_u32 (&b_frag)[BB_M_TILES][2],
+                                              const bb_u32 (&act)[BB_M_TILES][BB_ACT_WORDS],
+                                              int p0, int p1) {
+#pragma unroll
+  for (int i = 0; i < BB_M_TILES; i++) {
+    b_frag[i][0] = bb_prmt(act[i][p0 >> 1], act[i][(p0 + BB_PAIR_STRIDE) >> 1],
+                           (p0 & 1) ? 0x7632u : 0x5410u);
+    b_frag[i][1] = bb_prmt(act[i][p1 >> 1], act[i][(p1 + BB_PAIR_STRIDE) >> 1],
+                           (p1 & 1) ? 0x7632u : 0x5410u);
+  }
+}
+
+#if BB_POST_SCALE
+// The mma work of one segment's codes: raw sums of codes and activations (scales come later).
+__device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS],
+                                                int k_lane, const bb_u16 *__restrict__ A, int M,
+                                                int m_block, int g, bb_raw_sums &sums) {
+  const bb_u32 ones[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
+#pragma unroll
+  for (int w = 0; w < BB_LANE_WORDS; w++) {
+    bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
+    bb_word_activations(act, A, M, m_block, g, k_lane + w * BB_WORD_K);
+#pragma unroll
+    for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
+      const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
+      const int position = p0 % BB_POSITIONS;
+      bb_u32 b_frag[BB_M_TILES][2];
+      bb_b_fragment(b_frag, act, p0, p1);
+#pragma unroll
+      for (int i = 0; i < BB_M_TILES; i++)
+        bb_mma_16816(sums.acts[i][position], ones, b_frag[i][0], b_frag[i][1]);
+#pragma unroll
+      for (int j = 0; j < BB_N_TILES; j++) {
+        bb_u32 a_frag[4];
+        a_frag[0] = bb_code_pair(codes[j][0][w], p0);  // row g,     k 2t..
+        a_frag[1] = bb_code_pair(codes[j][1][w], p0);  // row g + 8, k 2t..
+        a_frag[2] = bb_code_pair(codes[j][0][w], p1);  // row g,     k 2t+8..
+        a_frag[3] = bb_code_pair(codes[j][1][w], p1);  // row g + 8, k 2t+8..
+#pragma unroll
+        for (int i = 0; i < BB_M_TILES; i++)
+          bb_mma_16816(sums.codes[j][i][position], a_frag, b_frag[i][0], b_frag[i][1]);
+      }
+    }
+  }
+}
+
+// One stage: per segment, the raw sums, and (when groups are shorter than the row) their scaled
+// contribution to acc right away.
+__device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
+                                                 const bb_u16 *__restrict__ A, int M, int m_block,
+                                                 int g, int t, bb_raw_sums &sums,
+                                                 float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+#pragma unroll
+  for (int u = 0; u < BB_UNROLL; u++) {
+    const int seg = seg0 + u * BB_WARPS;
+    if (seg >= BB_SEGMENTS) continue;
+#if BB_ROW_WISE
+    bb_segment_sums(stage.codes[u], seg * BB_SEG_K + t * BB_LANE_K, A, M, m_block, g, sums);
+    (void)acc;
+#else
+    bb_raw_sums_clear(sums);
+    bb_segment_sums(stage.codes[u], seg * BB_SEG_K + t * BB_LANE_K, A, M, m_block, g, sums);
+    bb_raw_sums_apply(sums, stage.params[u], acc);
+#endif
+  }
+}
+#else
 // The mma work of one stage: for each segment, word by word, gather the activations of every
 // m tile into B fragments and decode each tile's codes into A fragments.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
-                                                 int g, int t,
+                                                 int g, int t, bb_raw_sums &,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
@@ -210,60 +431,21 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
       dequant[j][1] = bb_row_dequant_make(stage.params[u][j][1]);
     }
 #pragma unroll
-    for (int w = 0; w < 4; w++) {
-      // This word's activations for every m tile: BB_WORD_K halves of row m, as half pairs.
-      bb_u32 act[BB_M_TILES][BB_WORD_K / 2];
-#pragma unroll
-      for (int i = 0; i < BB_M_TILES; i++) {
-        const int m = m_block + 8 * i + g;
-        const bb_u16 *row = A + (size_t)m * BB_K + k_lane + w * BB_WORD_K;
-#pragma unroll
-        for (int v = 0; v < BB_WORD_K / 8; v++) {
-          uint4 value = make_uint4(0, 0, 0, 0);
-          if (m < M) value = *(const uint4 *)(row + 8 * v);
-          act[i][4 * v + 0] = value.x;
-          act[i][4 * v + 1] = value.y;
-          act[i][4 * v + 2] = value.z;
-          act[i][4 * v + 3] = value.w;
-        }
-#if BB_WORD_K < 8
-        // 8-bit codes: a word holds 4 k, i.e. 4 halves (8 bytes) of A.
-        uint2 small = make_uint2(0, 0);
-        if (m < M) small = *(const uint2 *)row;
-        act[i][0] = small.x;
-        act[i][1] = small.y;
-#endif
-      }
+    for (int w = 0; w < BB_LANE_WORDS; w++) {
+      bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
+      bb_word_activations(act, A, M, m_block, g, k_lane + w * BB_WORD_K);
 #pragma unroll
       for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
-        // Two pairs of word w at the same position j (so the word's two shifted copies serve
-        // all its pairs): p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
-        const int p0 = BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
-        const int p1 = BB_POSITIONS == 2 ? p0 + 2 : p0 + 1;
+        const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
         bb_u32 b_frag[BB_M_TILES][2];
-#pragma unroll
-        for (int i = 0; i < BB_M_TILES; i++) {
-          // Activation halves at word positions p and p + BB_PAIR_STRIDE, in one register.
-          b_frag[i][0] = bb_prmt(act[i][p0 >> 1], act[i][(p0 + BB_PAIR_STRIDE) >> 1],
-                                 (p0 & 1) ? 0x7632u : 0x5410u);
-          b_frag[i][1] = bb_prmt(act[i][p1 >> 1], act[i][(p1 + BB_PAIR_STRIDE) >> 1],
-                                 (p1 & 1) ? 0x7632u : 0x5410u);
-        }
+        bb_b_fragment(b_frag, act, p0, p1);
 #pragma unroll
         for (int j = 0; j < BB_N_TILES; j++) {
-          const bb_u32 word_lo = w == 0   ? stage.codes[u][j][0].x
-                                 : w == 1 ? stage.codes[u][j][0].y
-                                 : w == 2 ? stage.codes[u][j][0].z
-                                          : stage.codes[u][j][0].w;
-          const bb_u32 word_hi = w == 0   ? stage.codes[u][j][1].x
-                                 : w == 1 ? stage.codes[u][j][1].y
-                                 : w == 2 ? stage.codes[u][j][1].z
-                                          : stage.codes[u][j][1].w;
           bb_u32 a_frag[4];
-          a_frag[0] = bb_decode_pair(word_lo, p0, dequant[j][0]);  // row g,     k 2t..
-          a_frag[1] = bb_decode_pair(word_hi, p0, dequant[j][1]);  // row g + 8, k 2t..
-          a_frag[2] = bb_decode_pair(word_lo, p1, dequant[j][0]);  // row g,     k 2t+8..
-          a_frag[3] = bb_decode_pair(word_hi, p1, dequant[j][1]);  // row g + 8, k 2t+8..
+          a_frag[0] = bb_decode_pair(stage.codes[u][j][0][w], p0, dequant[j][0]);  // row g
+          a_frag[1] = bb_decode_pair(stage.codes[u][j][1][w], p0, dequant[j][1]);  // row g + 8
+          a_frag[2] = bb_decode_pair(stage.codes[u][j][0][w], p1, dequant[j][0]);
+          a_frag[3] = bb_decode_pair(stage.codes[u][j][1][w], p1, dequant[j][1]);
 #pragma unroll
           for (int i = 0; i < BB_M_TILES; i++)
             bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
@@ -272,6 +454,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     }
   }
 }
+#endif
 
 extern "C" __global__ void __launch_bounds__(BB_THREADS)
     bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
@@ -295,22 +478,42 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
     for (int i = 0; i < BB_M_TILES; i++)
 #pragma unroll
       for (int e = 0; e < 4; e++) acc[j][i][e] = 0.0f;
+  bb_raw_sums sums;
+#if BB_POST_SCALE
+  bb_raw_sums_clear(sums);
+#endif
 
-  // Two stages in turn: the next stage's loads are issued before this stage's arithmetic, so
-  // the weights of one step stream in while the previous one is multiplied.
-  bb_stage stage_a, stage_b;
+  // BB_STAGES stages in turn: while one stage is multiplied, the loads of the next
+  // BB_STAGES - 1 are in flight. The inner loop is unrolled, so every stage stays in registers.
+  bb_stage stages[BB_STAGES];
   const int step = BB_WARPS * BB_UNROLL;
-  int seg0 = warp;
-  bb_stage_load(stage_a, seg0, W, scales, zeros, n_block, g, t);
-  while (seg0 < BB_SEGMENTS) {
-    bb_stage_load(stage_b, seg0 + step, W, scales, zeros, n_block, g, t);
-    bb_stage_compute(stage_a, seg0, A, M, m_block, g, t, acc);
-    seg0 += step;
-    if (seg0 >= BB_SEGMENTS) break;
-    bb_stage_load(stage_a, seg0 + step, W, scales, zeros, n_block, g, t);
-    bb_stage_compute(stage_b, seg0, A, M, m_block, g, t, acc);
-    seg0 += step;
+#pragma unroll
+  for (int s = 0; s < BB_STAGES - 1; s++)
+    bb_stage_load(stages[s], warp + s * step, W, scales, zeros, n_block, g, t);
+  for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_STAGES * step) {
+#pragma unroll
+    for (int s = 0; s < BB_STAGES; s++) {
+      const int seg = seg0 + s * step;
+      if (seg >= BB_SEGMENTS) break;
+      bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
+                    W, scales, zeros, n_block, g, t);
+      bb_stage_compute(stages[s], seg, A, M, m_block, g, t, sums, acc);
+    }
   }
+#if BB_POST_SCALE && BB_ROW_WISE
+  {
+    // One group per row: the scales apply once, to the sums over every segment of this warp.
+    bb_row_params params[BB_N_TILES][2];
+#pragma unroll
+    for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+      for (int half = 0; half < 2; half++) {
+        const int n = n_block + 16 * j + g + 8 * half;
+        params[j][half] = bb_row_params_load(scales, zeros, n < BB_N ? n : BB_N - 1, 0);
+      }
+    bb_raw_sums_apply(sums, params, acc);
+  }
+#endif
 
   // acc[j][i][e]: row n = 16j + g (+8 for e >= 2), column m = 8i + 2t + (e & 1) of the block.
 #if BB_WARPS > 1

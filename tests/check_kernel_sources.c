@@ -23,11 +23,12 @@ static int make_config(bitblas_dtype A_dtype, bitblas_dtype W_dtype, int variant
   cfg->A_dtype = A_dtype;
   cfg->W_dtype = W_dtype;
   cfg->accum_dtype = int8 ? BITBLAS_DTYPE_INT32 : BITBLAS_DTYPE_FLOAT32;
-  /* 24: the widest tcgemv tiles (4 x 8 rows of A); 256: the large mma tiles. */
-  cfg->M = variant == 2 ? 256 : variant ? 24 : 1;
+  /* 24: the widest tensor-core gemv tiles (4 x 8 rows of A); 256: the large mma tiles; variant 3:
+   * one group per row and a K (2880) that only the narrower loads divide. */
+  cfg->M = variant == 2 ? 256 : variant == 3 ? 3 : variant ? 24 : 1;
   cfg->N = variant == 2 ? 2880 : 4096;
-  cfg->K = variant == 2 ? 2880 : 4096;
-  cfg->group_size = int8 ? -1 : (variant ? 32 : 128);
+  cfg->K = variant >= 2 ? 2880 : 4096;
+  cfg->group_size = int8 || variant == 3 ? -1 : (variant ? 32 : 128);
   cfg->with_scaling = !(W_dtype == BITBLAS_DTYPE_FLOAT16 || W_dtype == BITBLAS_DTYPE_BFLOAT16);
   cfg->zeros_mode = variant ? BITBLAS_ZEROS_QUANTIZED : BITBLAS_ZEROS_ORIGINAL;
   cfg->out_dtype = int8 && variant ? BITBLAS_DTYPE_INT32 : BITBLAS_DTYPE_FLOAT16;
@@ -43,7 +44,7 @@ static int make_config(bitblas_dtype A_dtype, bitblas_dtype W_dtype, int variant
 START_TEST(test_every_candidate_compiles) {
   const int archs[] = {80, 90};
   int configs = 0, compiled_ok = 0;
-  for (int item = 0; item < 3 * 3 * BITBLAS_DTYPE_COUNT; item++) {
+  for (int item = 0; item < 4 * 3 * BITBLAS_DTYPE_COUNT; item++) {
     bitblas_matmul_config cfg;
     /* The third variant (M = 256) only for float16 activations: its tiles are the mma family's. */
     if (item / (3 * BITBLAS_DTYPE_COUNT) == 2 && (item / BITBLAS_DTYPE_COUNT) % 3 != 0) continue;
@@ -133,6 +134,24 @@ START_TEST(test_schedule_text_round_trip) {
   ck_assert_int_ge(families[BB_FAMILY_GEMV], 2);
   ck_assert_int_ge(families[BB_FAMILY_MMA], 2);
   ck_assert_int_ge(families[BB_FAMILY_TCGEMV], 2);
+  /* int8 activations: the int8 tensor-core family, with its own text. */
+  cfg.A_dtype = BITBLAS_DTYPE_INT8;
+  cfg.W_dtype = BITBLAS_DTYPE_INT2;
+  cfg.accum_dtype = BITBLAS_DTYPE_INT32;
+  cfg.out_dtype = BITBLAS_DTYPE_INT32;
+  cfg.with_scaling = 0;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+  const int int8_count = bb_candidates_enumerate(&cfg, schedules);
+  int int8_tensor = 0;
+  for (int i = 0; i < int8_count; i++) {
+    char text[128];
+    bb_schedule_format(&schedules[i], text, sizeof text);
+    bb_schedule parsed;
+    ck_assert_int_eq(bb_schedule_parse(text, &parsed), BITBLAS_OK);
+    ck_assert_int_eq(memcmp(&parsed, &schedules[i], sizeof parsed), 0);
+    int8_tensor += schedules[i].family == BB_FAMILY_TCGEMV_INT8;
+  }
+  ck_assert_int_ge(int8_tensor, 2);
   bb_schedule parsed;
   ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));

@@ -76,7 +76,8 @@ static int output_kind(bitblas_dtype dtype) {
 
 char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_fault fault) {
   const char *common = bb_kernel_source_find("common.cuh");
-  static const char *const family_files[BB_FAMILY_COUNT] = {"gemv.cu", "mma.cu", "tcgemv.cu"};
+  static const char *const family_files[BB_FAMILY_COUNT] = {"gemv.cu", "mma.cu", "tcgemv.cu",
+                                                            "tcgemv_int8.cu"};
   const char *family = bb_kernel_source_find(family_files[s->family]);
   if (!common || !family) {
     bb_fail(BITBLAS_NOT_FOUND, "kernel template missing from the build (common.cuh, %s)",
@@ -106,11 +107,13 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
                      "#define BB_WARPS %d\n#define BB_ROWS_PER_WARP %d\n#define BB_M_TILE %d\n"
                      "#define BB_UNROLL %d\n#define BB_CHUNK_ELEMS %d\n",
                      s->warps, s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
-  else if (s->family == BB_FAMILY_TCGEMV)
+  else if (s->family == BB_FAMILY_TCGEMV || s->family == BB_FAMILY_TCGEMV_INT8)
     used += snprintf(defines + used, sizeof defines - (size_t)used,
                      "#define BB_WARPS %d\n#define BB_N_TILES %d\n#define BB_M_TILES %d\n"
-                     "#define BB_UNROLL %d\n",
-                     s->warps, s->n_tiles, s->m_tiles, s->unroll);
+                     "#define BB_UNROLL %d\n#define BB_LANE_WORDS %d\n#define BB_POST_SCALE %d\n"
+                     "#define BB_STAGES %d\n",
+                     s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
+                     s->stages);
   else
     used += snprintf(defines + used, sizeof defines - (size_t)used,
                      "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"

@@ -12,8 +12,14 @@
 
 int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
   if (s->family == BB_FAMILY_TCGEMV)
-    return snprintf(buf, size, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d", s->warps,
-                    s->n_tiles, s->m_tiles, s->unroll);
+    return snprintf(buf, size,
+                    "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d",
+                    s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
+                    s->stages);
+  if (s->family == BB_FAMILY_TCGEMV_INT8)
+    return snprintf(buf, size,
+                    "tcgemv_int8 warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d stages=%d",
+                    s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->stages);
   if (s->family == BB_FAMILY_GEMV)
     return snprintf(buf, size, "gemv warps=%d rows=%d m_tile=%d unroll=%d chunk=%d", s->warps,
                     s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
@@ -30,10 +36,20 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
     s->family = BB_FAMILY_GEMV;
     return BITBLAS_OK;
   }
-  if (sscanf(text, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d", &s->warps, &s->n_tiles,
-             &s->m_tiles, &s->unroll) == 4 &&
-      s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0) {
+  if (sscanf(text, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d",
+             &s->warps, &s->n_tiles, &s->m_tiles, &s->unroll, &s->lane_words, &s->post_scale,
+             &s->stages) == 7 &&
+      s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0 &&
+      (s->lane_words == 2 || s->lane_words == 4) && (s->post_scale == 0 || s->post_scale == 1) &&
+      s->stages >= 2 && s->stages <= 4) {
     s->family = BB_FAMILY_TCGEMV;
+    return BITBLAS_OK;
+  }
+  if (sscanf(text, "tcgemv_int8 warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d stages=%d",
+             &s->warps, &s->n_tiles, &s->m_tiles, &s->unroll, &s->lane_words, &s->stages) == 6 &&
+      s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0 &&
+      (s->lane_words == 2 || s->lane_words == 4) && s->stages >= 2 && s->stages <= 4) {
+    s->family = BB_FAMILY_TCGEMV_INT8;
     return BITBLAS_OK;
   }
   if (sscanf(text, "mma bm=%d bn=%d bk=%d warps=%dx%d", &s->block_m, &s->block_n, &s->block_k,
@@ -56,7 +72,7 @@ void bb_schedule_grid(const bb_schedule *s, const bitblas_matmul_config *cfg, in
   if (s->family == BB_FAMILY_GEMV) {
     grid[0] = ceil_div(cfg->N, (int64_t)s->warps * s->rows_per_warp);
     grid[1] = ceil_div(m, s->m_tile);
-  } else if (s->family == BB_FAMILY_TCGEMV) {
+  } else if (s->family == BB_FAMILY_TCGEMV || s->family == BB_FAMILY_TCGEMV_INT8) {
     grid[0] = ceil_div(cfg->N, 16 * (int64_t)s->n_tiles);
     grid[1] = ceil_div(m, 8 * (int64_t)s->m_tiles);
   } else {
@@ -99,14 +115,23 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
   return s;
 }
 
-int bb_tcgemv_eligible(const bitblas_matmul_config *cfg) {
+int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   if (cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 || !bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
   if (bits != 1 && bits != 2 && bits != 4 && bits != 8) return 0;
-  return cfg->K % (512 / bits) == 0 && bb_config_group(cfg) % (128 / bits) == 0;
+  const int64_t lane_k = 32 * (int64_t)lane_words / bits, segment_k = 4 * lane_k;
+  return cfg->K % segment_k == 0 && bb_config_group(cfg) % (post_scale ? segment_k : lane_k) == 0;
 }
 
-static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll) {
+int bb_tcgemv_int8_fits(const bitblas_matmul_config *cfg, int lane_words) {
+  const int bits = bitblas_dtype_bits(cfg->W_dtype);
+  if (cfg->A_dtype != BITBLAS_DTYPE_INT8 || !bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
+  if (bits != 1 && bits != 2 && bits != 4 && bits != 8) return 0;
+  return cfg->K % (128 * (int64_t)lane_words / bits) == 0;
+}
+
+static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll, int lane_words,
+                          int post_scale, int stages) {
   bb_schedule s;
   memset(&s, 0, sizeof s);
   s.family = BB_FAMILY_TCGEMV;
@@ -114,29 +139,73 @@ static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll) {
   s.n_tiles = n_tiles;
   s.m_tiles = m_tiles;
   s.unroll = unroll;
+  s.lane_words = lane_words;
+  s.post_scale = post_scale;
+  s.stages = stages;
   return s;
+}
+
+/* The tensor-core gemv shapes: warps, n_tiles, unroll; the first ones are the likelier winners. */
+static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {16, 2, 1},
+                                            {4, 1, 2},  {8, 2, 2}, {8, 1, 4}, {4, 2, 2}};
+
+/* Whether a tensor-core gemv keeps its state in registers: at most 96 accumulators (sums per
+ * n tile, m tile and code position, plus the activations' sums) and at most 160 registers of
+ * accumulators and pipelined weight words together. */
+static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_schedule *s) {
+  const int bits = bitblas_dtype_bits(cfg->W_dtype);
+  const int tiles = s->n_tiles * s->m_tiles;
+  int accumulators = 4 * tiles;
+  if (s->family == BB_FAMILY_TCGEMV_INT8)
+    accumulators = 4 * tiles * (8 / bits) + 4 * s->m_tiles;
+  else if (s->post_scale)
+    accumulators = 4 * tiles * (1 + (bits == 8 ? 1 : 2)) + 4 * s->m_tiles * (bits == 8 ? 1 : 2);
+  const int pipelined = s->stages * s->unroll * s->n_tiles * 2 * s->lane_words;
+  return accumulators <= 96 && accumulators + pipelined <= 160;
+}
+
+/* Adds the tensor-core gemv candidates (tcgemv for float16 A, tcgemv_int8 for int8 A): each
+ * shape in the first load width / scaling place that fits the config (16-byte loads before
+ * 8-byte ones; scales after the mma, fewer instructions per weight, before scales in float16),
+ * with a two-stage pipeline; the first four shapes also three stages deep and the first two four
+ * deep (more bytes in flight per warp, more registers); the next two fitting variants get the
+ * first four shapes, two stages deep. */
+static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
+  const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
+  const int int8 = cfg->A_dtype == BITBLAS_DTYPE_INT8;
+  static const int variants[][2] = {{4, 1}, {2, 1}, {4, 0}, {2, 0}}; /* words, post */
+  int used = 0;
+  for (int v = 0; v < 4 && used < 3; v++) {
+    const int words = variants[v][0], post = variants[v][1];
+    if (int8 ? post == 0 || !bb_tcgemv_int8_fits(cfg, words) : !bb_tcgemv_fits(cfg, words, post))
+      continue;
+    const int first = used++ == 0;
+    for (int stages = 2; stages <= (first ? 4 : 2); stages++) {
+      const int shape_count = !first ? 4 : stages == 2 ? 8 : stages == 3 ? 4 : 2;
+      for (int i = 0; i < shape_count && count < BB_MAX_CANDIDATES; i++) {
+        bb_schedule s = tcgemv(tensor_gemv_shapes[i][0], tensor_gemv_shapes[i][1], m_tiles,
+                               tensor_gemv_shapes[i][2], words, int8 ? 0 : post, stages);
+        if (int8) s.family = BB_FAMILY_TCGEMV_INT8;
+        /* The cross-warp sum needs warps x 16 n_tiles x 8 m_tiles words of static shared
+         * memory. */
+        const int shared_bytes = s.warps * 16 * s.n_tiles * 8 * m_tiles * 4;
+        if (shared_bytes <= 48 * 1024 && tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
+      }
+    }
+  }
+  return count;
 }
 
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) {
   int count = 0;
-  /* tcgemv first where it applies (M <= 32): weights straight into tensor-core fragments. */
-  if (cfg->M <= 32 && bb_tcgemv_eligible(cfg)) {
-    const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
-    const bb_schedule tcgemvs[] = {tcgemv(8, 1, m_tiles, 2), tcgemv(16, 1, m_tiles, 1),
-                                   tcgemv(8, 2, m_tiles, 1), tcgemv(16, 2, m_tiles, 1),
-                                   tcgemv(4, 1, m_tiles, 2), tcgemv(8, 2, m_tiles, 2),
-                                   tcgemv(8, 1, m_tiles, 4), tcgemv(4, 2, m_tiles, 2)};
-    for (size_t i = 0; i < sizeof tcgemvs / sizeof tcgemvs[0]; i++) {
-      /* The cross-warp sum needs warps x 16 n_tiles x 8 m_tiles floats of static shared memory. */
-      const int shared_bytes = tcgemvs[i].warps * 16 * tcgemvs[i].n_tiles * 8 * m_tiles * 4;
-      if (shared_bytes <= 48 * 1024) out[count++] = tcgemvs[i];
-    }
-  }
+  /* Tensor-core gemvs first where they apply: float16 A up to M = 64, int8 A at any M (grid
+   * rows of 32). */
+  if (cfg->M <= 64 || cfg->A_dtype == BITBLAS_DTYPE_INT8) count = add_tensor_core_gemvs(cfg, out, 0);
   const int64_t M = cfg->M;
   const int float_a = cfg->A_dtype != BITBLAS_DTYPE_INT8;
   const int gemv_first = M <= 8 || !float_a;
 
-  /* gemv: for M up to 64 (all M for int8 A, whose only family it is). */
+  /* gemv: for M up to 64 (all M for int8 A, where only it and tcgemv_int8 apply). */
   if (M <= 64 || !float_a) {
     const int m_tile = M >= 4 ? 4 : (M >= 2 ? 2 : 1);
     const int max_m_tile = !float_a && M > 64 ? 8 : m_tile;
@@ -145,7 +214,10 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
         gemv(cfg, 4, 4, m_tile, 1),     gemv(cfg, 8, 2, m_tile, 1), gemv(cfg, 2, 2, m_tile, 2),
         gemv(cfg, 4, 2, max_m_tile, 1), gemv(cfg, 4, 1, 1, 2),
     };
-    const int n_gemv = gemv_first ? 8 : 4;
+    /* int8 activations with tcgemv_int8 candidates: a few CUDA-core ones as a fallback only
+     * (they are slow to time and did not win a shape of the benchmark sets on an H100). */
+    const int int8_tensor = !float_a && count > 0;
+    const int n_gemv = int8_tensor ? 3 : gemv_first ? 8 : 4;
     for (int i = 0; i < n_gemv && count < BB_MAX_CANDIDATES; i++) {
       int duplicate = 0;
       for (int j = 0; j < count; j++) duplicate |= memcmp(&out[j], &gemvs[i], sizeof gemvs[i]) == 0;

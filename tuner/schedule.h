@@ -16,6 +16,7 @@ typedef enum bb_family {
   BB_FAMILY_MMA = 1,    /* kernel_src/mma.cu: tensor cores, tiled, float16/bfloat16 A */
   BB_FAMILY_TCGEMV = 2, /* kernel_src/tcgemv.cu: tensor cores from registers, M <= 32,
                            float16 A, integer weights of 1/2/4/8 bits */
+  BB_FAMILY_TCGEMV_INT8 = 3, /* kernel_src/tcgemv_int8.cu: the same for int8 A, exact int32 */
   BB_FAMILY_COUNT
 } bb_family;
 
@@ -30,15 +31,20 @@ typedef struct bb_schedule {
   /* mma */
   int block_m, block_n, block_k;
   int warps_m, warps_n;
-  /* tcgemv (also uses warps and unroll) */
-  int n_tiles; /* 16-row tiles of W per block */
-  int m_tiles; /* 8-row tiles of A per block */
+  /* tcgemv and tcgemv_int8 (also use warps and unroll; post_scale is tcgemv's only) */
+  int n_tiles;    /* 16-row tiles of W per block */
+  int m_tiles;    /* 8-row tiles of A per block */
+  int lane_words; /* 32-bit words of codes per lane, row and segment: 4 or 2 */
+  int post_scale; /* 1: scales and zeros applied to float32 sums after the mma */
+  int stages;     /* register pipeline stages, 2 to 4: loads run stages - 1 ahead */
 } bb_schedule;
 
 #define BB_MAX_CANDIDATES 32
 
 /* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
- * "mma bm=64 bn=128 bk=32 warps=2x2" or "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2".
+ * "mma bm=64 bn=128 bk=32 warps=2x2" or
+ * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2" or
+ * "tcgemv_int8 warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 stages=2".
  * Returns snprintf's count. */
 int bb_schedule_format(const bb_schedule *schedule, char *buf, size_t size);
 
@@ -61,9 +67,16 @@ int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg);
  * and its worker enumerate the same list. */
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
 
-/* Whether the tcgemv family can run cfg: float16 A, an integer weight format of 1, 2, 4 or 8
- * bits, K a multiple of its 512/b-element segment and the group a multiple of 128/b. */
-int bb_tcgemv_eligible(const bitblas_matmul_config *cfg);
+/* Whether a tcgemv schedule with `lane_words` words per lane (4 or 2) and `post_scale` can run
+ * cfg: float16 A, an integer weight format of 1, 2, 4 or 8 bits, K a multiple of the segment
+ * (128 * lane_words / b elements), and the group a multiple of one lane's k (32 * lane_words / b)
+ * or, with post_scale, of the whole segment. */
+int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale);
+
+/* Whether a tcgemv_int8 schedule with `lane_words` words per lane (4 or 2) can run cfg: int8 A,
+ * an integer weight format of 1, 2, 4 or 8 bits, K a multiple of the segment
+ * (128 * lane_words / b elements). */
+int bb_tcgemv_int8_fits(const bitblas_matmul_config *cfg, int lane_words);
 
 /* The default schedule (the first candidate), for "tuned is never slower than default". */
 bb_schedule bb_schedule_default(const bitblas_matmul_config *cfg);

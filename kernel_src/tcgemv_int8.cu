@@ -1,0 +1,318 @@
+// tcgemv_int8.cu - the tensor-core family for int8 activations and small batches (M <= 32):
+// integer weights of 1, 2, 4 or 8 bits go from registers into mma.sync m16n8k32 fragments as
+// bytes, exact int32 sums. Like tcgemv.cu it computes C^T = W . A^T (weights the 16-row operand,
+// up to 8 rows of activations the 8-column one). (common.cuh comes before this text.)
+//
+// Schedule parameters (from the emitter):
+//   BB_WARPS       warps per block; they split K and add up through shared memory
+//   BB_N_TILES     16-row tiles of W per block (each warp does all of them, sharing activations)
+//   BB_M_TILES     8-row tiles of A per block
+//   BB_UNROLL      segments per pipeline stage (loaded together)
+//   BB_STAGES      pipeline stages (2 to 4): loads run BB_STAGES - 1 stages ahead
+//   BB_LANE_WORDS  32-bit words of codes each lane loads per row and segment (4 or 2)
+//
+// Weights stay in the plain packed layout. A segment is 128 * BB_LANE_WORDS / b consecutive k of
+// a row; lane t (= lane % 4) loads the t-th quarter of it. A byte of codes holds P = 8 / b codes;
+// masking a word with the code mask repeated at bit j*b of every byte ("position" j) leaves four
+// bytes 2^(jb) u, the codes j, j + P, j + 2P, j + 3P of the word: one LOP3 makes an mma register
+// of four weights. The mma's k order is free as long as W and A agree, so the activations of the
+// same four codes are gathered into one register with PRMTs (a 4 x 4 byte transpose for 2 bits).
+// Each position keeps its own int32 sums, combined exactly at the end: T = sum_j T_j / 2^(jb).
+// Stored codes are unsigned except int8; the offset of int4/int2 (2^(b-1)) and the 2u - 1 of
+// int1 come out through S = sum of the activations, from one more mma with a fragment of ones.
+
+#define BB_THREADS (32 * BB_WARPS)
+#define BB_WORD_K (32 / BB_W_BITS)             // k per 32-bit word of codes
+#define BB_LANE_K (BB_LANE_WORDS * BB_WORD_K)  // k per lane per segment
+#define BB_SEG_K (4 * BB_LANE_K)               // k per segment
+#define BB_SEG_BYTES (16 * BB_LANE_WORDS)      // bytes of a row per segment
+#define BB_SEGMENTS (BB_K / BB_SEG_K)          // the emitter guarantees K % BB_SEG_K == 0
+#define BB_POSITIONS (8 / BB_W_BITS)           // codes per byte
+#define BB_ACT_REGS (BB_WORD_K / 4)            // registers of activations per word of codes
+#define BB_BYTE_MASK (BB_W_MASK * 0x01010101u)
+#if BB_W_KIND == BB_WK_INT8
+#define BB_W_SIGNED 1  // stored as two's complement bytes: used as they are
+#else
+#define BB_W_SIGNED 0
+#endif
+#if BB_W_KIND == BB_WK_INT
+#define BB_NEEDS_SUMS 1  // q = u - 2^(b-1)
+#elif BB_W_KIND == BB_WK_INT1
+#define BB_NEEDS_SUMS 1  // q = 2u - 1
+#else
+#define BB_NEEDS_SUMS 0  // q = u
+#endif
+
+// c += a * b on one m16n8k32 tile: a (16x32, row) weight bytes, b (32x8, col) int8 activations.
+__device__ __forceinline__ void bb_imma_16832(int (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
+                                              bb_u32 b1) {
+#if BB_W_SIGNED
+  asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#else
+  asm("mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
+}
+
+// Position j of a word: its codes j, j + P, j + 2P, j + 3P as bytes 2^(jb) u (one LOP3).
+__device__ __forceinline__ bb_u32 bb_code_bytes(bb_u32 x, int j) {
+  return x & (BB_BYTE_MASK << (j * BB_W_BITS));
+}
+
+// The activations of the same codes: bytes j, j + P, j + 2P, j + 3P of the word's span of A
+// (act[r] holds bytes 4r .. 4r + 3 of it).
+__device__ __forceinline__ void bb_activation_bytes(bb_u32 (&out)[BB_POSITIONS],
+                                                    const bb_u32 (&act)[BB_ACT_REGS]) {
+#if BB_W_BITS == 8
+  out[0] = act[0];
+#elif BB_W_BITS == 4
+  out[0] = bb_prmt(act[0], act[1], 0x6420u);
+  out[1] = bb_prmt(act[0], act[1], 0x7531u);
+#else
+  // 4 x 4 byte transposes: of registers (0, 1, 2, 3) for 2 bits, (0, 2, 4, 6) and (1, 3, 5, 7)
+  // for 1 bit (whose position j < 4 lives in the even registers, j >= 4 in the odd ones).
+#pragma unroll
+  for (int half = 0; half < BB_POSITIONS / 4; half++) {
+    const int stride = BB_POSITIONS / 4;
+    const bb_u32 r0 = act[half], r1 = act[half + stride], r2 = act[half + 2 * stride],
+                 r3 = act[half + 3 * stride];
+    const bb_u32 lo01 = bb_prmt(r0, r1, 0x5140u), hi01 = bb_prmt(r0, r1, 0x7362u);
+    const bb_u32 lo23 = bb_prmt(r2, r3, 0x5140u), hi23 = bb_prmt(r2, r3, 0x7362u);
+    out[4 * half + 0] = bb_prmt(lo01, lo23, 0x5410u);
+    out[4 * half + 1] = bb_prmt(lo01, lo23, 0x7632u);
+    out[4 * half + 2] = bb_prmt(hi01, hi23, 0x5410u);
+    out[4 * half + 3] = bb_prmt(hi01, hi23, 0x7632u);
+  }
+#endif
+}
+
+// One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile).
+struct bb_stage {
+  bb_u32 codes[BB_UNROLL][BB_N_TILES][2][BB_LANE_WORDS];
+};
+
+__device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const bb_u8 *__restrict__ W,
+                                              int n_block, int g, int t) {
+#pragma unroll
+  for (int u = 0; u < BB_UNROLL; u++) {
+    const int seg = seg0 + u * BB_WARPS;
+#pragma unroll
+    for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+      for (int half = 0; half < 2; half++) {
+        const int n = n_block + 16 * j + g + 8 * half;
+        bb_u32 *words = stage.codes[u][j][half];
+        if (seg < BB_SEGMENTS && n < BB_N) {
+          const bb_u8 *p = W + (size_t)n * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES +
+                           t * (4 * BB_LANE_WORDS);
+#if BB_LANE_WORDS == 4
+          bb_stream_load16(words, p);
+#else
+          bb_stream_load8(words, p);
+#endif
+        } else {
+#pragma unroll
+          for (int w = 0; w < BB_LANE_WORDS; w++) words[w] = 0;
+        }
+      }
+  }
+}
+
+// Integer sums per n tile, m tile and position, and the activations' sums per m tile.
+struct bb_int_sums {
+  int codes[BB_N_TILES][BB_M_TILES][BB_POSITIONS][4];
+  int acts[BB_M_TILES][4];
+};
+
+// The mma work of one stage: words in pairs (one mma takes two registers of a row), each pair
+// position by position.
+__device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
+                                                 const bb_i8 *__restrict__ A, int M, int m_block,
+                                                 int g, int t, bb_int_sums &sums) {
+  const bb_u32 ones[4] = {0x01010101u, 0x01010101u, 0x01010101u, 0x01010101u};
+  (void)ones;
+#pragma unroll
+  for (int u = 0; u < BB_UNROLL; u++) {
+    const int seg = seg0 + u * BB_WARPS;
+    if (seg >= BB_SEGMENTS) continue;
+    const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
+#pragma unroll
+    for (int w = 0; w < BB_LANE_WORDS; w += 2) {
+      // Activations of words w and w + 1, per m tile, regrouped by position.
+      bb_u32 b[BB_M_TILES][2][BB_POSITIONS];
+#pragma unroll
+      for (int i = 0; i < BB_M_TILES; i++) {
+        const int m = m_block + 8 * i + g;
+#pragma unroll
+        for (int x = 0; x < 2; x++) {
+          bb_u32 act[BB_ACT_REGS];
+          const bb_i8 *row = A + (size_t)m * BB_K + k_lane + (w + x) * BB_WORD_K;
+#if BB_ACT_REGS == 8
+          uint4 lo = make_uint4(0, 0, 0, 0), hi = make_uint4(0, 0, 0, 0);
+          if (m < M) {
+            lo = *(const uint4 *)row;
+            hi = *(const uint4 *)(row + 16);
+          }
+          act[0] = lo.x, act[1] = lo.y, act[2] = lo.z, act[3] = lo.w;
+          act[4] = hi.x, act[5] = hi.y, act[6] = hi.z, act[7] = hi.w;
+#elif BB_ACT_REGS == 4
+          uint4 v = make_uint4(0, 0, 0, 0);
+          if (m < M) v = *(const uint4 *)row;
+          act[0] = v.x, act[1] = v.y, act[2] = v.z, act[3] = v.w;
+#elif BB_ACT_REGS == 2
+          uint2 v = make_uint2(0, 0);
+          if (m < M) v = *(const uint2 *)row;
+          act[0] = v.x, act[1] = v.y;
+#else
+          act[0] = m < M ? *(const bb_u32 *)row : 0u;
+#endif
+          bb_activation_bytes(b[i][x], act);
+        }
+      }
+#pragma unroll
+      for (int p = 0; p < BB_POSITIONS; p++) {
+#if BB_NEEDS_SUMS
+#pragma unroll
+        for (int i = 0; i < BB_M_TILES; i++) bb_imma_16832(sums.acts[i], ones, b[i][0][p], b[i][1][p]);
+#endif
+#pragma unroll
+        for (int j = 0; j < BB_N_TILES; j++) {
+          bb_u32 a_frag[4];
+          a_frag[0] = bb_code_bytes(stage.codes[u][j][0][w], p);      // row g,     k 4t..
+          a_frag[1] = bb_code_bytes(stage.codes[u][j][1][w], p);      // row g + 8, k 4t..
+          a_frag[2] = bb_code_bytes(stage.codes[u][j][0][w + 1], p);  // row g,     k 16 + 4t..
+          a_frag[3] = bb_code_bytes(stage.codes[u][j][1][w + 1], p);  // row g + 8, k 16 + 4t..
+#pragma unroll
+          for (int i = 0; i < BB_M_TILES; i++)
+            bb_imma_16832(sums.codes[j][i][p], a_frag, b[i][0][p], b[i][1][p]);
+        }
+      }
+    }
+  }
+}
+
+// sum q x for accumulator element e of tile (j, i): the positions combined (each T_j is an exact
+// multiple of 2^(jb)) and the code offset removed.
+__device__ __forceinline__ int bb_exact_sum(const bb_int_sums &sums, int j, int i, int e) {
+  int total = 0;
+#pragma unroll
+  for (int p = 0; p < BB_POSITIONS; p++) total += sums.codes[j][i][p][e] >> (p * BB_W_BITS);
+#if BB_W_KIND == BB_WK_INT
+  total -= (1 << (BB_W_BITS - 1)) * sums.acts[i][e];
+#elif BB_W_KIND == BB_WK_INT1
+  total = 2 * total - sums.acts[i][e];
+#endif
+  return total;
+}
+
+// Output element (n, m) from its exact sum: int32 as is, or through the column scale, the row's
+// activation scale and the bias.
+__device__ __forceinline__ void bb_store(bb_out_t *C, int n, int m, int value,
+                                         const void *scales_, const float *a_scale,
+                                         const bb_out_t *bias) {
+#if BB_OUT_KIND == 3
+#if BB_BIAS
+  value += bias[n];
+#endif
+  C[(size_t)m * BB_N + n] = value;
+  (void)scales_, (void)a_scale;
+#else
+  float out = (float)value;
+#if BB_SCALING
+  out *= ((const float *)scales_)[n];
+#endif
+#if BB_A_SCALE
+  out *= a_scale[m];
+#endif
+#if BB_BIAS
+  out += bb_out_to_float(bias[n]);
+#endif
+  C[(size_t)m * BB_N + n] = bb_float_to_out(out);
+  (void)scales_, (void)a_scale;
+#endif
+}
+
+extern "C" __global__ void __launch_bounds__(BB_THREADS)
+    bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
+                   const void *__restrict__ scales_, const void *__restrict__ zeros,
+                   const void *__restrict__ bias_, const float *__restrict__ a_scale,
+                   void *__restrict__ C_, int M) {
+  bb_fault_point();
+  (void)zeros;
+  const bb_i8 *A = (const bb_i8 *)A_;
+  const bb_out_t *bias = (const bb_out_t *)bias_;
+  bb_out_t *C = (bb_out_t *)C_;
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int g = lane >> 2, t = lane & 3;
+  const int n_block = blockIdx.x * (16 * BB_N_TILES);
+  const int m_block = blockIdx.y * (8 * BB_M_TILES);
+
+  bb_int_sums sums;
+#pragma unroll
+  for (int e = 0; e < 4; e++)
+#pragma unroll
+    for (int i = 0; i < BB_M_TILES; i++) {
+      sums.acts[i][e] = 0;
+#pragma unroll
+      for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+        for (int p = 0; p < BB_POSITIONS; p++) sums.codes[j][i][p][e] = 0;
+    }
+
+  // BB_STAGES stages in turn: while one stage is multiplied, the loads of the next
+  // BB_STAGES - 1 are in flight. The inner loop is unrolled, so every stage stays in registers.
+  bb_stage stages[BB_STAGES];
+  const int step = BB_WARPS * BB_UNROLL;
+#pragma unroll
+  for (int s = 0; s < BB_STAGES - 1; s++) bb_stage_load(stages[s], warp + s * step, W, n_block, g, t);
+  for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_STAGES * step) {
+#pragma unroll
+    for (int s = 0; s < BB_STAGES; s++) {
+      const int seg = seg0 + s * step;
+      if (seg >= BB_SEGMENTS) break;
+      bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
+                    W, n_block, g, t);
+      bb_stage_compute(stages[s], seg, A, M, m_block, g, t, sums);
+    }
+  }
+
+  // Element e of tile (j, i): row n = 16j + g (+8 for e >= 2), column m = 8i + 2t + (e & 1).
+#if BB_WARPS > 1
+  __shared__ int partial[BB_WARPS][BB_N_TILES * 16][BB_M_TILES * 8];
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+    for (int i = 0; i < BB_M_TILES; i++)
+#pragma unroll
+      for (int e = 0; e < 4; e++)
+        partial[warp][16 * j + g + (e >= 2 ? 8 : 0)][8 * i + 2 * t + (e & 1)] =
+            bb_exact_sum(sums, j, i, e);
+  __syncthreads();
+  for (int index = threadIdx.x; index < BB_N_TILES * 16 * BB_M_TILES * 8; index += BB_THREADS) {
+    const int row = index / (BB_M_TILES * 8), column = index % (BB_M_TILES * 8);
+    const int n = n_block + row, m = m_block + column;
+    if (n >= BB_N || m >= M) continue;
+    int value = 0;
+#pragma unroll
+    for (int k = 0; k < BB_WARPS; k++) value += partial[k][row][column];
+    bb_store(C, n, m, value, scales_, a_scale, bias);
+  }
+#else
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+    for (int i = 0; i < BB_M_TILES; i++)
+#pragma unroll
+      for (int e = 0; e < 4; e++) {
+        const int n = n_block + 16 * j + g + (e >= 2 ? 8 : 0);
+        const int m = m_block + 8 * i + 2 * t + (e & 1);
+        if (n >= BB_N || m >= M) continue;
+        bb_store(C, n, m, bb_exact_sum(sums, j, i, e), scales_, a_scale, bias);
+      }
+#endif
+}
