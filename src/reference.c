@@ -6,6 +6,7 @@
 #include "reference.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,7 +124,7 @@ static void dequantize_column(const reference_plan *plan, int64_t n, double *w) 
  * dequantized once per chunk. */
 static bitblas_status reference_float(const reference_plan *plan, const int64_t *rows,
                                       int64_t row_count, const int64_t *cols, int64_t col_count,
-                                      double *out) {
+                                      double *out, double *magnitude) {
   const bitblas_matmul_config *cfg = plan->cfg;
   const int64_t K = cfg->K;
   int64_t chunk_rows = (int64_t)(REFERENCE_A_CHUNK_BYTES / sizeof(double) / (size_t)K);
@@ -151,9 +152,12 @@ static bitblas_status reference_float(const reference_plan *plan, const int64_t 
       const double bias =
           cfg->with_bias ? bb_element_read(cfg->out_dtype, plan->args->bias, (size_t)n) : 0.0;
       for (int64_t i = 0; i < count; i++) {
-        double sum = 0.0;
+        double sum = 0.0, size = 0.0;
         for (int64_t k = 0; k < K; k++) sum += a[i * K + k] * w[k];
         out[(first + i) * col_count + j] = sum + bias;
+        if (!magnitude) continue;
+        for (int64_t k = 0; k < K; k++) size += fabs(a[i * K + k] * w[k]);
+        magnitude[(first + i) * col_count + j] = size + fabs(bias);
       }
     }
   }
@@ -165,7 +169,7 @@ static bitblas_status reference_float(const reference_plan *plan, const int64_t 
 /* int8 activations with integer weights: exact integer sums, then the float scales. */
 static bitblas_status reference_int8(const reference_plan *plan, const int64_t *rows,
                                      int64_t row_count, const int64_t *cols, int64_t col_count,
-                                     double *out) {
+                                     double *out, double *magnitude) {
   const bitblas_matmul_config *cfg = plan->cfg;
   const bitblas_matmul_args *args = plan->args;
   const int64_t K = cfg->K;
@@ -183,12 +187,17 @@ static bitblas_status reference_int8(const reference_plan *plan, const int64_t *
         cfg->with_bias ? bb_element_read(cfg->out_dtype, args->bias, (size_t)n) : 0.0;
     for (int64_t i = 0; i < row_count; i++) {
       const int64_t row = rows ? rows[i] : i;
-      int64_t sum = 0;
+      int64_t sum = 0, size = 0;
       for (int64_t k = 0; k < K; k++) sum += (int64_t)A[row * K + k] * q[k];
       double value = (double)sum;
       if (cfg->with_scaling) value *= column_scale;
       if (cfg->with_a_scale) value *= (double)args->a_scale[row];
       out[i * col_count + j] = value + bias;
+      if (!magnitude) continue;
+      for (int64_t k = 0; k < K; k++) size += llabs((int64_t)A[row * K + k] * q[k]);
+      double factor = cfg->with_scaling ? fabs(column_scale) : 1.0;
+      if (cfg->with_a_scale) factor *= fabs((double)args->a_scale[row]);
+      magnitude[i * col_count + j] = factor * (double)size + fabs(bias);
     }
   }
   free(q);
@@ -199,6 +208,13 @@ bitblas_status bb_reference_subset(const bitblas_matmul_config *cfg,
                                    const bitblas_matmul_args *host_args, const int64_t *rows,
                                    int64_t row_count, const int64_t *cols, int64_t col_count,
                                    double *out) {
+  return bb_reference_subset_sized(cfg, host_args, rows, row_count, cols, col_count, out, NULL);
+}
+
+bitblas_status bb_reference_subset_sized(const bitblas_matmul_config *cfg,
+                                         const bitblas_matmul_args *host_args, const int64_t *rows,
+                                         int64_t row_count, const int64_t *cols,
+                                         int64_t col_count, double *out, double *magnitude) {
   bb_error_clear();
   bitblas_matmul_config normalized;
   bitblas_status status = bb_config_normalize(cfg, &normalized);
@@ -231,8 +247,20 @@ bitblas_status bb_reference_subset(const bitblas_matmul_config *cfg,
   reference_plan plan;
   plan_init(&plan, &normalized, host_args);
   if (normalized.A_dtype == BITBLAS_DTYPE_INT8)
-    return reference_int8(&plan, rows, row_count, cols, col_count, out);
-  return reference_float(&plan, rows, row_count, cols, col_count, out);
+    return reference_int8(&plan, rows, row_count, cols, col_count, out, magnitude);
+  return reference_float(&plan, rows, row_count, cols, col_count, out, magnitude);
+}
+
+void bb_error_sum_add(bb_error_sum *sum, double got, double want, double magnitude) {
+  sum->error += isfinite(got) ? (got - want) * (got - want) : INFINITY;
+  sum->norm += want * want;
+  sum->magnitude += magnitude * magnitude;
+}
+
+double bb_error_sum_relative(const bb_error_sum *sum, int64_t K) {
+  const double floor = sum->magnitude / (double)(K > 0 ? K : 1);
+  const double norm = sum->norm > floor ? sum->norm : floor;
+  return norm > 0 ? sqrt(sum->error / norm) : sqrt(sum->error);
 }
 
 bitblas_status bitblas_reference_matmul(const bitblas_matmul_config *cfg,

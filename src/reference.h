@@ -24,4 +24,25 @@ bitblas_status bb_reference_subset(const bitblas_matmul_config *cfg,
                                    int64_t row_count, const int64_t *cols, int64_t col_count,
                                    double *out);
 
+/* As bb_reference_subset, and also magnitude[i, j] = sum over k of |a w| (plus |bias|) for the
+ * same output: the size of the terms that its rounding errors grow with. */
+bitblas_status bb_reference_subset_sized(const bitblas_matmul_config *cfg,
+                                         const bitblas_matmul_args *host_args, const int64_t *rows,
+                                         int64_t row_count, const int64_t *cols,
+                                         int64_t col_count, double *out, double *magnitude);
+
+/* The relative error the checks use, summed output by output:
+ *   ||got - want|| / max(||want||, ||magnitude|| / sqrt(K)).
+ * A sum of K random-signed terms is typically about ||terms|| / sqrt(K); one that cancels far
+ * below that (a single output can) is measured against that size instead, so that its own
+ * smallness does not make ordinary rounding look like an error. A NaN or infinite output makes
+ * the error infinite. Start from a zeroed struct. */
+typedef struct bb_error_sum {
+  double error, norm, magnitude; /* sums of squares */
+} bb_error_sum;
+
+void bb_error_sum_add(bb_error_sum *sum, double got, double want, double magnitude);
+
+double bb_error_sum_relative(const bb_error_sum *sum, int64_t K);
+
 #endif

@@ -452,6 +452,15 @@ START_TEST(test_subset_equals_full) {
         ck_assert_msg(subset[r * 5 + j] == full[rows[r] * N + cols[j]],
                       "case %zu: subset[%d, %d] = %.17g, full = %.17g", i, r, j, subset[r * 5 + j],
                       full[rows[r] * N + cols[j]]);
+    /* The sized variant: the same values, and each output's term size bounds it. */
+    double sized[4 * 5], size[4 * 5];
+    ck_assert_int_eq(bb_reference_subset_sized(&c.cfg, &c.args, rows, 4, cols, 5, sized, size),
+                     BITBLAS_OK);
+    for (int e = 0; e < 4 * 5; e++) {
+      ck_assert(sized[e] == subset[e]);
+      ck_assert_msg(size[e] >= fabs(sized[e]) * (1 - 1e-12) && size[e] > 0,
+                    "case %zu: size %g of output %g", i, size[e], sized[e]);
+    }
     /* NULL lists mean the leading rows and columns. */
     double leading[2 * 3];
     ck_assert_int_eq(bb_reference_subset(&c.cfg, &c.args, NULL, 2, NULL, 3, leading), BITBLAS_OK);
@@ -464,6 +473,27 @@ START_TEST(test_subset_equals_full) {
     free(full);
     host_case_free(&c);
   }
+}
+END_TEST
+
+START_TEST(test_error_sum_floors_cancelled_outputs) {
+  /* Many outputs: the plain relative L2 error. */
+  bb_error_sum many = {0, 0, 0};
+  for (int i = 0; i < 100; i++) bb_error_sum_add(&many, 10.0 + 0.01, 10.0, 10.0);
+  ck_assert_double_eq_tol(bb_error_sum_relative(&many, 100), 1e-3, 1e-12);
+  /* One output that cancelled to 1e-6 out of terms of total size 10 (K = 100): measured against
+   * 10 / sqrt(100) = 1, not against 1e-6. */
+  bb_error_sum one = {0, 0, 0};
+  bb_error_sum_add(&one, 1e-6 + 1e-4, 1e-6, 10.0);
+  ck_assert_double_eq_tol(bb_error_sum_relative(&one, 100), 1e-4, 1e-12);
+  /* Errors as large as the terms still fail any tolerance. */
+  bb_error_sum wrong = {0, 0, 0};
+  bb_error_sum_add(&wrong, 3.0, 1e-6, 10.0);
+  ck_assert(bb_error_sum_relative(&wrong, 100) > 1.0);
+  /* NaN and infinity are infinitely wrong. */
+  bb_error_sum nan = {0, 0, 0};
+  bb_error_sum_add(&nan, NAN, 1.0, 1.0);
+  ck_assert(isinf(bb_error_sum_relative(&nan, 4)));
 }
 END_TEST
 
@@ -854,6 +884,7 @@ static Suite *reference_suite(void) {
   tcase_add_test(by_hand, test_int8_int32_exact);
   tcase_add_test(by_hand, test_int8_scales_a_scale_bias);
   tcase_add_test(by_hand, test_reference_refusals);
+  tcase_add_test(by_hand, test_error_sum_floors_cancelled_outputs);
   suite_add_tcase(suite, by_hand);
 
   TCase *random = tcase_create("random");

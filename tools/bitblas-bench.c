@@ -18,6 +18,7 @@
 #include "options.h"
 #include "random_data.h"
 #include "reference_check.h"
+#include "rotation.h"
 #include "table.h"
 #include "timing.h"
 #include "workload.h"
@@ -34,6 +35,7 @@ typedef struct bench_options {
   int device;
   const char *cache_path;
   int runs;
+  int flush_l2; /* 1: --cold-l2 flush; 0: rotate the inputs (the default) */
   const char *csv_path;
   int check;
   int help;
@@ -44,12 +46,14 @@ static void print_usage(FILE *out) {
       out,
       "usage: " PROGRAM " [--preset NAME[,NAME]] [--shapes \"M,N,K;...\"] [--shapes-file FILE]\n"
       "                     [--m LIST] [--formats LIST] [--dynamic-m] [--runs N] [--csv FILE]\n"
-      "                     [--check] [--device N] [--cache PATH] [--help]\n"
+      "                     [--cold-l2 rotate|flush] [--check] [--device N] [--cache PATH]\n"
+      "                     [--help]\n"
       "\n"
       "Times bitblas operators against cuBLAS float16 (and cuBLAS int8 for int8 activations)\n"
       "on the same activations, in one process, and measures the device copy bandwidth in the\n"
       "same run. Operators come from the kernel cache or are tuned first (tuning is not timed).\n"
-      "Timing: CUDA events, %d warm-up runs, L2 flushed before every timed run, median.\n"
+      "Timing: CUDA events, %d warm-up runs, a cold L2 for the weights of every run (see\n"
+      "--cold-l2), median.\n"
       "Bandwidth: bytes of A + packed W + scales + zeros + a_scale + C over the median time;\n"
       "the floor is those bytes over the copy bandwidth.\n"
       "\n"
@@ -61,6 +65,11 @@ static void print_usage(FILE *out) {
       "How:\n"
       "  --runs N              timed runs per measurement, at least %d (default %d)\n"
       "  --csv FILE            also write the rows as CSV to FILE\n"
+      "  --cold-l2 METHOD      rotate (default): each run reads its own copy of the weights,\n"
+      "                        scales and zeros (cuBLAS: of B), from copies adding up to at least\n"
+      "                        twice the L2 size; inputs too small for that get the flush.\n"
+      "                        flush: a memset of twice the L2 size before every run (it leaves\n"
+      "                        L2 full of dirty lines that the timed kernel then writes back)\n"
       "  --check               compare each operator's output with the CPU reference\n"
       "  --device N            CUDA device ordinal (default 0)\n"
       "  --cache PATH          kernel cache file (default $BITBLAS_CACHE, else\n"
@@ -99,6 +108,11 @@ static int parse_arguments(int argc, char **argv, bench_options *options) {
           bb_tool_parse_int(value, "--runs", BB_TOOL_TIMING_MIN_RUNS, 1000000, &number) != 0)
         return -1;
       options->runs = (int)number;
+    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--cold-l2", &value)) != 0) {
+      if (matched < 0) return -1;
+      if (strcmp(value, "rotate") != 0 && strcmp(value, "flush") != 0)
+        return bb_tool_fail("--cold-l2 \"%s\": must be rotate or flush", value);
+      options->flush_l2 = strcmp(value, "flush") == 0;
     } else if ((matched = bb_tool_option_value(argc, argv, &i, "--cache", &value)) != 0) {
       if (matched < 0) return -1;
       if (!*value) return bb_tool_fail("--cache: the path is empty");
@@ -120,13 +134,20 @@ static int parse_arguments(int argc, char **argv, bench_options *options) {
 
 /* ---- What is timed ------------------------------------------------------------------------ */
 
+/* The rotated inputs of bitblas: W, scales, zeros. */
+enum { ROTATED_W, ROTATED_SCALES, ROTATED_ZEROS, ROTATED_COUNT };
+
 typedef struct bitblas_launch {
   const bitblas_op *op;
   bitblas_matmul_args args;
+  const bb_tool_rotation *weights; /* copies of W, scales and zeros */
 } bitblas_launch;
 
-static int launch_bitblas(void *user, CUstream stream) {
+static int launch_bitblas(void *user, CUstream stream, int run) {
   bitblas_launch *launch = user;
+  launch->args.W = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_W);
+  launch->args.scales = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_SCALES);
+  launch->args.zeros = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_ZEROS);
   bitblas_status status = bitblas_op_run(launch->op, &launch->args, stream);
   return status == BITBLAS_OK ? 0 : bb_tool_fail_status("bitblas_op_run", status);
 }
@@ -135,17 +156,37 @@ typedef struct cublas_launch {
   bb_tool_cublas *cublas;
   int int8;
   int64_t M, N, K;
-  CUdeviceptr A, B, C;
+  CUdeviceptr A, C;
+  const bb_tool_rotation *B; /* copies of B */
 } cublas_launch;
 
-static int launch_cublas(void *user, CUstream stream) {
+static int launch_cublas(void *user, CUstream stream, int run) {
   (void)stream; /* the handle is bound to the tools' stream */
   cublas_launch *launch = user;
+  const CUdeviceptr B = bb_tool_rotation_buffer(launch->B, run, 0);
   if (launch->int8)
-    return bb_tool_cublas_gemm_i8(launch->cublas, launch->M, launch->N, launch->K, launch->A,
-                                  launch->B, launch->C);
-  return bb_tool_cublas_gemm_f16(launch->cublas, launch->M, launch->N, launch->K, launch->A,
-                                 launch->B, launch->C);
+    return bb_tool_cublas_gemm_i8(launch->cublas, launch->M, launch->N, launch->K, launch->A, B,
+                                  launch->C);
+  return bb_tool_cublas_gemm_f16(launch->cublas, launch->M, launch->N, launch->K, launch->A, B,
+                                 launch->C);
+}
+
+/* Makes the copies a timing rotates through (none beyond the buffers themselves with
+ * --cold-l2 flush); *flush_l2 says whether the timing must flush L2 instead. 0, or -1. */
+static int rotation_prepare(const bb_tool_gpu *gpu, const bench_options *options, int count,
+                            const CUdeviceptr *buffers, const size_t *bytes,
+                            bb_tool_rotation *rotation, int *flush_l2) {
+  if (options->flush_l2) {
+    memset(rotation, 0, sizeof *rotation);
+    rotation->buffer_count = count;
+    rotation->copy_count = 1;
+    for (int b = 0; b < count; b++) rotation->copies[0][b] = buffers[b];
+    *flush_l2 = 1;
+    return 0;
+  }
+  if (bb_tool_rotation_make(gpu, count, buffers, bytes, rotation) != 0) return -1;
+  *flush_l2 = !rotation->evicts_l2;
+  return 0;
 }
 
 /* ---- Bookkeeping ---------------------------------------------------------------------------- */
@@ -283,12 +324,12 @@ static void slot_release(bench_state *state, activation_slot *slot) {
 /* Times cuBLAS for m rows on the given A; NAN when cuBLAS is missing or refuses (the reason
  * goes to stderr). */
 static double time_cublas(bench_state *state, int int8, int64_t m, int64_t N, int64_t K,
-                          CUdeviceptr A, CUdeviceptr B, CUdeviceptr C) {
+                          CUdeviceptr A, const bb_tool_rotation *B, int flush_l2, CUdeviceptr C) {
   if (!state->cublas) return NAN;
-  cublas_launch launch = {state->cublas, int8, m, N, K, A, B, C};
+  cublas_launch launch = {state->cublas, int8, m, N, K, A, C, B};
   double us;
-  if (bb_tool_timer_median_us(&state->timer, launch_cublas, &launch, state->options->runs, &us) !=
-      0) {
+  if (bb_tool_timer_median_us(&state->timer, launch_cublas, &launch, state->options->runs,
+                              flush_l2, &us) != 0) {
     fprintf(stderr, PROGRAM ": cuBLAS %s M=%lld N=%lld K=%lld: %s\n", int8 ? "int8" : "float16",
             (long long)m, (long long)N, (long long)K, bb_tool_error());
     return NAN;
@@ -346,12 +387,22 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bitblas_op_info_get(op, &info);
   if (!info.from_cache) fprintf(stderr, "tuned in %.2f s, ", info.tune_seconds);
 
-  bitblas_launch launch = {op, {0}};
+  bb_tool_rotation weights;
+  const CUdeviceptr buffers[ROTATED_COUNT] = {device_weights->W, device_weights->scales,
+                                              device_weights->zeros};
+  const size_t buffer_bytes[ROTATED_COUNT] = {device_weights->W_bytes, device_weights->scales_bytes,
+                                              device_weights->zeros_bytes};
+  int flush_l2;
+  if (rotation_prepare(&state->gpu, state->options, ROTATED_COUNT, buffers, buffer_bytes, &weights,
+                       &flush_l2) != 0)
+    goto failed;
+  bitblas_launch launch = {op, {0}, &weights};
   bb_tool_matmul_args(device_weights, &slot->device, m, &launch.args);
   double us;
-  if (bb_tool_timer_median_us(&state->timer, launch_bitblas, &launch, state->options->runs, &us) !=
-      0)
-    goto failed;
+  const int timed = bb_tool_timer_median_us(&state->timer, launch_bitblas, &launch,
+                                            state->options->runs, flush_l2, &us);
+  bb_tool_rotation_free(&state->gpu, &weights);
+  if (timed != 0) goto failed;
 
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
   double bytes = (double)m * (double)cfg->K * (bitblas_dtype_bits(cfg->A_dtype) / 8) +
@@ -410,6 +461,7 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(csv, "%.2f", state->copy_bandwidth / 1e9);
   bb_tool_table_cell(csv, "%.2f", percent_of_copy);
   bb_tool_table_cell(csv, "%.3f", floor_us);
+  bb_tool_table_cell(csv, "%s", flush_l2 ? "flush" : "rotate");
   bb_tool_table_cell(csv, "%s", check_text);
 
   speedup_sum *sum = find_sum(state, format_index, m);
@@ -453,6 +505,10 @@ static int bench_group(bench_state *state, const shape_group *group) {
   activation_slot slots[SLOT_COUNT];
   memset(slots, 0, sizeof slots);
   CUdeviceptr B_f16 = 0, B_i8 = 0;
+  bb_tool_rotation B_f16_copies, B_i8_copies;
+  memset(&B_f16_copies, 0, sizeof B_f16_copies);
+  memset(&B_i8_copies, 0, sizeof B_i8_copies);
+  int B_f16_flush = 1, B_i8_flush = 1;
   int failed = 0;
 
   /* cuBLAS's B: random float16 (and int8) of W's shape [N, K]. */
@@ -467,6 +523,18 @@ static int bench_group(bench_state *state, const shape_group *group) {
         (bb_tool_device_alloc(gpu, (size_t)group->N * (size_t)group->K, &B_i8) != 0 ||
          bb_tool_device_fill_random(gpu, BITBLAS_DTYPE_INT8, B_i8,
                                     (size_t)group->N * (size_t)group->K, &state->rng) != 0)) {
+      failed = -1;
+      goto done;
+    }
+    const size_t f16_bytes = (size_t)group->N * (size_t)group->K * 2;
+    if (rotation_prepare(gpu, state->options, 1, &B_f16, &f16_bytes, &B_f16_copies,
+                         &B_f16_flush) != 0) {
+      failed = -1;
+      goto done;
+    }
+    const size_t i8_bytes = (size_t)group->N * (size_t)group->K;
+    if (B_i8 && rotation_prepare(gpu, state->options, 1, &B_i8, &i8_bytes, &B_i8_copies,
+                                 &B_i8_flush) != 0) {
       failed = -1;
       goto done;
     }
@@ -503,7 +571,8 @@ static int bench_group(bench_state *state, const shape_group *group) {
       goto done;
     }
     double cublas_f16_us =
-        time_cublas(state, 0, m, group->N, group->K, slots[SLOT_FLOAT16].device.A, B_f16,
+        time_cublas(state, 0, m, group->N, group->K, slots[SLOT_FLOAT16].device.A,
+                    &B_f16_copies, B_f16_flush,
                     slots[SLOT_FLOAT16].device.C);
     double cublas_i8_us = NAN;
     if (needs_int8(workload)) {
@@ -512,7 +581,8 @@ static int bench_group(bench_state *state, const shape_group *group) {
         goto done;
       }
       if (B_i8)
-        cublas_i8_us = time_cublas(state, 1, m, group->N, group->K, slots[SLOT_INT8].device.A, B_i8,
+        cublas_i8_us = time_cublas(state, 1, m, group->N, group->K, slots[SLOT_INT8].device.A,
+                                   &B_i8_copies, B_i8_flush,
                                    slots[SLOT_INT8].device.C);
     }
     for (size_t f = 0; f < format_count; f++) {
@@ -534,6 +604,8 @@ done:
     bb_tool_device_weights_free(gpu, &device_weights[f]);
     bb_tool_host_weights_free(&host_weights[f]);
   }
+  bb_tool_rotation_free(gpu, &B_f16_copies);
+  bb_tool_rotation_free(gpu, &B_i8_copies);
   bb_tool_device_free(gpu, &B_f16);
   bb_tool_device_free(gpu, &B_i8);
   return failed;
@@ -562,7 +634,7 @@ static const char *const csv_headers[] = {
     "device", "M", "N", "K", "layer", "format", "schedule", "source", "bitblas_us",
     "cublas_f16_us", "speedup_vs_cublas_f16", "cublas_i8_us", "speedup_vs_cublas_i8",
     "bytes_moved", "gb_per_s", "copy_bandwidth_gb_per_s", "percent_of_copy_bandwidth", "floor_us",
-    "check"};
+    "cold_l2", "check"};
 /* clang-format on */
 
 static int run(const bench_options *options, const bb_tool_workload *workload) {
@@ -617,9 +689,12 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
          state.gpu.name, state.gpu.compute_major, state.gpu.compute_minor, state.gpu.sm_count,
          state.gpu.l2_bytes >> 20, state.copy_bandwidth / 1e9, COPY_BANDWIDTH_REPEATS,
          BB_TOOL_COPY_BANDWIDTH_BYTES >> 20);
-  printf("cuBLAS: %s; timing: median of %d runs after %d warm-up runs, L2 flushed before each\n",
+  printf("cuBLAS: %s; timing: median of %d runs after %d warm-up runs, %s\n",
          state.cublas ? bb_tool_cublas_describe(state.cublas) : "not available", options->runs,
-         BB_TOOL_TIMING_WARMUP_RUNS);
+         BB_TOOL_TIMING_WARMUP_RUNS,
+         options->flush_l2 ? "L2 flushed (memset of twice its size) before each"
+                           : "weights rotated through copies of at least twice the L2 size "
+                             "(L2 flushed where too small to rotate)");
   printf("cache: %s\n", bitblas_context_cache_path(state.gpu.context));
   if (bitblas_context_cache_warning(state.gpu.context)[0])
     fprintf(stderr, PROGRAM ": warning: %s\n", bitblas_context_cache_warning(state.gpu.context));

@@ -58,16 +58,18 @@ for stage in $stages; do
     export BITBLAS_CACHE=$OUT/bench-cache.db
     : >"$OUT/bench.txt"
     rm -f "$OUT/bench.csv"
-    while read -r presets ms formats; do
-      "$BUILD/bitblas-bench" --preset "$presets" --m "$ms" --formats "$formats" \
+    while read -r presets ms formats extra; do
+      # shellcheck disable=SC2086 # extra holds zero or more options
+      "$BUILD/bitblas-bench" --preset "$presets" --m "$ms" --formats "$formats" $extra \
         --csv "$OUT/bench-part.csv" >>"$OUT/bench.txt" 2>&1
-      note "bench $presets M=$ms $formats: rc=$?"
+      note "bench $presets M=$ms $formats $extra: rc=$?"
       if [ -f "$OUT/bench.csv" ]; then tail -n +2 "$OUT/bench-part.csv" >>"$OUT/bench.csv"
       else cp "$OUT/bench-part.csv" "$OUT/bench.csv"; fi
       rm -f "$OUT/bench-part.csv"
     done <<'SETS'
 llama-3-8b,llama-3-70b 1,4,16 w4a16,w2a16,w1a16,w2a8
 bitnet-b1.58-2b 1 bitnet
+llama-3-8b,llama-3-70b 1 w4a16 --cold-l2 flush
 bitblas 1 w4a16
 awkward 1,16 w4a16
 SETS

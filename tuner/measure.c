@@ -1,7 +1,10 @@
 /*
  * measure.c - the worker's test bench for candidates: fresh random inputs (never zeros), the
  * float64 reference on sampled rows and columns, a two-poison check that every output is
- * written, and event timing with an L2 flush before each run. Runs only in bitblas-worker.
+ * written, and event timing with the weights cold in L2: each run reads its own copy of W, scales
+ * and zeros, from copies adding up to at least twice the L2 size (an L2 flush by memset where
+ * the weights are too small for that: it would leave L2 full of dirty lines that the timed
+ * kernel then writes back). Runs only in bitblas-worker.
  */
 #include "measure.h"
 
@@ -21,6 +24,8 @@
 #define BB_MAX_SAMPLE_ROWS 8
 #define BB_MAX_SAMPLE_COLS 256
 #define BB_WARMUP_RUNS 2
+#define BB_MAX_WEIGHT_COPIES 64
+enum { BB_COPY_W, BB_COPY_SCALES, BB_COPY_ZEROS, BB_COPY_BUFFERS };
 
 struct bb_measure {
   const bb_cuda_api *cu;
@@ -32,10 +37,14 @@ struct bb_measure {
   /* device buffers */
   CUdeviceptr A, W, scales, zeros, bias, a_scale, C, flush;
   size_t c_bytes, flush_bytes;
+  /* W, scales and zeros for timed run i: copies[i % copy_count] (copy 0 is W, scales, zeros) */
+  CUdeviceptr copies[BB_MAX_WEIGHT_COPIES][BB_COPY_BUFFERS];
+  int copy_count;
+  int flush_each_run; /* the copies cannot push each other out of L2: flush it instead */
   /* sampled reference */
   int64_t rows[BB_MAX_SAMPLE_ROWS], cols[BB_MAX_SAMPLE_COLS];
   int64_t row_count, col_count;
-  double *reference;
+  double *reference, *magnitude; /* per sampled output: value and size of its terms */
   void *host_c, *host_c2;
 };
 
@@ -43,6 +52,34 @@ static bitblas_status upload(bb_measure *m, CUdeviceptr *device, const void *hos
   if (!bytes) return BITBLAS_OK;
   BB_CU_CHECK(m->cu->MemAlloc(device, bytes));
   BB_CU_CHECK(m->cu->MemcpyHtoD(*device, host, bytes));
+  return BITBLAS_OK;
+}
+
+/* Makes the weight copies timed runs read in turn: enough that the others add up to twice the L2
+ * size, at most BB_MAX_WEIGHT_COPIES (then every run is preceded by a flush instead). */
+static bitblas_status make_weight_copies(bb_measure *m, size_t l2_bytes) {
+  const CUdeviceptr originals[BB_COPY_BUFFERS] = {m->W, m->scales, m->zeros};
+  const size_t bytes[BB_COPY_BUFFERS] = {m->host.W_bytes, m->host.scales_bytes,
+                                         m->host.zeros_bytes};
+  size_t total = 0;
+  for (int b = 0; b < BB_COPY_BUFFERS; b++) {
+    m->copies[0][b] = originals[b];
+    total += originals[b] ? bytes[b] : 0;
+  }
+  m->copy_count = 1;
+  size_t wanted = total ? (2 * l2_bytes + total - 1) / total + 1 : BB_MAX_WEIGHT_COPIES;
+  if (wanted > BB_MAX_WEIGHT_COPIES) wanted = BB_MAX_WEIGHT_COPIES;
+  m->flush_each_run = (wanted - 1) * total < 2 * l2_bytes;
+  if (m->flush_each_run) return BITBLAS_OK; /* copies would not help */
+  for (size_t c = 1; c < wanted; c++) {
+    for (int b = 0; b < BB_COPY_BUFFERS; b++) {
+      if (!originals[b]) continue;
+      BB_CU_CHECK(m->cu->MemAlloc(&m->copies[c][b], bytes[b]));
+      BB_CU_CHECK(m->cu->MemcpyDtoDAsync(m->copies[c][b], originals[b], bytes[b], m->stream));
+    }
+    m->copy_count = (int)c + 1;
+  }
+  BB_CU_CHECK(m->cu->StreamSynchronize(m->stream));
   return BITBLAS_OK;
 }
 
@@ -78,17 +115,19 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
   BB_CU_CHECK_GOTO(cu->MemAlloc(&m->C, m->c_bytes), status, fail);
   m->flush_bytes = (size_t)(l2_bytes > 0 ? l2_bytes : 64 << 20) * 2;
   BB_CU_CHECK_GOTO(cu->MemAlloc(&m->flush, m->flush_bytes), status, fail);
+  if ((status = make_weight_copies(m, m->flush_bytes / 2)) != BITBLAS_OK) goto fail;
 
   m->row_count = bb_sample_indices(cfg->M, BB_MAX_SAMPLE_ROWS, &m->rng, m->rows);
   m->col_count = bb_sample_indices(cfg->N, BB_MAX_SAMPLE_COLS, &m->rng, m->cols);
   m->reference = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
-  if (!m->reference) {
+  m->magnitude = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
+  if (!m->reference || !m->magnitude) {
     status = bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for the reference");
     goto fail;
   }
   const bitblas_matmul_args host_args = bb_host_operands_args(host);
-  status = bb_reference_subset(cfg, &host_args, m->rows, m->row_count, m->cols, m->col_count,
-                               m->reference);
+  status = bb_reference_subset_sized(cfg, &host_args, m->rows, m->row_count, m->cols,
+                                     m->col_count, m->reference, m->magnitude);
   if (status != BITBLAS_OK) goto fail;
   *out = m;
   return BITBLAS_OK;
@@ -103,6 +142,9 @@ void bb_measure_destroy(bb_measure *m) {
   CUdeviceptr buffers[] = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, m->flush};
   for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
     if (buffers[i]) cu->MemFree(buffers[i]);
+  for (int c = 1; c < BB_MAX_WEIGHT_COPIES; c++)
+    for (int b = 0; b < BB_COPY_BUFFERS; b++)
+      if (m->copies[c][b]) cu->MemFree(m->copies[c][b]);
   if (m->start) cu->EventDestroy(m->start);
   if (m->stop) cu->EventDestroy(m->stop);
   if (m->stream) cu->StreamDestroy(m->stream);
@@ -110,6 +152,7 @@ void bb_measure_destroy(bb_measure *m) {
   free(m->host_c);
   free(m->host_c2);
   free(m->reference);
+  free(m->magnitude);
   free(m);
 }
 
@@ -121,31 +164,29 @@ double bb_measure_tolerance(const bitblas_matmul_config *cfg) {
   return 2e-3;
 }
 
-/* Errors after which the context is dead: illegal address, hardware stack error, illegal
- * instruction, misaligned address, invalid address space, invalid PC, launch failed. */
-static int is_sticky(CUresult result) { return result == 700 || (result >= 714 && result <= 719); }
-
 static const char *result_name(const bb_cuda_api *cu, CUresult result) {
   const char *name = "unknown";
   cu->GetErrorName(result, &name);
   return name ? name : "unknown";
 }
 
-/* One run on the poisoned output; reports the outcome of the launch and the sync. */
+/* One run on the poisoned output; reports the outcome of the launch and the sync. Every byte of
+ * C is poisoned, a 16-bit output's odd last element included: C is reused across candidates, so
+ * a byte left over from the last one could pass for this one's. */
 static bb_candidate_outcome run_once(bb_measure *m, CUfunction function, const bb_schedule *s,
                                      unsigned poison, char *message, size_t message_size) {
   const bb_cuda_api *cu = m->cu;
   bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
-  CUresult result = cu->MemsetD32Async(m->C, poison, m->c_bytes / 4, m->stream);
+  CUresult result = bb_cuda_fill_pattern32_async(cu, m->C, poison, m->c_bytes, m->stream);
   if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, s, &m->cfg, &args, m->stream);
-  if (result != BB_CUDA_SUCCESS && !is_sticky(result)) {
+  if (result != BB_CUDA_SUCCESS && !bb_cuda_error_is_sticky(result)) {
     snprintf(message, message_size, "launch: %s (%d)", result_name(cu, result), result);
     return BB_CANDIDATE_LAUNCH_FAILED;
   }
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(m->stream);
   if (result != BB_CUDA_SUCCESS) {
     snprintf(message, message_size, "run: %s (%d)", result_name(cu, result), result);
-    return is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+    return bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
   }
   return BB_CANDIDATE_OK;
 }
@@ -163,7 +204,7 @@ static bb_candidate_outcome check_output(bb_measure *m, char *message, size_t me
              element / (size_t)cfg->N, element % (size_t)cfg->N);
     return BB_CANDIDATE_WRONG;
   }
-  double error = 0.0, norm = 0.0;
+  bb_error_sum sum = {0, 0, 0};
   for (int64_t i = 0; i < m->row_count; i++) {
     for (int64_t j = 0; j < m->col_count; j++) {
       const double got =
@@ -179,11 +220,10 @@ static bb_candidate_outcome check_output(bb_measure *m, char *message, size_t me
                  (long long)m->rows[i], (long long)m->cols[j], got, want);
         return BB_CANDIDATE_WRONG;
       }
-      error += (got - want) * (got - want);
-      norm += want * want;
+      bb_error_sum_add(&sum, got, want, m->magnitude[i * m->col_count + j]);
     }
   }
-  const double relative = norm > 0 ? sqrt(error / norm) : sqrt(error);
+  const double relative = bb_error_sum_relative(&sum, cfg->K);
   const double tolerance = bb_measure_tolerance(cfg);
   if (cfg->out_dtype != BITBLAS_DTYPE_INT32 && !(relative <= tolerance)) {
     snprintf(message, message_size, "relative error %.3g over %lldx%lld sampled outputs > %.1g",
@@ -211,7 +251,7 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
   if (result != BB_CUDA_SUCCESS) {
     snprintf(message, message_size, "module load: %s (%d)", result_name(cu, result), result);
     if (module) cu->ModuleUnload(module);
-    return is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+    return bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
   }
 
   bb_candidate_outcome outcome =
@@ -236,10 +276,17 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
     if (timed_runs < 1) timed_runs = 1;
     bb_launch_args args = {m->A,    m->W,       m->scales, m->zeros,
                            m->bias, m->a_scale, m->C,      (int)m->cfg.M};
-    for (int i = 0; i < BB_WARMUP_RUNS && result == BB_CUDA_SUCCESS; i++)
-      result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
-    for (int i = 0; i < timed_runs && result == BB_CUDA_SUCCESS; i++) {
-      result = cu->MemsetD32Async(m->flush, (unsigned)i, m->flush_bytes / 4, m->stream);
+    for (int i = 0; i < BB_WARMUP_RUNS + timed_runs && result == BB_CUDA_SUCCESS; i++) {
+      const CUdeviceptr *copy = m->copies[i % m->copy_count];
+      args.W = copy[BB_COPY_W];
+      args.scales = copy[BB_COPY_SCALES];
+      args.zeros = copy[BB_COPY_ZEROS];
+      if (i < BB_WARMUP_RUNS) {
+        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
+        continue;
+      }
+      if (m->flush_each_run)
+        result = cu->MemsetD32Async(m->flush, (unsigned)i, m->flush_bytes / 4, m->stream);
       if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->start, m->stream);
       if (result == BB_CUDA_SUCCESS)
         result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
@@ -247,11 +294,11 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
       if (result == BB_CUDA_SUCCESS) result = cu->EventSynchronize(m->stop);
       float ms = 0.0f;
       if (result == BB_CUDA_SUCCESS) result = cu->EventElapsedTime(&ms, m->start, m->stop);
-      times[i] = (double)ms * 1000.0;
+      times[i - BB_WARMUP_RUNS] = (double)ms * 1000.0;
     }
     if (result != BB_CUDA_SUCCESS) {
       snprintf(message, message_size, "timing: %s (%d)", result_name(cu, result), result);
-      outcome = is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+      outcome = bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
     } else {
       qsort(times, (size_t)timed_runs, sizeof times[0], compare_doubles);
       *us = times[timed_runs / 2];

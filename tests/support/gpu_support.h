@@ -41,7 +41,7 @@ typedef struct bb_test_check {
   int ran;               /* 1 if both runs completed */
   int poison_differs;    /* outputs differ between the two poisons: unwritten elements */
   int64_t mismatches;    /* int32 outputs that differ from the reference (must be 0) */
-  double relative_error; /* ||out - ref|| / ||ref|| over the compared outputs */
+  double relative_error; /* bb_error_sum_relative over the compared outputs */
   char message[512];
 } bb_test_check;
 

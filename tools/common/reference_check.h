@@ -22,8 +22,8 @@
 typedef struct bb_tool_check_result {
   int64_t rows_checked;
   int64_t columns_checked;
-  double relative_l2_error; /* ||C - ref||_2 / ||ref||_2 over the compared elements */
-  double max_error_ratio;   /* max |C - ref| / max |ref| */
+  double relative_l2_error; /* bb_error_sum_relative (src/reference.h) over the compared elements */
+  double max_error_ratio;   /* max |C - ref| / max(|ref|, size of the terms / sqrt(K)) */
   double tolerance;         /* bound on relative_l2_error; max_error_ratio may reach 5x it */
   int64_t nonfinite;        /* compared outputs that are NaN or infinite (poison left over) */
   int passed;

@@ -64,7 +64,7 @@ static int flush_l2(bb_tool_timer *timer) {
 }
 
 int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void *user, int runs,
-                            double *median_us) {
+                            int flush, double *median_us) {
   const bb_cuda_api *cu = timer->gpu->cu;
   CUstream stream = timer->gpu->stream;
   *median_us = 0.0;
@@ -76,15 +76,16 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
   if (!times_us) return bb_tool_fail("out of memory for %d timings", runs);
 
   int failed = 0;
+  int run = 0;
   for (int i = 0; i < BB_TOOL_TIMING_WARMUP_RUNS && !failed; i++)
-    failed = flush_l2(timer) != 0 || launch(user, stream) != 0 ? -1 : 0;
+    failed = (flush && flush_l2(timer) != 0) || launch(user, stream, run++) != 0 ? -1 : 0;
   for (int i = 0; i < runs && !failed; i++) {
-    if (flush_l2(timer) != 0) {
+    if (flush && flush_l2(timer) != 0) {
       failed = -1;
       break;
     }
     BB_TOOL_CU_GOTO(cu, cu->EventRecord(timer->events[2 * i], stream), failed, done);
-    if (launch(user, stream) != 0) {
+    if (launch(user, stream, run++) != 0) {
       failed = -1;
       break;
     }

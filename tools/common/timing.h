@@ -21,9 +21,9 @@
 /* The size of the copy the copy bandwidth is measured with. */
 #define BB_TOOL_COPY_BANDWIDTH_BYTES ((size_t)1 << 30)
 
-/* Enqueues one run of the timed work on `stream` without waiting. 0, or -1 with
- * bb_tool_error() set. */
-typedef int (*bb_tool_launch_fn)(void *user, CUstream stream);
+/* Enqueues run number `run` (0, 1, ... over warm-up and timed runs, so inputs can rotate) of the
+ * timed work on `stream` without waiting. 0, or -1 with bb_tool_error() set. */
+typedef int (*bb_tool_launch_fn)(void *user, CUstream stream, int run);
 
 typedef struct bb_tool_timer {
   const bb_tool_gpu *gpu;
@@ -41,12 +41,13 @@ int bb_tool_timer_create(const bb_tool_gpu *gpu, bb_tool_timer *timer);
 void bb_tool_timer_destroy(bb_tool_timer *timer);
 
 /* Runs `launch` BB_TOOL_TIMING_WARMUP_RUNS times, then `runs` (>= BB_TOOL_TIMING_MIN_RUNS) timed
- * times, each timed run preceded by an L2 flush (a cuMemsetD32Async over the flush buffer) and
- * bracketed by events recorded on the stream, so the flush is not timed. *median_us is the
- * median of the runs in microseconds. 0, or -1 with the message (a failed launch included;
- * the stream is synchronized before returning either way). */
+ * times, each bracketed by events recorded on the stream. With flush_l2, every run is preceded
+ * by an L2 flush (a cuMemsetD32Async over the flush buffer, not timed); without, the caller keeps
+ * L2 cold by rotating its inputs (rotation.h). *median_us is the median of the runs in
+ * microseconds. 0, or -1 with the message (a failed launch included; the stream is synchronized
+ * before returning either way). */
 int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void *user, int runs,
-                            double *median_us);
+                            int flush_l2, double *median_us);
 
 /* Measures the copy bandwidth: `repeats` (>= 3) device-to-device copies of `bytes` (at least
  * BB_TOOL_COPY_BANDWIDTH_BYTES) after two warm-up copies, each timed with events; the result is
