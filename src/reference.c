@@ -213,8 +213,8 @@ bitblas_status bb_reference_subset(const bitblas_matmul_config *cfg,
 
 bitblas_status bb_reference_subset_sized(const bitblas_matmul_config *cfg,
                                          const bitblas_matmul_args *host_args, const int64_t *rows,
-                                         int64_t row_count, const int64_t *cols,
-                                         int64_t col_count, double *out, double *magnitude) {
+                                         int64_t row_count, const int64_t *cols, int64_t col_count,
+                                         double *out, double *magnitude) {
   bb_error_clear();
   bitblas_matmul_config normalized;
   bitblas_status status = bb_config_normalize(cfg, &normalized);

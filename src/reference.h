@@ -28,8 +28,8 @@ bitblas_status bb_reference_subset(const bitblas_matmul_config *cfg,
  * same output: the size of the terms that its rounding errors grow with. */
 bitblas_status bb_reference_subset_sized(const bitblas_matmul_config *cfg,
                                          const bitblas_matmul_args *host_args, const int64_t *rows,
-                                         int64_t row_count, const int64_t *cols,
-                                         int64_t col_count, double *out, double *magnitude);
+                                         int64_t row_count, const int64_t *cols, int64_t col_count,
+                                         double *out, double *magnitude);
 
 /* The relative error the checks use, summed output by output:
  *   ||got - want|| / max(||want||, ||magnitude|| / sqrt(K)).

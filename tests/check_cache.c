@@ -187,12 +187,6 @@ static void gate_open(start_gate *gate) {
   close(gate->read_fd);
 }
 
-static void sleep_seconds(double seconds) {
-  struct timespec pause_time = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-  while (nanosleep(&pause_time, &pause_time) != 0 && errno == EINTR) {
-  }
-}
-
 /* A child that claims key in its own connection, tells the parent through notify_fd, then
  * waits to be killed. */
 static pid_t spawn_claim_holder(const char *path, const bb_cache_key *key) {
@@ -1048,7 +1042,7 @@ START_TEST(test_old_claim_is_taken_over) {
   pid_t holder = spawn_claim_holder(path, &key);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_TIMEOUT);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 0), BITBLAS_TIMEOUT); /* 0: age never counts */
-  sleep_seconds(0.3);
+  bb_test_sleep_seconds(0.3);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 5), BITBLAS_TIMEOUT);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 0.2), BITBLAS_OK);
   ck_assert_int_eq(raw_integer(path, sql), getpid());
@@ -1260,7 +1254,7 @@ START_TEST(test_kill_during_writes_leaves_a_sound_file) {
     char byte;
     ck_assert_int_eq(read(fds[0], &byte, 1), 1);
     close(fds[0]);
-    sleep_seconds(bb_rng_uniform(&rng, 0.02, 0.12));
+    bb_test_sleep_seconds(bb_rng_uniform(&rng, 0.02, 0.12));
     kill(child, SIGKILL);
     ck_assert_int_eq(wait_for_child(child), 128 + SIGKILL);
 

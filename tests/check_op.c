@@ -22,17 +22,6 @@
 static char temp_dir[4096];
 static char state_path[4200];
 
-static double now_seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void sleep_seconds(double seconds) {
-  struct timespec pause = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-  nanosleep(&pause, NULL);
-}
-
 static bitblas_matmul_config config_with_n(int64_t N) {
   bitblas_matmul_config cfg;
   bitblas_matmul_config_init(&cfg);
@@ -194,15 +183,15 @@ START_TEST(test_memo_hit_does_not_wait_for_a_tuning) {
   op_request slow;
   pthread_t thread;
   start_request(&slow, &thread, ctx, 128);
-  const double deadline = now_seconds() + 20.0;
-  while (tunings_started() < 2 && now_seconds() < deadline) sleep_seconds(0.01);
+  const double deadline = bb_test_now_seconds() + 20.0;
+  while (tunings_started() < 2 && bb_test_now_seconds() < deadline) bb_test_sleep_seconds(0.01);
   ck_assert_int_eq(tunings_started(), 2);
 
   /* Meanwhile the tuned config comes from the memo at once. */
-  const double started = now_seconds();
+  const double started = bb_test_now_seconds();
   bitblas_op *again = NULL;
   ck_assert_int_eq(bitblas_op_get(ctx, &tuned, &again), BITBLAS_OK);
-  const double waited = now_seconds() - started;
+  const double waited = bb_test_now_seconds() - started;
   const int tuning_was_running = !request_done(&slow);
   ck_assert_ptr_eq(again, op);
   ck_assert_msg(waited < 0.5 && tuning_was_running, "the memo hit waited %.2f s for a tuning",

@@ -323,9 +323,9 @@ START_TEST(test_every_option_parses_then_no_gpu_exits_2) {
                              "--cache",       cache_path,
                              "--check",       NULL};
   expect_no_device(TUNE, tune_args);
-  const char *bench_args[] = {"--preset", "bitblas", "--m",       "all",    "--formats",
-                              "w2a8,nf4,fp8",       "--runs",   "50",  "--csv",    csv_path,
-                              "--cold-l2", "flush",  "--check", NULL};
+  const char *bench_args[] = {"--preset",     "bitblas", "--m",     "all",   "--formats",
+                              "w2a8,nf4,fp8", "--runs",  "50",      "--csv", csv_path,
+                              "--cold-l2",    "flush",   "--check", NULL};
   expect_no_device(BENCH, bench_args);
   struct stat info;
   ck_assert_msg(stat(csv_path, &info) != 0, "no CSV is written without a device");

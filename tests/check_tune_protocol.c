@@ -43,17 +43,6 @@ static bitblas_matmul_config small_config(void) {
   return cfg;
 }
 
-static double now_seconds(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
-
-static void sleep_seconds(double seconds) {
-  struct timespec pause = {(time_t)seconds, (long)((seconds - (double)(time_t)seconds) * 1e9)};
-  nanosleep(&pause, NULL);
-}
-
 /* Points the tuner at the fake worker in `mode`, from a fresh state, with a 1 s run limit. */
 static void use_fake_worker(const char *mode) {
   char state[4200];
@@ -174,9 +163,9 @@ END_TEST
 START_TEST(test_setup_hang_ends_at_the_setup_limit) {
   setenv("BITBLAS_TUNE_SETUP_TIMEOUT", "2", 1);
   bb_tune_result result;
-  const double started = now_seconds();
+  const double started = bb_test_now_seconds();
   const bitblas_status status = tune_with("hang-setup", &result);
-  const double waited = now_seconds() - started;
+  const double waited = bb_test_now_seconds() - started;
   unsetenv("BITBLAS_TUNE_SETUP_TIMEOUT");
   ck_assert_int_eq(status, BITBLAS_WORKER_FAILED);
   ck_assert_msg(strstr(bitblas_last_error(), "setting up the test inputs") != NULL &&
@@ -357,11 +346,11 @@ static int answers_requests(int fd) {
 
 /* Waits up to `seconds` for child `pid` to end; its wait status, or -1 if it did not. */
 static int wait_at_most(pid_t pid, double seconds) {
-  const double deadline = now_seconds() + seconds;
+  const double deadline = bb_test_now_seconds() + seconds;
   int wait_status = 0;
-  while (now_seconds() < deadline) {
+  while (bb_test_now_seconds() < deadline) {
     if (waitpid(pid, &wait_status, WNOHANG) == pid) return wait_status;
-    sleep_seconds(0.02);
+    bb_test_sleep_seconds(0.02);
   }
   return -1;
 }

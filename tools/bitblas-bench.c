@@ -328,8 +328,8 @@ static double time_cublas(bench_state *state, int int8, int64_t m, int64_t N, in
   if (!state->cublas) return NAN;
   cublas_launch launch = {state->cublas, int8, m, N, K, A, C, B};
   double us;
-  if (bb_tool_timer_median_us(&state->timer, launch_cublas, &launch, state->options->runs,
-                              flush_l2, &us) != 0) {
+  if (bb_tool_timer_median_us(&state->timer, launch_cublas, &launch, state->options->runs, flush_l2,
+                              &us) != 0) {
     fprintf(stderr, PROGRAM ": cuBLAS %s M=%lld N=%lld K=%lld: %s\n", int8 ? "int8" : "float16",
             (long long)m, (long long)N, (long long)K, bb_tool_error());
     return NAN;
@@ -527,8 +527,8 @@ static int bench_group(bench_state *state, const shape_group *group) {
       goto done;
     }
     const size_t f16_bytes = (size_t)group->N * (size_t)group->K * 2;
-    if (rotation_prepare(gpu, state->options, 1, &B_f16, &f16_bytes, &B_f16_copies,
-                         &B_f16_flush) != 0) {
+    if (rotation_prepare(gpu, state->options, 1, &B_f16, &f16_bytes, &B_f16_copies, &B_f16_flush) !=
+        0) {
       failed = -1;
       goto done;
     }
@@ -571,9 +571,8 @@ static int bench_group(bench_state *state, const shape_group *group) {
       goto done;
     }
     double cublas_f16_us =
-        time_cublas(state, 0, m, group->N, group->K, slots[SLOT_FLOAT16].device.A,
-                    &B_f16_copies, B_f16_flush,
-                    slots[SLOT_FLOAT16].device.C);
+        time_cublas(state, 0, m, group->N, group->K, slots[SLOT_FLOAT16].device.A, &B_f16_copies,
+                    B_f16_flush, slots[SLOT_FLOAT16].device.C);
     double cublas_i8_us = NAN;
     if (needs_int8(workload)) {
       if (slot_prepare(state, &slots[SLOT_INT8], BITBLAS_DTYPE_INT8, m, group->N, group->K) != 0) {
@@ -582,8 +581,7 @@ static int bench_group(bench_state *state, const shape_group *group) {
       }
       if (B_i8)
         cublas_i8_us = time_cublas(state, 1, m, group->N, group->K, slots[SLOT_INT8].device.A,
-                                   &B_i8_copies, B_i8_flush,
-                                   slots[SLOT_INT8].device.C);
+                                   &B_i8_copies, B_i8_flush, slots[SLOT_INT8].device.C);
     }
     for (size_t f = 0; f < format_count; f++) {
       const bb_tool_format *format = &workload->formats[f];

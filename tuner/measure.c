@@ -126,8 +126,8 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
     goto fail;
   }
   const bitblas_matmul_args host_args = bb_host_operands_args(host);
-  status = bb_reference_subset_sized(cfg, &host_args, m->rows, m->row_count, m->cols,
-                                     m->col_count, m->reference, m->magnitude);
+  status = bb_reference_subset_sized(cfg, &host_args, m->rows, m->row_count, m->cols, m->col_count,
+                                     m->reference, m->magnitude);
   if (status != BITBLAS_OK) goto fail;
   *out = m;
   return BITBLAS_OK;

@@ -12,10 +12,9 @@
 
 int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
   if (s->family == BB_FAMILY_TCGEMV)
-    return snprintf(buf, size,
-                    "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d",
-                    s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
-                    s->stages);
+    return snprintf(
+        buf, size, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d",
+        s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale, s->stages);
   if (s->family == BB_FAMILY_TCGEMV_INT8)
     return snprintf(buf, size,
                     "tcgemv_int8 warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d stages=%d",
@@ -200,7 +199,8 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   int count = 0;
   /* Tensor-core gemvs first where they apply: float16 A up to M = 64, int8 A at any M (grid
    * rows of 32). */
-  if (cfg->M <= 64 || cfg->A_dtype == BITBLAS_DTYPE_INT8) count = add_tensor_core_gemvs(cfg, out, 0);
+  if (cfg->M <= 64 || cfg->A_dtype == BITBLAS_DTYPE_INT8)
+    count = add_tensor_core_gemvs(cfg, out, 0);
   const int64_t M = cfg->M;
   const int float_a = cfg->A_dtype != BITBLAS_DTYPE_INT8;
   const int gemv_first = M <= 8 || !float_a;

@@ -12,10 +12,10 @@
 #include "bitblas.h"
 
 typedef enum bb_family {
-  BB_FAMILY_GEMV = 0,   /* kernel_src/gemv.cu: CUDA cores, small M, every format */
-  BB_FAMILY_MMA = 1,    /* kernel_src/mma.cu: tensor cores, tiled, float16/bfloat16 A */
-  BB_FAMILY_TCGEMV = 2, /* kernel_src/tcgemv.cu: tensor cores from registers, M <= 32,
-                           float16 A, integer weights of 1/2/4/8 bits */
+  BB_FAMILY_GEMV = 0,        /* kernel_src/gemv.cu: CUDA cores, small M, every format */
+  BB_FAMILY_MMA = 1,         /* kernel_src/mma.cu: tensor cores, tiled, float16/bfloat16 A */
+  BB_FAMILY_TCGEMV = 2,      /* kernel_src/tcgemv.cu: tensor cores from registers, M <= 64,
+                                float16 A, integer weights of 1/2/4/8 bits */
   BB_FAMILY_TCGEMV_INT8 = 3, /* kernel_src/tcgemv_int8.cu: the same for int8 A, exact int32 */
   BB_FAMILY_COUNT
 } bb_family;

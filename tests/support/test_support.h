@@ -1,6 +1,6 @@
 /*
  * test_support.h - what several test suites share: a seeded random generator, scratch
- * directories, and the GPU-suite skip rule (exit 77).
+ * directories, clock and sleep helpers, and the GPU-suite skip rule (exit 77).
  */
 #ifndef BITBLAS_TEST_SUPPORT_H
 #define BITBLAS_TEST_SUPPORT_H
@@ -23,6 +23,12 @@ void bb_test_temp_dir(char *buf, size_t size);
 
 /* Removes a directory tree made by bb_test_temp_dir. */
 void bb_test_remove_tree(const char *path);
+
+/* Seconds on the monotonic clock, for measuring waits. */
+double bb_test_now_seconds(void);
+
+/* Sleeps `seconds` (fractions allowed), resuming after signals. */
+void bb_test_sleep_seconds(double seconds);
 
 /* Runs the suite with Check; returns the process exit status (0 when all passed). */
 int bb_test_run_suite(Suite *suite);

@@ -16,8 +16,8 @@
 
 typedef struct bb_tool_rotation {
   int buffer_count;
-  int copy_count;     /* copies in turn, the caller's own buffers being copy 0 */
-  int evicts_l2;      /* 1: the other copies add up to at least twice the L2 size */
+  int copy_count; /* copies in turn, the caller's own buffers being copy 0 */
+  int evicts_l2;  /* 1: the other copies add up to at least twice the L2 size */
   size_t bytes[BB_TOOL_ROTATION_MAX_BUFFERS];
   CUdeviceptr copies[BB_TOOL_ROTATION_MAX_COPIES][BB_TOOL_ROTATION_MAX_BUFFERS];
 } bb_tool_rotation;
