@@ -114,19 +114,24 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
   return s;
 }
 
-int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale) {
+/* The bits per weight when the tensor-core gemvs can take cfg's weights with activations of
+ * `A_dtype`: an integer format of 1, 2, 4 or 8 bits; else 0. */
+static int tensor_gemv_weight_bits(const bitblas_matmul_config *cfg, bitblas_dtype A_dtype) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
-  if (cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 || !bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
-  if (bits != 1 && bits != 2 && bits != 4 && bits != 8) return 0;
+  if (cfg->A_dtype != A_dtype || !bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
+  return bits == 1 || bits == 2 || bits == 4 || bits == 8 ? bits : 0;
+}
+
+int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale) {
+  const int bits = tensor_gemv_weight_bits(cfg, BITBLAS_DTYPE_FLOAT16);
+  if (!bits) return 0;
   const int64_t lane_k = 32 * (int64_t)lane_words / bits, segment_k = 4 * lane_k;
   return cfg->K % segment_k == 0 && bb_config_group(cfg) % (post_scale ? segment_k : lane_k) == 0;
 }
 
 int bb_tcgemv_int8_fits(const bitblas_matmul_config *cfg, int lane_words) {
-  const int bits = bitblas_dtype_bits(cfg->W_dtype);
-  if (cfg->A_dtype != BITBLAS_DTYPE_INT8 || !bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
-  if (bits != 1 && bits != 2 && bits != 4 && bits != 8) return 0;
-  return cfg->K % (128 * (int64_t)lane_words / bits) == 0;
+  const int bits = tensor_gemv_weight_bits(cfg, BITBLAS_DTYPE_INT8);
+  return bits && cfg->K % (128 * (int64_t)lane_words / bits) == 0;
 }
 
 static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll, int lane_words,
