@@ -190,6 +190,10 @@ __device__ __forceinline__ void bb_stream_load8(bb_u32 *words, const bb_u8 *p) {
                : "l"(p));
 }
 
+__device__ __forceinline__ void bb_stream_load4(bb_u32 *words, const bb_u8 *p) {
+  asm volatile("ld.global.nc.L1::no_allocate.u32 %0, [%1];" : "=r"(words[0]) : "l"(p));
+}
+
 // Four bytes picked from the eight of (a, b) by the selector's nibbles (PTX prmt).
 __device__ __forceinline__ bb_u32 bb_prmt(bb_u32 a, bb_u32 b, bb_u32 selector) {
   bb_u32 d;

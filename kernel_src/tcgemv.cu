@@ -10,7 +10,7 @@
 //   BB_M_TILES     8-row tiles of A per block (the W fragments are reused for each)
 //   BB_UNROLL      segments per pipeline stage (loaded together)
 //   BB_STAGES      pipeline stages (2 to 4): loads run BB_STAGES - 1 stages ahead
-//   BB_LANE_WORDS  32-bit words of codes each lane loads per row and segment (4 or 2)
+//   BB_LANE_WORDS  32-bit words of codes each lane loads per row and segment (4, 2 or 1)
 //   BB_POST_SCALE  1: scales and zeros are applied to float32 sums after the mma (below)
 //
 // Weights stay in the plain packed layout. A "segment" is 128 * BB_LANE_WORDS / b consecutive k
@@ -74,12 +74,14 @@ __device__ __forceinline__ bb_u32 bb_hfma2(bb_u32 a, bb_u32 b, bb_u32 c) {
   return d;
 }
 
-// This lane's codes of one row and segment: 16 or 8 bytes, streamed past L1.
+// This lane's codes of one row and segment: 16, 8 or 4 bytes, streamed past L1.
 __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], const bb_u8 *p) {
 #if BB_LANE_WORDS == 4
   bb_stream_load16(words, p);
-#else
+#elif BB_LANE_WORDS == 2
   bb_stream_load8(words, p);
+#else
+  bb_stream_load4(words, p);
 #endif
 }
 
@@ -392,22 +394,27 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
   }
 }
 
-// One stage: per segment, the raw sums, and (when groups are shorter than the row) their scaled
-// contribution to acc right away.
+// One stage: per segment, the raw sums and their scaled contribution to acc. The sums restart
+// every segment even when one group spans the row (its parameters then come in row_params, loaded
+// once): the biased sums T_j grow with 1024 S_j, and the mma's float32 accumulation loses their
+// low bits in proportion, so over a whole row of 28672 k the difference T_j - 1024 S_j had lost
+// ~3e-3 of its value.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
-                                                 int g, int t, bb_raw_sums &sums,
+                                                 int g, int t,
+                                                 const bb_row_params (&row_params)[BB_N_TILES][2],
+                                                 bb_raw_sums &sums,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
     const int seg = seg0 + u * BB_WARPS;
     if (seg >= BB_SEGMENTS) continue;
-#if BB_ROW_WISE
-    bb_segment_sums(stage.codes[u], seg * BB_SEG_K + t * BB_LANE_K, A, M, m_block, g, sums);
-    (void)acc;
-#else
     bb_raw_sums_clear(sums);
     bb_segment_sums(stage.codes[u], seg * BB_SEG_K + t * BB_LANE_K, A, M, m_block, g, sums);
+#if BB_ROW_WISE
+    bb_raw_sums_apply(sums, row_params, acc);
+#else
+    (void)row_params;
     bb_raw_sums_apply(sums, stage.params[u], acc);
 #endif
   }
@@ -417,7 +424,9 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
 // m tile into B fragments and decode each tile's codes into A fragments.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
-                                                 int g, int t, bb_raw_sums &,
+                                                 int g, int t,
+                                                 const bb_row_params (&)[BB_N_TILES][2],
+                                                 bb_raw_sums &,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
@@ -479,9 +488,20 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
       for (int e = 0; e < 4; e++) acc[j][i][e] = 0.0f;
   bb_raw_sums sums;
-#if BB_POST_SCALE
-  bb_raw_sums_clear(sums);
+  // Each row's scale and zero, loaded once when one group spans the row and scales come after
+  // the mma (the stages then carry none).
+  bb_row_params row_params[BB_N_TILES][2];
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+#if !BB_STAGE_PARAMS
+      const int n = n_block + 16 * j + g + 8 * half;
+      row_params[j][half] = bb_row_params_load(scales, zeros, n < BB_N ? n : BB_N - 1, 0);
+#else
+      row_params[j][half].scale = row_params[j][half].zero = 0;
 #endif
+    }
 
   // BB_STAGES stages in turn: while one stage is multiplied, the loads of the next
   // BB_STAGES - 1 are in flight. The inner loop is unrolled, so every stage stays in registers.
@@ -497,23 +517,9 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
       if (seg >= BB_SEGMENTS) break;
       bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
                     W, scales, zeros, n_block, g, t);
-      bb_stage_compute(stages[s], seg, A, M, m_block, g, t, sums, acc);
+      bb_stage_compute(stages[s], seg, A, M, m_block, g, t, row_params, sums, acc);
     }
   }
-#if BB_POST_SCALE && BB_ROW_WISE
-  {
-    // One group per row: the scales apply once, to the sums over every segment of this warp.
-    bb_row_params params[BB_N_TILES][2];
-#pragma unroll
-    for (int j = 0; j < BB_N_TILES; j++)
-#pragma unroll
-      for (int half = 0; half < 2; half++) {
-        const int n = n_block + 16 * j + g + 8 * half;
-        params[j][half] = bb_row_params_load(scales, zeros, n < BB_N ? n : BB_N - 1, 0);
-      }
-    bb_raw_sums_apply(sums, params, acc);
-  }
-#endif
 
   // acc[j][i][e]: row n = 16j + g (+8 for e >= 2), column m = 8i + 2t + (e & 1) of the block.
 #if BB_WARPS > 1

@@ -2,7 +2,9 @@
  * check_gpu_candidates.c - every candidate of every kernel family, compiled and run in this
  * process on fresh random data, must match the float64 reference and write each output once,
  * over the core shape matrix: M 1..1000, N 1..4096, K 128..7168, group -1/128, zeros none/original,
- * bias on/off, uint4 and int4 weights. GPU suite: exits 77 without a device.
+ * bias on/off, uint4 and int4 weights; 1- and 2-bit rows of 28672 k with one group per row; and
+ * groups of 120 k.
+ * GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,11 +85,66 @@ START_TEST(test_core_shape_matrix) {
 }
 END_TEST
 
+/* Long rows of 1- and 2-bit codes with one group per row: the tensor-core gemvs that apply
+ * scales after the mma sum biased codes, whose float32 sums must not lose the row's products
+ * over 28672 k. */
+START_TEST(test_long_rows_low_bits) {
+  static const bitblas_dtype weights[] = {BITBLAS_DTYPE_UINT1, BITBLAS_DTYPE_UINT2};
+  static const int64_t sizes_m_long[] = {1, 16};
+  int failures = 0;
+  for (size_t wi = 0; wi < sizeof weights / sizeof weights[0]; wi++) {
+    for (size_t mi = 0; mi < sizeof sizes_m_long / sizeof sizes_m_long[0]; mi++) {
+      bitblas_matmul_config cfg;
+      bitblas_matmul_config_init(&cfg);
+      cfg.M = sizes_m_long[mi];
+      cfg.N = 256;
+      cfg.K = 28672;
+      cfg.W_dtype = weights[wi];
+      cfg.group_size = -1;
+      cfg.with_scaling = 1;
+      cfg.zeros_mode = wi ? BITBLAS_ZEROS_ORIGINAL : BITBLAS_ZEROS_NONE;
+      ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+      failures += check_all_candidates(&cfg);
+    }
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+/* Groups of 120 k of 4-bit codes (K = 2880): only 4-byte lane loads fit a whole number of lanes
+ * into a group, which is the one shape of the tensor-core gemv that loads them. */
+START_TEST(test_groups_of_120) {
+  static const int64_t sizes_m_awkward[] = {1, 16};
+  int failures = 0, four_byte_candidates = 0;
+  for (size_t mi = 0; mi < sizeof sizes_m_awkward / sizeof sizes_m_awkward[0]; mi++) {
+    bitblas_matmul_config cfg;
+    bitblas_matmul_config_init(&cfg);
+    cfg.M = sizes_m_awkward[mi];
+    cfg.N = 2880;
+    cfg.K = 2880;
+    cfg.group_size = 120;
+    cfg.zeros_mode = BITBLAS_ZEROS_ORIGINAL;
+    cfg.with_scaling = 1;
+    ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    for (int i = 0; i < count; i++)
+      four_byte_candidates +=
+          schedules[i].family == BB_FAMILY_TCGEMV && schedules[i].lane_words == 1;
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_gt(four_byte_candidates, 0);
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 static Suite *candidates_suite(void) {
   Suite *suite = suite_create("gpu_candidates");
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 1200);
   tcase_add_test(tc, test_core_shape_matrix);
+  tcase_add_test(tc, test_long_rows_low_bits);
+  tcase_add_test(tc, test_groups_of_120);
   suite_add_tcase(suite, tc);
   return suite;
 }

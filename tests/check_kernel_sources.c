@@ -151,7 +151,23 @@ START_TEST(test_schedule_text_round_trip) {
   int int8_families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, int8_families);
   ck_assert_int_ge(int8_families[BB_FAMILY_TCGEMV_INT8], 2);
+  ck_assert_int_eq(int8_families[BB_FAMILY_GEMV], 1); /* one CUDA-core fallback */
+  /* Groups of 120 k: tcgemv with 4-byte lane loads ("words=1"). */
+  bitblas_matmul_config awkward;
+  bitblas_matmul_config_init(&awkward);
+  awkward.M = 1;
+  awkward.N = 2880;
+  awkward.K = 2880;
+  awkward.group_size = 120;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&awkward), BITBLAS_OK);
+  int awkward_families[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&awkward, awkward_families);
+  ck_assert_int_ge(awkward_families[BB_FAMILY_TCGEMV], 2);
   bb_schedule parsed;
+  ck_assert_int_eq(
+      bb_schedule_parse("tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=3 post=0 stages=2",
+                        &parsed),
+      BITBLAS_INVALID_ARGUMENT);
   ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));
   ck_assert_str_eq(bb_source_hash(), bb_source_hash());

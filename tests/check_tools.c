@@ -25,6 +25,7 @@
 #include "operands.h"
 #include "presets.h"
 #include "random_data.h"
+#include "rotation.h"
 #include "table.h"
 #include "timing.h"
 
@@ -259,6 +260,10 @@ START_TEST(test_bench_refuses_fewer_than_50_runs) {
   run = run_tool(BENCH, cold, no_cuda);
   ck_assert_int_eq(run->exit_status, 64);
   ASSERT_CONTAINS(run->err, "--cold-l2 \"evict\": must be rotate or flush");
+  const char *enqueue[] = {"--enqueue", "later", NULL};
+  run = run_tool(BENCH, enqueue, no_cuda);
+  ck_assert_int_eq(run->exit_status, 64);
+  ASSERT_CONTAINS(run->err, "--enqueue \"later\": must be held or direct");
 }
 END_TEST
 
@@ -323,9 +328,9 @@ START_TEST(test_every_option_parses_then_no_gpu_exits_2) {
                              "--cache",       cache_path,
                              "--check",       NULL};
   expect_no_device(TUNE, tune_args);
-  const char *bench_args[] = {"--preset",     "bitblas", "--m",     "all",   "--formats",
-                              "w2a8,nf4,fp8", "--runs",  "50",      "--csv", csv_path,
-                              "--cold-l2",    "flush",   "--check", NULL};
+  const char *bench_args[] = {
+      "--preset", "bitblas", "--m",       "all",   "--formats", "w2a8,nf4,fp8", "--runs", "50",
+      "--csv",    csv_path,  "--cold-l2", "flush", "--check",   "--enqueue",    "direct", NULL};
   expect_no_device(BENCH, bench_args);
   struct stat info;
   ck_assert_msg(stat(csv_path, &info) != 0, "no CSV is written without a device");
@@ -711,6 +716,45 @@ START_TEST(test_median) {
 }
 END_TEST
 
+/* Copies of 1000 + 0 + 40 bytes for a 1 MiB L2: many copies, every buffer 256-byte aligned and
+ * inside its own copy, the copies apart from any one adding up to twice the L2; copy 0 is the
+ * caller's buffers and a buffer of no bytes stays 0. */
+START_TEST(test_rotation_plan) {
+  const CUdeviceptr buffers[] = {0x7000000, 0, 0x9000000};
+  const size_t bytes[] = {1000, 0, 40};
+  const size_t l2 = (size_t)1 << 20;
+  bb_tool_rotation rotation;
+  ck_assert_int_eq(bb_tool_rotation_plan(3, buffers, bytes, l2, &rotation), 0);
+  ck_assert_int_eq(rotation.evicts_l2, 1);
+  ck_assert_uint_eq(rotation.stride, 1024 + 256);
+  ck_assert((size_t)(rotation.copy_count - 1) * 1040 >= 2 * l2);
+  ck_assert((size_t)(rotation.copy_count - 2) * 1040 < 2 * l2);
+  rotation.arena = 0x40000000; /* as if allocated */
+  ck_assert_uint_eq(bb_tool_rotation_buffer(&rotation, 0, 0), buffers[0]);
+  ck_assert_uint_eq(bb_tool_rotation_buffer(&rotation, 0, 2), buffers[2]);
+  ck_assert_uint_eq(bb_tool_rotation_buffer(&rotation, (int)rotation.copy_count, 0), buffers[0]);
+  for (int run = 1; run < 300; run++) {
+    const CUdeviceptr w = bb_tool_rotation_buffer(&rotation, run, 0);
+    const CUdeviceptr z = bb_tool_rotation_buffer(&rotation, run, 2);
+    ck_assert_uint_eq(bb_tool_rotation_buffer(&rotation, run, 1), 0);
+    ck_assert_uint_eq(w % 256, 0);
+    ck_assert_uint_eq(z % 256, 0);
+    ck_assert_uint_eq(w, rotation.arena + (CUdeviceptr)(run - 1) * rotation.stride);
+    ck_assert(z >= w + 1000 && z + 40 <= w + rotation.stride);
+  }
+  /* Inputs larger than twice the L2: one more copy. No bytes: nothing to rotate. */
+  const size_t big[] = {3 * l2, 0, 0};
+  ck_assert_int_eq(bb_tool_rotation_plan(1, buffers, big, l2, &rotation), 0);
+  ck_assert_int_eq(rotation.copy_count, 2);
+  const size_t none[] = {0, 0, 0};
+  ck_assert_int_eq(bb_tool_rotation_plan(3, buffers, none, l2, &rotation), 0);
+  ck_assert_int_eq(rotation.copy_count, 1);
+  ck_assert_int_eq(rotation.evicts_l2, 0);
+  ck_assert_int_eq(bb_tool_rotation_plan(5, buffers, bytes, l2, &rotation), -1);
+  ck_assert_ptr_nonnull(strstr(bb_tool_error(), "1 to 4"));
+}
+END_TEST
+
 static Suite *tools_suite(void) {
   Suite *suite = suite_create("tools");
   TCase *binaries = tcase_create("binaries");
@@ -742,6 +786,7 @@ static Suite *tools_suite(void) {
   tcase_add_test(helpers, test_table_alignment_and_csv);
   tcase_add_test(helpers, test_random_operands);
   tcase_add_test(helpers, test_median);
+  tcase_add_test(helpers, test_rotation_plan);
   suite_add_tcase(suite, helpers);
   return suite;
 }

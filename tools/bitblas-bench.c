@@ -36,6 +36,7 @@ typedef struct bench_options {
   const char *cache_path;
   int runs;
   int flush_l2; /* 1: --cold-l2 flush; 0: rotate the inputs (the default) */
+  int direct;   /* 1: --enqueue direct; 0: runs enqueued behind a hold (the default) */
   const char *csv_path;
   int check;
   int help;
@@ -46,14 +47,14 @@ static void print_usage(FILE *out) {
       out,
       "usage: " PROGRAM " [--preset NAME[,NAME]] [--shapes \"M,N,K;...\"] [--shapes-file FILE]\n"
       "                     [--m LIST] [--formats LIST] [--dynamic-m] [--runs N] [--csv FILE]\n"
-      "                     [--cold-l2 rotate|flush] [--check] [--device N] [--cache PATH]\n"
-      "                     [--help]\n"
+      "                     [--cold-l2 rotate|flush] [--enqueue held|direct] [--check]\n"
+      "                     [--device N] [--cache PATH] [--help]\n"
       "\n"
       "Times bitblas operators against cuBLAS float16 (and cuBLAS int8 for int8 activations)\n"
       "on the same activations, in one process, and measures the device copy bandwidth in the\n"
       "same run. Operators come from the kernel cache or are tuned first (tuning is not timed).\n"
       "Timing: CUDA events, %d warm-up runs, a cold L2 for the weights of every run (see\n"
-      "--cold-l2), median.\n"
+      "--cold-l2), median. The launch floor is an empty kernel timed the same way.\n"
       "Bandwidth: bytes of A + packed W + scales + zeros + a_scale + C over the median time;\n"
       "the floor is those bytes over the copy bandwidth.\n"
       "\n"
@@ -67,9 +68,13 @@ static void print_usage(FILE *out) {
       "  --csv FILE            also write the rows as CSV to FILE\n"
       "  --cold-l2 METHOD      rotate (default): each run reads its own copy of the weights,\n"
       "                        scales and zeros (cuBLAS: of B), from copies adding up to at least\n"
-      "                        twice the L2 size; inputs too small for that get the flush.\n"
+      "                        twice the L2 size (small inputs get many copies)\n"
       "                        flush: a memset of twice the L2 size before every run (it leaves\n"
       "                        L2 full of dirty lines that the timed kernel then writes back)\n"
+      "  --enqueue HOW         held (default): a kernel holds the stream until every run of a\n"
+      "                        timing is enqueued, so runs meet the GPU back to back, as in a\n"
+      "                        CUDA graph; direct: each run starts when the host enqueues it\n"
+      "                        (short kernels then include the host's launch time)\n"
       "  --check               compare each operator's output with the CPU reference\n"
       "  --device N            CUDA device ordinal (default 0)\n"
       "  --cache PATH          kernel cache file (default $BITBLAS_CACHE, else\n"
@@ -113,6 +118,11 @@ static int parse_arguments(int argc, char **argv, bench_options *options) {
       if (strcmp(value, "rotate") != 0 && strcmp(value, "flush") != 0)
         return bb_tool_fail("--cold-l2 \"%s\": must be rotate or flush", value);
       options->flush_l2 = strcmp(value, "flush") == 0;
+    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--enqueue", &value)) != 0) {
+      if (matched < 0) return -1;
+      if (strcmp(value, "held") != 0 && strcmp(value, "direct") != 0)
+        return bb_tool_fail("--enqueue \"%s\": must be held or direct", value);
+      options->direct = strcmp(value, "direct") == 0;
     } else if ((matched = bb_tool_option_value(argc, argv, &i, "--cache", &value)) != 0) {
       if (matched < 0) return -1;
       if (!*value) return bb_tool_fail("--cache: the path is empty");
@@ -177,10 +187,7 @@ static int rotation_prepare(const bb_tool_gpu *gpu, const bench_options *options
                             const CUdeviceptr *buffers, const size_t *bytes,
                             bb_tool_rotation *rotation, int *flush_l2) {
   if (options->flush_l2) {
-    memset(rotation, 0, sizeof *rotation);
-    rotation->buffer_count = count;
-    rotation->copy_count = 1;
-    for (int b = 0; b < count; b++) rotation->copies[0][b] = buffers[b];
+    bb_tool_rotation_single(count, buffers, bytes, rotation);
     *flush_l2 = 1;
     return 0;
   }
@@ -214,7 +221,8 @@ typedef struct bench_state {
   bb_tool_gpu gpu;
   bb_tool_cublas *cublas; /* NULL when cuBLAS could not be loaded */
   bb_tool_timer timer;
-  double copy_bandwidth; /* bytes per second */
+  double copy_bandwidth;  /* bytes per second */
+  double launch_floor_us; /* an empty kernel, timed as the runs are */
   bb_rng rng;
   bb_tool_table *table;
   bb_tool_table *csv;
@@ -462,6 +470,8 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(csv, "%.2f", percent_of_copy);
   bb_tool_table_cell(csv, "%.3f", floor_us);
   bb_tool_table_cell(csv, "%s", flush_l2 ? "flush" : "rotate");
+  bb_tool_table_cell(csv, "%s", state->options->direct ? "direct" : "held");
+  bb_tool_table_cell(csv, "%.3f", state->launch_floor_us);
   bb_tool_table_cell(csv, "%s", check_text);
 
   speedup_sum *sum = find_sum(state, format_index, m);
@@ -632,7 +642,7 @@ static const char *const csv_headers[] = {
     "device", "M", "N", "K", "layer", "format", "schedule", "source", "bitblas_us",
     "cublas_f16_us", "speedup_vs_cublas_f16", "cublas_i8_us", "speedup_vs_cublas_i8",
     "bytes_moved", "gb_per_s", "copy_bandwidth_gb_per_s", "percent_of_copy_bandwidth", "floor_us",
-    "cold_l2", "check"};
+    "cold_l2", "enqueue", "launch_floor_us", "check"};
 /* clang-format on */
 
 static int run(const bench_options *options, const bb_tool_workload *workload) {
@@ -670,7 +680,7 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
     fprintf(stderr, PROGRAM ": out of memory\n");
     goto done;
   }
-  if (bb_tool_timer_create(&state.gpu, &state.timer) != 0) {
+  if (bb_tool_timer_create(&state.gpu, !options->direct, &state.timer) != 0) {
     fprintf(stderr, PROGRAM ": %s\n", bb_tool_error());
     goto done;
   }
@@ -687,12 +697,20 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
          state.gpu.name, state.gpu.compute_major, state.gpu.compute_minor, state.gpu.sm_count,
          state.gpu.l2_bytes >> 20, state.copy_bandwidth / 1e9, COPY_BANDWIDTH_REPEATS,
          BB_TOOL_COPY_BANDWIDTH_BYTES >> 20);
-  printf("cuBLAS: %s; timing: median of %d runs after %d warm-up runs, %s\n",
+  if (bb_tool_timer_launch_floor_us(&state.timer, options->runs, options->flush_l2,
+                                    &state.launch_floor_us) != 0) {
+    fprintf(stderr, PROGRAM ": timing the empty kernel: %s\n", bb_tool_error());
+    goto done;
+  }
+  printf("cuBLAS: %s; timing: median of %d runs after %d warm-up runs, %s, %s\n",
          state.cublas ? bb_tool_cublas_describe(state.cublas) : "not available", options->runs,
          BB_TOOL_TIMING_WARMUP_RUNS,
          options->flush_l2 ? "L2 flushed (memset of twice its size) before each"
-                           : "weights rotated through copies of at least twice the L2 size "
-                             "(L2 flushed where too small to rotate)");
+                           : "weights rotated through copies of at least twice the L2 size",
+         options->direct ? "each run enqueued as the GPU goes (host launch time included)"
+                         : "all runs enqueued behind a hold, then released");
+  printf("launch floor: %.2f µs (median of an empty kernel, timed the same way)\n",
+         state.launch_floor_us);
   printf("cache: %s\n", bitblas_context_cache_path(state.gpu.context));
   if (bitblas_context_cache_warning(state.gpu.context)[0])
     fprintf(stderr, PROGRAM ": warning: %s\n", bitblas_context_cache_warning(state.gpu.context));
@@ -715,6 +733,11 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
   print_geomeans(&state);
   if (options->check)
     printf("check: %s (%d failed)\n", state.check_failures ? "FAIL" : "PASS", state.check_failures);
+  if (state.timer.holds_timed_out)
+    fprintf(stderr,
+            PROGRAM ": warning: %d timing(s) took the host longer than %.1f s to enqueue; "
+                    "their later runs may include host launch time\n",
+            state.timer.holds_timed_out, BB_TOOL_HOLD_TIMEOUT_NS / 1e9);
   exit_status = state.failures || state.check_failures ? EXIT_FAILED : 0;
   if (csv_file) {
     if (bb_tool_table_write_csv(state.csv, csv_file) != 0) {

@@ -3,7 +3,9 @@
 # on the kernels (through the example and awkward shapes), the benchmark, and the several-process
 # tuning check. Logs go under $OUT (default /tmp/bitblas-gpu-check); a short summary comes last.
 #
-#   tools/gpu-check.sh [tests] [sanitizer] [bench] [multiprocess]   (default: all four)
+#   tools/gpu-check.sh [tests] [sanitizer] [bench|bench-quick] [profile] [multiprocess]
+# (default: tests sanitizer bench multiprocess; bench-quick is the Llama-3 4-bit rows only, with
+# runs enqueued held and direct).
 # Expects a built tree in ./build (cmake -B build && cmake --build build).
 set -u
 cd "$(dirname "$0")/.."
@@ -12,6 +14,15 @@ mkdir -p "$OUT"
 BUILD=${BUILD:-build}
 stages=${*:-tests sanitizer bench multiprocess}
 summary=()
+# bitblas-bench runs: presets, M list, formats, extra options. The "--enqueue direct" rows time
+# the same operators with each run enqueued as the GPU goes, for comparison.
+full_sets='llama-3-8b,llama-3-70b 1,4,16 w4a16,w2a16,w1a16,w2a8
+bitnet-b1.58-2b 1 bitnet
+llama-3-8b,llama-3-70b 1 w4a16 --enqueue direct
+bitblas 1 w4a16
+awkward 1,16 w4a16'
+quick_sets='llama-3-8b,llama-3-70b 1,16 w4a16
+llama-3-8b,llama-3-70b 1,16 w4a16 --enqueue direct'
 note() { summary+=("$1"); echo "== $1"; }
 
 # The build tree records the absolute path it was configured in; make that path lead here.
@@ -52,8 +63,9 @@ for stage in $stages; do
     note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/3 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
     unset BITBLAS_CACHE
     ;;
-  bench)
+  bench | bench-quick)
     # SPEC section 6 shape sets; one table and one CSV for all of them.
+    if [ "$stage" = bench ]; then sets=$full_sets; else sets=$quick_sets; fi
     start=$SECONDS
     export BITBLAS_CACHE=$OUT/bench-cache.db
     : >"$OUT/bench.txt"
@@ -66,15 +78,27 @@ for stage in $stages; do
       if [ -f "$OUT/bench.csv" ]; then tail -n +2 "$OUT/bench-part.csv" >>"$OUT/bench.csv"
       else cp "$OUT/bench-part.csv" "$OUT/bench.csv"; fi
       rm -f "$OUT/bench-part.csv"
-    done <<'SETS'
-llama-3-8b,llama-3-70b 1,4,16 w4a16,w2a16,w1a16,w2a8
-bitnet-b1.58-2b 1 bitnet
-llama-3-8b,llama-3-70b 1 w4a16 --cold-l2 flush
-bitblas 1 w4a16
-awkward 1,16 w4a16
-SETS
-    grep -iE 'geomean|copy bandwidth' "$OUT/bench.txt"
+    done <<<"$sets"
+    grep -iE 'geomean|copy bandwidth|launch floor' "$OUT/bench.txt"
     note "bench took $((SECONDS - start)) s"
+    unset BITBLAS_CACHE
+    ;;
+  profile)
+    # Nsight Compute on the tuned 4-bit kernels of one large layer at M = 1 and M = 16 (from the
+    # bench stage's cache when it ran; tuned here otherwise). Runs are enqueued directly: a held
+    # stream would wait on the profiler's serialized launches.
+    start=$SECONDS
+    export BITBLAS_CACHE=$OUT/bench-cache.db
+    for m in 1 16; do
+      timeout 300 ncu --kernel-name bitblas_kernel --launch-skip 12 --launch-count 1 \
+        --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats \
+        --section Occupancy --section LaunchStats --section ComputeWorkloadAnalysis \
+        "$BUILD/bitblas-bench" --shapes "$m,57344,8192" --formats w4a16 --runs 50 \
+        --enqueue direct >"$OUT/profile-m$m.txt" 2>&1
+      note "profile M=$m 57344x8192 w4a16: rc=$?"
+      grep -E 'Duration|DRAM Throughput|L1/TEX Hit|L2 Hit|Memory Throughput|Registers Per|Achieved Occupancy|Issue Slots Busy|Stall|Warp Cycles Per Issued|L2 Cache Throughput|L1/TEX Cache Throughput|Grid Size|Block Size' "$OUT/profile-m$m.txt" | head -n 24
+    done
+    note "profile took $((SECONDS - start)) s"
     unset BITBLAS_CACHE
     ;;
   multiprocess)

@@ -39,8 +39,8 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
              &s->warps, &s->n_tiles, &s->m_tiles, &s->unroll, &s->lane_words, &s->post_scale,
              &s->stages) == 7 &&
       s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0 &&
-      (s->lane_words == 2 || s->lane_words == 4) && (s->post_scale == 0 || s->post_scale == 1) &&
-      s->stages >= 2 && s->stages <= 4) {
+      (s->lane_words == 1 || s->lane_words == 2 || s->lane_words == 4) &&
+      (s->post_scale == 0 || s->post_scale == 1) && s->stages >= 2 && s->stages <= 4) {
     s->family = BB_FAMILY_TCGEMV;
     return BITBLAS_OK;
   }
@@ -149,13 +149,22 @@ static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll, int l
   return s;
 }
 
-/* The tensor-core gemv shapes: warps, n_tiles, unroll; the first ones are the likelier winners. */
+/* The tensor-core gemv shapes: warps, n_tiles, unroll; the first ones are the likelier winners.
+ * Up to M = 8 (one m tile) the weights are nearly all the bytes and many small blocks keep the
+ * most of them in flight. */
 static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {16, 2, 1},
                                             {4, 1, 2},  {8, 2, 2}, {8, 1, 4}, {4, 2, 2}};
 
-/* Whether a tensor-core gemv keeps its state in registers: at most 96 accumulators (sums per
- * n tile, m tile and code position, plus the activations' sums) and at most 160 registers of
- * accumulators and pipelined weight words together. */
+/* From M = 9 (two or more m tiles), every block reads all of A's rows over its K range, from
+ * L2: at M = 16 that is 32 bytes per k against 8 per k of 4-bit weights per 16 rows, so blocks
+ * of 32 rows read twice the activation bytes they read weight bytes. Wider blocks (64, 128 rows)
+ * share those reads among more rows. */
+static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1},  {8, 4, 1}, {16, 2, 1}, {4, 4, 1},
+                                                 {16, 1, 1}, {8, 1, 2}, {8, 2, 2},  {4, 2, 2}};
+
+/* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
+ * accumulators (sums per n tile, m tile and code position, plus the activations' sums) and at
+ * most 160 registers of accumulators and pipelined weight words together. */
 static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_schedule *s) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   const int tiles = s->n_tiles * s->m_tiles;
@@ -165,7 +174,8 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
   else if (s->post_scale)
     accumulators = 4 * tiles * (1 + (bits == 8 ? 1 : 2)) + 4 * s->m_tiles * (bits == 8 ? 1 : 2);
   const int pipelined = s->stages * s->unroll * s->n_tiles * 2 * s->lane_words;
-  return accumulators <= 96 && accumulators + pipelined <= 160;
+  /* More than 8 tiles of float16 activations and codes spill (ptxas -v, sm_90). */
+  return tiles <= 8 && accumulators <= 96 && accumulators + pipelined <= 160;
 }
 
 /* Adds the tensor-core gemv candidates (tcgemv for float16 A, tcgemv_int8 for int8 A): each
@@ -173,22 +183,27 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
  * 8-byte ones; scales after the mma, fewer instructions per weight, before scales in float16),
  * with a two-stage pipeline; the first four shapes also three stages deep and the first two four
  * deep (more bytes in flight per warp, more registers); the next two fitting variants get the
- * first four shapes, two stages deep. */
+ * first four shapes (six from M = 9), two stages deep. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
+  const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
+  const int later_shapes = m_tiles == 1 ? 4 : 6;
   const int int8 = cfg->A_dtype == BITBLAS_DTYPE_INT8;
-  static const int variants[][2] = {{4, 1}, {2, 1}, {4, 0}, {2, 0}}; /* words, post */
+  /* words, post; 4-byte loads only for float16 A, where nothing wider fits (groups of 40 or 120
+   * k of 4-bit codes, such as K = 2880 in groups of 120) */
+  static const int variants[][2] = {{4, 1}, {2, 1}, {4, 0}, {2, 0}, {1, 0}};
   int used = 0;
-  for (int v = 0; v < 4 && used < 3; v++) {
+  for (int v = 0; v < 5 && used < 3; v++) {
     const int words = variants[v][0], post = variants[v][1];
-    if (int8 ? post == 0 || !bb_tcgemv_int8_fits(cfg, words) : !bb_tcgemv_fits(cfg, words, post))
+    if (int8 ? post == 0 || words == 1 || !bb_tcgemv_int8_fits(cfg, words)
+             : !bb_tcgemv_fits(cfg, words, post) || (words == 1 && used > 0))
       continue;
     const int first = used++ == 0;
     for (int stages = 2; stages <= (first ? 4 : 2); stages++) {
-      const int shape_count = !first ? 4 : stages == 2 ? 8 : stages == 3 ? 4 : 2;
+      const int shape_count = !first ? later_shapes : stages == 2 ? 8 : stages == 3 ? 4 : 2;
       for (int i = 0; i < shape_count && count < BB_MAX_CANDIDATES; i++) {
-        bb_schedule s = tcgemv(tensor_gemv_shapes[i][0], tensor_gemv_shapes[i][1], m_tiles,
-                               tensor_gemv_shapes[i][2], words, int8 ? 0 : post, stages);
+        bb_schedule s = tcgemv(shapes[i][0], shapes[i][1], m_tiles, shapes[i][2], words,
+                               int8 ? 0 : post, stages);
         if (int8) s.family = BB_FAMILY_TCGEMV_INT8;
         /* The cross-warp sum needs warps x 16 n_tiles x 8 m_tiles words of static shared
          * memory. */
@@ -219,10 +234,13 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
         gemv(cfg, 4, 4, m_tile, 1),     gemv(cfg, 8, 2, m_tile, 1), gemv(cfg, 2, 2, m_tile, 2),
         gemv(cfg, 4, 2, max_m_tile, 1), gemv(cfg, 4, 1, 1, 2),
     };
-    /* int8 activations with tcgemv_int8 candidates: a few CUDA-core ones as a fallback only
-     * (they are slow to time and did not win a shape of the benchmark sets on an H100). */
+    /* int8 activations with tcgemv_int8 candidates: one CUDA-core gemv as a fallback only, one
+     * row of A per block (they did not win a shape of the benchmark sets on an H100, and with
+     * 4 rows per block an int8 gemv takes NVRTC 1-2 s, which was the whole of the tuning's
+     * wall time at M = 4 and 16). */
     const int int8_tensor = !float_a && count > 0;
-    const int n_gemv = int8_tensor ? 3 : gemv_first ? 8 : 4;
+    if (int8_tensor) gemvs[0] = gemv(cfg, 4, 1, 1, 2);
+    const int n_gemv = int8_tensor ? 1 : gemv_first ? 8 : 4;
     for (int i = 0; i < n_gemv && count < BB_MAX_CANDIDATES; i++) {
       int duplicate = 0;
       for (int j = 0; j < count; j++) duplicate |= memcmp(&out[j], &gemvs[i], sizeof gemvs[i]) == 0;

@@ -67,7 +67,7 @@ int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg);
  * and its worker enumerate the same list. */
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
 
-/* Whether a tcgemv schedule with `lane_words` words per lane (4 or 2) and `post_scale` can run
+/* Whether a tcgemv schedule with `lane_words` words per lane (4, 2 or 1) and `post_scale` can run
  * cfg: float16 A, an integer weight format of 1, 2, 4 or 8 bits, K a multiple of the segment
  * (128 * lane_words / b elements), and the group a multiple of one lane's k (32 * lane_words / b)
  * or, with post_scale, of the whole segment. */

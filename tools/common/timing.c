@@ -1,7 +1,7 @@
 /*
  * timing.c - event timing with L2 flushes and the copy-bandwidth measurement (see timing.h).
- * The timed work is a callback; this file launches no kernels of its own except driver memsets
- * and copies.
+ * The timed work is a callback; the only kernels of this file's own are the hold and the empty
+ * kernel of stream_hold.h, besides driver memsets and copies.
  */
 #include "timing.h"
 
@@ -21,14 +21,19 @@ double bb_tool_median(double *values, size_t count) {
   return count % 2 ? values[count / 2] : 0.5 * (values[count / 2 - 1] + values[count / 2]);
 }
 
-int bb_tool_timer_create(const bb_tool_gpu *gpu, bb_tool_timer *timer) {
+int bb_tool_timer_create(const bb_tool_gpu *gpu, int hold_runs, bb_tool_timer *timer) {
   memset(timer, 0, sizeof *timer);
   timer->gpu = gpu;
+  timer->hold_runs = hold_runs;
   /* Twice the L2 size evicts everything a run left there; 4-byte words for cuMemsetD32. */
   size_t l2 = gpu->l2_bytes > 0 ? (size_t)gpu->l2_bytes : (size_t)64 << 20;
   timer->flush_bytes = 2 * l2;
   timer->flush_bytes -= timer->flush_bytes % 4;
   if (bb_tool_device_alloc(gpu, timer->flush_bytes, &timer->flush_buffer) != 0) return -1;
+  if (bb_tool_stream_hold_create(gpu, &timer->hold) != 0) {
+    bb_tool_device_free(gpu, &timer->flush_buffer);
+    return -1;
+  }
   return 0;
 }
 
@@ -36,6 +41,7 @@ void bb_tool_timer_destroy(bb_tool_timer *timer) {
   if (timer->gpu) {
     for (int i = 0; i < timer->event_count; i++) timer->gpu->cu->EventDestroy(timer->events[i]);
     bb_tool_device_free(timer->gpu, &timer->flush_buffer);
+    bb_tool_stream_hold_destroy(&timer->hold);
   }
   free(timer->events);
   memset(timer, 0, sizeof *timer);
@@ -77,6 +83,11 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
 
   int failed = 0;
   int run = 0;
+  const int held = timer->hold_runs;
+  if (held && bb_tool_stream_hold_begin(&timer->hold) != 0) {
+    free(times_us);
+    return -1;
+  }
   for (int i = 0; i < BB_TOOL_TIMING_WARMUP_RUNS && !failed; i++)
     failed = (flush && flush_l2(timer) != 0) || launch(user, stream, run++) != 0 ? -1 : 0;
   for (int i = 0; i < runs && !failed; i++) {
@@ -91,8 +102,10 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
     }
     BB_TOOL_CU_GOTO(cu, cu->EventRecord(timer->events[2 * i + 1], stream), failed, done);
   }
-done:;
+done:
+  if (held) bb_tool_stream_hold_release(&timer->hold);
   CUresult synchronized = cu->StreamSynchronize(stream);
+  if (held && bb_tool_stream_hold_timed_out(&timer->hold)) timer->holds_timed_out++;
   if (!failed && synchronized != BB_CUDA_SUCCESS)
     failed = bb_tool_fail_cuda(cu, synchronized, "cuStreamSynchronize (after the timed runs)",
                                __FILE__, __LINE__);
@@ -106,6 +119,15 @@ elapsed_failed:
   if (!failed) *median_us = bb_tool_median(times_us, (size_t)runs);
   free(times_us);
   return failed;
+}
+
+static int launch_empty(void *user, CUstream stream, int run) {
+  (void)run;
+  return bb_tool_stream_hold_launch_empty(&((bb_tool_timer *)user)->hold, stream);
+}
+
+int bb_tool_timer_launch_floor_us(bb_tool_timer *timer, int runs, int flush_l2, double *median_us) {
+  return bb_tool_timer_median_us(timer, launch_empty, timer, runs, flush_l2, median_us);
 }
 
 int bb_tool_copy_bandwidth(const bb_tool_gpu *gpu, size_t bytes, int repeats,

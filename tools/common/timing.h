@@ -11,6 +11,7 @@
 
 #include "cuda_driver.h"
 #include "device.h"
+#include "stream_hold.h"
 
 /* The fewest timed runs a median is taken over. */
 #define BB_TOOL_TIMING_MIN_RUNS 50
@@ -32,22 +33,32 @@ typedef struct bb_tool_timer {
   unsigned flush_value; /* changes every flush, so no write is a repeat of the last */
   CUevent *events;      /* start and end of each timed run */
   int event_count;
+  bb_tool_stream_hold hold; /* the hold and the empty kernel (stream_hold.h) */
+  int hold_runs;            /* 1: enqueue all runs of a timing behind a hold */
+  int holds_timed_out;      /* timings whose hold gave up waiting for the host */
 } bb_tool_timer;
 
-/* Allocates the flush buffer (2 x the L2 size read from the device) for timings on gpu's
- * stream. 0, or -1 with the message. */
-int bb_tool_timer_create(const bb_tool_gpu *gpu, bb_tool_timer *timer);
+/* Allocates the flush buffer (2 x the L2 size read from the device) and loads the hold and empty
+ * kernels, for timings on gpu's stream. With hold_runs, every timing enqueues its warm-up and
+ * timed runs behind a hold and releases it once they are all enqueued, so the runs meet the GPU
+ * back to back and no host time lands between two events. 0, or -1 with the message. */
+int bb_tool_timer_create(const bb_tool_gpu *gpu, int hold_runs, bb_tool_timer *timer);
 
 void bb_tool_timer_destroy(bb_tool_timer *timer);
 
 /* Runs `launch` BB_TOOL_TIMING_WARMUP_RUNS times, then `runs` (>= BB_TOOL_TIMING_MIN_RUNS) timed
  * times, each bracketed by events recorded on the stream. With flush_l2, every run is preceded
  * by an L2 flush (a cuMemsetD32Async over the flush buffer, not timed); without, the caller keeps
- * L2 cold by rotating its inputs (rotation.h). *median_us is the median of the runs in
+ * L2 cold by rotating its inputs (rotation.h). With the timer's hold_runs, the runs are enqueued
+ * behind a hold (see bb_tool_timer_create). *median_us is the median of the runs in
  * microseconds. 0, or -1 with the message (a failed launch included; the stream is synchronized
  * before returning either way). */
 int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void *user, int runs,
                             int flush_l2, double *median_us);
+
+/* The launch floor: the median time of an empty kernel (one block of 32 threads) timed exactly
+ * as bb_tool_timer_median_us times a run, with or without an L2 flush before each. 0, or -1. */
+int bb_tool_timer_launch_floor_us(bb_tool_timer *timer, int runs, int flush_l2, double *median_us);
 
 /* Measures the copy bandwidth: `repeats` (>= 3) device-to-device copies of `bytes` (at least
  * BB_TOOL_COPY_BANDWIDTH_BYTES) after two warm-up copies, each timed with events; the result is
