@@ -72,8 +72,8 @@ START_TEST(test_every_combination) {
               activations[a] == BITBLAS_DTYPE_INT8 ? BITBLAS_DTYPE_INT32 : BITBLAS_DTYPE_FLOAT32;
           /* int8 activations without scales: every other weight format takes the raw int32
            * sums, so the exact path is always in the walk. */
-          const int raw_sums = activations[a] == BITBLAS_DTYPE_INT8 && !scalings[s].with_scaling &&
-                               w % 2 == 0;
+          const int raw_sums =
+              activations[a] == BITBLAS_DTYPE_INT8 && !scalings[s].with_scaling && w % 2 == 0;
           cfg.out_dtype = raw_sums ? BITBLAS_DTYPE_INT32 : outputs[(index + attempt) % 4];
           cfg.with_scaling = scalings[s].with_scaling;
           cfg.zeros_mode = scalings[s].zeros;
