@@ -742,6 +742,13 @@ START_TEST(test_rotation_plan) {
     ck_assert_uint_eq(w, rotation.arena + (CUdeviceptr)(run - 1) * rotation.stride);
     ck_assert(z >= w + 1000 && z + 40 <= w + rotation.stride);
   }
+  /* A few bytes: as many copies as four times the L2 holds, not the millions that would read
+   * twice the L2. */
+  const size_t tiny[] = {4, 0, 2};
+  ck_assert_int_eq(bb_tool_rotation_plan(3, buffers, tiny, l2, &rotation), 0);
+  ck_assert_uint_eq(rotation.stride, 512);
+  ck_assert_int_eq(rotation.copy_count, 4 * l2 / 512 + 1);
+  ck_assert_int_eq(rotation.evicts_l2, 1);
   /* Inputs larger than twice the L2: one more copy. No bytes: nothing to rotate. */
   const size_t big[] = {3 * l2, 0, 0};
   ck_assert_int_eq(bb_tool_rotation_plan(1, buffers, big, l2, &rotation), 0);

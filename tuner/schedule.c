@@ -155,10 +155,10 @@ static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll, int l
 static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {16, 2, 1},
                                             {4, 1, 2},  {8, 2, 2}, {8, 1, 4}, {4, 2, 2}};
 
-/* From M = 9 (two or more m tiles), every block reads all of A's rows over its K range, from
- * L2: at M = 16 that is 32 bytes per k against 8 per k of 4-bit weights per 16 rows, so blocks
- * of 32 rows read twice the activation bytes they read weight bytes. Wider blocks (64, 128 rows)
- * share those reads among more rows. */
+/* From M = 9 (two or more m tiles), every block reads all of A's rows over its K range through
+ * L1: at M = 16 that is 32 bytes per k against 8 per k of 4-bit weights per 16 rows, so blocks
+ * of 32 rows read twice the activation bytes they read weight bytes. Blocks of 64 rows
+ * (n_tiles = 4) share those reads among more rows; they won the 1-bit layers on an H100. */
 static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1},  {8, 4, 1}, {16, 2, 1}, {4, 4, 1},
                                                  {16, 1, 1}, {8, 1, 2}, {8, 2, 2},  {4, 2, 2}};
 
@@ -229,19 +229,18 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   if (M <= 64 || !float_a) {
     const int m_tile = M >= 4 ? 4 : (M >= 2 ? 2 : 1);
     const int max_m_tile = !float_a && M > 64 ? 8 : m_tile;
-    bb_schedule gemvs[] = {
+    const bb_schedule gemvs[] = {
         gemv(cfg, 4, 2, m_tile, 2),     gemv(cfg, 4, 1, m_tile, 4), gemv(cfg, 8, 1, m_tile, 2),
         gemv(cfg, 4, 4, m_tile, 1),     gemv(cfg, 8, 2, m_tile, 1), gemv(cfg, 2, 2, m_tile, 2),
         gemv(cfg, 4, 2, max_m_tile, 1), gemv(cfg, 4, 1, 1, 2),
     };
-    /* int8 activations with tcgemv_int8 candidates: one CUDA-core gemv as a fallback only, one
-     * row of A per block (they did not win a shape of the benchmark sets on an H100, and with
-     * 4 rows per block an int8 gemv takes NVRTC 1-2 s, which was the whole of the tuning's
-     * wall time at M = 4 and 16). */
+    /* int8 activations with tcgemv_int8 candidates: only the last gemv, one row of A per block,
+     * as a fallback (they did not win a shape of the benchmark sets on an H100, and with 4 rows
+     * per block an int8 gemv takes NVRTC 1-2 s, which was the whole of the tuning's wall time
+     * at M = 4 and 16). */
     const int int8_tensor = !float_a && count > 0;
-    if (int8_tensor) gemvs[0] = gemv(cfg, 4, 1, 1, 2);
-    const int n_gemv = int8_tensor ? 1 : gemv_first ? 8 : 4;
-    for (int i = 0; i < n_gemv && count < BB_MAX_CANDIDATES; i++) {
+    const int first_gemv = int8_tensor ? 7 : 0, end_gemv = int8_tensor || gemv_first ? 8 : 4;
+    for (int i = first_gemv; i < end_gemv && count < BB_MAX_CANDIDATES; i++) {
       int duplicate = 0;
       for (int j = 0; j < count; j++) duplicate |= memcmp(&out[j], &gemvs[i], sizeof gemvs[i]) == 0;
       if (!duplicate) out[count++] = gemvs[i];

@@ -36,8 +36,12 @@ int bb_tool_rotation_plan(int buffer_count, const CUdeviceptr *buffers, const si
     total += rotation->bytes[b];
   }
   if (total == 0) return 0;
-  /* The copies other than the one a run reads must add up to twice the L2 size. */
-  const size_t others = (2 * l2_bytes + total - 1) / total;
+  /* The copies other than the one a run reads must add up to twice the L2 size; for inputs of a
+   * few bytes, whose aligned copies take far more room than they read, the arena stops at four
+   * times the L2 size (more copies than any timing has runs). */
+  const size_t wanted = (2 * l2_bytes + total - 1) / total;
+  const size_t room = (4 * l2_bytes + rotation->stride - 1) / rotation->stride;
+  const size_t others = wanted < room ? wanted : room;
   rotation->copy_count = (int64_t)others + 1;
   rotation->evicts_l2 = 1;
   return 0;

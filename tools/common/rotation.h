@@ -28,7 +28,8 @@ typedef struct bb_tool_rotation {
 /* Makes enough copies of `buffers` (buffer_count <= BB_TOOL_ROTATION_MAX_BUFFERS; a 0 pointer or
  * 0 bytes stays 0 in every copy) that the copies read between two uses of one copy add up to at
  * least twice the L2 size, however small the inputs (small ones get many copies, in one
- * allocation of about twice the L2 size); evicts_l2 is 0 only when there are no bytes at all.
+ * allocation of at most four times the L2 size); evicts_l2 is 0 only when there are no bytes at
+ * all.
  * Copy 0 is the caller's buffers, not owned. 0, or -1 with the message (nothing left
  * allocated). */
 int bb_tool_rotation_make(const bb_tool_gpu *gpu, int buffer_count, const CUdeviceptr *buffers,

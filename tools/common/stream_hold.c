@@ -14,7 +14,6 @@
 #define MEMHOSTALLOC_DEVICEMAP 0x02u
 
 typedef CUresult (*mem_host_alloc_fn)(void **pointer, size_t bytes, unsigned flags);
-typedef CUresult (*mem_free_host_fn)(void *pointer);
 typedef CUresult (*mem_host_get_device_pointer_fn)(CUdeviceptr *device, void *host, unsigned flags);
 
 /* bb_tool_hold(flag words, timeout): spins on a volatile load of word 0 until it is nonzero or
@@ -60,9 +59,10 @@ int bb_tool_stream_hold_create(const bb_tool_gpu *gpu, bb_tool_stream_hold *hold
   mem_host_alloc_fn host_alloc = (mem_host_alloc_fn)dlsym(hold->driver, "cuMemHostAlloc");
   mem_host_get_device_pointer_fn device_pointer =
       (mem_host_get_device_pointer_fn)dlsym(hold->driver, "cuMemHostGetDevicePointer_v2");
+  *(void **)&hold->free_host = dlsym(hold->driver, "cuMemFreeHost");
   int failed = 0;
   void *words = NULL;
-  if (!host_alloc || !device_pointer || !dlsym(hold->driver, "cuMemFreeHost")) {
+  if (!host_alloc || !device_pointer || !hold->free_host) {
     failed = bb_tool_fail("stream hold: libcuda.so.1 lacks cuMemHostAlloc, "
                           "cuMemHostGetDevicePointer_v2 or cuMemFreeHost");
     goto fail;
@@ -85,10 +85,7 @@ fail:
 
 void bb_tool_stream_hold_destroy(bb_tool_stream_hold *hold) {
   if (hold->module) hold->gpu->cu->ModuleUnload(hold->module);
-  if (hold->host_words) {
-    mem_free_host_fn free_host = (mem_free_host_fn)dlsym(hold->driver, "cuMemFreeHost");
-    free_host((void *)hold->host_words);
-  }
+  if (hold->host_words) hold->free_host((void *)hold->host_words);
   if (hold->driver) dlclose(hold->driver);
   memset(hold, 0, sizeof *hold);
 }

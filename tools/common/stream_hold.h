@@ -22,7 +22,8 @@
 
 typedef struct bb_tool_stream_hold {
   const bb_tool_gpu *gpu;
-  void *driver; /* dlopen handle of libcuda for the mapped-memory calls */
+  void *driver;                         /* dlopen handle of libcuda for the mapped-memory calls */
+  CUresult (*free_host)(void *pointer); /* its cuMemFreeHost */
   CUmodule module;
   CUfunction hold_kernel, empty_kernel;
   volatile unsigned *host_words; /* [0]: release flag, [1]: set by a hold that timed out */
