@@ -12,6 +12,7 @@
 //   BB_STAGES      pipeline stages (2 to 4): loads run BB_STAGES - 1 stages ahead
 //   BB_LANE_WORDS  32-bit words of codes each lane loads per row and segment (4, 2 or 1)
 //   BB_POST_SCALE  1: scales and zeros are applied to float32 sums after the mma (below)
+//   BB_LANE_ORDER  1: the lanes of a row trade words after loading them (below); 0: they do not
 //
 // Weights stay in the plain packed layout. A "segment" is 128 * BB_LANE_WORDS / b consecutive k
 // of a row: 4 lanes (t = lane % 4) each load 4 * BB_LANE_WORDS bytes of it, lane t the t-th
@@ -20,6 +21,13 @@
 // p*b and p*b + 16 of a 32-bit word, which one LOP3 turns into a float16 pair (0x6400 | u is the
 // float16 1024 + u), and the matching activations are gathered with one PRMT from the lane's own
 // slice of A.
+//
+// Lane order: as loaded, lane t's k start 4 * BB_WORD_K * t apart, so each of its loads of A
+// (one word's activations) sits in a different part of the row than its three neighbours', and
+// at M = 16 those scattered loads of A, not the weights, kept L1 busy. With BB_LANE_ORDER 1 the
+// four lanes of a row trade words (shuffles) so that lane t's word w is the segment's word
+// 4w + t: the four lanes' activations of word w are then one contiguous run of the row. This
+// needs each segment inside one group (the emitter checks).
 //
 // Two ways to apply scales and zeros:
 //   BB_POST_SCALE 0: each pair is dequantized in float16 before the mma (one exact subtraction and
@@ -98,6 +106,73 @@ __device__ __forceinline__ bb_u32 bb_code_pair(bb_u32 x, int p) {
   const int j = p % BB_POSITIONS;
   const bb_u32 shifted = x >> ((p / BB_POSITIONS) * BB_POSITIONS * BB_W_BITS);
   return (shifted & (BB_CODE_MASK2 << (j * BB_W_BITS))) ^ BB_MAGIC2;
+}
+
+// The first k of lane t's word w in segment seg.
+__device__ __forceinline__ int bb_word_k(int seg, int t, int w) {
+#if BB_LANE_ORDER
+  return seg * BB_SEG_K + (4 * w + t) * BB_WORD_K;
+#else
+  return seg * BB_SEG_K + t * BB_LANE_K + w * BB_WORD_K;
+#endif
+}
+
+#if BB_LANE_ORDER
+// Lane order 1: x holds the lane's words of one row as loaded (the segment's words
+// BB_LANE_WORDS * t + i); afterwards word w is the segment's word 4w + t.
+__device__ __forceinline__ void bb_trade_words(bb_u32 (&x)[BB_LANE_WORDS], int lane) {
+  const int t = lane & 3;
+#if BB_LANE_WORDS == 4
+  // A 4 x 4 transpose over (lane t, word i) in two butterfly steps, one per bit of t: each lane
+  // sends its two words whose index differs from t in that bit and gets its partner's two in
+  // their place.
+#pragma unroll
+  for (int bit = 1; bit <= 2; bit <<= 1) {
+    const int set = (t & bit) != 0;
+#pragma unroll
+    for (int pair = 0; pair < 2; pair++) {
+      const int low = pair * (3 - bit), high = low + bit;  // indices with the bit clear / set
+      const bb_u32 got = __shfl_xor_sync(0xffffffffu, set ? x[low] : x[high], bit);
+      if (set)
+        x[low] = got;
+      else
+        x[high] = got;
+    }
+  }
+#elif BB_LANE_WORDS == 2
+  // Word w is the segment's word 4w + t: word t % 2 of lane (4w + t) / 2.
+  bb_u32 y[2];
+#pragma unroll
+  for (int w = 0; w < 2; w++) {
+    const int source = (lane & ~3) + (4 * w + t) / 2;
+    const bb_u32 even = __shfl_sync(0xffffffffu, x[0], source);
+    const bb_u32 odd = __shfl_sync(0xffffffffu, x[1], source);
+    y[w] = (t & 1) ? odd : even;
+  }
+  x[0] = y[0];
+  x[1] = y[1];
+#else
+#error "lane order 1 needs 2 or 4 words per lane"
+#endif
+}
+#endif
+
+// One segment's codes as the mma takes them: the stage's words, traded across lanes for lane
+// order 1.
+__device__ __forceinline__ void bb_segment_codes(bb_u32 (&out)[BB_N_TILES][2][BB_LANE_WORDS],
+                                                 const bb_u32 (&in)[BB_N_TILES][2][BB_LANE_WORDS],
+                                                 int lane) {
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+#pragma unroll
+      for (int w = 0; w < BB_LANE_WORDS; w++) out[j][half][w] = in[j][half][w];
+#if BB_LANE_ORDER
+      bb_trade_words(out[j][half], lane);
+#endif
+    }
+  (void)lane;
 }
 
 // The raw per-row values loaded with the codes (used after the loads land).
@@ -363,13 +438,13 @@ __device__ __forceinline__ void bb_b_fragment(bb_u32 (&b_frag)[BB_M_TILES][2],
 #if BB_POST_SCALE
 // The mma work of one segment's codes: raw sums of codes and activations (scales come later).
 __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS],
-                                                int k_lane, const bb_u16 *__restrict__ A, int M,
-                                                int m_block, int g, bb_raw_sums &sums) {
+                                                int seg, const bb_u16 *__restrict__ A, int M,
+                                                int m_block, int lane, bb_raw_sums &sums) {
   const bb_u32 ones[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
 #pragma unroll
   for (int w = 0; w < BB_LANE_WORDS; w++) {
     bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
-    bb_word_activations(act, A, M, m_block, g, k_lane + w * BB_WORD_K);
+    bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
 #pragma unroll
     for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
       const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
@@ -401,7 +476,7 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
 // ~3e-3 of its value.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
-                                                 int g, int t,
+                                                 int lane,
                                                  const bb_row_params (&row_params)[BB_N_TILES][2],
                                                  bb_raw_sums &sums,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
@@ -410,7 +485,9 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     const int seg = seg0 + u * BB_WARPS;
     if (seg >= BB_SEGMENTS) continue;
     bb_raw_sums_clear(sums);
-    bb_segment_sums(stage.codes[u], seg * BB_SEG_K + t * BB_LANE_K, A, M, m_block, g, sums);
+    bb_u32 codes[BB_N_TILES][2][BB_LANE_WORDS];
+    bb_segment_codes(codes, stage.codes[u], lane);
+    bb_segment_sums(codes, seg, A, M, m_block, lane, sums);
 #if BB_ROW_WISE
     bb_raw_sums_apply(sums, row_params, acc);
 #else
@@ -424,7 +501,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
 // m tile into B fragments and decode each tile's codes into A fragments.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
-                                                 int g, int t,
+                                                 int lane,
                                                  const bb_row_params (&)[BB_N_TILES][2],
                                                  bb_raw_sums &,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
@@ -432,7 +509,8 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
   for (int u = 0; u < BB_UNROLL; u++) {
     const int seg = seg0 + u * BB_WARPS;
     if (seg >= BB_SEGMENTS) continue;
-    const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
+    bb_u32 codes[BB_N_TILES][2][BB_LANE_WORDS];
+    bb_segment_codes(codes, stage.codes[u], lane);
     bb_row_dequant dequant[BB_N_TILES][2];
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
@@ -442,7 +520,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
 #pragma unroll
     for (int w = 0; w < BB_LANE_WORDS; w++) {
       bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
-      bb_word_activations(act, A, M, m_block, g, k_lane + w * BB_WORD_K);
+      bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
 #pragma unroll
       for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
         const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
@@ -451,10 +529,10 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
 #pragma unroll
         for (int j = 0; j < BB_N_TILES; j++) {
           bb_u32 a_frag[4];
-          a_frag[0] = bb_decode_pair(stage.codes[u][j][0][w], p0, dequant[j][0]);  // row g
-          a_frag[1] = bb_decode_pair(stage.codes[u][j][1][w], p0, dequant[j][1]);  // row g + 8
-          a_frag[2] = bb_decode_pair(stage.codes[u][j][0][w], p1, dequant[j][0]);
-          a_frag[3] = bb_decode_pair(stage.codes[u][j][1][w], p1, dequant[j][1]);
+          a_frag[0] = bb_decode_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
+          a_frag[1] = bb_decode_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
+          a_frag[2] = bb_decode_pair(codes[j][0][w], p1, dequant[j][0]);
+          a_frag[3] = bb_decode_pair(codes[j][1][w], p1, dequant[j][1]);
 #pragma unroll
           for (int i = 0; i < BB_M_TILES; i++)
             bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
@@ -517,7 +595,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
       if (seg >= BB_SEGMENTS) break;
       bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
                     W, scales, zeros, n_block, g, t);
-      bb_stage_compute(stages[s], seg, A, M, m_block, g, t, row_params, sums, acc);
+      bb_stage_compute(stages[s], seg, A, M, m_block, lane, row_params, sums, acc);
     }
   }
 

@@ -140,6 +140,36 @@ START_TEST(test_groups_of_120) {
 }
 END_TEST
 
+/* Traded words (lane order 1) for 1- and 2-bit codes from M = 9: signed and unsigned codes, one
+ * group per row and groups of 128, every zeros mode, rows of A not a multiple of 8 (M = 9, 17)
+ * and N not a multiple of 16. */
+START_TEST(test_traded_words) {
+  static const struct {
+    int64_t M, N, K;
+    bitblas_dtype W_dtype;
+    int64_t group;
+    bitblas_zeros_mode zeros;
+  } cases[] = {
+      {16, 1000, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE},
+      {9, 72, 7168, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE},
+      {17, 2880, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_ORIGINAL},
+      {16, 1000, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = scaled_config(
+        cases[c].M, cases[c].N, cases[c].K, cases[c].W_dtype, cases[c].group, cases[c].zeros);
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    int traded = 0;
+    for (int i = 0; i < count; i++) traded += schedules[i].lane_order;
+    ck_assert_int_gt(traded, 0);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 static Suite *candidates_suite(void) {
   Suite *suite = suite_create("gpu_candidates");
   TCase *tc = tcase_create("core");
@@ -147,6 +177,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_core_shape_matrix);
   tcase_add_test(tc, test_long_rows_low_bits);
   tcase_add_test(tc, test_groups_of_120);
+  tcase_add_test(tc, test_traded_words);
   suite_add_tcase(suite, tc);
   return suite;
 }

@@ -138,9 +138,14 @@ START_TEST(test_schedule_text_round_trip) {
   cfg.K = 4096;
   int families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, families);
-  ck_assert_int_ge(families[BB_FAMILY_GEMV], 2);
+  ck_assert_int_eq(families[BB_FAMILY_GEMV], 0); /* from M = 9 tcgemv replaces it */
   ck_assert_int_ge(families[BB_FAMILY_MMA], 2);
   ck_assert_int_ge(families[BB_FAMILY_TCGEMV], 2);
+  cfg.M = 4;
+  int small_families[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&cfg, small_families);
+  ck_assert_int_ge(small_families[BB_FAMILY_GEMV], 2);
+  cfg.M = 16;
   /* int8 activations: the int8 tensor-core family, with its own text. */
   cfg.A_dtype = BITBLAS_DTYPE_INT8;
   cfg.W_dtype = BITBLAS_DTYPE_INT2;
@@ -165,13 +170,126 @@ START_TEST(test_schedule_text_round_trip) {
   ck_assert_int_ge(awkward_families[BB_FAMILY_TCGEMV], 2);
   bb_schedule parsed;
   ck_assert_int_eq(
-      bb_schedule_parse("tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=3 post=0 stages=2",
-                        &parsed),
+      bb_schedule_parse(
+          "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=3 post=0 stages=2 order=0", &parsed),
+      BITBLAS_INVALID_ARGUMENT);
+  /* Traded words need two or four words per lane. */
+  ck_assert_int_eq(
+      bb_schedule_parse(
+          "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=1 post=0 stages=2 order=1", &parsed),
+      BITBLAS_INVALID_ARGUMENT);
+  ck_assert_int_eq(
+      bb_schedule_parse(
+          "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 stages=2 order=2", &parsed),
       BITBLAS_INVALID_ARGUMENT);
   ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));
   ck_assert_str_eq(bb_source_hash(), bb_source_hash());
   ck_assert_uint_eq(strlen(bb_source_hash()), 16);
+}
+END_TEST
+
+/* A float16-activation config with scales and original zeros. */
+static bitblas_matmul_config low_bit_config(int64_t M, bitblas_dtype W_dtype, int64_t group) {
+  bitblas_matmul_config cfg;
+  bitblas_matmul_config_init(&cfg);
+  cfg.M = M;
+  cfg.N = 4096;
+  cfg.K = 4096;
+  cfg.W_dtype = W_dtype;
+  cfg.group_size = group;
+  cfg.with_scaling = 1;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+  return cfg;
+}
+
+/* Counts cfg's tcgemv candidates: all, those with traded words, those deeper than two stages. */
+static void count_tcgemv(const bitblas_matmul_config *cfg, int *all, int *traded, int *deep) {
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  *all = *traded = *deep = 0;
+  for (int i = 0; i < count; i++) {
+    if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
+    (*all)++;
+    *traded += schedules[i].lane_order;
+    *deep += schedules[i].stages > 2;
+    /* Traded words only with 2 or 4 words per lane, each segment inside one group. */
+    if (schedules[i].lane_order) ck_assert(bb_tcgemv_order_fits(cfg, schedules[i].lane_words));
+  }
+}
+
+/* Which candidates trade words across lanes (kernel_src/tcgemv.cu) and run deeper pipelines:
+ * traded words for 1- and 2-bit codes from M = 9, wherever they fit, and never for 4-bit codes or
+ * at M = 1; three- and four-stage pipelines only up to M = 8. The traded-word sources compile for
+ * sm_80 and sm_90. */
+START_TEST(test_lane_order_and_depth) {
+  int all, traded, deep;
+  const bitblas_matmul_config one_bit = low_bit_config(16, BITBLAS_DTYPE_UINT1, -1);
+  count_tcgemv(&one_bit, &all, &traded, &deep);
+  ck_assert_int_ge(all, 8);
+  ck_assert_int_eq(traded, all); /* every variant fits: one group per row */
+  ck_assert_int_eq(deep, 0);
+  /* 2-bit codes in groups of 128: the 8-byte loads' segments (128 k) fit a group, the 16-byte
+   * loads' (256 k) do not. */
+  const bitblas_matmul_config two_bit = low_bit_config(16, BITBLAS_DTYPE_INT2, 128);
+  count_tcgemv(&two_bit, &all, &traded, &deep);
+  ck_assert_int_gt(traded, 0);
+  ck_assert_int_lt(traded, all);
+  const bitblas_matmul_config four_bit = low_bit_config(16, BITBLAS_DTYPE_UINT4, 128);
+  count_tcgemv(&four_bit, &all, &traded, &deep);
+  ck_assert_int_gt(all, 0);
+  ck_assert_int_eq(traded, 0);
+  const bitblas_matmul_config one_row = low_bit_config(1, BITBLAS_DTYPE_UINT1, -1);
+  count_tcgemv(&one_row, &all, &traded, &deep);
+  ck_assert_int_eq(traded, 0);
+  ck_assert_int_gt(deep, 0);
+
+  const bitblas_matmul_config *traded_configs[] = {&one_bit, &two_bit};
+  for (int c = 0; c < 2; c++) {
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(traded_configs[c], schedules);
+    char *sources[BB_MAX_CANDIDATES] = {0};
+    int compiles = 0;
+    for (int i = 0; i < count; i++)
+      if (schedules[i].family == BB_FAMILY_TCGEMV && schedules[i].lane_order)
+        sources[compiles++] = bb_emit_source(traded_configs[c], &schedules[i], BB_FAULT_NONE);
+    for (int arch = 80; arch <= 90; arch += 10) {
+      bb_compiled compiled[BB_MAX_CANDIDATES];
+      ck_assert_int_eq(bb_compile_all(sources, compiles, arch, compiled), BITBLAS_OK);
+      for (int i = 0; i < compiles; i++)
+        ck_assert_msg(compiled[i].status == BITBLAS_OK, "sm_%d: %s", arch, compiled[i].message);
+      bb_compiled_free(compiled, compiles);
+    }
+    for (int i = 0; i < compiles; i++) free(sources[i]);
+  }
+}
+END_TEST
+
+/* Compiles started in a given order still land at their own index. */
+START_TEST(test_compile_order_keeps_indices) {
+  char *sources[3] = {
+      strdup("extern \"C\" __global__ void bitblas_kernel() {}"),
+      strdup("extern \"C\" __global__ void bitblas_kernel() { first_undefined; }"),
+      strdup("extern \"C\" __global__ void bitblas_kernel() { second_undefined; }")};
+  const int order[3] = {2, 0, 1};
+  bb_compiled compiled[3];
+  ck_assert_int_eq(bb_compile_all_ordered(sources, 3, 90, order, compiled), BITBLAS_OK);
+  ck_assert_int_eq(compiled[0].status, BITBLAS_OK);
+  ck_assert_ptr_nonnull(strstr(compiled[1].message, "first_undefined"));
+  ck_assert_ptr_nonnull(strstr(compiled[2].message, "second_undefined"));
+  bb_compiled_free(compiled, 3);
+  for (int i = 0; i < 3; i++) free(sources[i]);
+  /* The cost measure starts the most unrolled tcgemv before an mma. */
+  bitblas_matmul_config cfg = low_bit_config(16, BITBLAS_DTYPE_UINT4, 128);
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&cfg, schedules);
+  int tcgemv_cost = 0, mma_cost = 0;
+  for (int i = 0; i < count; i++) {
+    const int cost = bb_schedule_compile_cost(&schedules[i]);
+    if (schedules[i].family == BB_FAMILY_TCGEMV && cost > tcgemv_cost) tcgemv_cost = cost;
+    if (schedules[i].family == BB_FAMILY_MMA) mma_cost = cost;
+  }
+  ck_assert_int_gt(tcgemv_cost, mma_cost);
 }
 END_TEST
 
@@ -187,6 +305,8 @@ int main(void) {
   tcase_add_test(tc, test_fault_injection_compiles);
   tcase_add_test(tc, test_compile_error_reports_log);
   tcase_add_test(tc, test_schedule_text_round_trip);
+  tcase_add_test(tc, test_lane_order_and_depth);
+  tcase_add_test(tc, test_compile_order_keeps_indices);
   suite_add_tcase(suite, tc);
   return bb_test_run_suite(suite);
 }

@@ -14,11 +14,10 @@ mkdir -p "$OUT"
 BUILD=${BUILD:-build}
 stages=${*:-tests sanitizer bench multiprocess}
 summary=()
-# bitblas-bench runs: presets, M list, formats, extra options. The "--enqueue direct" rows time
-# the same operators with each run enqueued as the GPU goes, for comparison.
+# bitblas-bench runs: presets, M list, formats, extra options. The quick set's "--enqueue direct"
+# rows time the same operators with each run enqueued as the GPU goes, for comparison.
 full_sets='llama-3-8b,llama-3-70b 1,4,16 w4a16,w2a16,w1a16,w2a8
 bitnet-b1.58-2b 1 bitnet
-llama-3-8b,llama-3-70b 1 w4a16 --enqueue direct
 bitblas 1 w4a16
 awkward 1,16 w4a16'
 quick_sets='llama-3-8b,llama-3-70b 1,16 w4a16
@@ -80,6 +79,12 @@ for stage in $stages; do
       rm -f "$OUT/bench-part.csv"
     done <<<"$sets"
     grep -iE 'geomean|copy bandwidth|launch floor' "$OUT/bench.txt"
+    # Every candidate's time and outcome per tuned shape, from the cache the runs filled.
+    python3 tools/cache-candidates.py "$BITBLAS_CACHE" >"$OUT/candidates.txt" 2>&1
+    # Time to the first op_get of each shape (the tuning included), from the runs' own lines.
+    grep -oE 'tuned in [0-9.]+ s' "$OUT/bench.txt" | awk '{print $3}' | sort -n |
+      awk '{t[NR] = $1; if ($1 <= 3) fast++} END {if (NR) printf "first op_get: %d tuned, median %.2f s, max %.2f s, %d within 3 s\n", NR, t[int((NR + 1) / 2)], t[NR], fast}' |
+      tee "$OUT/tuning-times.txt"
     note "bench took $((SECONDS - start)) s"
     unset BITBLAS_CACHE
     ;;

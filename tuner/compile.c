@@ -17,6 +17,7 @@ typedef struct compile_job {
   char *const *sources;
   int count;
   int arch;
+  const int *order; /* NULL: index order */
   bb_compiled *out;
   int next;
   pthread_mutex_t lock;
@@ -26,9 +27,10 @@ static void *compile_worker(void *argument) {
   compile_job *job = argument;
   for (;;) {
     pthread_mutex_lock(&job->lock);
-    const int index = job->next++;
+    const int position = job->next++;
     pthread_mutex_unlock(&job->lock);
-    if (index >= job->count) return NULL;
+    if (position >= job->count) return NULL;
+    const int index = job->order ? job->order[position] : position;
     bb_compiled *result = &job->out[index];
     char name[32];
     snprintf(name, sizeof name, "candidate_%d.cu", index);
@@ -47,18 +49,23 @@ static void *compile_worker(void *argument) {
 static int thread_count(int count) {
   const char *env = getenv("BITBLAS_COMPILE_THREADS");
   long threads = env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-  if (!env && threads > 8) threads = 8;
+  if (!env && threads > 16) threads = 16;
   if (threads < 1) threads = 1;
   if (threads > count) threads = count;
   return (int)threads;
 }
 
 bitblas_status bb_compile_all(char *const *sources, int count, int arch, bb_compiled *out) {
+  return bb_compile_all_ordered(sources, count, arch, NULL, out);
+}
+
+bitblas_status bb_compile_all_ordered(char *const *sources, int count, int arch, const int *order,
+                                      bb_compiled *out) {
   memset(out, 0, (size_t)count * sizeof *out);
   bitblas_status status = bb_nvrtc_load();
   if (status != BITBLAS_OK) return status;
   if (count <= 0) return BITBLAS_OK;
-  compile_job job = {sources, count, arch, out, 0, PTHREAD_MUTEX_INITIALIZER};
+  compile_job job = {sources, count, arch, order, out, 0, PTHREAD_MUTEX_INITIALIZER};
   pthread_t threads[64];
   const int wanted = thread_count(count);
   int started = 0;

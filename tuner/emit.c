@@ -111,9 +111,9 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
     used += snprintf(defines + used, sizeof defines - (size_t)used,
                      "#define BB_WARPS %d\n#define BB_N_TILES %d\n#define BB_M_TILES %d\n"
                      "#define BB_UNROLL %d\n#define BB_LANE_WORDS %d\n#define BB_POST_SCALE %d\n"
-                     "#define BB_STAGES %d\n",
+                     "#define BB_STAGES %d\n#define BB_LANE_ORDER %d\n",
                      s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
-                     s->stages);
+                     s->stages, s->lane_order);
   else
     used += snprintf(defines + used, sizeof defines - (size_t)used,
                      "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"

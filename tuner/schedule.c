@@ -13,8 +13,10 @@
 int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
   if (s->family == BB_FAMILY_TCGEMV)
     return snprintf(
-        buf, size, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d",
-        s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale, s->stages);
+        buf, size,
+        "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d order=%d",
+        s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale, s->stages,
+        s->lane_order);
   if (s->family == BB_FAMILY_TCGEMV_INT8)
     return snprintf(buf, size,
                     "tcgemv_int8 warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d stages=%d",
@@ -35,12 +37,14 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
     s->family = BB_FAMILY_GEMV;
     return BITBLAS_OK;
   }
-  if (sscanf(text, "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d",
+  if (sscanf(text,
+             "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d order=%d",
              &s->warps, &s->n_tiles, &s->m_tiles, &s->unroll, &s->lane_words, &s->post_scale,
-             &s->stages) == 7 &&
+             &s->stages, &s->lane_order) == 8 &&
       s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0 &&
       (s->lane_words == 1 || s->lane_words == 2 || s->lane_words == 4) &&
-      (s->post_scale == 0 || s->post_scale == 1) && s->stages >= 2 && s->stages <= 4) {
+      (s->post_scale == 0 || s->post_scale == 1) && s->stages >= 2 && s->stages <= 4 &&
+      (s->lane_order == 0 || (s->lane_order == 1 && s->lane_words >= 2))) {
     s->family = BB_FAMILY_TCGEMV;
     return BITBLAS_OK;
   }
@@ -62,6 +66,18 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
 
 int bb_schedule_threads(const bb_schedule *s) {
   return s->family == BB_FAMILY_MMA ? 32 * s->warps_m * s->warps_n : 32 * s->warps;
+}
+
+int bb_schedule_compile_cost(const bb_schedule *s) {
+  switch (s->family) {
+  case BB_FAMILY_TCGEMV:
+  case BB_FAMILY_TCGEMV_INT8:
+    return s->n_tiles * s->m_tiles * s->unroll * s->lane_words * (2 + s->stages);
+  case BB_FAMILY_GEMV:
+    return s->rows_per_warp * s->m_tile * s->unroll * 4;
+  default:
+    return 1; /* mma: a fixed loop, compiled in well under 0.1 s */
+  }
 }
 
 static unsigned ceil_div(int64_t a, int64_t b) { return (unsigned)((a + b - 1) / b); }
@@ -129,13 +145,18 @@ int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_sc
   return cfg->K % segment_k == 0 && bb_config_group(cfg) % (post_scale ? segment_k : lane_k) == 0;
 }
 
+int bb_tcgemv_order_fits(const bitblas_matmul_config *cfg, int lane_words) {
+  /* With scales after the mma, the fit already asks for whole segments per group. */
+  return lane_words >= 2 && bb_tcgemv_fits(cfg, lane_words, 1);
+}
+
 int bb_tcgemv_int8_fits(const bitblas_matmul_config *cfg, int lane_words) {
   const int bits = tensor_gemv_weight_bits(cfg, BITBLAS_DTYPE_INT8);
   return bits && cfg->K % (128 * (int64_t)lane_words / bits) == 0;
 }
 
 static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll, int lane_words,
-                          int post_scale, int stages) {
+                          int post_scale, int stages, int lane_order) {
   bb_schedule s;
   memset(&s, 0, sizeof s);
   s.family = BB_FAMILY_TCGEMV;
@@ -146,6 +167,7 @@ static bb_schedule tcgemv(int warps, int n_tiles, int m_tiles, int unroll, int l
   s.lane_words = lane_words;
   s.post_scale = post_scale;
   s.stages = stages;
+  s.lane_order = lane_order;
   return s;
 }
 
@@ -158,9 +180,11 @@ static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {1
 /* From M = 9 (two or more m tiles), every block reads all of A's rows over its K range through
  * L1: at M = 16 that is 32 bytes per k against 8 per k of 4-bit weights per 16 rows, so blocks
  * of 32 rows read twice the activation bytes they read weight bytes. Blocks of 64 rows
- * (n_tiles = 4) share those reads among more rows; they won the 1-bit layers on an H100. */
-static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1},  {8, 4, 1}, {16, 2, 1}, {4, 4, 1},
-                                                 {16, 1, 1}, {8, 1, 2}, {8, 2, 2},  {4, 2, 2}};
+ * (n_tiles = 4) share those reads among more rows, but they need 180-196 registers; once 1- and
+ * 2-bit codes traded words across lanes they won no layer on an H100 (about 100 winners over
+ * four runs) and took the longest to compile, so they are not tried. */
+static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2}, {16, 2, 1},
+                                                 {8, 2, 2}, {8, 1, 2}, {16, 1, 1}};
 
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
  * accumulators (sums per n tile, m tile and code position, plus the activations' sums) and at
@@ -178,16 +202,26 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
   return tiles <= 8 && accumulators <= 96 && accumulators + pipelined <= 160;
 }
 
+/* The lane order of a tcgemv variant (see kernel_src/tcgemv.cu). Traded words (order 1) paid
+ * off on an H100 from M = 9 for 1- and 2-bit codes, whose words carry the most activations
+ * each: at M = 16 on the Llama-3 shapes, 9-24% faster for 1 bit and up to 10% for 2 bits (one
+ * shape of eight 2% slower). They cost 3-16% on 4-bit codes at M = 16 and 1-21% at M = 1. */
+static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles, int words) {
+  return m_tiles >= 2 && bitblas_dtype_bits(cfg->W_dtype) <= 2 && bb_tcgemv_order_fits(cfg, words);
+}
+
 /* Adds the tensor-core gemv candidates (tcgemv for float16 A, tcgemv_int8 for int8 A): each
  * shape in the first load width / scaling place that fits the config (16-byte loads before
  * 8-byte ones; scales after the mma, fewer instructions per weight, before scales in float16),
- * with a two-stage pipeline; the first four shapes also three stages deep and the first two four
- * deep (more bytes in flight per warp, more registers); the next two fitting variants get the
- * first four shapes (six from M = 9), two stages deep. */
+ * with a two-stage pipeline; up to M = 8 the first four shapes also three stages deep and the
+ * first two four deep (more bytes in flight per warp, more registers); the next two fitting
+ * variants get the first four shapes, two stages deep. From M = 9 every fitting variant gets the
+ * six wide shapes, two stages deep. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
-  const int later_shapes = m_tiles == 1 ? 4 : 6;
+  const int wide_count = (int)(sizeof tensor_gemv_wide_shapes / sizeof tensor_gemv_wide_shapes[0]);
+  const int later_shapes = m_tiles == 1 ? 4 : wide_count;
   const int int8 = cfg->A_dtype == BITBLAS_DTYPE_INT8;
   /* words, post; 4-byte loads only for float16 A, where nothing wider fits (groups of 40 or 120
    * k of 4-bit codes, such as K = 2880 in groups of 120) */
@@ -199,11 +233,18 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
              : !bb_tcgemv_fits(cfg, words, post) || (words == 1 && used > 0))
       continue;
     const int first = used++ == 0;
-    for (int stages = 2; stages <= (first ? 4 : 2); stages++) {
-      const int shape_count = !first ? later_shapes : stages == 2 ? 8 : stages == 3 ? 4 : 2;
+    /* Deeper pipelines: up to M = 8 only (from M = 9 all 67 winners of three H100 runs were
+     * two stages deep). */
+    for (int stages = 2; stages <= (first && m_tiles == 1 ? 4 : 2); stages++) {
+      const int shape_count = m_tiles > 1   ? wide_count
+                              : !first      ? later_shapes
+                              : stages == 2 ? 8
+                              : stages == 3 ? 4
+                                            : 2;
+      const int order = !int8 && tensor_gemv_lane_order(cfg, m_tiles, words);
       for (int i = 0; i < shape_count && count < BB_MAX_CANDIDATES; i++) {
         bb_schedule s = tcgemv(shapes[i][0], shapes[i][1], m_tiles, shapes[i][2], words,
-                               int8 ? 0 : post, stages);
+                               int8 ? 0 : post, stages, order);
         if (int8) s.family = BB_FAMILY_TCGEMV_INT8;
         /* The cross-warp sum needs warps x 16 n_tiles x 8 m_tiles words of static shared
          * memory. */
@@ -225,8 +266,11 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   const int float_a = cfg->A_dtype != BITBLAS_DTYPE_INT8;
   const int gemv_first = M <= 8 || !float_a;
 
-  /* gemv: for M up to 64 (all M for int8 A, where only it and tcgemv_int8 apply). */
-  if (M <= 64 || !float_a) {
+  /* gemv: for M up to 64 (all M for int8 A, where only it and tcgemv_int8 apply). From M = 9
+   * with float A it is left out where tcgemv applies: there it ran 4-10x slower than tcgemv on
+   * an H100 and only added compile time to the first op_get (mma stays as the fallback). */
+  const int float_tensor = float_a && count > 0;
+  if ((M <= 64 && (M <= 8 || !float_tensor)) || !float_a) {
     const int m_tile = M >= 4 ? 4 : (M >= 2 ? 2 : 1);
     const int max_m_tile = !float_a && M > 64 ? 8 : m_tile;
     const bb_schedule gemvs[] = {

@@ -37,13 +37,15 @@ typedef struct bb_schedule {
   int lane_words; /* 32-bit words of codes per lane, row and segment: 4 or 2 */
   int post_scale; /* 1: scales and zeros applied to float32 sums after the mma */
   int stages;     /* register pipeline stages, 2 to 4: loads run stages - 1 ahead */
+  int lane_order; /* tcgemv: 1 when the four lanes of a row trade words so that each word's
+                     activations are one contiguous run (words 2 or 4); 0 the loaded order */
 } bb_schedule;
 
-#define BB_MAX_CANDIDATES 32
+#define BB_MAX_CANDIDATES 48
 
 /* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
  * "mma bm=64 bn=128 bk=32 warps=2x2" or
- * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2" or
+ * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2 order=0" or
  * "tcgemv_int8 warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 stages=2".
  * Returns snprintf's count. */
 int bb_schedule_format(const bb_schedule *schedule, char *buf, size_t size);
@@ -62,6 +64,10 @@ void bb_schedule_grid(const bb_schedule *schedule, const bitblas_matmul_config *
  * the group and is a multiple of 8. */
 int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg);
 
+/* A rough relative measure of NVRTC's work for a schedule (how much of the kernel is unrolled:
+ * tiles, segments and words per stage), for starting the longest compiles first. */
+int bb_schedule_compile_cost(const bb_schedule *schedule);
+
 /* Fills `out` (room for BB_MAX_CANDIDATES) with the candidate schedules for cfg at static M,
  * best guesses first. Returns the count (>= 1 for any valid config). Deterministic: the tuner
  * and its worker enumerate the same list. */
@@ -72,6 +78,11 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
  * (128 * lane_words / b elements), and the group a multiple of one lane's k (32 * lane_words / b)
  * or, with post_scale, of the whole segment. */
 int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale);
+
+/* Whether a tcgemv schedule with `lane_words` words per lane can also trade words across lanes
+ * (lane_order 1): lane_words 2 or 4, and each segment inside one group (a lane's words then span
+ * the whole segment). */
+int bb_tcgemv_order_fits(const bitblas_matmul_config *cfg, int lane_words);
 
 /* Whether a tcgemv_int8 schedule with `lane_words` words per lane (4 or 2) can run cfg: int8 A,
  * an integer weight format of 1, 2, 4 or 8 bits, K a multiple of the segment
