@@ -90,13 +90,16 @@ for stage in $stages; do
     ;;
   profile)
     # Nsight Compute on the tuned 4-bit kernels of one large layer at M = 1 and M = 16 (from the
-    # bench stage's cache when it ran; tuned here otherwise). Runs are enqueued directly: a held
-    # stream would wait on the profiler's serialized launches.
+    # bench stage's cache when it ran). Each shape is tuned first without the profiler, so that
+    # the profiled launch is the tuned kernel and not a candidate in the tuning worker. Runs are
+    # enqueued directly: a held stream would wait on the profiler's serialized launches.
     start=$SECONDS
     export BITBLAS_CACHE=$OUT/bench-cache.db
     for m in 1 16; do
+      "$BUILD/bitblas-bench" --shapes "$m,57344,8192" --formats w4a16 --runs 50 >/dev/null 2>&1
       timeout 300 ncu --kernel-name bitblas_kernel --launch-skip 12 --launch-count 1 \
-        --section SpeedOfLight --section MemoryWorkloadAnalysis --section WarpStateStats \
+        --section SpeedOfLight --section MemoryWorkloadAnalysis \
+        --section MemoryWorkloadAnalysis_Tables --section WarpStateStats \
         --section Occupancy --section LaunchStats --section ComputeWorkloadAnalysis \
         "$BUILD/bitblas-bench" --shapes "$m,57344,8192" --formats w4a16 --runs 50 \
         --enqueue direct >"$OUT/profile-m$m.txt" 2>&1
