@@ -2,8 +2,8 @@
  * check_gpu_candidates.c - every candidate of every kernel family, compiled and run in this
  * process on fresh random data, must match the float64 reference and write each output once,
  * over the core shape matrix: M 1..1000, N 1..4096, K 128..7168, group -1/128, zeros none/original,
- * bias on/off, uint4 and int4 weights; 1- and 2-bit rows of 28672 k with one group per row; and
- * groups of 120 k.
+ * bias on/off, uint4 and int4 weights; 1- and 2-bit rows of 28672 k with one group per row;
+ * groups of 120 k; and traded words (1- and 2-bit codes at M = 9, 16, 17, every zeros mode).
  * GPU suite: exits 77 without a device.
  */
 #include <stdio.h>

@@ -173,15 +173,18 @@ START_TEST(test_schedule_text_round_trip) {
       bb_schedule_parse(
           "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=3 post=0 stages=2 order=0", &parsed),
       BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "words=3"));
   /* Traded words need two or four words per lane. */
   ck_assert_int_eq(
       bb_schedule_parse(
           "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=1 post=0 stages=2 order=1", &parsed),
       BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "words=1 post=0 stages=2 order=1"));
   ck_assert_int_eq(
       bb_schedule_parse(
           "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 stages=2 order=2", &parsed),
       BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "order=2"));
   ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));
   ck_assert_str_eq(bb_source_hash(), bb_source_hash());
@@ -243,6 +246,32 @@ START_TEST(test_lane_order_and_depth) {
   count_tcgemv(&one_row, &all, &traded, &deep);
   ck_assert_int_eq(traded, 0);
   ck_assert_int_gt(deep, 0);
+  /* The M = 8 / 9 boundary, and M = 17 (four m tiles). */
+  const bitblas_matmul_config eight_rows = low_bit_config(8, BITBLAS_DTYPE_UINT1, -1);
+  count_tcgemv(&eight_rows, &all, &traded, &deep);
+  ck_assert_int_eq(traded, 0);
+  ck_assert_int_gt(deep, 0);
+  const int64_t wide_m[] = {9, 17};
+  for (int i = 0; i < 2; i++) {
+    const bitblas_matmul_config wide = low_bit_config(wide_m[i], BITBLAS_DTYPE_UINT2, -1);
+    count_tcgemv(&wide, &all, &traded, &deep);
+    ck_assert_int_gt(all, 0);
+    ck_assert_int_eq(traded, all);
+    ck_assert_int_eq(deep, 0);
+  }
+  /* int8 activations keep their own family and never trade words. */
+  bitblas_matmul_config int8 = low_bit_config(16, BITBLAS_DTYPE_INT2, -1);
+  int8.A_dtype = BITBLAS_DTYPE_INT8;
+  int8.accum_dtype = BITBLAS_DTYPE_INT32;
+  int8.zeros_mode = BITBLAS_ZEROS_NONE;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  bb_schedule int8_schedules[BB_MAX_CANDIDATES];
+  const int int8_count = bb_candidates_enumerate(&int8, int8_schedules);
+  for (int i = 0; i < int8_count; i++) ck_assert_int_eq(int8_schedules[i].lane_order, 0);
+  /* Traded-word texts parse back to the same schedules. */
+  int families[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&one_bit, families);
+  ck_assert_int_gt(families[BB_FAMILY_TCGEMV], 0);
 
   const bitblas_matmul_config *traded_configs[] = {&one_bit, &two_bit};
   for (int c = 0; c < 2; c++) {
@@ -265,7 +294,8 @@ START_TEST(test_lane_order_and_depth) {
 }
 END_TEST
 
-/* Compiles started in a given order still land at their own index. */
+/* Compiles started in a given order still land at their own index, and the cost that orders
+ * them follows the unrolled work. */
 START_TEST(test_compile_order_keeps_indices) {
   char *sources[3] = {
       strdup("extern \"C\" __global__ void bitblas_kernel() {}"),
@@ -279,17 +309,31 @@ START_TEST(test_compile_order_keeps_indices) {
   ck_assert_ptr_nonnull(strstr(compiled[2].message, "second_undefined"));
   bb_compiled_free(compiled, 3);
   for (int i = 0; i < 3; i++) free(sources[i]);
-  /* The cost measure starts the most unrolled tcgemv before an mma. */
-  bitblas_matmul_config cfg = low_bit_config(16, BITBLAS_DTYPE_UINT4, 128);
+  /* The cost that orders the worker's compiles grows with what NVRTC unrolls: per schedule of
+   * a real list, doubling the unroll, the tiles or the words per lane raises it, and every
+   * tcgemv costs more than every mma. */
+  bitblas_matmul_config cfg = low_bit_config(1, BITBLAS_DTYPE_UINT4, 128);
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(&cfg, schedules);
-  int tcgemv_cost = 0, mma_cost = 0;
+  int checked = 0, cheapest_tcgemv = 1 << 30, dearest_mma = 0;
   for (int i = 0; i < count; i++) {
     const int cost = bb_schedule_compile_cost(&schedules[i]);
-    if (schedules[i].family == BB_FAMILY_TCGEMV && cost > tcgemv_cost) tcgemv_cost = cost;
-    if (schedules[i].family == BB_FAMILY_MMA) mma_cost = cost;
+    if (schedules[i].family == BB_FAMILY_MMA && cost > dearest_mma) dearest_mma = cost;
+    if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
+    if (cost < cheapest_tcgemv) cheapest_tcgemv = cost;
+    bb_schedule more = schedules[i];
+    more.unroll *= 2;
+    ck_assert_int_gt(bb_schedule_compile_cost(&more), cost);
+    more = schedules[i];
+    more.n_tiles *= 2;
+    ck_assert_int_gt(bb_schedule_compile_cost(&more), cost);
+    more = schedules[i];
+    more.lane_words *= 2;
+    ck_assert_int_gt(bb_schedule_compile_cost(&more), cost);
+    checked++;
   }
-  ck_assert_int_gt(tcgemv_cost, mma_cost);
+  ck_assert_int_gt(checked, 0);
+  ck_assert_int_gt(cheapest_tcgemv, dearest_mma);
 }
 END_TEST
 

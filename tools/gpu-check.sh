@@ -80,11 +80,16 @@ for stage in $stages; do
     done <<<"$sets"
     grep -iE 'geomean|copy bandwidth|launch floor' "$OUT/bench.txt"
     # Every candidate's time and outcome per tuned shape, from the cache the runs filled.
-    python3 tools/cache-candidates.py "$BITBLAS_CACHE" >"$OUT/candidates.txt" 2>&1
+    python3 tools/cache-candidates.py "$BITBLAS_CACHE" >"$OUT/candidates.txt" 2>"$OUT/candidates.err" ||
+      note "cache-candidates.py failed: $(head -c 300 "$OUT/candidates.err")"
     # Time to the first op_get of each shape (the tuning included), from the runs' own lines.
     grep -oE 'tuned in [0-9.]+ s' "$OUT/bench.txt" | awk '{print $3}' | sort -n |
-      awk '{t[NR] = $1; if ($1 <= 3) fast++} END {if (NR) printf "first op_get: %d tuned, median %.2f s, max %.2f s, %d within 3 s\n", NR, t[int((NR + 1) / 2)], t[NR], fast}' |
-      tee "$OUT/tuning-times.txt"
+      awk '{t[NR] = $1; if ($1 <= 3) fast++}
+        END {
+          if (NR == 0) { print "first op_get: 0 tuned (every operator came from the cache)"; exit }
+          median = NR % 2 ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+          printf "first op_get: %d tuned, median %.2f s, max %.2f s, %d within 3 s\n", NR, median, t[NR], fast
+        }' | tee "$OUT/tuning-times.txt"
     note "bench took $((SECONDS - start)) s"
     unset BITBLAS_CACHE
     ;;
@@ -96,7 +101,9 @@ for stage in $stages; do
     start=$SECONDS
     export BITBLAS_CACHE=$OUT/bench-cache.db
     for m in 1 16; do
-      "$BUILD/bitblas-bench" --shapes "$m,57344,8192" --formats w4a16 --runs 50 >/dev/null 2>&1
+      timeout 300 "$BUILD/bitblas-bench" --shapes "$m,57344,8192" --formats w4a16 --runs 50 \
+        >"$OUT/profile-tune-m$m.txt" 2>&1 ||
+        note "profile M=$m: tuning before the profile failed (rc=$?); the profile may show a candidate"
       timeout 300 ncu --kernel-name bitblas_kernel --launch-skip 12 --launch-count 1 \
         --section SpeedOfLight --section MemoryWorkloadAnalysis \
         --section MemoryWorkloadAnalysis_Tables --section WarpStateStats \

@@ -1,6 +1,7 @@
 /*
- * compile.c - a small pool of threads pulling candidate indices from a shared counter and
- * compiling each with NVRTC. NVRTC programs are independent, so no other locking is needed.
+ * compile.c - a small pool of threads pulling positions from a shared counter (mapped to
+ * candidate indices through an optional start order) and compiling each candidate with NVRTC.
+ * NVRTC programs are independent, so no other locking is needed.
  */
 #include "compile.h"
 

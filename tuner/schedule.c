@@ -204,8 +204,9 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
 
 /* The lane order of a tcgemv variant (see kernel_src/tcgemv.cu). Traded words (order 1) paid
  * off on an H100 from M = 9 for 1- and 2-bit codes, whose words carry the most activations
- * each: at M = 16 on the Llama-3 shapes, 9-24% faster for 1 bit and up to 10% for 2 bits (one
- * shape of eight 2% slower). They cost 3-16% on 4-bit codes at M = 16 and 1-21% at M = 1. */
+ * each: at M = 16 on the 8 Llama-3 shapes, 1 bit was faster on all (by 8-24% on 7), 2 bits up
+ * to 10% faster on 7 (2% slower on one). 4-bit codes were 0-16% slower at M = 16, and every
+ * width was slower at M = 1 (4 bits by 12-21%). */
 static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles, int words) {
   return m_tiles >= 2 && bitblas_dtype_bits(cfg->W_dtype) <= 2 && bb_tcgemv_order_fits(cfg, words);
 }
@@ -233,8 +234,8 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
              : !bb_tcgemv_fits(cfg, words, post) || (words == 1 && used > 0))
       continue;
     const int first = used++ == 0;
-    /* Deeper pipelines: up to M = 8 only (from M = 9 all 67 winners of three H100 runs were
-     * two stages deep). */
+    /* Deeper pipelines: up to M = 8 only (from M = 9, 101 of the 102 tcgemv winners of four
+     * H100 runs were two stages deep; see bench/RESULTS.md, fourth section). */
     for (int stages = 2; stages <= (first && m_tiles == 1 ? 4 : 2); stages++) {
       const int shape_count = m_tiles > 1   ? wide_count
                               : !first      ? later_shapes
@@ -267,8 +268,9 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   const int gemv_first = M <= 8 || !float_a;
 
   /* gemv: for M up to 64 (all M for int8 A, where only it and tcgemv_int8 apply). From M = 9
-   * with float A it is left out where tcgemv applies: there it ran 4-10x slower than tcgemv on
-   * an H100 and only added compile time to the first op_get (mma stays as the fallback). */
+   * with float A it is left out where tcgemv applies: at M = 16 on an H100 the best gemv was
+   * 1.2-9.3x slower than the best tcgemv (1.2x only at N = 1), and it added compile time to the
+   * first op_get (mma stays as the fallback). */
   const int float_tensor = float_a && count > 0;
   if ((M <= 64 && (M <= 8 || !float_tensor)) || !float_a) {
     const int m_tile = M >= 4 ? 4 : (M >= 2 ? 2 : 1);

@@ -41,6 +41,8 @@ typedef struct bb_schedule {
                      activations are one contiguous run (words 2 or 4); 0 the loaded order */
 } bb_schedule;
 
+/* Room for the longest candidate list (32 today: M <= 8 with float16 A) and for experiments
+ * that time more schedules side by side. */
 #define BB_MAX_CANDIDATES 48
 
 /* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
@@ -67,6 +69,7 @@ int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg);
 /* A rough relative measure of NVRTC's work for a schedule (how much of the kernel is unrolled:
  * tiles, segments and words per stage), for starting the longest compiles first. */
 int bb_schedule_compile_cost(const bb_schedule *schedule);
+
 
 /* Fills `out` (room for BB_MAX_CANDIDATES) with the candidate schedules for cfg at static M,
  * best guesses first. Returns the count (>= 1 for any valid config). Deterministic: the tuner
