@@ -85,22 +85,6 @@ START_TEST(test_core_shape_matrix) {
 }
 END_TEST
 
-/* A float16-activation config with scales: N x K of W_dtype codes in groups of `group`. */
-static bitblas_matmul_config scaled_config(int64_t M, int64_t N, int64_t K, bitblas_dtype W_dtype,
-                                           int64_t group, bitblas_zeros_mode zeros) {
-  bitblas_matmul_config cfg;
-  bitblas_matmul_config_init(&cfg);
-  cfg.M = M;
-  cfg.N = N;
-  cfg.K = K;
-  cfg.W_dtype = W_dtype;
-  cfg.group_size = group;
-  cfg.with_scaling = 1;
-  cfg.zeros_mode = zeros;
-  ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
-  return cfg;
-}
-
 /* Long rows of 1- and 2-bit codes with one group per row: the tensor-core gemvs that apply
  * scales after the mma sum biased codes, whose float32 sums must not lose the row's products
  * over 28672 k. */
@@ -111,8 +95,8 @@ START_TEST(test_long_rows_low_bits) {
   for (size_t wi = 0; wi < sizeof weights / sizeof weights[0]; wi++) {
     for (size_t mi = 0; mi < sizeof sizes_m_long / sizeof sizes_m_long[0]; mi++) {
       const bitblas_matmul_config cfg =
-          scaled_config(sizes_m_long[mi], 256, 28672, weights[wi], -1,
-                        wi ? BITBLAS_ZEROS_ORIGINAL : BITBLAS_ZEROS_NONE);
+          bb_test_scaled_config(sizes_m_long[mi], 256, 28672, weights[wi], -1,
+                                wi ? BITBLAS_ZEROS_ORIGINAL : BITBLAS_ZEROS_NONE);
       failures += check_all_candidates(&cfg);
     }
   }
@@ -126,7 +110,7 @@ START_TEST(test_groups_of_120) {
   static const int64_t sizes_m_awkward[] = {1, 16};
   int failures = 0, four_byte_candidates = 0;
   for (size_t mi = 0; mi < sizeof sizes_m_awkward / sizeof sizes_m_awkward[0]; mi++) {
-    const bitblas_matmul_config cfg = scaled_config(
+    const bitblas_matmul_config cfg = bb_test_scaled_config(
         sizes_m_awkward[mi], 2880, 2880, BITBLAS_DTYPE_UINT4, 120, BITBLAS_ZEROS_ORIGINAL);
     bb_schedule schedules[BB_MAX_CANDIDATES];
     const int count = bb_candidates_enumerate(&cfg, schedules);
@@ -157,7 +141,7 @@ START_TEST(test_traded_words) {
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    const bitblas_matmul_config cfg = scaled_config(
+    const bitblas_matmul_config cfg = bb_test_scaled_config(
         cases[c].M, cases[c].N, cases[c].K, cases[c].W_dtype, cases[c].group, cases[c].zeros);
     bb_schedule schedules[BB_MAX_CANDIDATES];
     const int count = bb_candidates_enumerate(&cfg, schedules);

@@ -192,20 +192,6 @@ START_TEST(test_schedule_text_round_trip) {
 }
 END_TEST
 
-/* A float16-activation config with scales and original zeros. */
-static bitblas_matmul_config low_bit_config(int64_t M, bitblas_dtype W_dtype, int64_t group) {
-  bitblas_matmul_config cfg;
-  bitblas_matmul_config_init(&cfg);
-  cfg.M = M;
-  cfg.N = 4096;
-  cfg.K = 4096;
-  cfg.W_dtype = W_dtype;
-  cfg.group_size = group;
-  cfg.with_scaling = 1;
-  ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
-  return cfg;
-}
-
 /* Counts cfg's tcgemv candidates: all, those with traded words, those deeper than two stages. */
 static void count_tcgemv(const bitblas_matmul_config *cfg, int *all, int *traded, int *deep) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
@@ -227,40 +213,47 @@ static void count_tcgemv(const bitblas_matmul_config *cfg, int *all, int *traded
  * sm_80 and sm_90. */
 START_TEST(test_lane_order_and_depth) {
   int all, traded, deep;
-  const bitblas_matmul_config one_bit = low_bit_config(16, BITBLAS_DTYPE_UINT1, -1);
+  const bitblas_matmul_config one_bit =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
   count_tcgemv(&one_bit, &all, &traded, &deep);
   ck_assert_int_ge(all, 8);
   ck_assert_int_eq(traded, all); /* every variant fits: one group per row */
   ck_assert_int_eq(deep, 0);
   /* 2-bit codes in groups of 128: the 8-byte loads' segments (128 k) fit a group, the 16-byte
    * loads' (256 k) do not. */
-  const bitblas_matmul_config two_bit = low_bit_config(16, BITBLAS_DTYPE_INT2, 128);
+  const bitblas_matmul_config two_bit =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_NONE);
   count_tcgemv(&two_bit, &all, &traded, &deep);
   ck_assert_int_gt(traded, 0);
   ck_assert_int_lt(traded, all);
-  const bitblas_matmul_config four_bit = low_bit_config(16, BITBLAS_DTYPE_UINT4, 128);
+  const bitblas_matmul_config four_bit =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_NONE);
   count_tcgemv(&four_bit, &all, &traded, &deep);
   ck_assert_int_gt(all, 0);
   ck_assert_int_eq(traded, 0);
-  const bitblas_matmul_config one_row = low_bit_config(1, BITBLAS_DTYPE_UINT1, -1);
+  const bitblas_matmul_config one_row =
+      bb_test_scaled_config(1, 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
   count_tcgemv(&one_row, &all, &traded, &deep);
   ck_assert_int_eq(traded, 0);
   ck_assert_int_gt(deep, 0);
   /* The M = 8 / 9 boundary, and M = 17 (four m tiles). */
-  const bitblas_matmul_config eight_rows = low_bit_config(8, BITBLAS_DTYPE_UINT1, -1);
+  const bitblas_matmul_config eight_rows =
+      bb_test_scaled_config(8, 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
   count_tcgemv(&eight_rows, &all, &traded, &deep);
   ck_assert_int_eq(traded, 0);
   ck_assert_int_gt(deep, 0);
   const int64_t wide_m[] = {9, 17};
   for (int i = 0; i < 2; i++) {
-    const bitblas_matmul_config wide = low_bit_config(wide_m[i], BITBLAS_DTYPE_UINT2, -1);
+    const bitblas_matmul_config wide =
+        bb_test_scaled_config(wide_m[i], 4096, 4096, BITBLAS_DTYPE_UINT2, -1, BITBLAS_ZEROS_NONE);
     count_tcgemv(&wide, &all, &traded, &deep);
     ck_assert_int_gt(all, 0);
     ck_assert_int_eq(traded, all);
     ck_assert_int_eq(deep, 0);
   }
   /* int8 activations keep their own family and never trade words. */
-  bitblas_matmul_config int8 = low_bit_config(16, BITBLAS_DTYPE_INT2, -1);
+  bitblas_matmul_config int8 =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
   int8.A_dtype = BITBLAS_DTYPE_INT8;
   int8.accum_dtype = BITBLAS_DTYPE_INT32;
   int8.zeros_mode = BITBLAS_ZEROS_NONE;
@@ -312,7 +305,8 @@ START_TEST(test_compile_order_keeps_indices) {
   /* The cost that orders the worker's compiles grows with what NVRTC unrolls: per schedule of
    * a real list, doubling the unroll, the tiles or the words per lane raises it, and every
    * tcgemv costs more than every mma. */
-  bitblas_matmul_config cfg = low_bit_config(1, BITBLAS_DTYPE_UINT4, 128);
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(1, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_NONE);
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(&cfg, schedules);
   int checked = 0, cheapest_tcgemv = 1 << 30, dearest_mma = 0;

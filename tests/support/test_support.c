@@ -56,3 +56,18 @@ void bb_test_sleep_seconds(double seconds) {
   while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {
   }
 }
+
+bitblas_matmul_config bb_test_scaled_config(int64_t M, int64_t N, int64_t K, bitblas_dtype W_dtype,
+                                            int64_t group, bitblas_zeros_mode zeros) {
+  bitblas_matmul_config cfg;
+  bitblas_matmul_config_init(&cfg);
+  cfg.M = M;
+  cfg.N = N;
+  cfg.K = K;
+  cfg.W_dtype = W_dtype;
+  cfg.group_size = group;
+  cfg.with_scaling = 1;
+  cfg.zeros_mode = zeros;
+  ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+  return cfg;
+}

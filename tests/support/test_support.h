@@ -1,6 +1,6 @@
 /*
  * test_support.h - what several test suites share: a seeded random generator, scratch
- * directories, clock and sleep helpers, and the GPU-suite skip rule (exit 77).
+ * directories, clock and sleep helpers, a config maker, and the GPU-suite skip rule (exit 77).
  */
 #ifndef BITBLAS_TEST_SUPPORT_H
 #define BITBLAS_TEST_SUPPORT_H
@@ -29,6 +29,12 @@ double bb_test_now_seconds(void);
 
 /* Sleeps `seconds` (fractions allowed), resuming after signals. */
 void bb_test_sleep_seconds(double seconds);
+
+/* A validated float16-activation config with scales: M rows of A, N x K of W_dtype codes in
+ * groups of `group` (-1: one per row), zeros as given. Fails the running test if it does not
+ * validate. */
+bitblas_matmul_config bb_test_scaled_config(int64_t M, int64_t N, int64_t K, bitblas_dtype W_dtype,
+                                            int64_t group, bitblas_zeros_mode zeros);
 
 /* Runs the suite with Check; returns the process exit status (0 when all passed). */
 int bb_test_run_suite(Suite *suite);
