@@ -12,22 +12,25 @@
 //   BB_STAGES      pipeline stages (2 to 4): loads run BB_STAGES - 1 stages ahead
 //   BB_LANE_WORDS  32-bit words of codes each lane loads per row and segment (4, 2 or 1)
 //   BB_POST_SCALE  1: scales and zeros are applied to float32 sums after the mma (below)
-//   BB_LANE_ORDER  1: the lanes of a row trade words after loading them (below); 0: they do not
+//   BB_LANE_ORDER  0: words as loaded; 1: the lanes of a row trade words after loading them;
+//                  2: the weights were stored with the words already traded (below)
 //
-// Weights stay in the plain packed layout. A "segment" is 128 * BB_LANE_WORDS / b consecutive k
-// of a row: 4 lanes (t = lane % 4) each load 4 * BB_LANE_WORDS bytes of it, lane t the t-th
-// quarter. The k order inside the mma is free as long as W and A agree, so each lane keeps its
-// own k and we choose which of them are the fragment's "k = 2t, 2t+1" pair: the two codes at bits
-// p*b and p*b + 16 of a 32-bit word, which one LOP3 turns into a float16 pair (0x6400 | u is the
-// float16 1024 + u), and the matching activations are gathered with one PRMT from the lane's own
-// slice of A.
+// Weights are in the plain packed layout (lane order 2: with words traded inside each segment,
+// below). A "segment" is 128 * BB_LANE_WORDS / b consecutive k of a row: 4 lanes (t = lane % 4)
+// each load 4 * BB_LANE_WORDS bytes of it, lane t the t-th quarter. The k order inside the mma
+// is free as long as W and A agree, so each lane keeps its own k and we choose which of them
+// are the fragment's "k = 2t, 2t+1" pair: the two codes at bits p*b and p*b + 16 of a 32-bit
+// word, which one LOP3 turns into a float16 pair (0x6400 | u is the float16 1024 + u), and the
+// matching activations are gathered with one PRMT from the lane's own slice of A.
 //
 // Lane order: as loaded, lane t's k start 4 * BB_WORD_K * t apart, so each of its loads of A
 // (one word's activations) sits in a different part of the row than its three neighbours', and
 // at M = 16 those scattered loads of A, not the weights, kept L1 busy. With BB_LANE_ORDER 1 the
 // four lanes of a row trade words (shuffles) so that lane t's word w is the segment's word
-// 4w + t: the four lanes' activations of word w are then one contiguous run of the row. This
-// needs each segment inside one group (the emitter checks).
+// 4w + t: the four lanes' activations of word w are then one contiguous run of the row. With
+// BB_LANE_ORDER 2 the weights already sit in that order (bitblas_op_transform_weight stores
+// word 4w + t of every segment of BB_SEG_BYTES at word BB_LANE_WORDS * t + w), so the loads
+// give each lane its words without shuffles. Either needs each segment inside one group.
 //
 // Two ways to apply scales and zeros:
 //   BB_POST_SCALE 0: each pair is dequantized in float16 before the mma (one exact subtraction and
@@ -36,13 +39,27 @@
 //     more mma with a fragment of ones sums the same activations (S). Per row and group the weight
 //     is w = a u + c, so sum(w x) = a 2^(-jb) (T_j - 1024 S_j) + c S_j summed over the positions
 //     j, four float32 FMAs per output per segment. The decode is one LOP3 per pair. Needs whole
-//     segments per group (the emitter checks).
+//     segments per group.
+// The candidate list only offers schedules that fit the config; the guards below make a misfit
+// a compile error rather than wrong sums.
 #define BB_THREADS (32 * BB_WARPS)
 #define BB_WORD_K (32 / BB_W_BITS)               // k per 32-bit word of codes
 #define BB_LANE_K (BB_LANE_WORDS * BB_WORD_K)    // k per lane per segment
 #define BB_SEG_K (4 * BB_LANE_K)                 // k per segment
 #define BB_SEG_BYTES (16 * BB_LANE_WORDS)        // bytes of a row per segment
-#define BB_SEGMENTS (BB_K / BB_SEG_K)            // the emitter guarantees K % BB_SEG_K == 0
+#define BB_SEGMENTS (BB_K / BB_SEG_K)
+#if BB_K % BB_SEG_K != 0
+#error "K must be whole segments"
+#endif
+#if BB_GROUP % BB_LANE_K != 0
+#error "a group must be whole lanes' k"
+#endif
+#if (BB_POST_SCALE || BB_LANE_ORDER) && BB_GROUP % BB_SEG_K != 0
+#error "scales after the mma and traded words need whole segments per group"
+#endif
+#if BB_LANE_ORDER && BB_LANE_WORDS < 2
+#error "traded words need 2 or 4 words per lane"
+#endif
 #define BB_PAIR_STRIDE (16 / BB_W_BITS)          // the second code of a pair sits 16 bits higher
 #define BB_CODE_MASK2 (BB_W_MASK * 0x00010001u)
 #if BB_W_KIND == BB_WK_INT8
@@ -117,7 +134,7 @@ __device__ __forceinline__ int bb_word_k(int seg, int t, int w) {
 #endif
 }
 
-#if BB_LANE_ORDER
+#if BB_LANE_ORDER == 1
 // Lane order 1: x holds the lane's words of one row as loaded (the segment's words
 // BB_LANE_WORDS * t + i); afterwards word w is the segment's word 4w + t.
 __device__ __forceinline__ void bb_trade_words(bb_u32 (&x)[BB_LANE_WORDS], int lane) {
@@ -158,7 +175,7 @@ __device__ __forceinline__ void bb_trade_words(bb_u32 (&x)[BB_LANE_WORDS], int l
 #endif
 
 // One segment's codes as the mma takes them: the stage's words, traded across lanes for lane
-// order 1.
+// order 1 (lane order 2 loaded them traded).
 __device__ __forceinline__ void bb_segment_codes(bb_u32 (&out)[BB_N_TILES][2][BB_LANE_WORDS],
                                                  const bb_u32 (&in)[BB_N_TILES][2][BB_LANE_WORDS],
                                                  int lane) {
@@ -168,7 +185,7 @@ __device__ __forceinline__ void bb_segment_codes(bb_u32 (&out)[BB_N_TILES][2][BB
     for (int half = 0; half < 2; half++) {
 #pragma unroll
       for (int w = 0; w < BB_LANE_WORDS; w++) out[j][half][w] = in[j][half][w];
-#if BB_LANE_ORDER
+#if BB_LANE_ORDER == 1
       bb_trade_words(out[j][half], lane);
 #endif
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "weight_order.h"
 
 static const int64_t default_buckets[] = {1, 16, 32, 64, 128, 256, 512, 1024};
 
@@ -243,27 +244,38 @@ size_t bitblas_weight_bytes(bitblas_dtype W_dtype, int64_t N, int64_t K) {
   return (size_t)N * (size_t)(K * bits / 8);
 }
 
+#define BB_TRADED_SUFFIX " weights=traded"
+
 int bb_config_key_text(const bitblas_matmul_config *cfg, int64_t m, char *buf, size_t size) {
+  bitblas_matmul_config at_m = *cfg;
+  at_m.M = m;
   return snprintf(
       buf, size,
       "M=%" PRId64 " N=%" PRId64 " K=%" PRId64 " A=%s W=%s accum=%s out=%s group=%" PRId64
-      " scaling=%d zeros=%s bias=%d a_scale=%d",
+      " scaling=%d zeros=%s bias=%d a_scale=%d%s",
       m, cfg->N, cfg->K, bitblas_dtype_name(cfg->A_dtype), bitblas_dtype_name(cfg->W_dtype),
       bitblas_dtype_name(cfg->accum_dtype), bitblas_dtype_name(cfg->out_dtype), cfg->group_size,
       cfg->with_scaling ? 1 : 0, bitblas_zeros_mode_name(cfg->zeros_mode), cfg->with_bias ? 1 : 0,
-      cfg->with_a_scale ? 1 : 0);
+      cfg->with_a_scale ? 1 : 0, bb_config_weight_order(&at_m) ? BB_TRADED_SUFFIX : "");
 }
 
 bitblas_status bb_config_parse_key_text(const char *text, bitblas_matmul_config *out) {
   char a[32], w[32], accum[32], outd[32], zeros[32];
   long long m, n, k, group;
-  int scaling, bias, a_scale;
+  int scaling, bias, a_scale, end = 0;
   bitblas_matmul_config_init(out);
   if (sscanf(text,
              "M=%lld N=%lld K=%lld A=%31s W=%31s accum=%31s out=%31s group=%lld scaling=%d "
-             "zeros=%31s bias=%d a_scale=%d",
-             &m, &n, &k, a, w, accum, outd, &group, &scaling, zeros, &bias, &a_scale) != 12)
+             "zeros=%31s bias=%d a_scale=%d%n",
+             &m, &n, &k, a, w, accum, outd, &group, &scaling, zeros, &bias, &a_scale, &end) != 12)
     return bb_fail(BITBLAS_INVALID_ARGUMENT, "config text \"%s\": not in the canonical form", text);
+  const char *rest = text + end;
+  const int traded = strcmp(rest, BB_TRADED_SUFFIX) == 0;
+  if (!traded && *rest)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                   "config text \"%s\": \"%s\" after a_scale: only \"" BB_TRADED_SUFFIX
+                   "\" may follow",
+                   text, rest);
   out->M = m;
   out->N = n;
   out->K = k;
@@ -278,7 +290,16 @@ bitblas_status bb_config_parse_key_text(const char *text, bitblas_matmul_config 
       (status = bitblas_dtype_from_name(outd, &out->out_dtype)) != BITBLAS_OK ||
       (status = bitblas_zeros_mode_from_name(zeros, &out->zeros_mode)) != BITBLAS_OK)
     return status;
-  return bitblas_matmul_config_validate(out);
+  if ((status = bitblas_matmul_config_validate(out)) != BITBLAS_OK) return status;
+  const int static_order = bb_config_weight_order(out);
+  if (traded && !static_order)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                   "config text \"%s\": weights=traded for a config whose weights are read in "
+                   "the plain layout",
+                   text);
+  /* The plain layout where a static operator would trade words: a dynamic operator's bucket. */
+  if (!traded && static_order) out->dynamic_m = 1;
+  return BITBLAS_OK;
 }
 
 int bitblas_matmul_config_describe(const bitblas_matmul_config *cfg, char *buf, size_t size) {

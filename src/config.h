@@ -41,10 +41,14 @@ int64_t bb_config_qzeros_row_bytes(const bitblas_matmul_config *cfg);
 
 /* Canonical, parseable text of the config with M replaced by `m` (no bucket fields):
  * "M=1 N=4096 K=4096 A=float16 W=uint4 accum=float32 out=float16 group=128 scaling=1
- *  zeros=original bias=0 a_scale=0". */
+ *  zeros=original bias=0 a_scale=0", followed by " weights=traded" when the weight order at
+ * that M is traded. A dynamic operator's bucket whose static twin would trade words has no
+ * such suffix, so the two never share a kernel. */
 int bb_config_key_text(const bitblas_matmul_config *cfg, int64_t m, char *buf, size_t size);
 
-/* Parses bb_config_key_text's output (static M). */
+/* Parses bb_config_key_text's output: a static config, or, for a config text without
+ * " weights=traded" whose static form would trade words, a dynamic_m config (no buckets) so
+ * that bb_config_weight_order gives the plain layout the text names. */
 bitblas_status bb_config_parse_key_text(const char *text, bitblas_matmul_config *out);
 
 #endif

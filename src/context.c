@@ -12,6 +12,7 @@
 #include "nvrtc_loader.h"
 #include "op.h"
 #include "schedule.h"
+#include "weight_order.h"
 
 const char *bitblas_version(void) { return BITBLAS_VERSION_STRING; }
 
@@ -110,6 +111,9 @@ void bb_context_cache_key(const bitblas_context *ctx, const bitblas_matmul_confi
   key->config = *cfg;
   key->config.M = m;
   key->config.dynamic_m = 0;
+  /* A dynamic operator's bucket keeps the plain weight order where a static operator of the
+   * same M trades words: the flag stays for that case only (bb_config_weight_order). */
+  if (cfg->dynamic_m && bb_config_weight_order(&key->config)) key->config.dynamic_m = 1;
   key->config.m_bucket_count = 0;
   memset(key->config.m_buckets, 0, sizeof key->config.m_buckets);
 }

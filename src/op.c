@@ -16,6 +16,7 @@
 #include "op.h"
 #include "schedule.h"
 #include "tune.h"
+#include "weight_order.h"
 
 #define BB_CLAIM_STALE_S 900.0
 #define BB_CLAIM_POLL_US 50000
@@ -31,6 +32,7 @@ struct bitblas_op {
   bitblas_context *ctx;
   int references; /* guarded by ctx->lock; the memo holds one */
   bitblas_matmul_config cfg;
+  int weight_words; /* bb_config_weight_order: 0 plain, else the traded order every kernel reads */
   int kernel_count;
   bb_op_kernel kernels[BITBLAS_MAX_M_BUCKETS];
   bitblas_op_info info;
@@ -42,12 +44,13 @@ static double now_seconds(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Loads `cubin` into ctx's context as `kernel`, with the schedule parsed from schedule_text.
- * On failure *image_is_bad says whether the failure condemns the image itself (its schedule does
- * not parse, or the driver refuses it for this device: bb_cuda_error_is_bad_image) rather than
- * a passing condition such as a lack of memory. */
+/* Loads `cubin` into ctx's context as `kernel`, with the schedule parsed from schedule_text,
+ * for an operator whose weights are in order `weight_words` (bb_config_weight_order). On failure
+ * *image_is_bad says whether the failure condemns the image itself (its schedule does not parse
+ * or reads another weight order, or the driver refuses it for this device:
+ * bb_cuda_error_is_bad_image) rather than a passing condition such as a lack of memory. */
 static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
-                                  const char *schedule_text, bb_op_kernel *kernel,
+                                  const char *schedule_text, int weight_words, bb_op_kernel *kernel,
                                   int *image_is_bad) {
   const bb_cuda_api *cu = ctx->cu;
   *image_is_bad = 0;
@@ -55,6 +58,16 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
   if (status != BITBLAS_OK) {
     *image_is_bad = 1;
     return status;
+  }
+  const bb_schedule *schedule = &kernel->schedule;
+  const int reads_words =
+      schedule->family == BB_FAMILY_TCGEMV && schedule->lane_order == 2 ? schedule->lane_words : 0;
+  if (reads_words != weight_words) {
+    *image_is_bad = 1;
+    return bb_fail(BITBLAS_CACHE_ERROR,
+                   "schedule \"%s\": reads weights in order %d (words traded per lane; 0 plain), "
+                   "but the operator's weights are in order %d",
+                   schedule_text, reads_words, weight_words);
   }
   BB_CU_CHECK(cu->CtxPushCurrent(ctx->cu_context));
   CUresult result = cu->ModuleLoadData(&kernel->module, cubin);
@@ -99,7 +112,7 @@ static bitblas_status tune_bucket(bitblas_context *ctx, bitblas_op *op, bb_cache
   bb_cache_key stored_key = *key;
   stored_key.nvrtc_version = result.nvrtc_version;
   int image_is_bad = 0;
-  status = load_kernel(ctx, result.cubin, entry.schedule, kernel, &image_is_bad);
+  status = load_kernel(ctx, result.cubin, entry.schedule, op->weight_words, kernel, &image_is_bad);
   if (status == BITBLAS_OK) {
     if (kernel == &op->kernels[0]) {
       op->info.kernel_us = result.us;
@@ -132,7 +145,7 @@ static bitblas_status load_cached(bitblas_context *ctx, bitblas_op *op, const bb
     return status;
   }
   int image_is_bad = 0;
-  status = load_kernel(ctx, entry.cubin, entry.schedule, kernel, &image_is_bad);
+  status = load_kernel(ctx, entry.cubin, entry.schedule, op->weight_words, kernel, &image_is_bad);
   if (status == BITBLAS_OK && kernel == &op->kernels[0]) {
     op->info.kernel_us = entry.kernel_us;
     snprintf(op->info.schedule, sizeof op->info.schedule, "%s", entry.schedule);
@@ -252,6 +265,7 @@ static bitblas_status op_make(bitblas_context *ctx, const bitblas_matmul_config 
   if (!op) return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for an operator");
   op->ctx = ctx;
   op->cfg = *normalized;
+  op->weight_words = bb_config_weight_order(normalized);
   bitblas_status status = BITBLAS_OK;
   const int buckets = normalized->dynamic_m ? normalized->m_bucket_count : 1;
   for (int i = 0; i < buckets && status == BITBLAS_OK; i++) {
@@ -427,12 +441,35 @@ bitblas_status bitblas_op_transform_weight(const bitblas_op *op, const void *hos
     return bb_fail(BITBLAS_INVALID_ARGUMENT, "op, host_packed and device_W: must not be NULL");
   const bb_cuda_api *cu = op->ctx->cu;
   const size_t bytes = bb_config_w_bytes(&op->cfg);
-  BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
-  CUresult result =
-      cu->MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)device_W, host_packed, bytes, stream);
-  if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(stream);
+  /* Traded weights go through a host buffer of whole rows, at most about 64 MiB at a time. */
+  const size_t row_bytes = bytes / (size_t)op->cfg.N;
+  size_t chunk_rows = op->weight_words ? ((size_t)64 << 20) / row_bytes : (size_t)op->cfg.N;
+  if (chunk_rows < 1) chunk_rows = 1;
+  if (chunk_rows > (size_t)op->cfg.N) chunk_rows = (size_t)op->cfg.N;
+  uint8_t *traded = op->weight_words ? malloc(chunk_rows * row_bytes) : NULL;
+  if (op->weight_words && !traded)
+    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for %zu bytes of traded weights",
+                   chunk_rows * row_bytes);
+  CUresult result = cu->CtxPushCurrent(op->ctx->cu_context);
+  if (result != BB_CUDA_SUCCESS) {
+    free(traded);
+    return bb_cuda_fail(result, "cuCtxPushCurrent", __func__, __FILE__, __LINE__);
+  }
+  for (size_t row = 0; row < (size_t)op->cfg.N && result == BB_CUDA_SUCCESS; row += chunk_rows) {
+    const size_t rows = (size_t)op->cfg.N - row < chunk_rows ? (size_t)op->cfg.N - row : chunk_rows;
+    const uint8_t *source = (const uint8_t *)host_packed + row * row_bytes;
+    if (traded) {
+      bb_weight_order_trade(source, traded, (int64_t)rows, row_bytes, op->weight_words);
+      source = traded;
+    }
+    result = cu->MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)device_W + row * row_bytes, source,
+                                 rows * row_bytes, stream);
+    /* The host buffer is reused: each piece lands before the next is written. */
+    if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(stream);
+  }
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
+  free(traded);
   if (result != BB_CUDA_SUCCESS)
     return bb_cuda_fail(result, "cuMemcpyHtoDAsync(weights)", __func__, __FILE__, __LINE__);
   return BITBLAS_OK;

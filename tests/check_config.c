@@ -9,6 +9,7 @@
 #include "config.h"
 #include "error.h"
 #include "test_support.h"
+#include "weight_order.h"
 
 /* A valid config to start each case from: float16 x uint4, g128, scales and original zeros. */
 static bitblas_matmul_config valid_config(void) {
@@ -379,9 +380,22 @@ START_TEST(test_key_text_round_trip) {
   char text[512];
   bb_config_key_text(&configs[0], 1, text, sizeof text);
   ck_assert_str_eq(text, "M=1 N=4096 K=4096 A=float16 W=uint4 accum=float32 out=float16 "
-                         "group=128 scaling=1 zeros=original bias=0 a_scale=0");
+                         "group=128 scaling=1 zeros=original bias=0 a_scale=0 weights=traded");
 
   bitblas_matmul_config parsed;
+  /* Only the traded-weights suffix may follow, and only where the config trades words. */
+  ck_assert_int_eq(bb_config_parse_key_text("M=1 N=8 K=16 A=float16 W=uint4 accum=float32 "
+                                            "out=float16 group=-1 scaling=1 zeros=none bias=0 "
+                                            "a_scale=0 extra",
+                                            &parsed),
+                   BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "\" extra\" after a_scale"));
+  ck_assert_int_eq(bb_config_parse_key_text("M=64 N=4096 K=4096 A=float16 W=uint4 accum=float32 "
+                                            "out=float16 group=128 scaling=1 zeros=none bias=0 "
+                                            "a_scale=0 weights=traded",
+                                            &parsed),
+                   BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "plain layout"));
   ck_assert_int_eq(bb_config_parse_key_text("M=1 N=2", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "canonical form"));
   /* Well formed but invalid: the validator's words. */
@@ -397,6 +411,96 @@ START_TEST(test_key_text_round_trip) {
                                             &parsed),
                    BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "uint3"));
+}
+END_TEST
+
+/* Which configs read traded words (bb_config_weight_order), and the words per lane. */
+START_TEST(test_weight_order_rule) {
+  const struct {
+    int64_t M, K, group;
+    bitblas_dtype W;
+    int words;
+  } cases[] = {
+      {1, 4096, 128, BITBLAS_DTYPE_UINT4, 4},  {16, 4096, 128, BITBLAS_DTYPE_INT4, 4},
+      {17, 4096, 128, BITBLAS_DTYPE_UINT4, 0}, {16, 4096, 128, BITBLAS_DTYPE_UINT2, 2},
+      {1, 4096, 256, BITBLAS_DTYPE_INT2, 4},   {1, 4096, -1, BITBLAS_DTYPE_UINT1, 4},
+      {8, 4096, -1, BITBLAS_DTYPE_INT1, 4},    {1, 2880, -1, BITBLAS_DTYPE_UINT1, 0},
+      {9, 2880, -1, BITBLAS_DTYPE_UINT4, 2},   {1, 2880, 120, BITBLAS_DTYPE_UINT4, 0},
+      {8, 2880, -1, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 128, BITBLAS_DTYPE_UINT2, 0},
+      {1, 4096, 32, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 128, BITBLAS_DTYPE_NF4, 0},
+      {1, 4096, 128, BITBLAS_DTYPE_UINT8, 0},  {1, 4096, 128, BITBLAS_DTYPE_FP4_E2M1, 0},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    bitblas_matmul_config cfg = bb_test_scaled_config(cases[i].M, 4096, cases[i].K, cases[i].W,
+                                                      cases[i].group, BITBLAS_ZEROS_NONE);
+    ck_assert_msg(bb_config_weight_order(&cfg) == cases[i].words, "case %zu: %d, want %d", i,
+                  bb_config_weight_order(&cfg), cases[i].words);
+    /* Never for a dynamic operator, nor for other activation types. */
+    cfg.dynamic_m = 1;
+    ck_assert_int_eq(bb_config_weight_order(&cfg), 0);
+    cfg.dynamic_m = 0;
+    cfg.A_dtype = BITBLAS_DTYPE_BFLOAT16;
+    ck_assert_int_eq(bb_config_weight_order(&cfg), 0);
+  }
+}
+END_TEST
+
+/* A dynamic operator's bucket and a static operator of the same M have different keys where
+ * only the static one trades words, the same key elsewhere, and each text parses back to a
+ * config of the same weight order. */
+START_TEST(test_key_text_weight_order) {
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  for (int64_t m = 1; m <= 64; m *= 4) {
+    char static_text[512], bucket_text[512], again[512];
+    cfg.dynamic_m = 0;
+    bb_config_key_text(&cfg, m, static_text, sizeof static_text);
+    cfg.dynamic_m = 1;
+    bb_config_key_text(&cfg, m, bucket_text, sizeof bucket_text);
+    const int traded = m <= 16;
+    ck_assert_int_eq(strstr(static_text, " weights=traded") != NULL, traded);
+    ck_assert_ptr_null(strstr(bucket_text, "weights"));
+    ck_assert_int_eq(strcmp(static_text, bucket_text) != 0, traded);
+    bitblas_matmul_config parsed;
+    ck_assert_int_eq(bb_config_parse_key_text(static_text, &parsed), BITBLAS_OK);
+    ck_assert_int_eq(bb_config_weight_order(&parsed), traded ? 4 : 0);
+    ck_assert_int_eq(parsed.dynamic_m, 0);
+    bb_config_key_text(&parsed, m, again, sizeof again);
+    ck_assert_str_eq(again, static_text);
+    ck_assert_int_eq(bb_config_parse_key_text(bucket_text, &parsed), BITBLAS_OK);
+    ck_assert_int_eq(bb_config_weight_order(&parsed), 0);
+    ck_assert_int_eq(parsed.dynamic_m, traded);
+    ck_assert_int_eq(parsed.M, m);
+    bb_config_key_text(&parsed, m, again, sizeof again);
+    ck_assert_str_eq(again, bucket_text);
+  }
+}
+END_TEST
+
+/* The traded order moves word 4w + t of each segment to word L t + w, for L = 4 and 2, in every
+ * segment of every row, and nothing else; transforming in pieces of rows gives the same bytes
+ * as one transform. */
+START_TEST(test_weight_order_trade) {
+  enum { ROWS = 11, SEGMENTS = 3, MAX_WORDS = ROWS * SEGMENTS * 16 };
+  for (int words = 2; words <= 4; words += 2) {
+    const size_t segment_words = 4 * (size_t)words, row_words = SEGMENTS * segment_words;
+    const size_t total = ROWS * row_words;
+    uint32_t plain[MAX_WORDS + 1], traded[MAX_WORDS + 1], pieces[MAX_WORDS + 1];
+    for (size_t i = 0; i < total; i++) plain[i] = 0x1000u * (uint32_t)i + 7u;
+    memset(traded, 0xff, sizeof traded);
+    bb_weight_order_trade(plain, traded, ROWS, row_words * 4, words);
+    for (size_t segment = 0; segment < total / segment_words; segment++)
+      for (int t = 0; t < 4; t++)
+        for (int w = 0; w < words; w++)
+          ck_assert_uint_eq(traded[segment * segment_words + (size_t)(words * t + w)],
+                            plain[segment * segment_words + (size_t)(4 * w + t)]);
+    ck_assert_uint_eq(traded[total], 0xffffffffu); /* nothing past the rows */
+    memset(pieces, 0xff, sizeof pieces);
+    bb_weight_order_trade(plain, pieces, 3, row_words * 4, words);
+    bb_weight_order_trade(plain + 3 * row_words, pieces + 3 * row_words, ROWS - 3, row_words * 4,
+                          words);
+    ck_assert_int_eq(memcmp(pieces, traded, sizeof traded), 0);
+  }
 }
 END_TEST
 
@@ -479,6 +583,9 @@ static Suite *config_suite(void) {
   tcase_add_test(names, test_dtype_names);
   tcase_add_test(names, test_status_strings);
   tcase_add_test(names, test_key_text_round_trip);
+  tcase_add_test(names, test_weight_order_rule);
+  tcase_add_test(names, test_key_text_weight_order);
+  tcase_add_test(names, test_weight_order_trade);
   tcase_add_test(names, test_describe);
   tcase_add_test(names, test_buffer_sizes);
   suite_add_tcase(suite, names);

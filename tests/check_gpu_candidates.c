@@ -124,20 +124,25 @@ START_TEST(test_groups_of_120) {
 }
 END_TEST
 
-/* Traded words (lane order 1) for 1- and 2-bit codes from M = 9: signed and unsigned codes, one
- * group per row and groups of 128, every zeros mode, rows of A not a multiple of 8 (M = 9, 17)
- * and N not a multiple of 16. */
+/* Traded words: stored traded (lane order 2, static M up to 16: 1-, 2- and 4-bit codes) and
+ * traded by shuffles (lane order 1, M = 17); N of 5, 72, 1000, 1003 and 2880 rows;
+ * signed and unsigned codes, one group per row and groups of 128, every zeros mode, rows of A
+ * not a multiple of 8. Every candidate runs on weights uploaded in the order the config's
+ * kernels read. */
 START_TEST(test_traded_words) {
   static const struct {
     int64_t M, N, K;
     bitblas_dtype W_dtype;
     int64_t group;
     bitblas_zeros_mode zeros;
+    int order;
   } cases[] = {
-      {16, 1000, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE},
-      {9, 72, 7168, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE},
-      {17, 2880, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_ORIGINAL},
-      {16, 1000, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED},
+      {16, 1003, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE, 2},
+      {9, 72, 7168, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE, 2},
+      {17, 2880, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_ORIGINAL, 1},
+      {16, 1000, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED, 2},
+      {1, 1003, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL, 2},
+      {13, 5, 2048, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_RESCALE, 2},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -146,7 +151,7 @@ START_TEST(test_traded_words) {
     bb_schedule schedules[BB_MAX_CANDIDATES];
     const int count = bb_candidates_enumerate(&cfg, schedules);
     int traded = 0;
-    for (int i = 0; i < count; i++) traded += schedules[i].lane_order;
+    for (int i = 0; i < count; i++) traded += schedules[i].lane_order == cases[c].order;
     ck_assert_int_gt(traded, 0);
     failures += check_all_candidates(&cfg);
   }

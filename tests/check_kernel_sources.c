@@ -11,6 +11,7 @@
 #include "nvrtc_loader.h"
 #include "schedule.h"
 #include "test_support.h"
+#include "weight_order.h"
 
 static const bitblas_dtype activations[] = {BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_BFLOAT16,
                                             BITBLAS_DTYPE_INT8};
@@ -136,9 +137,16 @@ START_TEST(test_schedule_text_round_trip) {
   cfg.M = 16;
   cfg.N = 4096;
   cfg.K = 4096;
+  /* A static M of 16 reads traded words: tcgemv only. A dynamic operator's bucket reads the
+   * plain layout, where from M = 9 tcgemv replaces gemv and mma stays. */
+  int traded_families[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&cfg, traded_families);
+  ck_assert_int_ge(traded_families[BB_FAMILY_TCGEMV], 2);
+  ck_assert_int_eq(traded_families[BB_FAMILY_GEMV] + traded_families[BB_FAMILY_MMA], 0);
+  cfg.dynamic_m = 1;
   int families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, families);
-  ck_assert_int_eq(families[BB_FAMILY_GEMV], 0); /* from M = 9 tcgemv replaces it */
+  ck_assert_int_eq(families[BB_FAMILY_GEMV], 0);
   ck_assert_int_ge(families[BB_FAMILY_MMA], 2);
   ck_assert_int_ge(families[BB_FAMILY_TCGEMV], 2);
   cfg.M = 4;
@@ -146,6 +154,7 @@ START_TEST(test_schedule_text_round_trip) {
   round_trip_candidates(&cfg, small_families);
   ck_assert_int_ge(small_families[BB_FAMILY_GEMV], 2);
   cfg.M = 16;
+  cfg.dynamic_m = 0;
   /* int8 activations: the int8 tensor-core family, with its own text. */
   cfg.A_dtype = BITBLAS_DTYPE_INT8;
   cfg.W_dtype = BITBLAS_DTYPE_INT2;
@@ -182,9 +191,13 @@ START_TEST(test_schedule_text_round_trip) {
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "words=1 post=0 stages=2 order=1"));
   ck_assert_int_eq(
       bb_schedule_parse(
-          "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 stages=2 order=2", &parsed),
+          "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=1 post=0 stages=2 order=2", &parsed),
       BITBLAS_INVALID_ARGUMENT);
-  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "order=2"));
+  ck_assert_int_eq(
+      bb_schedule_parse(
+          "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 stages=2 order=3", &parsed),
+      BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "order=3"));
   ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));
   ck_assert_str_eq(bb_source_hash(), bb_source_hash());
@@ -192,65 +205,96 @@ START_TEST(test_schedule_text_round_trip) {
 }
 END_TEST
 
-/* Counts cfg's tcgemv candidates: all, those with traded words, those deeper than two stages. */
-static void count_tcgemv(const bitblas_matmul_config *cfg, int *all, int *traded, int *deep) {
+/* Counts cfg's tcgemv candidates: all, those of each lane order, those deeper than two stages;
+ * checks that a config whose weights are stored traded gets nothing but tcgemv with lane order
+ * 2 and its words per lane, and that shuffled words (order 1) fit the config. */
+typedef struct tcgemv_counts {
+  int all, order[3], deep;
+} tcgemv_counts;
+
+static tcgemv_counts count_tcgemv(const bitblas_matmul_config *cfg) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(cfg, schedules);
-  *all = *traded = *deep = 0;
+  const int weight_words = bb_config_weight_order(cfg);
+  tcgemv_counts counts = {0, {0, 0, 0}, 0};
   for (int i = 0; i < count; i++) {
+    if (weight_words) {
+      ck_assert_int_eq(schedules[i].family, BB_FAMILY_TCGEMV);
+      ck_assert_int_eq(schedules[i].lane_order, 2);
+      ck_assert_int_eq(schedules[i].lane_words, weight_words);
+    }
     if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
-    (*all)++;
-    *traded += schedules[i].lane_order;
-    *deep += schedules[i].stages > 2;
-    /* Traded words only with 2 or 4 words per lane, each segment inside one group. */
+    counts.all++;
+    counts.order[schedules[i].lane_order]++;
+    counts.deep += schedules[i].stages > 2;
     if (schedules[i].lane_order) ck_assert(bb_tcgemv_order_fits(cfg, schedules[i].lane_words));
   }
+  return counts;
 }
 
-/* Which candidates trade words across lanes (kernel_src/tcgemv.cu) and run deeper pipelines:
- * traded words for 1- and 2-bit codes from M = 9, wherever they fit, and never for 4-bit codes or
- * at M = 1; three- and four-stage pipelines only up to M = 8. The traded-word sources compile for
- * sm_80 and sm_90. */
+/* Which candidates trade words across lanes (kernel_src/tcgemv.cu) and run deeper pipelines.
+ * Static M up to 16 with 1-, 2- and 4-bit codes: weights stored traded (order 2), 4 words per
+ * lane where a segment of them fits a group, else 2 from M = 9. A dynamic operator's buckets (plain
+ * weights) and M from 17: shuffled words (order 1) for 1- and 2-bit codes from M = 9 where they
+ * fit, never for 4-bit codes or below M = 9. Three- and four-stage pipelines only up to M = 8.
+ * int8 activations never trade. The traded sources compile for sm_80 and sm_90. */
 START_TEST(test_lane_order_and_depth) {
-  int all, traded, deep;
-  const bitblas_matmul_config one_bit =
+  bitblas_matmul_config one_bit =
       bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
-  count_tcgemv(&one_bit, &all, &traded, &deep);
-  ck_assert_int_ge(all, 8);
-  ck_assert_int_eq(traded, all); /* every variant fits: one group per row */
-  ck_assert_int_eq(deep, 0);
-  /* 2-bit codes in groups of 128: the 8-byte loads' segments (128 k) fit a group, the 16-byte
-   * loads' (256 k) do not. */
-  const bitblas_matmul_config two_bit =
+  tcgemv_counts c = count_tcgemv(&one_bit);
+  ck_assert_int_ge(c.all, 8);
+  ck_assert_int_eq(c.order[2], c.all);
+  ck_assert_int_eq(c.deep, 0);
+  /* 2-bit codes in groups of 128: only the 8-byte loads' segments (128 k) fit a group. */
+  bitblas_matmul_config two_bit =
       bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_NONE);
-  count_tcgemv(&two_bit, &all, &traded, &deep);
-  ck_assert_int_gt(traded, 0);
-  ck_assert_int_lt(traded, all);
-  const bitblas_matmul_config four_bit =
-      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_NONE);
-  count_tcgemv(&four_bit, &all, &traded, &deep);
-  ck_assert_int_gt(all, 0);
-  ck_assert_int_eq(traded, 0);
-  const bitblas_matmul_config one_row =
-      bb_test_scaled_config(1, 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
-  count_tcgemv(&one_row, &all, &traded, &deep);
-  ck_assert_int_eq(traded, 0);
-  ck_assert_int_gt(deep, 0);
-  /* The M = 8 / 9 boundary, and M = 17 (four m tiles). */
-  const bitblas_matmul_config eight_rows =
-      bb_test_scaled_config(8, 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
-  count_tcgemv(&eight_rows, &all, &traded, &deep);
-  ck_assert_int_eq(traded, 0);
-  ck_assert_int_gt(deep, 0);
-  const int64_t wide_m[] = {9, 17};
+  ck_assert_int_eq(bb_config_weight_order(&two_bit), 2);
+  c = count_tcgemv(&two_bit);
+  ck_assert_int_ge(c.all, 6);
+  ck_assert_int_eq(c.order[2], c.all);
+  /* Up to M = 8 the same codes stay plain, so that four words per lane (scales before the mma)
+   * remain in the list. */
+  bitblas_matmul_config two_bit_row = two_bit;
+  two_bit_row.M = 1;
+  ck_assert_int_eq(bb_config_weight_order(&two_bit_row), 0);
+  c = count_tcgemv(&two_bit_row);
+  ck_assert_int_eq(c.order[0], c.all);
+  bitblas_matmul_config four_bit =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  c = count_tcgemv(&four_bit);
+  ck_assert_int_ge(c.all, 6);
+  ck_assert_int_eq(c.order[2], c.all);
+  /* M = 1 and 8: stored traded too, with the deeper pipelines. */
+  const int64_t small_m[] = {1, 8};
   for (int i = 0; i < 2; i++) {
-    const bitblas_matmul_config wide =
-        bb_test_scaled_config(wide_m[i], 4096, 4096, BITBLAS_DTYPE_UINT2, -1, BITBLAS_ZEROS_NONE);
-    count_tcgemv(&wide, &all, &traded, &deep);
-    ck_assert_int_gt(all, 0);
-    ck_assert_int_eq(traded, all);
-    ck_assert_int_eq(deep, 0);
+    const bitblas_matmul_config small =
+        bb_test_scaled_config(small_m[i], 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
+    c = count_tcgemv(&small);
+    ck_assert_int_eq(c.order[2], c.all);
+    ck_assert_int_gt(c.deep, 0);
   }
+  /* The same configs as buckets of a dynamic operator: plain weights. */
+  one_bit.dynamic_m = two_bit.dynamic_m = four_bit.dynamic_m = 1;
+  c = count_tcgemv(&one_bit);
+  ck_assert_int_eq(c.order[1], c.all); /* every variant fits: one group per row */
+  c = count_tcgemv(&two_bit);
+  ck_assert_int_gt(c.order[1], 0);
+  ck_assert_int_gt(c.order[0], 0);
+  ck_assert_int_eq(c.order[2], 0);
+  c = count_tcgemv(&four_bit);
+  ck_assert_int_eq(c.order[0], c.all);
+  bitblas_matmul_config one_row = one_bit;
+  one_row.M = 1;
+  c = count_tcgemv(&one_row);
+  ck_assert_int_eq(c.order[0], c.all);
+  ck_assert_int_gt(c.deep, 0);
+  /* M = 17 (four m tiles), static: plain weights, shuffled words. */
+  const bitblas_matmul_config wide =
+      bb_test_scaled_config(17, 4096, 4096, BITBLAS_DTYPE_UINT2, -1, BITBLAS_ZEROS_NONE);
+  c = count_tcgemv(&wide);
+  ck_assert_int_gt(c.all, 0);
+  ck_assert_int_eq(c.order[1], c.all);
+  ck_assert_int_eq(c.deep, 0);
   /* int8 activations keep their own family and never trade words. */
   bitblas_matmul_config int8 =
       bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
@@ -258,23 +302,27 @@ START_TEST(test_lane_order_and_depth) {
   int8.accum_dtype = BITBLAS_DTYPE_INT32;
   int8.zeros_mode = BITBLAS_ZEROS_NONE;
   ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  ck_assert_int_eq(bb_config_weight_order(&int8), 0);
   bb_schedule int8_schedules[BB_MAX_CANDIDATES];
   const int int8_count = bb_candidates_enumerate(&int8, int8_schedules);
   for (int i = 0; i < int8_count; i++) ck_assert_int_eq(int8_schedules[i].lane_order, 0);
   /* Traded-word texts parse back to the same schedules. */
+  one_bit.dynamic_m = 0;
   int families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&one_bit, families);
   ck_assert_int_gt(families[BB_FAMILY_TCGEMV], 0);
 
-  const bitblas_matmul_config *traded_configs[] = {&one_bit, &two_bit};
-  for (int c = 0; c < 2; c++) {
+  two_bit.dynamic_m = 0;
+  const bitblas_matmul_config *traded_configs[] = {&one_bit, &two_bit, &one_row, &wide};
+  for (int t = 0; t < 4; t++) {
     bb_schedule schedules[BB_MAX_CANDIDATES];
-    const int count = bb_candidates_enumerate(traded_configs[c], schedules);
+    const int count = bb_candidates_enumerate(traded_configs[t], schedules);
     char *sources[BB_MAX_CANDIDATES] = {0};
     int compiles = 0;
     for (int i = 0; i < count; i++)
-      if (schedules[i].family == BB_FAMILY_TCGEMV && schedules[i].lane_order)
-        sources[compiles++] = bb_emit_source(traded_configs[c], &schedules[i], BB_FAULT_NONE);
+      if (schedules[i].family == BB_FAMILY_TCGEMV && (schedules[i].lane_order || t == 2))
+        sources[compiles++] = bb_emit_source(traded_configs[t], &schedules[i], BB_FAULT_NONE);
+    ck_assert_int_gt(compiles, 0);
     for (int arch = 80; arch <= 90; arch += 10) {
       bb_compiled compiled[BB_MAX_CANDIDATES];
       ck_assert_int_eq(bb_compile_all(sources, compiles, arch, compiled), BITBLAS_OK);
@@ -283,6 +331,42 @@ START_TEST(test_lane_order_and_depth) {
       bb_compiled_free(compiled, compiles);
     }
     for (int i = 0; i < compiles; i++) free(sources[i]);
+  }
+}
+END_TEST
+
+/* The kernel template refuses, at compile time, schedules that do not fit the config: K not
+ * whole segments, a group not whole segments with scales after the mma or traded words. */
+START_TEST(test_template_guards_misfits) {
+  const struct {
+    int64_t K, group;
+    int words, post, order;
+    const char *error;
+  } misfits[] = {
+      {4096 + 64, -1, 4, 0, 0, "K must be whole segments"},
+      {4096, 64, 4, 1, 0, "whole segments per group"},
+      {4096, 64, 4, 0, 2, "whole segments per group"},
+      {4096, 16, 4, 0, 0, "whole lanes' k"},
+  };
+  for (size_t i = 0; i < sizeof misfits / sizeof misfits[0]; i++) {
+    bitblas_matmul_config cfg = bb_test_scaled_config(16, 256, misfits[i].K, BITBLAS_DTYPE_UINT4,
+                                                      misfits[i].group, BITBLAS_ZEROS_NONE);
+    cfg.dynamic_m = 1; /* the plain layout: the list would offer none of these */
+    bb_schedule schedule;
+    char text[160];
+    snprintf(text, sizeof text,
+             "tcgemv warps=4 n_tiles=1 m_tiles=2 unroll=1 words=%d post=%d stages=2 order=%d",
+             misfits[i].words, misfits[i].post, misfits[i].order);
+    ck_assert_int_eq(bb_schedule_parse(text, &schedule), BITBLAS_OK);
+    char *source = bb_emit_source(&cfg, &schedule, BB_FAULT_NONE);
+    ck_assert_ptr_nonnull(source);
+    bb_compiled compiled[1];
+    ck_assert_int_eq(bb_compile_all(&source, 1, 90, compiled), BITBLAS_OK);
+    ck_assert_int_eq(compiled[0].status, BITBLAS_COMPILE_FAILED);
+    ck_assert_msg(strstr(compiled[0].message, misfits[i].error) != NULL, "%s: %s", text,
+                  compiled[0].message);
+    bb_compiled_free(compiled, 1);
+    free(source);
   }
 }
 END_TEST
@@ -307,6 +391,7 @@ START_TEST(test_compile_order_keeps_indices) {
    * tcgemv costs more than every mma. */
   bitblas_matmul_config cfg =
       bb_test_scaled_config(1, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_NONE);
+  cfg.dynamic_m = 1; /* plain weights: gemv and mma are in the list too */
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(&cfg, schedules);
   int checked = 0, cheapest_tcgemv = 1 << 30, dearest_mma = 0;
@@ -328,6 +413,21 @@ START_TEST(test_compile_order_keeps_indices) {
   }
   ck_assert_int_gt(checked, 0);
   ck_assert_int_gt(cheapest_tcgemv, dearest_mma);
+  /* The worker's start order: a permutation, costs never rising, ties in list order. */
+  int start[BB_MAX_CANDIDATES], seen[BB_MAX_CANDIDATES] = {0};
+  bb_schedules_compile_order(schedules, count, start);
+  for (int i = 0; i < count; i++) {
+    ck_assert_int_ge(start[i], 0);
+    ck_assert_int_lt(start[i], count);
+    ck_assert_int_eq(seen[start[i]]++, 0);
+    if (i == 0) continue;
+    const int before = bb_schedule_compile_cost(&schedules[start[i - 1]]);
+    const int here = bb_schedule_compile_cost(&schedules[start[i]]);
+    ck_assert_int_ge(before, here);
+    if (before == here) ck_assert_int_lt(start[i - 1], start[i]);
+  }
+  ck_assert_int_gt(bb_schedule_compile_cost(&schedules[start[0]]),
+                   bb_schedule_compile_cost(&schedules[start[count - 1]]));
 }
 END_TEST
 
@@ -344,6 +444,7 @@ int main(void) {
   tcase_add_test(tc, test_compile_error_reports_log);
   tcase_add_test(tc, test_schedule_text_round_trip);
   tcase_add_test(tc, test_lane_order_and_depth);
+  tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_compile_order_keeps_indices);
   suite_add_tcase(suite, tc);
   return bb_test_run_suite(suite);

@@ -1,7 +1,8 @@
 /*
  * check_op.c - operators (src/op.c) without a GPU: a fake driver (tests/support/fake_libcuda.c,
  * through BITBLAS_LIBCUDA) and the fake worker (tests/support/fake_worker.sh). A cached kernel
- * that fails to load is deleted and tuned again only when the device refuses the image; memo
+ * that fails to load is deleted and tuned again only when the device refuses the image (or
+ * its schedule reads another weight order than its config); memo
  * hits do not wait for another thread's tuning; threads asking for one config tune it once, and
  * threads asking for different ones take turns on the context's worker.
  * Also the driver-layer rules these rest on: which results condemn an image, which kill a
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sqlite3.h>
 
 #include "cuda_driver.h"
 #include "test_support.h"
@@ -133,6 +136,38 @@ START_TEST(test_passing_load_failure_keeps_the_row) {
   assert_load_failure_handling(BB_CUDA_ERROR_OUT_OF_MEMORY, 0, 0);
   assert_load_failure_handling(BB_CUDA_ERROR_INVALID_CONTEXT, 0, 0);
   assert_load_failure_handling(BB_CUDA_ERROR_OUT_OF_MEMORY, 1, 0);
+}
+END_TEST
+
+/* A cached row whose schedule reads another weight order than its key's config (here: traded
+ * words for a config whose weights are stored plain) is refused like a bad image: deleted and
+ * tuned again, never run on weights it would misread. */
+START_TEST(test_row_of_another_weight_order_is_tuned_again) {
+  fresh_setup("weight-order", "ok");
+  tune_into_cache();
+  char cache[4300];
+  snprintf(cache, sizeof cache, "%s/weight-order.db", temp_dir);
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(cache, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+  char *error = NULL;
+  ck_assert_msg(sqlite3_exec(db,
+                             "UPDATE kernels SET schedule = 'tcgemv warps=8 n_tiles=1 m_tiles=1 "
+                             "unroll=1 words=2 post=0 stages=2 order=2'",
+                             NULL, NULL, &error) == SQLITE_OK,
+                "%s", error ? error : "");
+  ck_assert_int_eq(sqlite3_changes(db), 1);
+  sqlite3_close(db);
+  bitblas_context *ctx = open_context();
+  const bitblas_matmul_config cfg = config_with_n(64);
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op_info info;
+  bitblas_op_info_get(op, &info);
+  ck_assert_int_eq(info.tuned_now, 1);
+  ck_assert_int_eq(tunings_started(), 2);
+  ck_assert_ptr_null(strstr(info.schedule, "order=2"));
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
 }
 END_TEST
 
@@ -331,6 +366,7 @@ int main(void) {
   tcase_set_timeout(ops, 120);
   tcase_add_test(ops, test_refused_image_is_tuned_again);
   tcase_add_test(ops, test_passing_load_failure_keeps_the_row);
+  tcase_add_test(ops, test_row_of_another_weight_order_is_tuned_again);
   tcase_add_test(ops, test_memo_hit_does_not_wait_for_a_tuning);
   tcase_add_test(ops, test_threads_asking_for_one_config_tune_it_once);
   tcase_add_test(ops, test_threads_asking_for_different_configs_share_the_worker);

@@ -3,9 +3,11 @@
 # on the kernels (through the example and awkward shapes), the benchmark, and the several-process
 # tuning check. Logs go under $OUT (default /tmp/bitblas-gpu-check); a short summary comes last.
 #
-#   tools/gpu-check.sh [tests] [sanitizer] [bench|bench-quick] [profile] [multiprocess]
+#   tools/gpu-check.sh [tests] [sanitizer] [bench|bench-quick] [profile] [multiprocess] [ab]
 # (default: tests sanitizer bench multiprocess; bench-quick is the Llama-3 4-bit rows only, with
-# runs enqueued held and direct).
+# runs enqueued held and direct; ab times the Llama-3 sets at M = 1 and 16 for 4-, 2- and 1-bit
+# weights with the build in $BASE_BUILD and then with $BUILD, each tuning on its own cache, for
+# an A/B of two versions on one machine).
 # Expects a built tree in ./build (cmake -B build && cmake --build build).
 set -u
 cd "$(dirname "$0")/.."
@@ -115,6 +117,18 @@ for stage in $stages; do
     done
     note "profile took $((SECONDS - start)) s"
     unset BITBLAS_CACHE
+    ;;
+  ab)
+    start=$SECONDS
+    for build in "${BASE_BUILD:?ab needs BASE_BUILD, a second build tree}" "$BUILD"; do
+      name=$(basename "$build")
+      BITBLAS_CACHE=$OUT/ab-$name.db BITBLAS_WORKER=$PWD/$build/bitblas-worker \
+        timeout 200 "$build/bitblas-bench" --preset llama-3-8b,llama-3-70b --m 1,16 \
+        --formats w4a16,w2a16,w1a16 --csv "$OUT/ab-$name.csv" >"$OUT/ab-$name.txt" 2>&1
+      note "ab $name: rc=$?"
+      grep -iE 'geomean' "$OUT/ab-$name.txt"
+    done
+    note "ab took $((SECONDS - start)) s"
     ;;
   multiprocess)
     start=$SECONDS

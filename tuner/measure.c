@@ -20,6 +20,7 @@
 #include "launch.h"
 #include "operands.h"
 #include "reference.h"
+#include "weight_order.h"
 
 #define BB_MAX_SAMPLE_ROWS 8
 #define BB_MAX_SAMPLE_COLS 256
@@ -53,6 +54,18 @@ static bitblas_status upload(bb_measure *m, CUdeviceptr *device, const void *hos
   BB_CU_CHECK(m->cu->MemAlloc(device, bytes));
   BB_CU_CHECK(m->cu->MemcpyHtoD(*device, host, bytes));
   return BITBLAS_OK;
+}
+
+/* Uploads the host weights (plain layout) in the order the config's kernels read them. */
+static bitblas_status upload_weights(bb_measure *m) {
+  const int words = bb_config_weight_order(&m->cfg);
+  if (!words) return upload(m, &m->W, m->host.W, m->host.W_bytes);
+  void *traded = malloc(m->host.W_bytes);
+  if (!traded) return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for the traded weights");
+  bb_weight_order_trade(m->host.W, traded, m->cfg.N, m->host.W_bytes / (size_t)m->cfg.N, words);
+  const bitblas_status status = upload(m, &m->W, traded, m->host.W_bytes);
+  free(traded);
+  return status;
 }
 
 /* Makes the weight copies timed runs read in turn: enough that the others add up to twice the L2
@@ -106,7 +119,7 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
   BB_CU_CHECK_GOTO(cu->EventCreate(&m->start, BB_CU_EVENT_DEFAULT), status, fail);
   BB_CU_CHECK_GOTO(cu->EventCreate(&m->stop, BB_CU_EVENT_DEFAULT), status, fail);
   if ((status = upload(m, &m->A, host->A, host->A_bytes)) != BITBLAS_OK ||
-      (status = upload(m, &m->W, host->W, host->W_bytes)) != BITBLAS_OK ||
+      (status = upload_weights(m)) != BITBLAS_OK ||
       (status = upload(m, &m->scales, host->scales, host->scales_bytes)) != BITBLAS_OK ||
       (status = upload(m, &m->zeros, host->zeros, host->zeros_bytes)) != BITBLAS_OK ||
       (status = upload(m, &m->bias, host->bias, host->bias_bytes)) != BITBLAS_OK ||

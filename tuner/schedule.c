@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "weight_order.h"
 
 int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
   if (s->family == BB_FAMILY_TCGEMV)
@@ -44,7 +45,7 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
       s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0 &&
       (s->lane_words == 1 || s->lane_words == 2 || s->lane_words == 4) &&
       (s->post_scale == 0 || s->post_scale == 1) && s->stages >= 2 && s->stages <= 4 &&
-      (s->lane_order == 0 || (s->lane_order == 1 && s->lane_words >= 2))) {
+      (s->lane_order == 0 || (s->lane_order <= 2 && s->lane_order >= 1 && s->lane_words >= 2))) {
     s->family = BB_FAMILY_TCGEMV;
     return BITBLAS_OK;
   }
@@ -77,6 +78,16 @@ int bb_schedule_compile_cost(const bb_schedule *s) {
     return s->rows_per_warp * s->m_tile * s->unroll * 4;
   default:
     return 1; /* mma: a fixed loop, compiled in well under 0.1 s */
+  }
+}
+
+void bb_schedules_compile_order(const bb_schedule *schedules, int count, int *order) {
+  for (int i = 0; i < count; i++) { /* insertion sort: stable, and lists are short */
+    const int cost = bb_schedule_compile_cost(&schedules[i]);
+    int j = i;
+    for (; j > 0 && bb_schedule_compile_cost(&schedules[order[j - 1]]) < cost; j--)
+      order[j] = order[j - 1];
+    order[j] = i;
   }
 }
 
@@ -202,12 +213,15 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
   return tiles <= 8 && accumulators <= 96 && accumulators + pipelined <= 160;
 }
 
-/* The lane order of a tcgemv variant (see kernel_src/tcgemv.cu). Traded words (order 1) paid
- * off on an H100 from M = 9 for 1- and 2-bit codes, whose words carry the most activations
- * each: at M = 16 on the 8 Llama-3 shapes, 1 bit was faster on all (by 8-24% on 7), 2 bits up
- * to 10% faster on 7 (2% slower on one). 4-bit codes were 0-16% slower at M = 16, and every
- * width was slower at M = 1 (4 bits by 12-21%). */
+/* The lane order of a tcgemv variant (see kernel_src/tcgemv.cu). Weights stored in traded order
+ * (bb_config_weight_order) take order 2. Otherwise traded words by shuffles (order 1) paid off
+ * on an H100 from M = 9 for 1- and 2-bit codes, whose words carry the most activations each:
+ * at M = 16 on the 8 Llama-3 shapes, 1 bit was faster on all (by 8-24% on 7), 2 bits up to 10%
+ * faster on 7 (2% slower on one). 4-bit codes were 0-16% slower at M = 16, and every width was
+ * slower at M = 1 (4 bits by 12-21%): the shuffles cost more than the contiguous loads of A
+ * saved. */
 static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles, int words) {
+  if (bb_config_weight_order(cfg)) return 2; /* the weights were stored traded */
   return m_tiles >= 2 && bitblas_dtype_bits(cfg->W_dtype) <= 2 && bb_tcgemv_order_fits(cfg, words);
 }
 
@@ -217,13 +231,15 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * with a two-stage pipeline; up to M = 8 the first four shapes also three stages deep and the
  * first two four deep (more bytes in flight per warp, more registers); the next two fitting
  * variants get the first four shapes, two stages deep. From M = 9 every fitting variant gets the
- * six wide shapes, two stages deep. */
+ * six wide shapes, two stages deep. Weights in traded order allow only variants of their words
+ * per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
   const int wide_count = (int)(sizeof tensor_gemv_wide_shapes / sizeof tensor_gemv_wide_shapes[0]);
-  const int later_shapes = m_tiles == 1 ? 4 : wide_count;
   const int int8 = cfg->A_dtype == BITBLAS_DTYPE_INT8;
+  /* Weights stored with traded words fix the words per lane. */
+  const int traded_words = bb_config_weight_order(cfg);
   /* words, post; 4-byte loads only for float16 A, where nothing wider fits (groups of 40 or 120
    * k of 4-bit codes, such as K = 2880 in groups of 120) */
   static const int variants[][2] = {{4, 1}, {2, 1}, {4, 0}, {2, 0}, {1, 0}};
@@ -231,18 +247,19 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
   for (int v = 0; v < 5 && used < 3; v++) {
     const int words = variants[v][0], post = variants[v][1];
     if (int8 ? post == 0 || words == 1 || !bb_tcgemv_int8_fits(cfg, words)
-             : !bb_tcgemv_fits(cfg, words, post) || (words == 1 && used > 0))
+             : !bb_tcgemv_fits(cfg, words, post) || (words == 1 && used > 0) ||
+                   (traded_words && words != traded_words))
       continue;
     const int first = used++ == 0;
     /* Deeper pipelines: up to M = 8 only (from M = 9, 101 of the 102 tcgemv winners of four
      * H100 runs were two stages deep; see bench/RESULTS.md, fourth section). */
     for (int stages = 2; stages <= (first && m_tiles == 1 ? 4 : 2); stages++) {
       const int shape_count = m_tiles > 1   ? wide_count
-                              : !first      ? later_shapes
+                              : !first      ? 4
                               : stages == 2 ? 8
                               : stages == 3 ? 4
                                             : 2;
-      const int order = !int8 && tensor_gemv_lane_order(cfg, m_tiles, words);
+      const int order = int8 ? 0 : tensor_gemv_lane_order(cfg, m_tiles, words);
       for (int i = 0; i < shape_count && count < BB_MAX_CANDIDATES; i++) {
         bb_schedule s = tcgemv(shapes[i][0], shapes[i][1], m_tiles, shapes[i][2], words,
                                int8 ? 0 : post, stages, order);
@@ -263,6 +280,8 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
    * rows of 32). */
   if (cfg->M <= 64 || cfg->A_dtype == BITBLAS_DTYPE_INT8)
     count = add_tensor_core_gemvs(cfg, out, 0);
+  /* Weights in traded order: only the tensor-core gemv reads them (lane order 2). */
+  if (bb_config_weight_order(cfg)) return count;
   const int64_t M = cfg->M;
   const int float_a = cfg->A_dtype != BITBLAS_DTYPE_INT8;
   const int gemv_first = M <= 8 || !float_a;

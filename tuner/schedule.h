@@ -38,7 +38,8 @@ typedef struct bb_schedule {
   int post_scale; /* 1: scales and zeros applied to float32 sums after the mma */
   int stages;     /* register pipeline stages, 2 to 4: loads run stages - 1 ahead */
   int lane_order; /* tcgemv: 1 when the four lanes of a row trade words so that each word's
-                     activations are one contiguous run (words 2 or 4); 0 the loaded order */
+                     activations are one contiguous run (words 2 or 4); 2 when the weights
+                     were stored in that order (bb_config_weight_order); 0 the loaded order */
 } bb_schedule;
 
 /* Room for the longest candidate list (32 today: M <= 8 with float16 A) and for experiments
@@ -69,6 +70,10 @@ int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg);
 /* A rough relative measure of NVRTC's work for a schedule (how much of the kernel is unrolled:
  * tiles, segments and words per stage), for starting the longest compiles first. */
 int bb_schedule_compile_cost(const bb_schedule *schedule);
+
+/* The order to start compiling `count` schedules in: indices into schedules, highest
+ * bb_schedule_compile_cost first, ties in list order. */
+void bb_schedules_compile_order(const bb_schedule *schedules, int count, int *order);
 
 
 /* Fills `out` (room for BB_MAX_CANDIDATES) with the candidate schedules for cfg at static M,

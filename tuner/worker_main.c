@@ -128,16 +128,8 @@ static void tune_request(worker_device *device, char *skip, char *fault, char *d
     wanted[i] = !in_list(skip, i);
     if (wanted[i]) sources[i] = bb_emit_source(&cfg, &schedules[i], fault_for(fault, i));
   }
-  /* The longest compiles start first (insertion sort by cost, highest first; ties keep the
-   * list's order). */
   int order[BB_MAX_CANDIDATES];
-  for (int i = 0; i < count; i++) {
-    int j = i;
-    const int cost = bb_schedule_compile_cost(&schedules[i]);
-    for (; j > 0 && bb_schedule_compile_cost(&schedules[order[j - 1]]) < cost; j--)
-      order[j] = order[j - 1];
-    order[j] = i;
-  }
+  bb_schedules_compile_order(schedules, count, order);
   bb_compiled compiled[BB_MAX_CANDIDATES];
   status = bb_compile_all_ordered(sources, count, device->arch, order, compiled);
   for (int i = 0; i < count; i++) free(sources[i]);

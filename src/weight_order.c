@@ -1,0 +1,37 @@
+/*
+ * weight_order.c - which physical order an operator's kernels read W in, and the host-side
+ * transform from the plain packed layout into it.
+ */
+#include "weight_order.h"
+
+#include <string.h>
+
+#include "config.h"
+
+int bb_config_weight_order(const bitblas_matmul_config *cfg) {
+  const int bits = bitblas_dtype_bits(cfg->W_dtype);
+  if (cfg->dynamic_m || cfg->M > 16 || cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 ||
+      !bb_dtype_is_integer_weight(cfg->W_dtype) || (bits != 1 && bits != 2 && bits != 4))
+    return 0;
+  const int64_t group = bb_config_group(cfg);
+  /* Two words per lane only from M = 9: at M = 1 on an H200 they were up to 14% slower than
+   * four words per lane in the plain order, which 2-bit codes in groups of 128 can still use
+   * with scales applied before the mma (bench/RESULTS.md, fifth section). */
+  for (int words = 4; words >= (cfg->M >= 9 ? 2 : 4); words -= 2) {
+    const int64_t segment_k = 128 * (int64_t)words / bits;
+    if (cfg->K % segment_k == 0 && group % segment_k == 0) return words;
+  }
+  return 0;
+}
+
+void bb_weight_order_trade(const void *plain, void *out, int64_t rows, size_t row_bytes,
+                           int words) {
+  const size_t segment_bytes = 16 * (size_t)words;
+  const uint8_t *from = plain;
+  uint8_t *to = out;
+  for (size_t offset = 0; offset < (size_t)rows * row_bytes; offset += segment_bytes)
+    for (int t = 0; t < 4; t++)
+      for (int w = 0; w < words; w++)
+        memcpy(to + offset + 4 * (size_t)(words * t + w), from + offset + 4 * (size_t)(4 * w + t),
+               4);
+}

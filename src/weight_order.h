@@ -1,0 +1,33 @@
+/*
+ * weight_order.h - the physical orders kernels read W in, and the host transform into them
+ * (bitblas_op_transform_weight). The caller only ever supplies the plain packed layout of SPEC
+ * section 2 (src/pack.h); which order an operator's kernels read follows from its config.
+ */
+#ifndef BITBLAS_WEIGHT_ORDER_H
+#define BITBLAS_WEIGHT_ORDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bitblas.h"
+
+/* The order the kernels of cfg's operator read W in: 0 for the plain packed layout, or L (4 or
+ * 2) for traded words: in every segment of 16 * L bytes of a row, word 4w + t of the plain
+ * layout is stored at word L * t + w (t < 4, w < L), so that each of the four lanes that share
+ * a row in the tensor-core gemv (kernel_src/tcgemv.cu, lane order 2) loads, in one load, words
+ * whose activations are contiguous with its neighbours'. Rows stay where they are: storing
+ * them in blocks of 8, segment by segment, so that one warp's load reads whole 128-byte lines,
+ * was 2-14% slower on an H200 (the L2's 256-byte prefetch along a row then fetches nothing
+ * new; bench/RESULTS.md, fifth section). Traded for a static M of at most 16
+ * with float16 A and 1-, 2- or 4-bit integer weights when K and the group are whole segments
+ * (L = 4 where that fits, else 2 from M = 9); plain otherwise, and always for dynamic M, whose
+ * larger buckets run families that read the plain layout. */
+int bb_config_weight_order(const bitblas_matmul_config *cfg);
+
+/* Writes `rows` rows of `row_bytes` bytes from `plain` (the plain packed layout) to `out` in the
+ * traded order of `words` (2 or 4): within each segment of 16 * words bytes, plain 32-bit word
+ * 4w + t goes to word words * t + w. row_bytes must be a multiple of 16 * words (the order's
+ * rule guarantees it); plain and out must not overlap. Rows may be transformed in pieces. */
+void bb_weight_order_trade(const void *plain, void *out, int64_t rows, size_t row_bytes, int words);
+
+#endif
