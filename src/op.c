@@ -441,9 +441,9 @@ bitblas_status bitblas_op_transform_weight(const bitblas_op *op, const void *hos
     return bb_fail(BITBLAS_INVALID_ARGUMENT, "op, host_packed and device_W: must not be NULL");
   const bb_cuda_api *cu = op->ctx->cu;
   const size_t bytes = bb_config_w_bytes(&op->cfg);
-  /* Traded weights go through a host buffer of whole rows, at most about 64 MiB at a time. */
+  /* Traded weights go through a host buffer of whole rows, at most about 16 MiB at a time. */
   const size_t row_bytes = bytes / (size_t)op->cfg.N;
-  size_t chunk_rows = op->weight_words ? ((size_t)64 << 20) / row_bytes : (size_t)op->cfg.N;
+  size_t chunk_rows = op->weight_words ? ((size_t)16 << 20) / row_bytes : (size_t)op->cfg.N;
   if (chunk_rows < 1) chunk_rows = 1;
   if (chunk_rows > (size_t)op->cfg.N) chunk_rows = (size_t)op->cfg.N;
   uint8_t *traded = op->weight_words ? malloc(chunk_rows * row_bytes) : NULL;

@@ -3,8 +3,9 @@
  * process on fresh random data, must match the float64 reference and write each output once,
  * over the core shape matrix: M 1..1000, N 1..4096, K 128..7168, group -1/128, zeros none/original,
  * bias on/off, uint4 and int4 weights; 1- and 2-bit rows of 28672 k with one group per row;
- * groups of 120 k; and traded words (1- and 2-bit codes at M = 9, 16, 17, every zeros mode).
- * GPU suite: exits 77 without a device.
+ * groups of 120 k; traded words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16,
+ * traded by shuffles at M = 17; every zeros mode); and a dynamic operator's plain buckets at M = 1
+ * and 16. GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "gpu_support.h"
 #include "schedule.h"
 #include "test_support.h"
+#include "weight_order.h"
 
 static const int64_t sizes_m[] = {1, 3, 16, 17, 128, 1000};
 static const int64_t sizes_n[] = {1, 8, 2880, 4096};
@@ -159,6 +161,23 @@ START_TEST(test_traded_words) {
 }
 END_TEST
 
+/* A dynamic operator's buckets read the plain layout at M = 1 and 16, where a static operator
+ * would trade words: every candidate of theirs (gemv, mma, tcgemv in the loaded order and with
+ * words traded by shuffles) is correct on plain weights. */
+START_TEST(test_plain_buckets) {
+  bitblas_matmul_config cfgs[2] = {
+      bb_test_scaled_config(1, 1000, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL),
+      bb_test_scaled_config(16, 72, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE)};
+  int failures = 0;
+  for (int c = 0; c < 2; c++) {
+    cfgs[c].dynamic_m = 1;
+    ck_assert_int_eq(bb_config_weight_order(&cfgs[c]), 0);
+    failures += check_all_candidates(&cfgs[c]);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 static Suite *candidates_suite(void) {
   Suite *suite = suite_create("gpu_candidates");
   TCase *tc = tcase_create("core");
@@ -167,6 +186,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_long_rows_low_bits);
   tcase_add_test(tc, test_groups_of_120);
   tcase_add_test(tc, test_traded_words);
+  tcase_add_test(tc, test_plain_buckets);
   suite_add_tcase(suite, tc);
   return suite;
 }

@@ -15,6 +15,7 @@
 
 #include "gpu_support.h"
 #include "test_support.h"
+#include "weight_order.h"
 
 static char temp_dir[4096];
 static bb_rng rng;
@@ -117,6 +118,39 @@ START_TEST(test_tune_then_cache) {
   bitblas_context_destroy(ctx);
   unsetenv("BITBLAS_LIBNVRTC");
   setenv("BITBLAS_WORKER", BITBLAS_TEST_BINARY_DIR "/bitblas-worker", 1);
+}
+END_TEST
+
+/* Traded weights larger than one piece of the transform (16 MiB): a static M = 1 operator with
+ * 4-bit codes reads traded words, and 5000 rows of 4 KiB go over in two pieces (4096 rows, then
+ * 904); every output is right. Dynamic operators of the same shape read the plain layout, from
+ * their own cache rows, and are right too. */
+START_TEST(test_traded_weights_in_pieces) {
+  use_fresh_cache("pieces");
+  const bitblas_matmul_config cfg = w4a16(1, 5000, 8192);
+  ck_assert_int_eq(bb_config_weight_order(&cfg), 4);
+  bitblas_context *ctx = NULL;
+  ck_assert_msg(bitblas_context_create(0, &ctx) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op_info info;
+  bitblas_op_info_get(op, &info);
+  ck_assert_ptr_nonnull(strstr(info.schedule, "order=2"));
+  assert_correct(op, 1);
+  bitblas_op_release(op);
+  bitblas_matmul_config dynamic = cfg;
+  dynamic.dynamic_m = 1;
+  dynamic.m_bucket_count = 2;
+  dynamic.m_buckets[0] = 1;
+  dynamic.m_buckets[1] = 16;
+  ck_assert_msg(bitblas_op_get(ctx, &dynamic, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op_info_get(op, &info);
+  ck_assert_int_eq(info.tuned_now, 2); /* the static operator's row is not theirs */
+  ck_assert_ptr_null(strstr(info.schedule, "order=2"));
+  assert_correct(op, 1);
+  assert_correct(op, 16);
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
 }
 END_TEST
 
@@ -277,6 +311,7 @@ int main(void) {
   TCase *tc = tcase_create("op");
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_tune_then_cache);
+  tcase_add_test(tc, test_traded_weights_in_pieces);
   tcase_add_test(tc, test_trapping_candidate_is_contained);
   tcase_add_test(tc, test_hanging_candidate_is_contained);
   tcase_add_test(tc, test_run_refuses_bad_arguments);

@@ -312,16 +312,18 @@ START_TEST(test_lane_order_and_depth) {
   round_trip_candidates(&one_bit, families);
   ck_assert_int_gt(families[BB_FAMILY_TCGEMV], 0);
 
+  /* Compiles: stored traded (1 and 2 bits at M = 16), the plain bucket at M = 1 (every tcgemv
+   * of it, loaded order), and words traded by shuffles (M = 17). */
   two_bit.dynamic_m = 0;
-  const bitblas_matmul_config *traded_configs[] = {&one_bit, &two_bit, &one_row, &wide};
+  const bitblas_matmul_config *compiled_configs[] = {&one_bit, &two_bit, &one_row, &wide};
   for (int t = 0; t < 4; t++) {
     bb_schedule schedules[BB_MAX_CANDIDATES];
-    const int count = bb_candidates_enumerate(traded_configs[t], schedules);
+    const int count = bb_candidates_enumerate(compiled_configs[t], schedules);
     char *sources[BB_MAX_CANDIDATES] = {0};
     int compiles = 0;
     for (int i = 0; i < count; i++)
       if (schedules[i].family == BB_FAMILY_TCGEMV && (schedules[i].lane_order || t == 2))
-        sources[compiles++] = bb_emit_source(traded_configs[t], &schedules[i], BB_FAULT_NONE);
+        sources[compiles++] = bb_emit_source(compiled_configs[t], &schedules[i], BB_FAULT_NONE);
     ck_assert_int_gt(compiles, 0);
     for (int arch = 80; arch <= 90; arch += 10) {
       bb_compiled compiled[BB_MAX_CANDIDATES];
@@ -336,7 +338,9 @@ START_TEST(test_lane_order_and_depth) {
 END_TEST
 
 /* The kernel template refuses, at compile time, schedules that do not fit the config: K not
- * whole segments, a group not whole segments with scales after the mma or traded words. */
+ * whole segments, a group not whole lanes' k, a group not whole segments with scales after the
+ * mma or traded words. (Traded words with one word per lane have a guard too, but no schedule
+ * text with them parses.) */
 START_TEST(test_template_guards_misfits) {
   const struct {
     int64_t K, group;

@@ -381,6 +381,48 @@ START_TEST(test_real_worker_closes_what_it_inherits) {
 }
 END_TEST
 
+/* Sends `request` and returns the worker's reply line in `reply` (empty on failure). */
+static void ask(int fd, const char *request, char *reply, size_t size) {
+  reply[0] = '\0';
+  const size_t length = strlen(request);
+  if (write(fd, request, length) != (ssize_t)length) return;
+  size_t used = 0;
+  while (used + 1 < size && (used == 0 || reply[used - 1] != '\n')) {
+    const ssize_t n = read(fd, reply + used, 1);
+    if (n <= 0) break;
+    used += (size_t)n;
+  }
+  reply[used] = '\0';
+}
+
+/* A worker of another build (other kernel sources) refuses a tuning request, naming both
+ * hashes; with the library's own hash the request gets past that check (to the missing
+ * device, here). */
+START_TEST(test_real_worker_refuses_other_sources) {
+  int pair[2];
+  ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  char parent[32];
+  snprintf(parent, sizeof parent, "%d", (int)getpid());
+  const pid_t worker = start_real_worker(pair[1], parent);
+  ck_assert_int_gt(worker, 0);
+  close(pair[1]);
+  const char *config = "M=1 N=64 K=64 A=float16 W=uint4 accum=float32 out=float16 group=-1 "
+                       "scaling=1 zeros=none bias=0 a_scale=0";
+  char request[sizeof temp_dir + 512], reply[512];
+  snprintf(request, sizeof request, "tune\t0123456789abcdef\t-\t-\t%s\t%s\n", temp_dir, config);
+  ask(pair[0], request, reply, sizeof reply);
+  ck_assert_msg(strstr(reply, "error -11 ") == reply, "%s", reply);
+  ck_assert_ptr_nonnull(strstr(reply, "hash 0123456789abcdef"));
+  ck_assert_ptr_nonnull(strstr(reply, bb_source_hash()));
+  snprintf(request, sizeof request, "tune\t%s\t-\t-\t%s\t%s\n", bb_source_hash(), temp_dir, config);
+  ask(pair[0], request, reply, sizeof reply);
+  ck_assert_msg(strstr(reply, "error ") == reply && strstr(reply, "device 0") != NULL, "%s", reply);
+  close(pair[0]);
+  const int wait_status = wait_at_most(worker, 10.0);
+  if (wait_status < 0) kill(worker, SIGKILL), waitpid(worker, NULL, 0);
+}
+END_TEST
+
 START_TEST(test_real_worker_started_for_another_parent_exits) {
   /* Told that its parent is process 1 (as when the real parent died before the worker could
    * ask to die with it), the worker leaves at once although its input stays open. */
@@ -456,6 +498,7 @@ int main(void) {
   TCase *real = tcase_create("real_worker");
   tcase_set_timeout(real, 60);
   tcase_add_test(real, test_real_worker_closes_what_it_inherits);
+  tcase_add_test(real, test_real_worker_refuses_other_sources);
   tcase_add_test(real, test_real_worker_started_for_another_parent_exits);
 #if defined(__linux__)
   tcase_add_test(real, test_real_worker_dies_with_its_parent);

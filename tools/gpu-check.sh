@@ -120,9 +120,12 @@ for stage in $stages; do
     ;;
   ab)
     start=$SECONDS
+    side=0
     for build in "${BASE_BUILD:?ab needs BASE_BUILD, a second build tree}" "$BUILD"; do
-      name=$(basename "$build")
-      BITBLAS_CACHE=$OUT/ab-$name.db BITBLAS_WORKER=$PWD/$build/bitblas-worker \
+      side=$((side + 1))
+      name=$side-$(basename "$build") # 1: the base, 2: this build
+      case $build in /*) worker=$build/bitblas-worker ;; *) worker=$PWD/$build/bitblas-worker ;; esac
+      BITBLAS_CACHE=$OUT/ab-$name.db BITBLAS_WORKER=$worker \
         timeout 200 "$build/bitblas-bench" --preset llama-3-8b,llama-3-70b --m 1,16 \
         --formats w4a16,w2a16,w1a16 --csv "$OUT/ab-$name.csv" >"$OUT/ab-$name.txt" 2>&1
       note "ab $name: rc=$?"

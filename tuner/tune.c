@@ -505,8 +505,8 @@ bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matm
       out->workers_started++;
     }
     char request[PATH_MAX + 1024];
-    snprintf(request, sizeof request, "%s\t%s\t%s\t%s\t%s\n", BB_WORKER_REQUEST_TUNE, skip,
-             fault && *fault ? fault : "-", dir, config_text);
+    snprintf(request, sizeof request, "%s\t%s\t%s\t%s\t%s\t%s\n", BB_WORKER_REQUEST_TUNE,
+             bb_source_hash(), skip, fault && *fault ? fault : "-", dir, config_text);
     if (run_request(worker, request, out, &status) && status == BITBLAS_OK) {
       /* A finished request leaves nothing pending; anything left was not run. */
       for (int i = 0; i < out->candidate_count; i++)

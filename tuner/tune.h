@@ -46,7 +46,8 @@ bitblas_status bb_worker_path_for_library(const char *library_file, char *buf, s
 /* bb_worker_path_for_library for the file this code was loaded from (dladdr). */
 bitblas_status bb_worker_path(char *buf, size_t size);
 
-/* Tunes cfg (static M) on device `device_ordinal` through `worker` (started if needed, and
+/* Tunes cfg (one M: cfg->M; dynamic_m set marks a dynamic operator's bucket whose weights stay
+ * in the plain layout, see bb_config_weight_order) on device `device_ordinal` through `worker` (started if needed, and
  * started again if it ended since its last request). The worker inherits no descriptor of this
  * process but its end of the socket pair (as stdin and stdout) and stderr. Time limits, per reply:
  * 300 s while compiling; BITBLAS_TUNE_SETUP_TIMEOUT (default: the larger of 60 s and 4 run

@@ -3,7 +3,8 @@
  * starts one per context (tune.c) as `bitblas-worker --device N --parent-pid P` and talks to it
  * over stdin/stdout, one request per line:
  *
- *   request:  tune <TAB> skip-list|- <TAB> fault|- <TAB> out-dir <TAB> canonical config text
+ *   request:  tune <TAB> source-hash <TAB> skip-list|- <TAB> fault|- <TAB> out-dir <TAB>
+ *             canonical config text
  *   replies:  begin <candidates> <nvrtc-version>
  *             compiled
  *             result <i> <outcome> <us> <message>      (compile failures, then each run)
@@ -15,7 +16,10 @@
  * The caller's time limits follow these lines: compiling until "compiled", setting up until
  * "ready", and each candidate from its "run" line. The cubin of every correct candidate is
  * written to <out-dir>/candidate_<i>.cubin. A fault spec "trap:<i>" or "hang:<i>" compiles
- * candidate i with a trap or an endless loop (tests).
+ * candidate i with a trap or an endless loop (tests). The source hash is the library's
+ * bb_source_hash(): a worker of another build (other kernel templates, or another meaning of a
+ * config text, such as the order the weights are stored in) refuses the request rather than
+ * tune kernels that the library would run on data laid out for others.
  * The worker keeps no descriptor but stdio, and dies with the process that started it.
  */
 #define _DEFAULT_SOURCE /* closefrom */
@@ -245,23 +249,29 @@ int main(int argc, char **argv) {
   char line[4096];
   while (fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\n")] = '\0';
-    char *fields[5] = {0};
+    char *fields[6] = {0};
     char *cursor = line;
     int n = 0;
-    for (; n < 5 && cursor; n++) {
+    for (; n < 6 && cursor; n++) {
       fields[n] = cursor;
-      cursor = n < 4 ? strchr(cursor, '\t') : NULL;
+      cursor = n < 5 ? strchr(cursor, '\t') : NULL;
       if (cursor) *cursor++ = '\0';
     }
-    if (n != 5 || strcmp(fields[0], "tune") != 0) {
+    if (n != 6 || strcmp(fields[0], "tune") != 0) {
       reply("error %d malformed request", (int)BITBLAS_INVALID_ARGUMENT);
+      continue;
+    }
+    if (strcmp(fields[1], bb_source_hash()) != 0) {
+      reply("error %d this worker's kernel sources (hash %s) are not the library's (hash %s): "
+            "BITBLAS_WORKER names the worker of another build",
+            (int)BITBLAS_WORKER_FAILED, bb_source_hash(), fields[1]);
       continue;
     }
     if (device_status != BITBLAS_OK) {
       reply("error %d device %d: %s", (int)device_status, ordinal, bb_error_message());
       continue;
     }
-    tune_request(&device, fields[1], fields[2], fields[3], fields[4]);
+    tune_request(&device, fields[2], fields[3], fields[4], fields[5]);
   }
   return 0;
 }

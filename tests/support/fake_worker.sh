@@ -22,8 +22,8 @@ if [ -n "$FAKE_WORKER_REPORT" ]; then
   echo "args $*" >"$FAKE_WORKER_REPORT"
   ls /proc/$$/fd >>"$FAKE_WORKER_REPORT" # ls's own redirection is not among bash's descriptors
 fi
-while IFS=$'\t' read -r verb skip fault dir config; do
-  [ "$verb" = tune ] || { echo "error -1 malformed request"; continue; }
+while IFS=$'\t' read -r verb sources skip fault dir config; do
+  [ "$verb" = tune ] && [ -n "$sources" ] || { echo "error -1 malformed request"; continue; }
   if [ "$mode" = error ]; then echo "error -4 device 0: no CUDA device (fake)"; continue; fi
   echo "begin 3 13000"
   echo "compiled"
