@@ -75,7 +75,6 @@ int bb_schedule_compile_cost(const bb_schedule *schedule);
  * bb_schedule_compile_cost first, ties in list order. */
 void bb_schedules_compile_order(const bb_schedule *schedules, int count, int *order);
 
-
 /* Fills `out` (room for BB_MAX_CANDIDATES) with the candidate schedules for cfg at static M,
  * best guesses first. Returns the count (>= 1 for any valid config). Deterministic: the tuner
  * and its worker enumerate the same list. */

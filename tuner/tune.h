@@ -47,9 +47,10 @@ bitblas_status bb_worker_path_for_library(const char *library_file, char *buf, s
 bitblas_status bb_worker_path(char *buf, size_t size);
 
 /* Tunes cfg (one M: cfg->M; dynamic_m set marks a dynamic operator's bucket whose weights stay
- * in the plain layout, see bb_config_weight_order) on device `device_ordinal` through `worker` (started if needed, and
- * started again if it ended since its last request). The worker inherits no descriptor of this
- * process but its end of the socket pair (as stdin and stdout) and stderr. Time limits, per reply:
+ * in the plain layout, see bb_config_weight_order) on device `device_ordinal` through `worker`
+ * (started if needed, and started again if it ended since its last request). The worker
+ * inherits no descriptor of this process but its end of the socket pair (as stdin and stdout)
+ * and stderr. Time limits, per reply:
  * 300 s while compiling; BITBLAS_TUNE_SETUP_TIMEOUT (default: the larger of 60 s and 4 run
  * limits) while it sets up the test inputs; BITBLAS_TUNE_TIMEOUT (default 60 s) for each
  * candidate's run. Not thread-safe for one worker: callers serialize their use of it.
