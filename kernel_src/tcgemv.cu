@@ -99,6 +99,15 @@ __device__ __forceinline__ bb_u32 bb_hfma2(bb_u32 a, bb_u32 b, bb_u32 c) {
   return d;
 }
 
+// (x & mask) ^ magic as one LOP3. Written as C with both constants, the compiler emits two
+// instructions (a SASS instruction carries one 32-bit immediate): an AND and an OR per pair,
+// which were 31% of the 4-bit M = 1 kernels' main loop (sm_90 SASS).
+__device__ __forceinline__ bb_u32 bb_and_xor(bb_u32 x, bb_u32 mask, bb_u32 magic) {
+  bb_u32 d;
+  asm("lop3.b32 %0, %1, %2, %3, 0x6a;" : "=r"(d) : "r"(x), "r"(mask), "r"(magic));  // (a & b) ^ c
+  return d;
+}
+
 // This lane's codes of one row and segment: 16, 8 or 4 bytes, streamed past L1.
 __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], const bb_u8 *p) {
 #if BB_LANE_WORDS == 4
@@ -122,7 +131,7 @@ __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], co
 __device__ __forceinline__ bb_u32 bb_code_pair(bb_u32 x, int p) {
   const int j = p % BB_POSITIONS;
   const bb_u32 shifted = x >> ((p / BB_POSITIONS) * BB_POSITIONS * BB_W_BITS);
-  return (shifted & (BB_CODE_MASK2 << (j * BB_W_BITS))) ^ BB_MAGIC2;
+  return bb_and_xor(shifted, BB_CODE_MASK2 << (j * BB_W_BITS), BB_MAGIC2);
 }
 
 // The first k of lane t's word w in segment seg.
@@ -369,51 +378,47 @@ struct bb_stage {
 #endif
 };
 
+// Rows past N and segments past K load the last row's and segment's bytes instead, with no
+// branch and no zeroing (both cost instructions in the main loop): their products only reach
+// outputs that are never stored (rows past N) or are never computed (bb_stage_compute skips
+// segments past K).
 __device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const bb_u8 *__restrict__ W,
                                               const bb_u16 *scales, const void *zeros,
                                               int n_block, int g, int t) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
-    const int seg = seg0 + u * BB_WARPS;
+    const int seg = min(seg0 + u * BB_WARPS, BB_SEGMENTS - 1);
     const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
     (void)k_lane;
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
 #pragma unroll
       for (int half = 0; half < 2; half++) {
-        const int n = n_block + 16 * j + g + 8 * half;
-        if (seg < BB_SEGMENTS && n < BB_N) {
-          bb_load_codes(stage.codes[u][j][half], W + (size_t)n * BB_ROW_BYTES +
-                                                     (size_t)seg * BB_SEG_BYTES +
-                                                     t * (4 * BB_LANE_WORDS));
+        const int n = min(n_block + 16 * j + g + 8 * half, BB_N - 1);
+        bb_load_codes(stage.codes[u][j][half],
+                      W + (size_t)n * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES +
+                          t * (4 * BB_LANE_WORDS));
 #if BB_STAGE_PARAMS
-          stage.params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
+        stage.params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
 #endif
-        } else {
-#pragma unroll
-          for (int w = 0; w < BB_LANE_WORDS; w++) stage.codes[u][j][half][w] = 0;
-#if BB_STAGE_PARAMS
-          stage.params[u][j][half] = bb_row_params_load(scales, zeros, BB_N - 1, 0);
-#endif
-        }
       }
     }
   }
 }
 #define BB_ACT_WORDS (BB_WORD_K / 2 > 2 ? BB_WORD_K / 2 : 2)  // registers of A per word
 
-// This word's activations for every m tile: BB_WORD_K halves of row m, as half pairs.
+// This word's activations for every m tile: BB_WORD_K halves of row m, as half pairs. Rows past
+// M read row M - 1 (no branch): they only feed output columns that are never stored.
 __device__ __forceinline__ void bb_word_activations(bb_u32 (&act)[BB_M_TILES][BB_ACT_WORDS],
                                                     const bb_u16 *__restrict__ A, int M,
                                                     int m_block, int g, int k) {
 #pragma unroll
   for (int i = 0; i < BB_M_TILES; i++) {
-    const int m = m_block + 8 * i + g;
+    const int m = min(m_block + 8 * i + g, M - 1);
     const bb_u16 *row = A + (size_t)m * BB_K + k;
 #pragma unroll
     for (int v = 0; v < BB_WORD_K / 8; v++) {
-      uint4 value = make_uint4(0, 0, 0, 0);
-      if (m < M) value = *(const uint4 *)(row + 8 * v);
+      const uint4 value = *(const uint4 *)(row + 8 * v);
       act[i][4 * v + 0] = value.x;
       act[i][4 * v + 1] = value.y;
       act[i][4 * v + 2] = value.z;
@@ -421,8 +426,7 @@ __device__ __forceinline__ void bb_word_activations(bb_u32 (&act)[BB_M_TILES][BB
     }
 #if BB_WORD_K < 8
     // 8-bit codes: a word holds 4 k, i.e. 4 halves (8 bytes) of A.
-    uint2 small = make_uint2(0, 0);
-    if (m < M) small = *(const uint2 *)row;
+    const uint2 small = *(const uint2 *)row;
     act[i][0] = small.x;
     act[i][1] = small.y;
 #endif

@@ -96,29 +96,27 @@ struct bb_stage {
   bb_u32 codes[BB_UNROLL][BB_N_TILES][2][BB_LANE_WORDS];
 };
 
+// Rows past N and segments past K load the last row's and segment's bytes instead, with no
+// branch and no zeroing: their sums only reach outputs that are never stored (rows past N) or are
+// never computed (bb_stage_compute skips segments past K).
 __device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const bb_u8 *__restrict__ W,
                                               int n_block, int g, int t) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
-    const int seg = seg0 + u * BB_WARPS;
+    const int seg = min(seg0 + u * BB_WARPS, BB_SEGMENTS - 1);
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++)
 #pragma unroll
       for (int half = 0; half < 2; half++) {
-        const int n = n_block + 16 * j + g + 8 * half;
+        const int n = min(n_block + 16 * j + g + 8 * half, BB_N - 1);
         bb_u32 *words = stage.codes[u][j][half];
-        if (seg < BB_SEGMENTS && n < BB_N) {
-          const bb_u8 *p = W + (size_t)n * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES +
-                           t * (4 * BB_LANE_WORDS);
+        const bb_u8 *p =
+            W + (size_t)n * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES + t * (4 * BB_LANE_WORDS);
 #if BB_LANE_WORDS == 4
-          bb_stream_load16(words, p);
+        bb_stream_load16(words, p);
 #else
-          bb_stream_load8(words, p);
+        bb_stream_load8(words, p);
 #endif
-        } else {
-#pragma unroll
-          for (int w = 0; w < BB_LANE_WORDS; w++) words[w] = 0;
-        }
       }
   }
 }
@@ -143,33 +141,28 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
 #pragma unroll
     for (int w = 0; w < BB_LANE_WORDS; w += 2) {
-      // Activations of words w and w + 1, per m tile, regrouped by position.
+      // Activations of words w and w + 1, per m tile, regrouped by position. Rows past M read
+      // row M - 1 (no branch): they only feed output columns that are never stored.
       bb_u32 b[BB_M_TILES][2][BB_POSITIONS];
 #pragma unroll
       for (int i = 0; i < BB_M_TILES; i++) {
-        const int m = m_block + 8 * i + g;
+        const int m = min(m_block + 8 * i + g, M - 1);
 #pragma unroll
         for (int x = 0; x < 2; x++) {
           bb_u32 act[BB_ACT_REGS];
           const bb_i8 *row = A + (size_t)m * BB_K + k_lane + (w + x) * BB_WORD_K;
 #if BB_ACT_REGS == 8
-          uint4 lo = make_uint4(0, 0, 0, 0), hi = make_uint4(0, 0, 0, 0);
-          if (m < M) {
-            lo = *(const uint4 *)row;
-            hi = *(const uint4 *)(row + 16);
-          }
+          const uint4 lo = *(const uint4 *)row, hi = *(const uint4 *)(row + 16);
           act[0] = lo.x, act[1] = lo.y, act[2] = lo.z, act[3] = lo.w;
           act[4] = hi.x, act[5] = hi.y, act[6] = hi.z, act[7] = hi.w;
 #elif BB_ACT_REGS == 4
-          uint4 v = make_uint4(0, 0, 0, 0);
-          if (m < M) v = *(const uint4 *)row;
+          const uint4 v = *(const uint4 *)row;
           act[0] = v.x, act[1] = v.y, act[2] = v.z, act[3] = v.w;
 #elif BB_ACT_REGS == 2
-          uint2 v = make_uint2(0, 0);
-          if (m < M) v = *(const uint2 *)row;
+          const uint2 v = *(const uint2 *)row;
           act[0] = v.x, act[1] = v.y;
 #else
-          act[0] = m < M ? *(const bb_u32 *)row : 0u;
+          act[0] = *(const bb_u32 *)row;
 #endif
           bb_activation_bytes(b[i][x], act);
         }
