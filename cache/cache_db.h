@@ -1,7 +1,7 @@
 /*
  * cache_db.h - private to cache/: the SQLite connection behind a bb_cache, the lock that keeps
- * one transaction at a time on it, and the statement helpers that cache.c, claim.c and
- * cache_list.c share. Nothing outside cache/ includes this file.
+ * one transaction at a time on it, and the statement helpers that cache.c, claim.c,
+ * cache_list.c and cache_transfer.c share. Nothing outside cache/ includes this file.
  */
 #ifndef BITBLAS_CACHE_DB_H
 #define BITBLAS_CACHE_DB_H
@@ -39,6 +39,13 @@ void bb_cache_rollback(bb_cache *cache);
 /* Prepares sql on the cache's connection; BITBLAS_CACHE_ERROR naming `what` when it fails. */
 bitblas_status bb_cache_prepare(bb_cache *cache, const char *sql, sqlite3_stmt **stmt,
                                 const char *what);
+
+/* Opens the cache file at `path` (NULL or "": the default location, written into `location`)
+ * read-only, without creating it, and checks its schema version. BITBLAS_OK with *db open (the
+ * caller closes it), or BITBLAS_CACHE_ERROR with a message that starts with `caller` and names
+ * the file (missing, unreadable, another schema version) and *db NULL. */
+bitblas_status bb_cache_open_file_readonly(const char *path, const char *caller, sqlite3 **db,
+                                           char *location, size_t location_size);
 
 /* Deletes this process's claim on key, inside the caller's transaction if one is open (the
  * store transaction), else on its own. Takes no lock. BITBLAS_OK or BITBLAS_CACHE_ERROR. */

@@ -370,6 +370,33 @@ BITBLAS_API size_t bitblas_zeros_bytes(const bitblas_matmul_config *cfg);
 BITBLAS_API bitblas_status bitblas_cache_list(const char *path,
                                               void (*fn)(void *user, const char *line), void *user);
 
+/* Writes a copy of the cache at `path` (NULL or "": the default location) into a new file at
+ * out_path, to ship tuned kernels to other machines: every stored kernel with its candidates'
+ * timings, as one read transaction saw them (other processes may tune meanwhile), without the
+ * claims of tunings in progress. The copy is a cache file itself: usable as $BITBLAS_CACHE, by
+ * bitblas_cache_import, or with sqlite3. *exported (may be NULL) is the number of kernels
+ * copied. The source is opened read-only. out_path is created exclusively: never an existing
+ * file, nor through a symbolic link. Errors: BITBLAS_INVALID_ARGUMENT (out_path NULL, empty or
+ * existing), BITBLAS_CACHE_ERROR (no cache file at path, unreadable, another schema version, or
+ * out_path cannot be created or written; a file this call created is removed again). */
+BITBLAS_API bitblas_status bitblas_cache_export(const char *path, const char *out_path,
+                                                int *exported);
+
+/* Adds every kernel of the cache file at in_path (with its candidates' timings) to the cache at
+ * `path` (NULL or "": the default location), in one transaction: all rows or, on an error, none.
+ * The cache is opened as a context opens it: the file is created if missing (and stays, empty,
+ * if the import then fails), and a file of another schema version is rebuilt, its rows dropped.
+ * A kernel whose key (device, compute capability, SM count, driver, NVRTC and library versions,
+ * source hash, config) is already stored keeps the stored row. Rows of other devices or
+ * versions are added too; like any row, one is used only by a context whose key it matches, and
+ * a row that fails a check on loading is a miss (deleted and tuned again). *imported and
+ * *skipped (may be NULL) count the kernels added and those already stored. Errors:
+ * BITBLAS_INVALID_ARGUMENT (in_path NULL or empty; path ":memory:"), BITBLAS_CACHE_ERROR (no
+ * cache file at in_path, unreadable, another schema version; the cache cannot be written),
+ * BITBLAS_OUT_OF_MEMORY. */
+BITBLAS_API bitblas_status bitblas_cache_import(const char *path, const char *in_path,
+                                                int *imported, int *skipped);
+
 /* ---------------------------------------------------------------------------------------- */
 /* CPU reference                                                                            */
 /* ---------------------------------------------------------------------------------------- */

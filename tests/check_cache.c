@@ -928,6 +928,160 @@ START_TEST(test_list_lines) {
 }
 END_TEST
 
+/* Export writes a new cache file with the kernels and their candidates and no claims; import
+ * adds the kernels it lacks (candidates included) and keeps the ones it has; both refuse bad
+ * input with the field and the rule, and a failed import changes nothing. */
+START_TEST(test_export_import) {
+  char dir[512], path[600], copy[600], other[600], garbage[600], missing[600];
+  bb_test_temp_dir(dir, sizeof dir);
+  snprintf(path, sizeof path, "%s/cache.db", dir);
+  snprintf(copy, sizeof copy, "%s/export.db", dir);
+  snprintf(other, sizeof other, "%s/other/cache.db", dir);
+  snprintf(garbage, sizeof garbage, "%s/garbage.db", dir);
+  snprintf(missing, sizeof missing, "%s/missing.db", dir);
+  bb_cache *cache = open_cache_at(path);
+  bb_cache_key first, second;
+  make_key(&first);
+  second = first;
+  second.config.N = 6144;
+  store_seeded(cache, &first, 1);
+  store_seeded(cache, &second, 2);
+  ck_assert_int_eq(bb_cache_claim(cache, &second, 600.0), BITBLAS_OK);
+  bb_cache_close(cache);
+
+  int exported = -1;
+  ck_assert_int_eq(bitblas_cache_export(path, copy, &exported), BITBLAS_OK);
+  ck_assert_int_eq(exported, 2);
+  ck_assert_int_eq(raw_integer(copy, "SELECT count(*) FROM kernels"), 2);
+  ck_assert_int_eq(raw_integer(copy, "SELECT count(*) FROM candidates"), 6);
+  ck_assert_int_eq(raw_integer(copy, "SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 1); /* source untouched */
+  assert_integrity_ok(copy);
+  /* An export never overwrites, and needs a source. */
+  ck_assert_int_eq(bitblas_cache_export(path, copy, &exported), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(bitblas_last_error(), copy) && strstr(bitblas_last_error(), "exists"), "%s",
+                bitblas_last_error());
+  ck_assert_int_eq(exported, 0);
+  ck_assert_int_eq(bitblas_cache_export(path, NULL, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "out_path"));
+  char fresh[700];
+  snprintf(fresh, sizeof fresh, "%s/fresh.db", dir);
+  ck_assert_int_eq(bitblas_cache_export(missing, fresh, NULL), BITBLAS_CACHE_ERROR);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), missing));
+  struct stat info;
+  ck_assert_int_ne(stat(fresh, &info), 0);
+  /* Into a folder that does not exist: refused, naming the file. */
+  char nowhere[700];
+  snprintf(nowhere, sizeof nowhere, "%s/no/such/folder/x.db", dir);
+  ck_assert_int_eq(bitblas_cache_export(path, nowhere, NULL), BITBLAS_CACHE_ERROR);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), nowhere));
+  /* An existing empty file is refused too, and left in place (not removed as a failed copy). */
+  char empty[700];
+  snprintf(empty, sizeof empty, "%s/empty.db", dir);
+  FILE *empty_file = fopen(empty, "w");
+  ck_assert_ptr_nonnull(empty_file);
+  fclose(empty_file);
+  ck_assert_int_eq(bitblas_cache_export(path, empty, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_int_eq(stat(empty, &info), 0);
+  ck_assert_int_eq((int)info.st_size, 0);
+
+  /* Import into a new cache: both kernels, their blobs and candidates. */
+  int imported = -1, skipped = -1;
+  ck_assert_int_eq(bitblas_cache_import(other, copy, &imported, &skipped), BITBLAS_OK);
+  ck_assert_int_eq(imported, 2);
+  ck_assert_int_eq(skipped, 0);
+  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM candidates"), 6);
+  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM candidates c JOIN kernels k"
+                                      " ON c.kernel_id = k.id WHERE k.N = 6144"),
+                   3);
+  bb_cache *imported_cache = open_cache_at(other);
+  bb_cache_entry entry;
+  memset(&entry, 0, sizeof entry);
+  ck_assert_int_eq(bb_cache_lookup(imported_cache, &second, &entry), BITBLAS_OK);
+  ck_assert(blob_matches(entry.cubin, entry.cubin_size, 2));
+  bb_cache_entry_free(&entry);
+  /* A kernel the cache already has keeps its row; the new one is added. */
+  bb_cache_key third = first;
+  third.config.N = 1000;
+  cache = open_cache_at(path);
+  store_seeded(cache, &third, 3);
+  bb_cache_close(cache);
+  store_seeded(imported_cache, &first, 9); /* the other cache's own tuning of `first` */
+  bb_cache_close(imported_cache);
+  ck_assert_int_eq(bitblas_cache_import(other, path, &imported, &skipped), BITBLAS_OK);
+  ck_assert_int_eq(imported, 1);
+  ck_assert_int_eq(skipped, 2);
+  /* Each kernel has its own three candidates, the kept one included. */
+  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM kernels k WHERE (SELECT count(*)"
+                                      " FROM candidates c WHERE c.kernel_id = k.id) = 3"),
+                   3);
+  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM candidates"), 9);
+  /* Counts are optional; nothing new the third time. */
+  ck_assert_int_eq(bitblas_cache_import(other, path, NULL, NULL), BITBLAS_OK);
+  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM kernels"), 3);
+  imported_cache = open_cache_at(other);
+  ck_assert_int_eq(bb_cache_lookup(imported_cache, &first, &entry), BITBLAS_OK);
+  ck_assert(blob_matches(entry.cubin, entry.cubin_size, 9));
+  bb_cache_entry_free(&entry);
+  ck_assert_int_eq(bb_cache_lookup(imported_cache, &third, &entry), BITBLAS_OK);
+  ck_assert(blob_matches(entry.cubin, entry.cubin_size, 3));
+  bb_cache_entry_free(&entry);
+  bb_cache_close(imported_cache);
+  assert_integrity_ok(other);
+
+  /* Bad sources: missing, not a cache, another schema version. Nothing changes. */
+  FILE *file = fopen(garbage, "w");
+  ck_assert_ptr_nonnull(file);
+  for (int i = 0; i < 4096; i++) fputc("garbage!"[i % 8], file);
+  fclose(file);
+  const char *bad_sources[] = {missing, garbage};
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(bitblas_cache_import(other, bad_sources[i], &imported, &skipped),
+                     BITBLAS_CACHE_ERROR);
+    ck_assert_msg(strstr(bitblas_last_error(), bad_sources[i]) != NULL, "%s", bitblas_last_error());
+    ck_assert_int_eq(imported, 0);
+  }
+  raw_exec(copy, "PRAGMA user_version = 99");
+  ck_assert_int_eq(bitblas_cache_import(other, copy, &imported, &skipped), BITBLAS_CACHE_ERROR);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "schema version 99"));
+  ck_assert_int_eq(bitblas_cache_import(other, "", NULL, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "in_path"));
+  ck_assert_int_eq(bitblas_cache_import(":memory:", path, NULL, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), ":memory:"));
+  /* A cache that cannot be written (its folder would be inside a file) would fall back to
+   * memory: the import is refused instead of lost. */
+  char unwritable[700];
+  snprintf(unwritable, sizeof unwritable, "%s/cache.db", garbage);
+  ck_assert_int_eq(bitblas_cache_import(unwritable, path, &imported, NULL), BITBLAS_CACHE_ERROR);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "cannot be written, nothing imported"));
+  ck_assert_int_eq(imported, 0);
+  /* A malformed row fails the whole import: the row before it is not kept either. The source is
+   * a copy made with CREATE TABLE ... AS, which keeps no NOT NULL constraint, with new keys and
+   * a NULL in its last row. */
+  char loose[700], sql[2048];
+  snprintf(loose, sizeof loose, "%s/loose.db", dir);
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open(loose, &db), SQLITE_OK);
+  snprintf(sql, sizeof sql,
+           "ATTACH '%s' AS source; CREATE TABLE kernels AS SELECT * FROM source.kernels;"
+           " CREATE TABLE candidates AS SELECT * FROM source.candidates;"
+           " CREATE TABLE claims AS SELECT * FROM source.claims; PRAGMA user_version = 1;"
+           " UPDATE kernels SET config = config || ' x';"
+           " UPDATE kernels SET tuned_at = NULL WHERE id = (SELECT max(id) FROM kernels);",
+           path);
+  char *message = NULL;
+  ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &message) == SQLITE_OK, "%s", message);
+  sqlite3_close(db);
+  ck_assert_int_eq(raw_integer(loose, "SELECT count(*) FROM kernels"), 3);
+  ck_assert_int_eq(bitblas_cache_import(other, loose, &imported, &skipped), BITBLAS_CACHE_ERROR);
+  ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "cannot import a kernel row"));
+  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM kernels"), 3);
+  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM claims"), 0);
+  assert_integrity_ok(other);
+  bb_test_remove_tree(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------------------------------------- */
 /* Claims                                                                                   */
 /* ---------------------------------------------------------------------------------------- */
@@ -1369,6 +1523,7 @@ static Suite *cache_suite(void) {
   tcase_add_test(basics, test_unwritable_location_falls_back_to_memory);
   tcase_add_test(basics, test_read_only_folder);
   tcase_add_test(basics, test_list_lines);
+  tcase_add_test(basics, test_export_import);
   tcase_set_timeout(basics, 60);
   suite_add_tcase(suite, basics);
 

@@ -359,18 +359,12 @@ START_TEST(test_list_of_missing_cache_exits_0_without_gpu) {
 }
 END_TEST
 
-START_TEST(test_list_prints_stored_kernels) {
-  char path[1200], warning[512];
-  snprintf(path, sizeof path, "%s/c.db", temp_dir);
+/* Stores one made-up kernel for "Test GPU 9000" with N = n in the cache at path (created). */
+static void store_test_kernel(const char *path, int64_t n) {
+  char warning[512];
   bb_cache *cache = NULL;
   ck_assert_int_eq(bb_cache_open(path, &cache, warning, sizeof warning), BITBLAS_OK);
   ck_assert_str_eq(bb_cache_path(cache), path);
-
-  const char *args[] = {"--list", "--cache", path, NULL};
-  tool_run *run = run_tool(TUNE, args, no_cuda);
-  ck_assert_msg(run->exit_status == 0, "exit %d, stderr:\n%s", run->exit_status, run->err);
-  ASSERT_CONTAINS(run->out, "no kernels stored");
-
   bb_cache_key key;
   memset(&key, 0, sizeof key);
   snprintf(key.device_name, sizeof key.device_name, "Test GPU 9000");
@@ -381,7 +375,7 @@ START_TEST(test_list_prints_stored_kernels) {
   snprintf(key.library_version, sizeof key.library_version, "%s", BITBLAS_VERSION_STRING);
   snprintf(key.source_hash, sizeof key.source_hash, "0123456789abcdef");
   bitblas_matmul_config_init(&key.config);
-  key.config.N = 28672;
+  key.config.N = n;
   key.config.K = 4096;
   key.config.group_size = 128;
   key.config.zeros_mode = BITBLAS_ZEROS_ORIGINAL;
@@ -398,13 +392,77 @@ START_TEST(test_list_prints_stored_kernels) {
   snprintf(entry.tuned_at, sizeof entry.tuned_at, "2026-01-01T00:00:00Z");
   ck_assert_int_eq(bb_cache_store(cache, &key, &entry, NULL, 0), BITBLAS_OK);
   bb_cache_close(cache);
+}
 
+START_TEST(test_list_prints_stored_kernels) {
+  char path[1200];
+  snprintf(path, sizeof path, "%s/c.db", temp_dir);
+  char warning[512];
+  bb_cache *cache = NULL;
+  ck_assert_int_eq(bb_cache_open(path, &cache, warning, sizeof warning), BITBLAS_OK);
+  bb_cache_close(cache);
+
+  const char *args[] = {"--list", "--cache", path, NULL};
+  tool_run *run = run_tool(TUNE, args, no_cuda);
+  ck_assert_msg(run->exit_status == 0, "exit %d, stderr:\n%s", run->exit_status, run->err);
+  ASSERT_CONTAINS(run->out, "no kernels stored");
+
+  store_test_kernel(path, 28672);
   run = run_tool(TUNE, args, no_cuda);
   ck_assert_msg(run->exit_status == 0, "exit %d, stderr:\n%s", run->exit_status, run->err);
   ASSERT_CONTAINS(run->out, "Test GPU 9000");
   ASSERT_CONTAINS(run->out, "test-schedule-xyz");
   ASSERT_CONTAINS(run->out, "N=28672");
   ASSERT_CONTAINS(run->out, "1 kernel");
+}
+END_TEST
+
+/* --export and --import without a GPU: counts printed, the copy listed like the original, a
+ * second import keeps what is there, and the refusals name the file and the rule. */
+START_TEST(test_export_import_without_gpu) {
+  char path[1200], copy[1200], other[1200];
+  snprintf(path, sizeof path, "%s/c.db", temp_dir);
+  snprintf(copy, sizeof copy, "%s/shipped.db", temp_dir);
+  snprintf(other, sizeof other, "%s/other.db", temp_dir);
+  store_test_kernel(path, 28672);
+  store_test_kernel(path, 6144);
+  const char *export_args[] = {"--cache", path, "--export", copy, NULL};
+  tool_run *run = run_tool(TUNE, export_args, no_cuda);
+  ck_assert_msg(run->exit_status == 0, "exit %d, stderr:\n%s", run->exit_status, run->err);
+  ASSERT_CONTAINS(run->out, "exported 2 kernels");
+  ASSERT_CONTAINS(run->out, copy);
+  run = run_tool(TUNE, export_args, no_cuda); /* the file now exists */
+  ck_assert_int_eq(run->exit_status, 1);
+  ASSERT_CONTAINS(run->err, "already exists");
+  ASSERT_CONTAINS(run->err, copy);
+
+  store_test_kernel(other, 6144);
+  const char *import_args[] = {"--import", copy, "--cache", other, NULL};
+  run = run_tool(TUNE, import_args, no_cuda);
+  ck_assert_msg(run->exit_status == 0, "exit %d, stderr:\n%s", run->exit_status, run->err);
+  ASSERT_CONTAINS(run->out, "imported 1 kernel from");
+  ASSERT_CONTAINS(run->out, "(1 already stored, kept)");
+  const char *list_args[] = {"--list", "--cache", other, NULL};
+  run = run_tool(TUNE, list_args, no_cuda);
+  ck_assert_int_eq(run->exit_status, 0);
+  ASSERT_CONTAINS(run->out, "N=28672");
+  ASSERT_CONTAINS(run->out, "2 kernels");
+
+  char missing[1300];
+  snprintf(missing, sizeof missing, "%s/missing.db", temp_dir);
+  const char *bad_import[] = {"--import", missing, "--cache", other, NULL};
+  run = run_tool(TUNE, bad_import, no_cuda);
+  ck_assert_int_eq(run->exit_status, 1);
+  ASSERT_CONTAINS(run->err, "cannot import");
+  ASSERT_CONTAINS(run->err, missing);
+  const char *two_actions[] = {"--list", "--import", copy, NULL};
+  run = run_tool(TUNE, two_actions, no_cuda);
+  ck_assert_int_eq(run->exit_status, 64);
+  ASSERT_CONTAINS(run->err, "separate actions");
+  const char *empty_name[] = {"--export", "", NULL};
+  run = run_tool(TUNE, empty_name, no_cuda);
+  ck_assert_int_eq(run->exit_status, 64);
+  ASSERT_CONTAINS(run->err, "--export: the file name is empty");
 }
 END_TEST
 
@@ -782,6 +840,7 @@ static Suite *tools_suite(void) {
   tcase_add_test(binaries, test_list_of_missing_cache_exits_0_without_gpu);
   tcase_add_test(binaries, test_list_prints_stored_kernels);
   tcase_add_test(binaries, test_list_of_unreadable_cache_fails);
+  tcase_add_test(binaries, test_export_import_without_gpu);
   suite_add_tcase(suite, binaries);
   TCase *helpers = tcase_create("helpers");
   tcase_add_checked_fixture(helpers, make_temp_dir, remove_temp_dir);

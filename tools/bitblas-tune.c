@@ -1,8 +1,8 @@
 /*
  * bitblas-tune.c - the warm-up tool of SPEC section 4: gets (tuning on a cache miss) one operator
  * per shape, format and M, shows progress, prints what won, and optionally checks each operator
- * against the CPU reference; --list prints the cache. It does not time against cuBLAS (that is
- * bitblas-bench) and does not export or import caches.
+ * against the CPU reference; --list prints the cache, --export and --import move its kernels
+ * between files. It does not time against cuBLAS (that is bitblas-bench).
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +30,8 @@ typedef struct tune_options {
   int device;
   const char *cache_path;
   int list;
+  const char *export_path; /* --export FILE */
+  const char *import_path; /* --import FILE */
   int check;
   int help;
 } tune_options;
@@ -39,7 +41,8 @@ static void print_usage(FILE *out) {
           "usage: " PROGRAM
           " [--preset NAME[,NAME]] [--shapes \"M,N,K;...\"] [--shapes-file FILE]\n"
           "                    [--m LIST] [--formats LIST] [--dynamic-m] [--device N]\n"
-          "                    [--cache PATH] [--check] [--list] [--help]\n"
+          "                    [--cache PATH] [--check] [--list] [--export FILE]\n"
+          "                    [--import FILE] [--help]\n"
           "\n"
           "Gets one bitblas operator per shape, format and M: from the kernel cache, or tuned on\n"
           "this GPU and stored there on a miss. Prints a progress line per operator, then a table\n"
@@ -57,6 +60,10 @@ static void print_usage(FILE *out) {
       "  --check               run each operator on random data and compare with the CPU\n"
       "                        reference (sampled rows and columns); exit 1 on a failure\n"
       "  --list                print the kernels stored in the cache and exit (no GPU needed)\n"
+      "  --export FILE         copy the cache's kernels into the new cache file FILE (to ship\n"
+      "                        to other machines) and exit (no GPU needed)\n"
+      "  --import FILE         add the kernels of the cache file FILE that the cache lacks, and\n"
+      "                        exit (no GPU needed; kernels it has are kept)\n"
       "  --help                print this text and exit\n"
       "\n");
   bb_tool_workload_print_choices(out);
@@ -87,6 +94,14 @@ static int parse_arguments(int argc, char **argv, tune_options *options) {
       if (matched < 0) return -1;
       if (!*value) return bb_tool_fail("--cache: the path is empty");
       options->cache_path = value;
+    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--export", &value)) != 0) {
+      if (matched < 0) return -1;
+      if (!*value) return bb_tool_fail("--export: the file name is empty");
+      options->export_path = value;
+    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--import", &value)) != 0) {
+      if (matched < 0) return -1;
+      if (!*value) return bb_tool_fail("--import: the file name is empty");
+      options->import_path = value;
     } else if (strcmp(argv[i], "--list") == 0) {
       options->list = 1;
     } else if (strcmp(argv[i], "--check") == 0) {
@@ -97,6 +112,8 @@ static int parse_arguments(int argc, char **argv, tune_options *options) {
       return bb_tool_fail("unknown option \"%s\"", argv[i]);
     }
   }
+  if (!!options->list + !!options->export_path + !!options->import_path > 1)
+    return bb_tool_fail("--list, --export and --import are separate actions: give one of them");
   return 0;
 }
 
@@ -138,6 +155,37 @@ static int list_cache(const char *cache_option) {
     printf("cache %s: no kernels stored\n", path);
   else
     printf("cache %s: %d kernel%s\n", path, state.lines, state.lines == 1 ? "" : "s");
+  return 0;
+}
+
+/* --export: the cache's kernels into a new file. */
+static int export_cache(const char *cache_option, const char *file) {
+  char path[4096];
+  resolve_cache_path(cache_option, path, sizeof path);
+  int exported = 0;
+  bitblas_status status = bitblas_cache_export(path, file, &exported);
+  if (status != BITBLAS_OK) {
+    fprintf(stderr, PROGRAM ": cannot export %s: %s: %s\n", path, bitblas_status_name(status),
+            bitblas_last_error());
+    return EXIT_FAILED;
+  }
+  printf("exported %d kernel%s from %s into %s\n", exported, exported == 1 ? "" : "s", path, file);
+  return 0;
+}
+
+/* --import: another cache file's kernels into the cache. */
+static int import_cache(const char *cache_option, const char *file) {
+  char path[4096];
+  resolve_cache_path(cache_option, path, sizeof path);
+  int imported = 0, skipped = 0;
+  bitblas_status status = bitblas_cache_import(path, file, &imported, &skipped);
+  if (status != BITBLAS_OK) {
+    fprintf(stderr, PROGRAM ": cannot import %s: %s: %s\n", file, bitblas_status_name(status),
+            bitblas_last_error());
+    return EXIT_FAILED;
+  }
+  printf("imported %d kernel%s from %s into %s (%d already stored, kept)\n", imported,
+         imported == 1 ? "" : "s", file, path, skipped);
   return 0;
 }
 
@@ -356,6 +404,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (options.list) return list_cache(options.cache_path);
+  if (options.export_path) return export_cache(options.cache_path, options.export_path);
+  if (options.import_path) return import_cache(options.cache_path, options.import_path);
   bb_tool_workload workload;
   if (bb_tool_workload_build(&options.workload, &workload) != 0)
     return usage_error(bb_tool_error());
