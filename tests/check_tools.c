@@ -462,7 +462,7 @@ START_TEST(test_export_import_without_gpu) {
   const char *empty_name[] = {"--export", "", NULL};
   run = run_tool(TUNE, empty_name, no_cuda);
   ck_assert_int_eq(run->exit_status, 64);
-  ASSERT_CONTAINS(run->err, "--export: the file name is empty");
+  ASSERT_CONTAINS(run->err, "--export: the path is empty");
 }
 END_TEST
 

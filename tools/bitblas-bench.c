@@ -123,13 +123,11 @@ static int parse_arguments(int argc, char **argv, bench_options *options) {
       if (strcmp(value, "held") != 0 && strcmp(value, "direct") != 0)
         return bb_tool_fail("--enqueue \"%s\": must be held or direct", value);
       options->direct = strcmp(value, "direct") == 0;
-    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--cache", &value)) != 0) {
+    } else if ((matched = bb_tool_option_path(argc, argv, &i, "--cache", &value)) != 0) {
       if (matched < 0) return -1;
-      if (!*value) return bb_tool_fail("--cache: the path is empty");
       options->cache_path = value;
-    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--csv", &value)) != 0) {
+    } else if ((matched = bb_tool_option_path(argc, argv, &i, "--csv", &value)) != 0) {
       if (matched < 0) return -1;
-      if (!*value) return bb_tool_fail("--csv: the path is empty");
       options->csv_path = value;
     } else if (strcmp(argv[i], "--check") == 0) {
       options->check = 1;

@@ -90,17 +90,14 @@ static int parse_arguments(int argc, char **argv, tune_options *options) {
       int64_t device;
       if (matched < 0 || bb_tool_parse_int(value, "--device", 0, 1023, &device) != 0) return -1;
       options->device = (int)device;
-    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--cache", &value)) != 0) {
+    } else if ((matched = bb_tool_option_path(argc, argv, &i, "--cache", &value)) != 0) {
       if (matched < 0) return -1;
-      if (!*value) return bb_tool_fail("--cache: the path is empty");
       options->cache_path = value;
-    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--export", &value)) != 0) {
+    } else if ((matched = bb_tool_option_path(argc, argv, &i, "--export", &value)) != 0) {
       if (matched < 0) return -1;
-      if (!*value) return bb_tool_fail("--export: the file name is empty");
       options->export_path = value;
-    } else if ((matched = bb_tool_option_value(argc, argv, &i, "--import", &value)) != 0) {
+    } else if ((matched = bb_tool_option_path(argc, argv, &i, "--import", &value)) != 0) {
       if (matched < 0) return -1;
-      if (!*value) return bb_tool_fail("--import: the file name is empty");
       options->import_path = value;
     } else if (strcmp(argv[i], "--list") == 0) {
       options->list = 1;

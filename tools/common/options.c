@@ -26,6 +26,12 @@ int bb_tool_option_value(int argc, char **argv, int *index, const char *name, co
   return 1;
 }
 
+int bb_tool_option_path(int argc, char **argv, int *index, const char *name, const char **value) {
+  const int matched = bb_tool_option_value(argc, argv, index, name, value);
+  if (matched > 0 && !**value) return bb_tool_fail("%s: the path is empty", name);
+  return matched;
+}
+
 int bb_tool_parse_int(const char *text, const char *what, int64_t min, int64_t max, int64_t *out) {
   char *end = NULL;
   errno = 0;

@@ -14,6 +14,10 @@
  * 1 is returned; a matching option without a value returns -1 with bb_tool_error() set. */
 int bb_tool_option_value(int argc, char **argv, int *index, const char *name, const char **value);
 
+/* bb_tool_option_value for an option whose value is a file path: an empty one is refused too
+ * (-1, "<name>: the path is empty"). */
+int bb_tool_option_path(int argc, char **argv, int *index, const char *name, const char **value);
+
 /* Parses all of `text` as a decimal integer in [min, max]. Returns 0 and *out, or -1 with
  * bb_tool_error() naming `what`, the text and the range. */
 int bb_tool_parse_int(const char *text, const char *what, int64_t min, int64_t max, int64_t *out);
