@@ -29,38 +29,25 @@
 /* Export                                                                                   */
 /* ---------------------------------------------------------------------------------------- */
 
-/* Runs sql on db; BITBLAS_CACHE_ERROR naming `file` and `what` when it fails. */
-static bitblas_status run_sql(sqlite3 *db, const char *sql, const char *file, const char *what) {
-  char *message = NULL;
-  if (sqlite3_exec(db, sql, NULL, NULL, &message) == SQLITE_OK) return BITBLAS_OK;
-  bitblas_status status = bb_fail(BITBLAS_CACHE_ERROR, "bitblas_cache_export: %s %s: %s", what,
-                                  file, message ? message : sqlite3_errmsg(db));
-  sqlite3_free(message);
-  return status;
-}
-
 /* Takes the claims out of the new file at out_path (they name processes of this machine) and
  * counts its kernels into *exported. */
 static bitblas_status finish_copy(const char *out_path, int *exported) {
   sqlite3 *db = NULL;
-  bitblas_status status = BITBLAS_OK;
-  if (sqlite3_open_v2(out_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
-    status = bb_fail(BITBLAS_CACHE_ERROR, "bitblas_cache_export: cannot open the copy %s: %s",
-                     out_path, db ? sqlite3_errmsg(db) : "out of memory");
-    sqlite3_close(db);
-    return status;
-  }
-  status = run_sql(db, "DELETE FROM claims", out_path, "cannot clear the claims of");
   sqlite3_stmt *stmt = NULL;
-  if (status == BITBLAS_OK) {
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM kernels", -1, &stmt, NULL) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW)
-      *exported = sqlite3_column_int(stmt, 0);
-    else
-      status =
-          bb_fail(BITBLAS_CACHE_ERROR, "bitblas_cache_export: cannot count the kernels of %s: %s",
-                  out_path, sqlite3_errmsg(db));
-  }
+  const char *failed = NULL;
+  if (sqlite3_open_v2(out_path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+    failed = "cannot open the copy";
+  else if (sqlite3_exec(db, "DELETE FROM claims", NULL, NULL, NULL) != SQLITE_OK)
+    failed = "cannot clear the claims of";
+  else if (sqlite3_prepare_v2(db, "SELECT count(*) FROM kernels", -1, &stmt, NULL) != SQLITE_OK ||
+           sqlite3_step(stmt) != SQLITE_ROW)
+    failed = "cannot count the kernels of";
+  else
+    *exported = sqlite3_column_int(stmt, 0);
+  bitblas_status status = BITBLAS_OK;
+  if (failed)
+    status = bb_fail(BITBLAS_CACHE_ERROR, "bitblas_cache_export: %s %s: %s", failed, out_path,
+                     db ? sqlite3_errmsg(db) : "out of memory");
   sqlite3_finalize(stmt);
   sqlite3_close(db);
   return status;
