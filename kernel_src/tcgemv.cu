@@ -366,14 +366,57 @@ __device__ __forceinline__ bb_u32 bb_decode_pair(bb_u32 x, int p, const bb_row_d
 struct bb_raw_sums {};  // unused: the products land in acc directly
 #endif
 
-// Whether a stage carries each row's scale and zero (not needed when they are loaded once).
+// Whether each segment needs its rows' scale and zero (not when one group spans the row and
+// scales come after the mma: those are loaded once).
 #define BB_STAGE_PARAMS (!(BB_POST_SCALE && BB_ROW_WISE))
+
+// Per-segment scales and zeros from shared memory: the block copies its rows' scales and float
+// zeros for all of K there once, with coalesced loads. Loaded by each lane per segment instead,
+// one 2-byte load per row and parameter touches 8 rows' lines per warp: on an H200 those loads
+// were most of the L1 data-pipe wavefronts, the busiest unit of the 4-bit M = 1 kernels.
+// Quantized (bit-packed) zeros keep the per-segment loads, as do tables that would not fit in
+// 48 KiB of static shared memory beside the cross-warp sums.
+#define BB_GROUPS (BB_K / BB_GROUP)
+// Row stride in halves: an odd number of 4-byte words, so that the 8 rows of one load fall in
+// 8 different banks.
+#define BB_TABLE_STRIDE (2 * (((BB_GROUPS + 1) / 2) | 1))
+#define BB_TABLE_ARRAYS (BB_ZEROS == 1 || BB_ZEROS == 2 ? 2 : 1)
+#define BB_SHARED_PARAMS                                                                     \
+  (BB_STAGE_PARAMS && BB_SCALING && BB_ZEROS != 3 &&                                         \
+   BB_TABLE_ARRAYS * 16 * BB_N_TILES * BB_TABLE_STRIDE * 2 +                                 \
+           BB_WARPS * 16 * BB_N_TILES * 8 * BB_M_TILES * 4 <=                                \
+       48 * 1024)
+
+struct bb_param_table {
+#if BB_SHARED_PARAMS
+  bb_u16 values[BB_TABLE_ARRAYS][16 * BB_N_TILES][BB_TABLE_STRIDE];  // scales, zeros
+#else
+  bb_u16 unused;
+#endif
+};
+
+// Copies the scales (and float zeros) of rows n_block .. n_block + 16 * BB_N_TILES - 1 (rows past
+// N: the last row's) into the table; the caller synchronizes the block before reading it.
+__device__ __forceinline__ void bb_param_table_fill(bb_param_table &table, const bb_u16 *scales,
+                                                    const void *zeros, int n_block) {
+#if BB_SHARED_PARAMS
+  for (int i = threadIdx.x; i < 16 * BB_N_TILES * BB_GROUPS; i += BB_THREADS) {
+    const int row = i / BB_GROUPS, group = i % BB_GROUPS;
+    const int index = min(n_block + row, BB_N - 1) * BB_GROUPS + group;
+    table.values[0][row][group] = scales[index];
+#if BB_TABLE_ARRAYS == 2
+    table.values[1][row][group] = ((const bb_u16 *)zeros)[index];
+#endif
+  }
+#endif
+  (void)table, (void)scales, (void)zeros, (void)n_block;
+}
 
 // One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile) and their
 // rows' scale and zero, loaded together so that all are in flight at once.
 struct bb_stage {
   bb_u32 codes[BB_UNROLL][BB_N_TILES][2][BB_LANE_WORDS];
-#if BB_STAGE_PARAMS
+#if BB_STAGE_PARAMS && !BB_SHARED_PARAMS
   bb_row_params params[BB_UNROLL][BB_N_TILES][2];
 #endif
 };
@@ -398,7 +441,7 @@ __device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const b
         bb_load_codes(stage.codes[u][j][half],
                       W + (size_t)n * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES +
                           t * (4 * BB_LANE_WORDS));
-#if BB_STAGE_PARAMS
+#if BB_STAGE_PARAMS && !BB_SHARED_PARAMS
         stage.params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
 #endif
       }
@@ -456,6 +499,31 @@ __device__ __forceinline__ void bb_b_fragment(bb_u32 (&b_frag)[BB_M_TILES][2],
   }
 }
 
+// The scale and zero of this lane's rows for segment u of a stage (rows g and g + 8 of every
+// tile): from the block's table, or loaded with the stage.
+__device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_TILES][2],
+                                                  const bb_stage &stage, int u, int seg,
+                                                  const bb_param_table &table, int lane) {
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+    for (int half = 0; half < 2; half++) {
+#if BB_SHARED_PARAMS
+      const int row = 16 * j + (lane >> 2) + 8 * half;
+      const int group = (seg * BB_SEG_K + (lane & 3) * BB_LANE_K) / BB_GROUP;
+      params[j][half].scale = table.values[0][row][group];
+      params[j][half].zero = BB_TABLE_ARRAYS == 2 ? table.values[BB_TABLE_ARRAYS - 1][row][group] : 0;
+      (void)stage, (void)u;
+#elif BB_STAGE_PARAMS
+      params[j][half] = stage.params[u][j][half];
+      (void)seg, (void)table, (void)lane;
+#else
+      params[j][half].scale = params[j][half].zero = 0;  // unused: loaded once per row
+      (void)stage, (void)u, (void)seg, (void)table, (void)lane;
+#endif
+    }
+}
+
 #if BB_POST_SCALE
 // The mma work of one segment's codes: raw sums of codes and activations (scales come later).
 __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS],
@@ -499,7 +567,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
                                                  int lane,
                                                  const bb_row_params (&row_params)[BB_N_TILES][2],
-                                                 bb_raw_sums &sums,
+                                                 const bb_param_table &table, bb_raw_sums &sums,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
@@ -510,10 +578,13 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     bb_segment_codes(codes, stage.codes[u], lane);
     bb_segment_sums(codes, seg, A, M, m_block, lane, sums);
 #if BB_ROW_WISE
+    (void)table;
     bb_raw_sums_apply(sums, row_params, acc);
 #else
     (void)row_params;
-    bb_raw_sums_apply(sums, stage.params[u], acc);
+    bb_row_params params[BB_N_TILES][2];
+    bb_segment_params(params, stage, u, seg, table, lane);
+    bb_raw_sums_apply(sums, params, acc);
 #endif
   }
 }
@@ -524,7 +595,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
                                                  int lane,
                                                  const bb_row_params (&)[BB_N_TILES][2],
-                                                 bb_raw_sums &,
+                                                 const bb_param_table &table, bb_raw_sums &,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
@@ -532,11 +603,13 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     if (seg >= BB_SEGMENTS) continue;
     bb_u32 codes[BB_N_TILES][2][BB_LANE_WORDS];
     bb_segment_codes(codes, stage.codes[u], lane);
+    bb_row_params params[BB_N_TILES][2];
+    bb_segment_params(params, stage, u, seg, table, lane);
     bb_row_dequant dequant[BB_N_TILES][2];
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
-      dequant[j][0] = bb_row_dequant_make(stage.params[u][j][0]);
-      dequant[j][1] = bb_row_dequant_make(stage.params[u][j][1]);
+      dequant[j][0] = bb_row_dequant_make(params[j][0]);
+      dequant[j][1] = bb_row_dequant_make(params[j][1]);
     }
 #pragma unroll
     for (int w = 0; w < BB_LANE_WORDS; w++) {
@@ -609,6 +682,12 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
   for (int s = 0; s < BB_STAGES - 1; s++)
     bb_stage_load(stages[s], warp + s * step, W, scales, zeros, n_block, g, t);
+  // The scales and zeros of the block's rows, copied while the first stages' codes are on the way.
+  __shared__ bb_param_table table;
+  bb_param_table_fill(table, scales, zeros, n_block);
+#if BB_SHARED_PARAMS
+  __syncthreads();
+#endif
   for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_STAGES * step) {
 #pragma unroll
     for (int s = 0; s < BB_STAGES; s++) {
@@ -616,7 +695,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
       if (seg >= BB_SEGMENTS) break;
       bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
                     W, scales, zeros, n_block, g, t);
-      bb_stage_compute(stages[s], seg, A, M, m_block, lane, row_params, sums, acc);
+      bb_stage_compute(stages[s], seg, A, M, m_block, lane, row_params, table, sums, acc);
     }
   }
 
