@@ -512,7 +512,8 @@ __device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_T
       const int row = 16 * j + (lane >> 2) + 8 * half;
       const int group = (seg * BB_SEG_K + (lane & 3) * BB_LANE_K) / BB_GROUP;
       params[j][half].scale = table.values[0][row][group];
-      params[j][half].zero = BB_TABLE_ARRAYS == 2 ? table.values[BB_TABLE_ARRAYS - 1][row][group] : 0;
+      params[j][half].zero =
+          BB_TABLE_ARRAYS == 2 ? table.values[BB_TABLE_ARRAYS - 1][row][group] : 0;
       (void)stage, (void)u;
 #elif BB_STAGE_PARAMS
       params[j][half] = stage.params[u][j][half];
