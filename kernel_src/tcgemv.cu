@@ -412,8 +412,9 @@ __device__ __forceinline__ void bb_param_table_fill(bb_param_table &table, const
   (void)table, (void)scales, (void)zeros, (void)n_block;
 }
 
-// One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile) and their
-// rows' scale and zero, loaded together so that all are in flight at once.
+// One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile), loaded
+// together so that all are in flight at once, and their rows' scale and zero where those are
+// loaded per segment (not from the block's table, nor once per row).
 struct bb_stage {
   bb_u32 codes[BB_UNROLL][BB_N_TILES][2][BB_LANE_WORDS];
 #if BB_STAGE_PARAMS && !BB_SHARED_PARAMS
@@ -669,8 +670,8 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
     for (int half = 0; half < 2; half++) {
 #if !BB_STAGE_PARAMS
-      const int n = n_block + 16 * j + g + 8 * half;
-      row_params[j][half] = bb_row_params_load(scales, zeros, n < BB_N ? n : BB_N - 1, 0);
+      const int n = min(n_block + 16 * j + g + 8 * half, BB_N - 1);
+      row_params[j][half] = bb_row_params_load(scales, zeros, n, 0);
 #else
       row_params[j][half].scale = row_params[j][half].zero = 0;
 #endif

@@ -70,13 +70,7 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
                    schedule_text, reads_words, weight_words);
   }
   BB_CU_CHECK(cu->CtxPushCurrent(ctx->cu_context));
-  CUresult result = cu->ModuleLoadData(&kernel->module, cubin);
-  if (result == BB_CUDA_SUCCESS)
-    result = cu->ModuleGetFunction(&kernel->function, kernel->module, BB_KERNEL_NAME);
-  if (result != BB_CUDA_SUCCESS && kernel->module) {
-    cu->ModuleUnload(kernel->module);
-    kernel->module = NULL;
-  }
+  const CUresult result = bb_function_load(cu, cubin, &kernel->module, &kernel->function);
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
   if (result != BB_CUDA_SUCCESS) {

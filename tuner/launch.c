@@ -1,7 +1,20 @@
 /*
- * launch.c - the single kernel launch shared by the tuner's measurements and bitblas_op_run.
+ * launch.c - the single kernel load and launch shared by the tuner's measurements and
+ * bitblas_op_run.
  */
 #include "launch.h"
+
+CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *module,
+                          CUfunction *function) {
+  *module = NULL;
+  CUresult result = cu->ModuleLoadData(module, cubin);
+  if (result == BB_CUDA_SUCCESS) result = cu->ModuleGetFunction(function, *module, BB_KERNEL_NAME);
+  if (result != BB_CUDA_SUCCESS && *module) {
+    cu->ModuleUnload(*module);
+    *module = NULL;
+  }
+  return result;
+}
 
 CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule *schedule,
                    const bitblas_matmul_config *cfg, const bb_launch_args *args, CUstream stream) {

@@ -259,11 +259,9 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
   message[0] = '\0';
   CUmodule module = NULL;
   CUfunction function = NULL;
-  CUresult result = cu->ModuleLoadData(&module, cubin);
-  if (result == BB_CUDA_SUCCESS) result = cu->ModuleGetFunction(&function, module, BB_KERNEL_NAME);
+  CUresult result = bb_function_load(cu, cubin, &module, &function);
   if (result != BB_CUDA_SUCCESS) {
     snprintf(message, message_size, "module load: %s (%d)", result_name(cu, result), result);
-    if (module) cu->ModuleUnload(module);
     return bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
   }
 
