@@ -354,6 +354,7 @@ bitblas_status bb_cache_open(const char *path, bb_cache **out, char *warning, si
 
 void bb_cache_close(bb_cache *cache) {
   if (!cache) return;
+  bb_cache_forget_claims(cache);
   sqlite3_close(cache->db);
   pthread_mutex_destroy(&cache->lock);
   free(cache);

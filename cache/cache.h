@@ -117,16 +117,19 @@ bitblas_status bb_cache_remove(bb_cache *cache, const bb_cache_key *key);
  * bb_cache_store and bb_cache_release). BITBLAS_TIMEOUT: another live process holds it; poll
  * bb_cache_lookup until its row appears, then retry. A claim is stale, and taken over, when its
  * process is gone (same host) or it is older than stale_seconds.
- * Details: a claim belongs to a process (host name and pid), not to a connection or thread:
- * claiming a key this process already holds returns BITBLAS_OK again (and renews its time),
- * so threads of one process must agree among themselves who tunes. stale_seconds <= 0 means
+ * Details: a claim row names a process (host name and pid). Within the process the claim
+ * belongs to the connection (bb_cache) that took it: claiming again through that connection
+ * returns BITBLAS_OK (and renews its time), so threads sharing one connection must agree among
+ * themselves who tunes; another connection of this process on the same file (a context on
+ * another device) gets BITBLAS_TIMEOUT, as another process would. stale_seconds <= 0 means
  * age alone never makes a claim stale. A claim from another host is taken over only by age.
  * Claiming does not look at the kernels table: look up before claiming, and again once the
  * claim is yours (another process may have stored the row in between).
  * Errors besides TIMEOUT: BITBLAS_CACHE_ERROR. */
 bitblas_status bb_cache_claim(bb_cache *cache, const bb_cache_key *key, double stale_seconds);
 
-/* Drops this process's claim on key, if it holds one; another process's claim is left alone.
+/* Drops this connection's claim on key, if it holds one; another process's claim, or another
+ * connection's of this process, is left alone.
  * bb_cache_store already drops it; calling both is harmless. Failures are only logged. */
 void bb_cache_release(bb_cache *cache, const bb_cache_key *key);
 

@@ -48,7 +48,12 @@ bitblas_status bb_cache_open_file_readonly(const char *path, const char *caller,
                                            char *location, size_t location_size);
 
 /* Deletes this process's claim on key, inside the caller's transaction if one is open (the
- * store transaction), else on its own. Takes no lock. BITBLAS_OK or BITBLAS_CACHE_ERROR. */
+ * store transaction), else on its own; a claim that another connection of this process took is
+ * left alone. Takes no cache lock. BITBLAS_OK or BITBLAS_CACHE_ERROR. */
 bitblas_status bb_cache_delete_own_claim(bb_cache *cache, const bb_cache_key *key);
+
+/* Forgets the claims cache holds in the process's table of held claims (on closing it; the rows
+ * stay, and are taken over by this process's next claim or once the process is gone). */
+void bb_cache_forget_claims(const bb_cache *cache);
 
 #endif

@@ -2,10 +2,13 @@
  * claim.c - per-key claims in the cache's `claims` table, so that of several processes wanting
  * the same kernel one tunes and the others wait for its row. A claim names a process (host, pid);
  * it is taken over when that process is gone or the claim is too old. No waiting happens here.
+ * Within one process, a table of held claims tells this process's connections apart (contexts on
+ * two devices have one connection each), so that only one of them tunes a key at a time.
  */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <time.h>
@@ -17,6 +20,85 @@
 
 /* The key of the claims table is bb_cache_key_text(); this holds it for any sane key. */
 #define BB_CLAIM_KEY_CAPACITY 1024
+
+/* The claims this process holds, each with the connection that took it. A claim row names only
+ * the process; this table says which of its connections (on the same file) holds it. */
+typedef struct held_claim {
+  struct held_claim *next;
+  const bb_cache *holder;
+  pid_t pid; /* a forked child inherits the table: entries of another pid are not its own */
+  char *path_and_key; /* "<cache path>\n<key text>" */
+} held_claim;
+
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+static held_claim *held_claims;
+
+/* The entry for path_and_key taken by this process, or NULL. Needs held_lock. */
+static held_claim *held_find(const char *path_and_key) {
+  for (held_claim *entry = held_claims; entry; entry = entry->next)
+    if (entry->pid == getpid() && strcmp(entry->path_and_key, path_and_key) == 0) return entry;
+  return NULL;
+}
+
+/* "<path>\n<key>" into out; 0 for an in-memory cache (its rows are its connection's alone, so
+ * its claims need no telling apart) or a name that does not fit. */
+static int held_name(const bb_cache *cache, const char *key_text, char *out, size_t size) {
+  if (strcmp(cache->path, ":memory:") == 0) return 0;
+  int length = snprintf(out, size, "%s\n%s", cache->path, key_text);
+  return length > 0 && (size_t)length < size;
+}
+
+/* Whether another connection of this process holds the claim on key_text. */
+static int held_by_other_connection(const bb_cache *cache, const char *key_text) {
+  char name[sizeof cache->path + BB_CLAIM_KEY_CAPACITY + 2];
+  if (!held_name(cache, key_text, name, sizeof name)) return 0;
+  pthread_mutex_lock(&held_lock);
+  const held_claim *entry = held_find(name);
+  const int other = entry && entry->holder != cache;
+  pthread_mutex_unlock(&held_lock);
+  return other;
+}
+
+/* Records that cache holds the claim on key_text. Without memory the claim is still taken; only
+ * the telling apart of this process's connections is lost (two of them may then both tune). */
+static void held_add(const bb_cache *cache, const char *key_text) {
+  char name[sizeof cache->path + BB_CLAIM_KEY_CAPACITY + 2];
+  if (!held_name(cache, key_text, name, sizeof name)) return;
+  pthread_mutex_lock(&held_lock);
+  if (!held_find(name)) {
+    held_claim *entry = malloc(sizeof *entry);
+    char *copy = strdup(name);
+    if (entry && copy) {
+      *entry = (held_claim){held_claims, cache, getpid(), copy};
+      held_claims = entry;
+    } else {
+      free(entry);
+      free(copy);
+    }
+  }
+  pthread_mutex_unlock(&held_lock);
+}
+
+/* Forgets cache's entries: the one for key_text, or all of them when key_text is NULL. */
+static void held_remove(const bb_cache *cache, const char *key_text) {
+  char name[sizeof cache->path + BB_CLAIM_KEY_CAPACITY + 2];
+  if (key_text && !held_name(cache, key_text, name, sizeof name)) return;
+  pthread_mutex_lock(&held_lock);
+  for (held_claim **link = &held_claims; *link;) {
+    held_claim *entry = *link;
+    if (entry->holder == cache && entry->pid == getpid() &&
+        (!key_text || strcmp(entry->path_and_key, name) == 0)) {
+      *link = entry->next;
+      free(entry->path_and_key);
+      free(entry);
+    } else {
+      link = &entry->next;
+    }
+  }
+  pthread_mutex_unlock(&held_lock);
+}
+
+void bb_cache_forget_claims(const bb_cache *cache) { held_remove(cache, NULL); }
 
 static double seconds_since_epoch(void) {
   struct timespec now;
@@ -35,6 +117,8 @@ static int process_is_gone(int64_t pid) {
 bitblas_status bb_cache_delete_own_claim(bb_cache *cache, const bb_cache_key *key) {
   char key_text[BB_CLAIM_KEY_CAPACITY];
   bb_cache_key_text(key, key_text, sizeof key_text);
+  /* The process's claim, but another connection's: that one is tuning the key. */
+  if (held_by_other_connection(cache, key_text)) return BITBLAS_OK;
   sqlite3_stmt *stmt = NULL;
   bitblas_status status =
       bb_cache_prepare(cache, "DELETE FROM claims WHERE key = ?1 AND pid = ?2 AND host = ?3", &stmt,
@@ -46,6 +130,7 @@ bitblas_status bb_cache_delete_own_claim(bb_cache *cache, const bb_cache_key *ke
        sqlite3_step(stmt) != SQLITE_DONE))
     status = bb_cache_sql_fail(cache, "cannot release a claim");
   sqlite3_finalize(stmt);
+  if (status == BITBLAS_OK) held_remove(cache, key_text);
   return status;
 }
 
@@ -103,6 +188,11 @@ static bitblas_status take_claim_if_free(bb_cache *cache, const char *key_text,
   if (found) {
     int same_host = strcmp(holder_host, cache->host) == 0;
     int ours = same_host && holder_pid == (int64_t)getpid();
+    if (ours && held_by_other_connection(cache, key_text))
+      return bb_fail(BITBLAS_TIMEOUT,
+                     "kernel cache %s: %s is being tuned by another context of this process "
+                     "(claimed %.1f s ago); wait for its row",
+                     cache->path, key_text, now - claimed_at);
     int holder_gone = same_host && !ours && process_is_gone(holder_pid);
     int too_old = stale_seconds > 0 && now - claimed_at > stale_seconds;
     if (!ours && !holder_gone && !too_old)
@@ -132,6 +222,7 @@ bitblas_status bb_cache_claim(bb_cache *cache, const bb_cache_key *key, double s
     else
       bb_cache_rollback(cache);
   }
+  if (status == BITBLAS_OK) held_add(cache, key_text);
   pthread_mutex_unlock(&cache->lock);
   return status;
 }

@@ -1156,6 +1156,52 @@ START_TEST(test_claim_between_processes) {
 }
 END_TEST
 
+/* Two connections of one process on one file (contexts on two devices): the claim belongs to
+ * the connection that took it; the other waits as another process would, and its store or
+ * release leaves that claim alone. */
+START_TEST(test_claim_between_connections_of_one_process) {
+  char dir[512], path[600];
+  bb_test_temp_dir(dir, sizeof dir);
+  snprintf(path, sizeof path, "%s/cache.db", dir);
+  bb_cache *first = open_cache_at(path), *second = open_cache_at(path);
+  bb_cache_key key;
+  make_key(&key);
+
+  ck_assert_int_eq(bb_cache_claim(first, &key, 3600), BITBLAS_OK);
+  ck_assert_int_eq(bb_cache_claim(second, &key, 3600), BITBLAS_TIMEOUT);
+  ck_assert_msg(strstr(bitblas_last_error(), "another context of this process") != NULL, "%s",
+                bitblas_last_error());
+  ck_assert_int_eq(bb_cache_claim(first, &key, 3600), BITBLAS_OK); /* the holder's own */
+  /* A different key is free for the second connection. */
+  bb_cache_key other = key;
+  other.config.N = 1024;
+  ck_assert_int_eq(bb_cache_claim(second, &other, 3600), BITBLAS_OK);
+  ck_assert_int_eq(bb_cache_claim(first, &other, 3600), BITBLAS_TIMEOUT);
+  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 2);
+
+  /* The second's release and store do not drop the first's claim. */
+  bb_cache_release(second, &key);
+  ck_assert_int_eq(bb_cache_claim(second, &key, 3600), BITBLAS_TIMEOUT);
+  store_seeded(second, &key, 7);
+  ck_assert_int_eq(bb_cache_claim(second, &key, 3600), BITBLAS_TIMEOUT);
+  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 2);
+
+  /* Released by its holder, the claim is free for the other connection. */
+  bb_cache_release(first, &key);
+  ck_assert_int_eq(bb_cache_claim(second, &key, 3600), BITBLAS_OK);
+  ck_assert_int_eq(bb_cache_claim(first, &key, 3600), BITBLAS_TIMEOUT);
+  /* Closing a connection forgets what it held: the process's next claim takes its row over. */
+  bb_cache_close(second);
+  ck_assert_int_eq(bb_cache_claim(first, &key, 3600), BITBLAS_OK);
+  ck_assert_int_eq(bb_cache_claim(first, &other, 3600), BITBLAS_OK);
+  bb_cache_release(first, &key);
+  bb_cache_release(first, &other);
+  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 0);
+  bb_cache_close(first);
+  bb_test_remove_tree(dir);
+}
+END_TEST
+
 START_TEST(test_claim_of_dead_process_is_taken_over) {
   char dir[512], path[600], sql[2048], key_text[1024];
   bb_test_temp_dir(dir, sizeof dir);
@@ -1529,6 +1575,7 @@ static Suite *cache_suite(void) {
 
   TCase *claims = tcase_create("claims");
   tcase_add_test(claims, test_claim_between_processes);
+  tcase_add_test(claims, test_claim_between_connections_of_one_process);
   tcase_add_test(claims, test_claim_of_dead_process_is_taken_over);
   tcase_add_test(claims, test_old_claim_is_taken_over);
   tcase_set_timeout(claims, 60);
