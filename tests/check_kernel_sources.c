@@ -232,6 +232,59 @@ static tcgemv_counts count_tcgemv(const bitblas_matmul_config *cfg) {
   return counts;
 }
 
+/* The 48-row shapes (n_tiles = 3) of cfg's candidates; compiles them for sm_80 and sm_90. */
+static int compile_48_row_blocks(const bitblas_matmul_config *cfg) {
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  char *sources[BB_MAX_CANDIDATES] = {0};
+  int found = 0;
+  for (int i = 0; i < count; i++) {
+    if (schedules[i].n_tiles != 3) continue;
+    ck_assert_int_eq(schedules[i].family, BB_FAMILY_TCGEMV);
+    sources[found] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
+    ck_assert_ptr_nonnull(sources[found]);
+    found++;
+  }
+  const int archs[] = {80, 90};
+  for (size_t a = 0; found && a < sizeof archs / sizeof archs[0]; a++) {
+    bb_compiled compiled[BB_MAX_CANDIDATES];
+    ck_assert_int_eq(bb_compile_all(sources, found, archs[a], compiled), BITBLAS_OK);
+    for (int i = 0; i < found; i++)
+      ck_assert_msg(compiled[i].status == BITBLAS_OK, "sm_%d: %s", archs[a], compiled[i].message);
+    bb_compiled_free(compiled, found);
+  }
+  for (int i = 0; i < found; i++) free(sources[i]);
+  return found;
+}
+
+/* Blocks of 48 rows: offered from M = 9 to 16 for float16 activations where N gives them at
+ * least 128 blocks (N >= 6144), for 1-, 2- and 4-bit codes, and they compile; not below that N,
+ * not up to M = 8, not from M = 17 (too many tiles), never for int8 activations. */
+START_TEST(test_48_row_blocks) {
+  const bitblas_dtype codes[] = {BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_UINT2, BITBLAS_DTYPE_UINT1};
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    const int group = codes[i] == BITBLAS_DTYPE_UINT1 ? -1 : 128;
+    const bitblas_zeros_mode zeros =
+        codes[i] == BITBLAS_DTYPE_UINT1 ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL;
+    bitblas_matmul_config cfg = bb_test_scaled_config(16, 6144, 4096, codes[i], group, zeros);
+    ck_assert_int_ge(compile_48_row_blocks(&cfg), 2);
+    cfg.N = 6143;
+    ck_assert_int_eq(compile_48_row_blocks(&cfg), 0);
+    cfg.N = 57344;
+    cfg.M = 8;
+    ck_assert_int_eq(compile_48_row_blocks(&cfg), 0);
+    cfg.M = 17;
+    ck_assert_int_eq(compile_48_row_blocks(&cfg), 0);
+  }
+  bitblas_matmul_config int8 =
+      bb_test_scaled_config(16, 57344, 4096, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
+  int8.A_dtype = BITBLAS_DTYPE_INT8;
+  int8.accum_dtype = BITBLAS_DTYPE_INT32;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  ck_assert_int_eq(compile_48_row_blocks(&int8), 0);
+}
+END_TEST
+
 /* Which candidates trade words across lanes (kernel_src/tcgemv.cu) and run deeper pipelines.
  * Static M up to 16 with 1-, 2- and 4-bit codes: weights stored traded (order 2), 4 words per
  * lane where a segment of them fits a group, else 2 from M = 9. A dynamic operator's buckets (plain
@@ -448,6 +501,7 @@ int main(void) {
   tcase_add_test(tc, test_compile_error_reports_log);
   tcase_add_test(tc, test_schedule_text_round_trip);
   tcase_add_test(tc, test_lane_order_and_depth);
+  tcase_add_test(tc, test_48_row_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_compile_order_keeps_indices);
   suite_add_tcase(suite, tc);

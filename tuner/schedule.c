@@ -190,12 +190,18 @@ static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {1
 
 /* From M = 9 (two or more m tiles), every block reads all of A's rows over its K range through
  * L1: at M = 16 that is 32 bytes per k against 8 per k of 4-bit weights per 16 rows, so blocks
- * of 32 rows read twice the activation bytes they read weight bytes. Blocks of 64 rows
+ * of 32 rows read twice the activation bytes they read weight bytes, and each warp's 16-byte
+ * loads of A touch 8 rows, twice the L1 cycles of contiguous loads. Blocks of 64 rows
  * (n_tiles = 4) share those reads among more rows, but they need 180-196 registers; once 1- and
  * 2-bit codes traded words across lanes they won no layer on an H100 (about 100 winners over
- * four runs) and took the longest to compile, so they are not tried. */
-static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2}, {16, 2, 1},
-                                                 {8, 2, 2}, {8, 1, 2}, {16, 1, 1}};
+ * four runs) and took the longest to compile, so they are not tried. Blocks of 48 rows
+ * (n_tiles = 3, the last two shapes, 128-145 registers with scales before the mma) won 7 of 24
+ * Llama-3 layers at M = 16 on an H200, by up to 16 % (1-bit 57344 x 8192), all where N gives
+ * them at least 128 blocks (bench/RESULTS.md, ninth section); with fewer they never won. They are
+ * offered for float16 activations only (tcgemv_int8 was not measured with them). */
+static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2}, {16, 2, 1}, {8, 2, 2},
+                                                 {8, 1, 2}, {16, 1, 1}, {4, 3, 1}, {8, 3, 1}};
+#define BB_WIDE_48_ROW_MIN_N (128 * 48)
 
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
  * accumulators (sums per n tile, m tile and code position, plus the activations' sums) and at
@@ -231,8 +237,8 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * with a two-stage pipeline; up to M = 8 the first four shapes also three stages deep and the
  * first two four deep (more bytes in flight per warp, more registers); the next two fitting
  * variants get the first four shapes, two stages deep. From M = 9 every fitting variant gets the
- * six wide shapes, two stages deep. Weights in traded order allow only variants of their words
- * per lane. */
+ * wide shapes, two stages deep (the 48-row ones for float16 A where N >= 128 x 48). Weights in
+ * traded order allow only variants of their words per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
@@ -261,6 +267,7 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
                                             : 2;
       const int order = int8 ? 0 : tensor_gemv_lane_order(cfg, m_tiles, words);
       for (int i = 0; i < shape_count && count < BB_MAX_CANDIDATES; i++) {
+        if (shapes[i][1] == 3 && (int8 || cfg->N < BB_WIDE_48_ROW_MIN_N)) continue;
         bb_schedule s = tcgemv(shapes[i][0], shapes[i][1], m_tiles, shapes[i][2], words,
                                int8 ? 0 : post, stages, order);
         if (int8) s.family = BB_FAMILY_TCGEMV_INT8;
