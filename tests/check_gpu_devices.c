@@ -36,15 +36,9 @@ static long long cache_count(const char *sql) {
   return value;
 }
 
+/* float16 x uint4 in groups of 128 with scales and zeros. */
 static bitblas_matmul_config w4a16(int64_t M, int64_t N, int64_t K) {
-  bitblas_matmul_config cfg;
-  bitblas_matmul_config_init(&cfg);
-  cfg.M = M;
-  cfg.N = N;
-  cfg.K = K;
-  cfg.group_size = 128;
-  cfg.zeros_mode = BITBLAS_ZEROS_ORIGINAL;
-  return cfg;
+  return bb_test_scaled_config(M, N, K, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
 }
 
 /* What the cache key says of a device: name, compute capability and SM count. */
