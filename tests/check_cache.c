@@ -122,18 +122,6 @@ static void raw_exec(const char *path, const char *sql) {
   sqlite3_close(db);
 }
 
-static int64_t raw_integer(const char *path, const char *sql) {
-  sqlite3 *db = raw_open(path);
-  sqlite3_stmt *stmt = NULL;
-  ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql,
-                sqlite3_errmsg(db));
-  ck_assert_msg(sqlite3_step(stmt) == SQLITE_ROW, "%s: no row", sql);
-  int64_t value = sqlite3_column_int64(stmt, 0);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return value;
-}
-
 /* The first column of the first row as text ("NULL" for NULL). */
 static void raw_text(const char *path, const char *sql, char *buf, size_t size) {
   sqlite3 *db = raw_open(path);
@@ -414,17 +402,17 @@ START_TEST(test_store_then_lookup) {
            text, sizeof text);
   ck_assert_str_eq(text, "ok:12.5:;compile_failed:none:too many registers;"
                          "wrong:none:max error 0.5 at (0, 17)");
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM candidates c JOIN kernels k"
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM candidates c JOIN kernels k"
                                      " ON c.kernel_id = k.id"),
                    3);
-  ck_assert_int_eq(raw_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
+  ck_assert_int_eq(bb_test_sql_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
   raw_text(path, "PRAGMA journal_mode", text, sizeof text);
   ck_assert_str_eq(text, "wal");
 
   /* Storing the same key again replaces the row and its candidates. */
   store_seeded(cache, &key, 43);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"), 1);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM candidates"), 3);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"), 1);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM candidates"), 3);
   ck_assert_int_eq(bb_cache_lookup(cache, &key, &entry), BITBLAS_OK);
   ck_assert(blob_matches(entry.cubin, entry.cubin_size, 43));
   bb_cache_entry_free(&entry);
@@ -650,8 +638,8 @@ START_TEST(test_bad_rows_are_deleted) {
     ck_assert_int_eq(count_captured_warnings(&capture), 1); /* a person is told, once */
     ck_assert_msg(status == BITBLAS_NOT_FOUND, "after \"%s\"", corruptions[i]);
     ck_assert_ptr_null(entry.cubin);
-    ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"), 0);
-    ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM candidates"), 0);
+    ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"), 0);
+    ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM candidates"), 0);
     /* A fresh store works again. */
     store_seeded(cache, &key, 600 + i);
     ck_assert_int_eq(bb_cache_lookup(cache, &key, &entry), BITBLAS_OK);
@@ -667,7 +655,7 @@ START_TEST(test_bad_rows_are_deleted) {
   capture_stderr(&capture, dir);
   ck_assert_int_eq(bb_cache_lookup(cache, &key, &entry), BITBLAS_NOT_FOUND);
   ck_assert_int_eq(count_captured_warnings(&capture), 1);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"), 1);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"), 1);
   ck_assert_int_eq(bb_cache_lookup(cache, &other, &entry), BITBLAS_OK);
   bb_cache_entry_free(&entry);
   bb_cache_close(cache);
@@ -690,8 +678,8 @@ START_TEST(test_schema_mismatch_rebuilds) {
   bb_cache_close(cache);
   raw_exec(path, "PRAGMA user_version = 99");
   cache = open_cache_at(path);
-  ck_assert_int_eq(raw_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"), 0);
   ck_assert_int_eq(bb_cache_lookup(cache, &key, &entry), BITBLAS_NOT_FOUND);
   store_seeded(cache, &key, 2);
   ck_assert_int_eq(bb_cache_lookup(cache, &key, &entry), BITBLAS_OK);
@@ -714,11 +702,11 @@ START_TEST(test_schema_mismatch_rebuilds) {
                    SQLITE_OK);
   sqlite3_close(db);
   cache = open_cache_at(path);
-  ck_assert_int_eq(raw_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(path, "PRAGMA user_version"), BB_CACHE_SCHEMA_VERSION);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"), 0);
   /* Only this schema is left: kernels, candidates, claims and the one view. */
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 3);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM sqlite_master WHERE name ="
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 3);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM sqlite_master WHERE name ="
                                      " 'kernels_readable' AND sql LIKE '%cubin_size%'"),
                    1);
   store_seeded(cache, &key, 3);
@@ -731,7 +719,7 @@ START_TEST(test_schema_mismatch_rebuilds) {
   raw_exec(path, "DROP TABLE candidates");
   cache = open_cache_at(path);
   store_seeded(cache, &key, 4);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM candidates"), 3);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM candidates"), 3);
   bb_cache_close(cache);
   assert_integrity_ok(path);
   bb_test_remove_tree(dir);
@@ -952,10 +940,10 @@ START_TEST(test_export_import) {
   int exported = -1;
   ck_assert_int_eq(bitblas_cache_export(path, copy, &exported), BITBLAS_OK);
   ck_assert_int_eq(exported, 2);
-  ck_assert_int_eq(raw_integer(copy, "SELECT count(*) FROM kernels"), 2);
-  ck_assert_int_eq(raw_integer(copy, "SELECT count(*) FROM candidates"), 6);
-  ck_assert_int_eq(raw_integer(copy, "SELECT count(*) FROM claims"), 0);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 1); /* source untouched */
+  ck_assert_int_eq(bb_test_sql_integer(copy, "SELECT count(*) FROM kernels"), 2);
+  ck_assert_int_eq(bb_test_sql_integer(copy, "SELECT count(*) FROM candidates"), 6);
+  ck_assert_int_eq(bb_test_sql_integer(copy, "SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 1); /* source untouched */
   assert_integrity_ok(copy);
   /* An export never overwrites, and needs a source. */
   ck_assert_int_eq(bitblas_cache_export(path, copy, &exported), BITBLAS_INVALID_ARGUMENT);
@@ -990,8 +978,8 @@ START_TEST(test_export_import) {
   ck_assert_int_eq(bitblas_cache_import(other, copy, &imported, &skipped), BITBLAS_OK);
   ck_assert_int_eq(imported, 2);
   ck_assert_int_eq(skipped, 0);
-  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM candidates"), 6);
-  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM candidates c JOIN kernels k"
+  ck_assert_int_eq(bb_test_sql_integer(other, "SELECT count(*) FROM candidates"), 6);
+  ck_assert_int_eq(bb_test_sql_integer(other, "SELECT count(*) FROM candidates c JOIN kernels k"
                                       " ON c.kernel_id = k.id WHERE k.N = 6144"),
                    3);
   bb_cache *imported_cache = open_cache_at(other);
@@ -1012,13 +1000,13 @@ START_TEST(test_export_import) {
   ck_assert_int_eq(imported, 1);
   ck_assert_int_eq(skipped, 2);
   /* Each kernel has its own three candidates, the kept one included. */
-  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM kernels k WHERE (SELECT count(*)"
+  ck_assert_int_eq(bb_test_sql_integer(other, "SELECT count(*) FROM kernels k WHERE (SELECT count(*)"
                                       " FROM candidates c WHERE c.kernel_id = k.id) = 3"),
                    3);
-  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM candidates"), 9);
+  ck_assert_int_eq(bb_test_sql_integer(other, "SELECT count(*) FROM candidates"), 9);
   /* Counts are optional; nothing new the third time. */
   ck_assert_int_eq(bitblas_cache_import(other, path, NULL, NULL), BITBLAS_OK);
-  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM kernels"), 3);
+  ck_assert_int_eq(bb_test_sql_integer(other, "SELECT count(*) FROM kernels"), 3);
   imported_cache = open_cache_at(other);
   ck_assert_int_eq(bb_cache_lookup(imported_cache, &first, &entry), BITBLAS_OK);
   ck_assert(blob_matches(entry.cubin, entry.cubin_size, 9));
@@ -1072,11 +1060,11 @@ START_TEST(test_export_import) {
   char *message = NULL;
   ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &message) == SQLITE_OK, "%s", message);
   sqlite3_close(db);
-  ck_assert_int_eq(raw_integer(loose, "SELECT count(*) FROM kernels"), 3);
+  ck_assert_int_eq(bb_test_sql_integer(loose, "SELECT count(*) FROM kernels"), 3);
   ck_assert_int_eq(bitblas_cache_import(other, loose, &imported, &skipped), BITBLAS_CACHE_ERROR);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "cannot import a kernel row"));
-  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM kernels"), 3);
-  ck_assert_int_eq(raw_integer(other, "SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(other, "SELECT count(*) FROM kernels"), 3);
+  ck_assert_int_eq(bb_test_sql_integer(other, "SELECT count(*) FROM claims"), 0);
   assert_integrity_ok(other);
   bb_test_remove_tree(dir);
 }
@@ -1123,25 +1111,25 @@ START_TEST(test_claim_between_processes) {
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_OK);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_OK); /* ours already */
   snprintf(sql, sizeof sql, "SELECT pid FROM claims WHERE key = '%s'", key_text);
-  ck_assert_int_eq(raw_integer(path, sql), getpid());
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), getpid());
 
   /* Another process is refused at once; its release does not drop our claim. */
   ck_assert_int_eq(wait_for_child(fork_claimer(path, &key, BITBLAS_TIMEOUT, 1)), 0);
-  ck_assert_int_eq(raw_integer(path, sql), getpid());
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), getpid());
   /* A different key is free for it. */
   bb_cache_key other = key;
   other.config.N = 1024;
   ck_assert_int_eq(wait_for_child(fork_claimer(path, &other, BITBLAS_OK, 1)), 0);
 
   bb_cache_release(cache, &key);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 0);
   ck_assert_int_eq(wait_for_child(fork_claimer(path, &key, BITBLAS_OK, 1)), 0);
 
   /* Storing the row drops the storing process's claim with it. */
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_OK);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 1);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 1);
   store_seeded(cache, &key, 5);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 0);
 
   /* The TIMEOUT's message names the holder. */
   pid_t holder = spawn_claim_holder(path, &key);
@@ -1177,14 +1165,14 @@ START_TEST(test_claim_between_connections_of_one_process) {
   other.config.N = 1024;
   ck_assert_int_eq(bb_cache_claim(second, &other, 3600), BITBLAS_OK);
   ck_assert_int_eq(bb_cache_claim(first, &other, 3600), BITBLAS_TIMEOUT);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 2);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 2);
 
   /* The second's release and store do not drop the first's claim. */
   bb_cache_release(second, &key);
   ck_assert_int_eq(bb_cache_claim(second, &key, 3600), BITBLAS_TIMEOUT);
   store_seeded(second, &key, 7);
   ck_assert_int_eq(bb_cache_claim(second, &key, 3600), BITBLAS_TIMEOUT);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 2);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 2);
 
   /* Released by its holder, the claim is free for the other connection. */
   bb_cache_release(first, &key);
@@ -1196,7 +1184,7 @@ START_TEST(test_claim_between_connections_of_one_process) {
   ck_assert_int_eq(bb_cache_claim(first, &other, 3600), BITBLAS_OK);
   bb_cache_release(first, &key);
   bb_cache_release(first, &other);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 0);
   bb_cache_close(first);
   bb_test_remove_tree(dir);
 }
@@ -1215,19 +1203,19 @@ START_TEST(test_claim_of_dead_process_is_taken_over) {
   /* A child that claims and exits without releasing. */
   pid_t child = fork_claimer(path, &key, BITBLAS_OK, 0);
   ck_assert_int_eq(wait_for_child(child), 0);
-  ck_assert_int_eq(raw_integer(path, sql), child);
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), child);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_OK);
-  ck_assert_int_eq(raw_integer(path, sql), getpid());
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), getpid());
   bb_cache_release(cache, &key);
 
   /* A child that is SIGKILLed while holding the claim: refused while it lives, taken after. */
   pid_t holder = spawn_claim_holder(path, &key);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_TIMEOUT);
-  ck_assert_int_eq(raw_integer(path, sql), holder);
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), holder);
   kill(holder, SIGKILL);
   ck_assert_int_eq(wait_for_child(holder), 128 + SIGKILL);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_OK);
-  ck_assert_int_eq(raw_integer(path, sql), getpid());
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), getpid());
   bb_cache_close(cache);
   bb_test_remove_tree(dir);
 }
@@ -1250,7 +1238,7 @@ START_TEST(test_old_claim_is_taken_over) {
   bb_test_sleep_seconds(0.3);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 5), BITBLAS_TIMEOUT);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 0.2), BITBLAS_OK);
-  ck_assert_int_eq(raw_integer(path, sql), getpid());
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), getpid());
   kill(holder, SIGKILL);
   ck_assert_int_eq(wait_for_child(holder), 128 + SIGKILL);
   bb_cache_release(cache, &key);
@@ -1267,7 +1255,7 @@ START_TEST(test_old_claim_is_taken_over) {
   ck_assert_msg(strstr(bitblas_last_error(), "a-host-that-is-not-this-one") != NULL, "%s",
                 bitblas_last_error());
   ck_assert_int_eq(bb_cache_claim(cache, &key, 60), BITBLAS_OK);
-  ck_assert_int_eq(raw_integer(path, sql), getpid());
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), getpid());
 
   /* A claim row with a nonsense pid on this host is stale, never a kill(0) or kill(-1). */
   bb_cache_release(cache, &key);
@@ -1281,7 +1269,7 @@ START_TEST(test_old_claim_is_taken_over) {
   sqlite3_free(escaped_host);
   raw_exec(path, insert);
   ck_assert_int_eq(bb_cache_claim(cache, &key, 3600), BITBLAS_OK);
-  ck_assert_int_eq(raw_integer(path, sql), getpid());
+  ck_assert_int_eq(bb_test_sql_integer(path, sql), getpid());
   bb_cache_close(cache);
   bb_test_remove_tree(dir);
 }
@@ -1332,8 +1320,8 @@ START_TEST(test_two_processes_store_the_same_key) {
     ck_assert_int_eq(wait_for_child(children[writer]), 0);
 
   assert_integrity_ok(path);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"), 1);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM candidates"), 3);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"), 1);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM candidates"), 3);
   bb_cache *cache = open_cache_at(path);
   bb_cache_entry entry;
   ck_assert_int_eq(bb_cache_lookup(cache, &key, &entry), BITBLAS_OK);
@@ -1395,11 +1383,11 @@ START_TEST(test_many_processes_store_different_keys) {
     ck_assert_int_eq(wait_for_child(children[writer]), 0);
 
   assert_integrity_ok(path);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"),
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"),
                    MANY_WRITERS * KEYS_PER_WRITER);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM candidates"),
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM candidates"),
                    MANY_WRITERS * KEYS_PER_WRITER * 3);
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM claims"), 0);
   bb_cache *cache = open_cache_at(path);
   for (int writer = 0; writer < MANY_WRITERS; writer++) {
     for (int index = 0; index < KEYS_PER_WRITER; index++) {
@@ -1542,7 +1530,7 @@ START_TEST(test_threads_share_one_cache) {
     pthread_join(threads[i], NULL);
     ck_assert_int_eq(state[i].failures, 0);
   }
-  ck_assert_int_eq(raw_integer(path, "SELECT count(*) FROM kernels"),
+  ck_assert_int_eq(bb_test_sql_integer(path, "SELECT count(*) FROM kernels"),
                    SHARING_THREADS * SHARING_ROUNDS);
   bb_cache_close(cache);
   assert_integrity_ok(path);

@@ -5,7 +5,6 @@
  * untuned shape at the same moment tune it once. GPU suite: exits 77 with fewer than two devices.
  */
 #include <pthread.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +21,9 @@ static void use_fresh_cache(const char *name) {
   setenv("BITBLAS_CACHE", path, 1);
 }
 
-/* One integer from the cache file in use, through plain SQL (-1 when the query fails). */
-static long long cache_count(const char *sql) {
-  sqlite3 *db = NULL;
-  long long value = -1;
-  sqlite3_stmt *statement = NULL;
-  if (sqlite3_open(getenv("BITBLAS_CACHE"), &db) == SQLITE_OK &&
-      sqlite3_prepare_v2(db, sql, -1, &statement, NULL) == SQLITE_OK &&
-      sqlite3_step(statement) == SQLITE_ROW)
-    value = sqlite3_column_int64(statement, 0);
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-  return value;
+/* One integer from the cache file in use, through plain SQL. */
+static int64_t cache_integer(const char *sql) {
+  return bb_test_sql_integer(getenv("BITBLAS_CACHE"), sql);
 }
 
 /* float16 x uint4 in groups of 128 with scales and zeros. */
@@ -88,7 +78,7 @@ static void assert_checked(const bb_test_check *check, const bitblas_op *op, int
 START_TEST(test_identical_card_loads_the_row) {
   use_fresh_cache("identical_card");
   bb_rng rng;
-  bb_rng_seed(&rng, bb_rng_seed_from_clock());
+  bb_test_rng_seed(&rng);
   const bitblas_matmul_config cfg = w4a16(1, 2880, 4096);
   bitblas_context *first = NULL, *second = NULL;
   ck_assert_msg(bitblas_context_create(0, &first) == BITBLAS_OK, "%s", bitblas_last_error());
@@ -105,7 +95,7 @@ START_TEST(test_identical_card_loads_the_row) {
   /* An identical card reuses the row; a different one tunes its own. */
   ck_assert_int_eq(info.from_cache, cards_identical);
   ck_assert_int_eq(info.tuned_now, !cards_identical);
-  ck_assert_int_eq(cache_count("SELECT count(*) FROM kernels"), cards_identical ? 1 : 2);
+  ck_assert_int_eq(cache_integer("SELECT count(*) FROM kernels"), cards_identical ? 1 : 2);
 
   /* Each operator runs on its own device, the two interleaved, whatever context is current. */
   for (int round = 0; round < 2; round++) {
@@ -126,6 +116,7 @@ typedef struct device_thread {
   int ordinal;
   const bitblas_matmul_config *cfg;
   pthread_barrier_t *start;
+  uint64_t seed; /* of this thread's random operands */
   bitblas_status status;
   char error[512];
   bitblas_op_info info;
@@ -135,7 +126,7 @@ typedef struct device_thread {
 static void *device_thread_main(void *argument) {
   device_thread *self = argument;
   bb_rng rng;
-  bb_rng_seed(&rng, bb_rng_seed_from_clock() + (uint64_t)self->ordinal);
+  bb_rng_seed(&rng, self->seed);
   bitblas_context *ctx = NULL;
   bitblas_op *op = NULL;
   self->status = bitblas_context_create(self->ordinal, &ctx);
@@ -156,6 +147,8 @@ START_TEST(test_two_devices_tune_a_shape_once) {
   const bitblas_matmul_config cfg = w4a16(16, 7392, 4096);
   pthread_barrier_t start;
   pthread_barrier_init(&start, NULL, 2);
+  bb_rng rng;
+  bb_test_rng_seed(&rng);
   device_thread threads[2];
   pthread_t ids[2];
   for (int i = 0; i < 2; i++) {
@@ -163,6 +156,7 @@ START_TEST(test_two_devices_tune_a_shape_once) {
     threads[i].ordinal = i;
     threads[i].cfg = &cfg;
     threads[i].start = &start;
+    threads[i].seed = bb_rng_next(&rng);
     ck_assert_int_eq(pthread_create(&ids[i], NULL, device_thread_main, &threads[i]), 0);
   }
   for (int i = 0; i < 2; i++) pthread_join(ids[i], NULL);
@@ -181,8 +175,8 @@ START_TEST(test_two_devices_tune_a_shape_once) {
   }
   /* Identical cards: one tuned, the other waited for its row and loaded it. */
   ck_assert_int_eq(tuned, cards_identical ? 1 : 2);
-  ck_assert_int_eq(cache_count("SELECT count(*) FROM kernels"), cards_identical ? 1 : 2);
-  ck_assert_int_eq(cache_count("SELECT count(*) FROM claims"), 0);
+  ck_assert_int_eq(cache_integer("SELECT count(*) FROM kernels"), cards_identical ? 1 : 2);
+  ck_assert_int_eq(cache_integer("SELECT count(*) FROM claims"), 0);
 }
 END_TEST
 

@@ -4,6 +4,7 @@
 #include "test_support.h"
 
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,21 @@ void bb_test_remove_tree(const char *path) {
   if (!path || strlen(path) < 8 || strstr(path, "bitblas-test-") == NULL) return;
   snprintf(command, sizeof command, "chmod -R u+rwx '%s' 2>/dev/null; rm -rf '%s'", path, path);
   if (system(command) != 0) fprintf(stderr, "could not remove %s\n", path);
+}
+
+int64_t bb_test_sql_integer(const char *path, const char *sql) {
+  sqlite3 *db = NULL;
+  ck_assert_msg(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK,
+                "open %s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_stmt *stmt = NULL;
+  ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &stmt, NULL) == SQLITE_OK, "%s: %s", sql,
+                sqlite3_errmsg(db));
+  ck_assert_msg(sqlite3_step(stmt) == SQLITE_ROW, "%s: no row", sql);
+  const int64_t value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
 }
 
 int bb_test_run_suite(Suite *suite) {

@@ -1,6 +1,7 @@
 /*
  * test_support.h - what several test suites share: a seeded random generator, scratch
- * directories, clock and sleep helpers, a config maker, and the GPU-suite skip rule (exit 77).
+ * directories, clock and sleep helpers, a config maker, one-number SQL queries on a cache file,
+ * and the GPU-suite skip rule (exit 77).
  */
 #ifndef BITBLAS_TEST_SUPPORT_H
 #define BITBLAS_TEST_SUPPORT_H
@@ -35,6 +36,11 @@ void bb_test_sleep_seconds(double seconds);
  * validate. */
 bitblas_matmul_config bb_test_scaled_config(int64_t M, int64_t N, int64_t K, bitblas_dtype W_dtype,
                                             int64_t group, bitblas_zeros_mode zeros);
+
+/* The first column of the first row of `sql` on the SQLite file at path, opened read-write as
+ * the sqlite3 shell would (waiting up to 10 s for another process's lock); asserts that the
+ * query runs and returns a row. */
+int64_t bb_test_sql_integer(const char *path, const char *sql);
 
 /* Runs the suite with Check; returns the process exit status (0 when all passed). */
 int bb_test_run_suite(Suite *suite);
