@@ -377,10 +377,21 @@ struct bb_raw_sums {};  // unused: the products land in acc directly
 // Quantized (bit-packed) zeros keep the per-segment loads, as do tables that would not fit in
 // 48 KiB of static shared memory beside the cross-warp sums.
 #define BB_GROUPS (BB_K / BB_GROUP)
-// Row stride in halves: an odd number of 4-byte words, so that the 8 rows of one load fall in
-// 8 different banks.
-#define BB_TABLE_STRIDE (2 * (((BB_GROUPS + 1) / 2) | 1))
 #define BB_TABLE_ARRAYS (BB_ZEROS == 1 || BB_ZEROS == 2 ? 2 : 1)
+// Whether the table may travel in 16-byte asynchronous copies (bb_param_table_start): whole
+// 16-byte pieces per row, rows of at least 64 groups, and more entries than 2-byte loads bring
+// in one trip (up to 4 per thread and array). On an H200 the copy made tuned winners of K = 8192
+// and 28672 (64 and 224 groups of 128) 2-16 % faster; at K = 4096 (32 groups) it gained at most
+// 1 % and lost up to 6 %, and up to 15 % where the 2-byte loads took one trip, so rows of 32
+// groups keep them.
+#define BB_TABLE_ASYNC                                                                       \
+  (BB_GROUPS % 8 == 0 && BB_GROUPS >= 64 && 16 * BB_N_TILES * BB_GROUPS > 4 * BB_THREADS)
+// Row stride in halves, so that the 8 rows of one load fall in 8 different banks: an odd number
+// of 4-byte words, or 4 x an odd number where rows must start on 16-byte boundaries for the
+// asynchronous copy.
+#define BB_TABLE_ROW_WORDS                                                                   \
+  (BB_TABLE_ASYNC ? 4 * ((((BB_GROUPS + 1) / 2 + 3) / 4) | 1) : ((BB_GROUPS + 1) / 2) | 1)
+#define BB_TABLE_STRIDE (2 * BB_TABLE_ROW_WORDS)
 #define BB_SHARED_PARAMS                                                                     \
   (BB_STAGE_PARAMS && BB_SCALING && BB_ZEROS != 3 &&                                         \
    BB_TABLE_ARRAYS * 16 * BB_N_TILES * BB_TABLE_STRIDE * 2 +                                 \
@@ -389,17 +400,71 @@ struct bb_raw_sums {};  // unused: the products land in acc directly
 
 struct bb_param_table {
 #if BB_SHARED_PARAMS
-  bb_u16 values[BB_TABLE_ARRAYS][16 * BB_N_TILES][BB_TABLE_STRIDE];  // scales, zeros
+  // scales, zeros; rows on 16-byte boundaries for the asynchronous copy
+  __align__(BB_TABLE_ASYNC ? 16 : 2)
+      bb_u16 values[BB_TABLE_ARRAYS][16 * BB_N_TILES][BB_TABLE_STRIDE];
 #else
   bb_u16 unused;
 #endif
 };
 
+// 16 bytes from global to shared memory, asynchronously (through L2 only, no registers).
+__device__ __forceinline__ void bb_copy16_async(void *shared_destination, const void *source) {
+  bb_u32 address;
+  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }"
+      : "=r"(address)
+      : "l"(shared_destination));
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(address), "l"(source) : "memory");
+}
+
 // Copies the scales (and float zeros) of rows n_block .. n_block + 16 * BB_N_TILES - 1 (rows past
-// N: the last row's) into the table; the caller synchronizes the block before reading it.
-__device__ __forceinline__ void bb_param_table_fill(bb_param_table &table, const bb_u16 *scales,
-                                                    const void *zeros, int n_block) {
+// N: the last row's) into the table, in two steps around the first stages' weight loads; the
+// caller synchronizes the block after the second. The block's rows are one contiguous run of
+// each array: where BB_TABLE_ASYNC allows and the run lies whole inside the arrays on 16-byte
+// boundaries, the first step starts 16-byte asynchronous copies of it, all in flight together
+// with the weight loads, and the second waits for them. (2-byte loads, each stored as it came,
+// took two trips to memory per block at K = 8192: 17 % of the stall samples of the 4-bit M = 1
+// kernel on an H200, whose blocks there run only 8 segments per warp.) Otherwise the second step
+// copies it with one 2-byte load per entry.
+struct bb_param_table_copy {
+  bool async;
+};
+
+__device__ __forceinline__ bb_param_table_copy bb_param_table_start(bb_param_table &table,
+                                                                    const bb_u16 *scales,
+                                                                    const void *zeros,
+                                                                    int n_block) {
+  bb_param_table_copy copy;
+  copy.async = false;
+#if BB_SHARED_PARAMS && BB_TABLE_ASYNC
+  const size_t first = (size_t)n_block * BB_GROUPS;
+  const bb_u16 *arrays[2] = {scales + first,
+                             BB_TABLE_ARRAYS == 2 ? (const bb_u16 *)zeros + first : scales + first};
+  const unsigned long long misaligned =
+      ((unsigned long long)arrays[0] | (unsigned long long)arrays[1]) & 15u;
+  copy.async = n_block + 16 * BB_N_TILES <= BB_N && misaligned == 0;
+  if (copy.async) {
+    const int pieces = 16 * BB_N_TILES * BB_GROUPS / 8;  // 16 bytes: 8 groups of one row
+#pragma unroll
+    for (int a = 0; a < BB_TABLE_ARRAYS; a++)
+      for (int i = threadIdx.x; i < pieces; i += BB_THREADS)
+        bb_copy16_async(&table.values[a][8 * i / BB_GROUPS][8 * i % BB_GROUPS], arrays[a] + 8 * i);
+    asm volatile("cp.async.commit_group;" ::: "memory");
+  }
+#endif
+  (void)table, (void)scales, (void)zeros, (void)n_block;
+  return copy;
+}
+
+__device__ __forceinline__ void bb_param_table_finish(bb_param_table &table,
+                                                      const bb_param_table_copy &copy,
+                                                      const bb_u16 *scales, const void *zeros,
+                                                      int n_block) {
 #if BB_SHARED_PARAMS
+  if (copy.async) {
+    asm volatile("cp.async.wait_all;" ::: "memory");
+    return;
+  }
   for (int i = threadIdx.x; i < 16 * BB_N_TILES * BB_GROUPS; i += BB_THREADS) {
     const int row = i / BB_GROUPS, group = i % BB_GROUPS;
     const int index = min(n_block + row, BB_N - 1) * BB_GROUPS + group;
@@ -409,7 +474,7 @@ __device__ __forceinline__ void bb_param_table_fill(bb_param_table &table, const
 #endif
   }
 #endif
-  (void)table, (void)scales, (void)zeros, (void)n_block;
+  (void)table, (void)copy, (void)scales, (void)zeros, (void)n_block;
 }
 
 // One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile), loaded
@@ -677,6 +742,9 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #endif
     }
 
+  // The scales and zeros of the block's rows, copied while the first stages' codes are on the way.
+  __shared__ bb_param_table table;
+  const bb_param_table_copy table_copy = bb_param_table_start(table, scales, zeros, n_block);
   // BB_STAGES stages in turn: while one stage is multiplied, the loads of the next
   // BB_STAGES - 1 are in flight. The inner loop is unrolled, so every stage stays in registers.
   bb_stage stages[BB_STAGES];
@@ -684,9 +752,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
   for (int s = 0; s < BB_STAGES - 1; s++)
     bb_stage_load(stages[s], warp + s * step, W, scales, zeros, n_block, g, t);
-  // The scales and zeros of the block's rows, copied while the first stages' codes are on the way.
-  __shared__ bb_param_table table;
-  bb_param_table_fill(table, scales, zeros, n_block);
+  bb_param_table_finish(table, table_copy, scales, zeros, n_block);
 #if BB_SHARED_PARAMS
   __syncthreads();
 #endif

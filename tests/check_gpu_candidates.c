@@ -3,9 +3,10 @@
  * process on fresh random data, must match the float64 reference and write each output once,
  * over the core shape matrix: M 1..1000, N 1..4096, K 128..7168, group -1/128, zeros none/original,
  * bias on/off, uint4 and int4 weights; 1- and 2-bit rows of 28672 k with one group per row;
- * groups of 120 k; traded words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16,
- * traded by shuffles at M = 17; every zeros mode); and a dynamic operator's plain buckets at M = 1
- * and 16. GPU suite: exits 77 without a device.
+ * groups of 120 k; rows of 64 groups and more (the scale table's asynchronous copy); traded
+ * words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16, traded by shuffles at
+ * M = 17; every zeros mode); and a dynamic operator's plain buckets at M = 1 and 16. GPU suite:
+ * exits 77 without a device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,32 @@ START_TEST(test_traded_words) {
 }
 END_TEST
 
+/* Rows of at least 64 groups: the tensor-core gemvs copy the block's scales and float zeros into
+ * shared memory with 16-byte asynchronous copies where the block's rows lie whole inside N (N
+ * of 1003 and 2880 end in a block that does not: it takes the 2-byte loads), with one array
+ * (no zeros) or two, groups of 64 and 128, K up to 16384. */
+START_TEST(test_scale_table_copies) {
+  static const struct {
+    int64_t M, N, K;
+    bitblas_dtype W_dtype;
+    int64_t group;
+    bitblas_zeros_mode zeros;
+  } cases[] = {
+      {1, 1003, 8192, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL},
+      {16, 2880, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_RESCALE},
+      {1, 512, 4096, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_NONE},
+      {5, 256, 16384, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_ORIGINAL},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = bb_test_scaled_config(
+        cases[c].M, cases[c].N, cases[c].K, cases[c].W_dtype, cases[c].group, cases[c].zeros);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* A dynamic operator's buckets read the plain layout at M = 1 and 16, where a static operator
  * would trade words: every candidate of theirs (gemv, mma, tcgemv in the loaded order and with
  * words traded by shuffles) is correct on plain weights. */
@@ -186,6 +213,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_long_rows_low_bits);
   tcase_add_test(tc, test_groups_of_120);
   tcase_add_test(tc, test_traded_words);
+  tcase_add_test(tc, test_scale_table_copies);
   tcase_add_test(tc, test_plain_buckets);
   suite_add_tcase(suite, tc);
   return suite;
