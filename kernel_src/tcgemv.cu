@@ -425,25 +425,18 @@ __device__ __forceinline__ void bb_copy16_async(void *shared_destination, const 
 // with the weight loads, and the second waits for them. (2-byte loads, each stored as it came,
 // took two trips to memory per block at K = 8192: 17 % of the stall samples of the 4-bit M = 1
 // kernel on an H200, whose blocks there run only 8 segments per warp.) Otherwise the second step
-// copies it with one 2-byte load per entry.
-struct bb_param_table_copy {
-  bool async;
-};
-
-__device__ __forceinline__ bb_param_table_copy bb_param_table_start(bb_param_table &table,
-                                                                    const bb_u16 *scales,
-                                                                    const void *zeros,
-                                                                    int n_block) {
-  bb_param_table_copy copy;
-  copy.async = false;
+// copies it with one 2-byte load per entry. The first step returns whether it started copies.
+__device__ __forceinline__ bool bb_param_table_start(bb_param_table &table, const bb_u16 *scales,
+                                                     const void *zeros, int n_block) {
+  bool async = false;
 #if BB_SHARED_PARAMS && BB_TABLE_ASYNC
   const size_t first = (size_t)n_block * BB_GROUPS;
   const bb_u16 *arrays[2] = {scales + first,
                              BB_TABLE_ARRAYS == 2 ? (const bb_u16 *)zeros + first : scales + first};
   const unsigned long long misaligned =
       ((unsigned long long)arrays[0] | (unsigned long long)arrays[1]) & 15u;
-  copy.async = n_block + 16 * BB_N_TILES <= BB_N && misaligned == 0;
-  if (copy.async) {
+  async = n_block + 16 * BB_N_TILES <= BB_N && misaligned == 0;
+  if (async) {
     const int pieces = 16 * BB_N_TILES * BB_GROUPS / 8;  // 16 bytes: 8 groups of one row
 #pragma unroll
     for (int a = 0; a < BB_TABLE_ARRAYS; a++)
@@ -453,15 +446,14 @@ __device__ __forceinline__ bb_param_table_copy bb_param_table_start(bb_param_tab
   }
 #endif
   (void)table, (void)scales, (void)zeros, (void)n_block;
-  return copy;
+  return async;
 }
 
-__device__ __forceinline__ void bb_param_table_finish(bb_param_table &table,
-                                                      const bb_param_table_copy &copy,
+__device__ __forceinline__ void bb_param_table_finish(bb_param_table &table, bool async,
                                                       const bb_u16 *scales, const void *zeros,
                                                       int n_block) {
 #if BB_SHARED_PARAMS
-  if (copy.async) {
+  if (async) {
     asm volatile("cp.async.wait_all;" ::: "memory");
     return;
   }
@@ -474,7 +466,7 @@ __device__ __forceinline__ void bb_param_table_finish(bb_param_table &table,
 #endif
   }
 #endif
-  (void)table, (void)copy, (void)scales, (void)zeros, (void)n_block;
+  (void)table, (void)async, (void)scales, (void)zeros, (void)n_block;
 }
 
 // One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile), loaded
@@ -744,7 +736,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 
   // The scales and zeros of the block's rows, copied while the first stages' codes are on the way.
   __shared__ bb_param_table table;
-  const bb_param_table_copy table_copy = bb_param_table_start(table, scales, zeros, n_block);
+  const bool table_async = bb_param_table_start(table, scales, zeros, n_block);
   // BB_STAGES stages in turn: while one stage is multiplied, the loads of the next
   // BB_STAGES - 1 are in flight. The inner loop is unrolled, so every stage stays in registers.
   bb_stage stages[BB_STAGES];
@@ -752,7 +744,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
   for (int s = 0; s < BB_STAGES - 1; s++)
     bb_stage_load(stages[s], warp + s * step, W, scales, zeros, n_block, g, t);
-  bb_param_table_finish(table, table_copy, scales, zeros, n_block);
+  bb_param_table_finish(table, table_async, scales, zeros, n_block);
 #if BB_SHARED_PARAMS
   __syncthreads();
 #endif
