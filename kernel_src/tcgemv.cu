@@ -120,14 +120,22 @@ __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], co
 }
 
 // The codes of one pair p sit at bits p*b and p*b + 16 of a word. Pairs come in positions
-// j = p % BB_POSITIONS within a byte: position 0 is read with the mask as is, position 1 with the
-// mask shifted left by b (so its float16 is 1024 + 2^b u, still exact), which halves the shifts;
-// position 1 carries a factor 2^b that its scale removes. The next two pairs need the word
-// shifted by 2b.
-#define BB_POSITIONS (BB_W_BITS == 8 ? 1 : 2)
+// j = p % BB_POSITIONS: position j is read with the mask shifted left by jb (so its float16 is
+// 1024 + 2^(jb) u, still exact), which saves the shifts of the word in between; position j
+// carries a factor 2^(jb) that is taken out later. The next BB_POSITIONS pairs need the word
+// shifted by BB_POSITIONS * b.
+//   Scales before the mma, and 4- and 8-bit codes: two positions (one for 8-bit), the factor
+//     removed by each position's scale (or, after the mma, by each position's own sums).
+//   Scales after the mma with 1- and 2-bit codes (BB_PRESCALED_ACTS): every code of a byte is a
+//     position of its own (8 or 4), so a word is shifted once, by 8. The activations of
+//     position j are multiplied by 2^(-jb) in the B fragment instead, so that all positions sum
+//     into one accumulator per tile (below). The shifts were 17 % of the instructions of the
+//     1-bit M = 1 kernel on an H200, whose busiest pipe was the integer one (57 %).
+#define BB_PRESCALED_ACTS (BB_POST_SCALE && BB_W_BITS <= 2)
+#define BB_POSITIONS (BB_W_BITS == 8 ? 1 : BB_PRESCALED_ACTS ? 8 / BB_W_BITS : 2)
 
-// Code pair p of word x as two float16 values h = 1024 + 2^(jb) u: one LOP3 (and a shift for
-// every other pair).
+// Code pair p of word x as two float16 values h = 1024 + 2^(jb) u: one LOP3 (and a shift of the
+// word for each new run of BB_POSITIONS pairs, shared by the pairs of the run).
 __device__ __forceinline__ bb_u32 bb_code_pair(bb_u32 x, int p) {
   const int j = p % BB_POSITIONS;
   const bb_u32 shifted = x >> ((p / BB_POSITIONS) * BB_POSITIONS * BB_W_BITS);
@@ -232,12 +240,22 @@ __device__ __forceinline__ bb_row_params bb_row_params_load(const bb_u16 *scales
 // Per row and group the weight is w = a u + c in the stored code u (u ^ 0x80 for int8):
 //   q = kappa u - o (kappa 2 and o 1 for int1; o the code offset otherwise), then
 //   none: w = s q;  original: w = (q - z) s;  rescale: w = q s - z;  quantized: w = (q - zq) s.
-// The mma gives T_j = sum (1024 + 2^(jb) u) x over position j and S_j = sum x, so
+// With two positions the mma gives T_j = sum (1024 + 2^(jb) u) x over position j and
+// S_j = sum x, so
 //   sum w x = sum_j [a 2^(-jb) T_j + (c - 1024 a 2^(-jb)) S_j].
+// With prescaled activations x' = 2^(-jb) x (exact: a power of two) it gives, over all
+// positions, T = sum (1024 + 2^(jb) u) x' = 1024 S' + sum u x, S' = sum x' and S = sum x, so
+//   sum w x = a T - 1024 a S' + c S.
+#if BB_PRESCALED_ACTS
+struct bb_row_coeffs {
+  float a, minus_1024a, c;
+};
+#else
 struct bb_row_coeffs {
   float t[BB_POSITIONS];  // a 2^(-jb)
   float s[BB_POSITIONS];  // c - 1024 a 2^(-jb)
 };
+#endif
 
 __device__ __forceinline__ bb_row_coeffs bb_row_coeffs_make(const bb_row_params &r) {
   const float scale = bb_half_to_float(r.scale);
@@ -256,24 +274,34 @@ __device__ __forceinline__ bb_row_coeffs bb_row_coeffs_make(const bb_row_params 
   const float c = -scale * o;
 #endif
   bb_row_coeffs k;
+#if BB_PRESCALED_ACTS
+  k.a = a;
+  k.minus_1024a = -1024.0f * a;
+  k.c = c;
+#else
 #pragma unroll
   for (int j = 0; j < BB_POSITIONS; j++) {
     k.t[j] = a * (1.0f / (float)(1 << (j * BB_W_BITS)));
     k.s[j] = fmaf(-1024.0f, k.t[j], c);
   }
+#endif
   return k;
 }
 
+// Positions with sums of their own: one when the activations are prescaled.
+#define BB_SUM_POSITIONS (BB_PRESCALED_ACTS ? 1 : BB_POSITIONS)
+
 // Raw sums of the codes (per n tile, m tile, position) and of the activations (per m tile and
-// position; the same for every row).
+// position; the same for every row). Prescaled, acts holds S' in elements 0 and 1 (rows g of
+// the mma) and S in 2 and 3 (rows g + 8), for columns 2t and 2t + 1.
 struct bb_raw_sums {
-  float codes[BB_N_TILES][BB_M_TILES][BB_POSITIONS][4];
-  float acts[BB_M_TILES][BB_POSITIONS][4];
+  float codes[BB_N_TILES][BB_M_TILES][BB_SUM_POSITIONS][4];
+  float acts[BB_M_TILES][BB_SUM_POSITIONS][4];
 };
 
 __device__ __forceinline__ void bb_raw_sums_clear(bb_raw_sums &r) {
 #pragma unroll
-  for (int p = 0; p < BB_POSITIONS; p++)
+  for (int p = 0; p < BB_SUM_POSITIONS; p++)
 #pragma unroll
     for (int e = 0; e < 4; e++) {
 #pragma unroll
@@ -300,11 +328,17 @@ __device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r,
       for (int e = 0; e < 4; e++) {
         const bb_row_coeffs &k = rows[e >> 1];
         float value = acc[j][i][e];
+#if BB_PRESCALED_ACTS
+        value = fmaf(k.a, r.codes[j][i][0][e], value);
+        value = fmaf(k.minus_1024a, r.acts[i][0][e & 1], value);  // S', column 2t + (e & 1)
+        value = fmaf(k.c, r.acts[i][0][2 + (e & 1)], value);      // S
+#else
 #pragma unroll
         for (int p = 0; p < BB_POSITIONS; p++) {
           value = fmaf(k.t[p], r.codes[j][i][p][e], value);
           value = fmaf(k.s[p], r.acts[i][p][e], value);
         }
+#endif
         acc[j][i][e] = value;
       }
   }
@@ -534,8 +568,9 @@ __device__ __forceinline__ void bb_word_activations(bb_u32 (&act)[BB_M_TILES][BB
   }
 }
 
-// Pair indices of a word's mma block: two pairs at the same position j (so the word's two
-// shifted copies serve all its pairs): p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
+// Pair indices of a word's mma block: p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
+// With two positions they share one (so the word's two shifted copies serve all its pairs and
+// the block sums into that position's accumulator); otherwise they are neighbours.
 __device__ __forceinline__ int bb_block_p0(int block) {
   return BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
 }
@@ -588,7 +623,6 @@ __device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_T
 __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS],
                                                 int seg, const bb_u16 *__restrict__ A, int M,
                                                 int m_block, int lane, bb_raw_sums &sums) {
-  const bb_u32 ones[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
 #pragma unroll
   for (int w = 0; w < BB_LANE_WORDS; w++) {
     bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
@@ -596,12 +630,28 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
 #pragma unroll
     for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
       const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
-      const int position = p0 % BB_POSITIONS;
       bb_u32 b_frag[BB_M_TILES][2];
       bb_b_fragment(b_frag, act, p0, p1);
+#if BB_PRESCALED_ACTS
+      // Activations of position j times 2^(-jb) (float16 powers of two); the activations' mma
+      // multiplies them by ones in rows g (S') and by 2^(jb) in rows g + 8 (S).
+      const int position = 0;
+      const int shift0 = (p0 % BB_POSITIONS) * BB_W_BITS, shift1 = (p1 % BB_POSITIONS) * BB_W_BITS;
+#pragma unroll
+      for (int i = 0; i < BB_M_TILES; i++) {
+        if (shift0) b_frag[i][0] = bb_hmul2(b_frag[i][0], bb_dup16((bb_u32)(15 - shift0) << 10));
+        if (shift1) b_frag[i][1] = bb_hmul2(b_frag[i][1], bb_dup16((bb_u32)(15 - shift1) << 10));
+      }
+      const bb_u32 sum_factors[4] = {0x3c003c00u, bb_dup16((bb_u32)(15 + shift0) << 10),
+                                     0x3c003c00u, bb_dup16((bb_u32)(15 + shift1) << 10)};
+#else
+      // One position per block: the activations' mma multiplies them by ones (S_j).
+      const int position = p0 % BB_POSITIONS;
+      const bb_u32 sum_factors[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
+#endif
 #pragma unroll
       for (int i = 0; i < BB_M_TILES; i++)
-        bb_mma_16816(sums.acts[i][position], ones, b_frag[i][0], b_frag[i][1]);
+        bb_mma_16816(sums.acts[i][position], sum_factors, b_frag[i][0], b_frag[i][1]);
 #pragma unroll
       for (int j = 0; j < BB_N_TILES; j++) {
         bb_u32 a_frag[4];

@@ -212,8 +212,12 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
   int accumulators = 4 * tiles;
   if (s->family == BB_FAMILY_TCGEMV_INT8)
     accumulators = 4 * tiles * (8 / bits) + 4 * s->m_tiles;
-  else if (s->post_scale)
-    accumulators = 4 * tiles * (1 + (bits == 8 ? 1 : 2)) + 4 * s->m_tiles * (bits == 8 ? 1 : 2);
+  else if (s->post_scale) {
+    /* sums per code position: one for 8-bit codes and for 1- and 2-bit ones (prescaled
+     * activations), two for 4-bit codes */
+    const int positions = bits == 4 ? 2 : 1;
+    accumulators = 4 * tiles * (1 + positions) + 4 * s->m_tiles * positions;
+  }
   const int pipelined = s->stages * s->unroll * s->n_tiles * 2 * s->lane_words;
   /* More than 8 tiles of float16 activations and codes spill (ptxas -v, sm_90). */
   return tiles <= 8 && accumulators <= 96 && accumulators + pipelined <= 160;

@@ -1,7 +1,8 @@
 /* Compiles and times named schedules of one config in one process, each checked against the
  * float64 reference by the tuner's measurement first (bb_measure_candidate).
  *   schedule-timer FORMAT M N K SCHEDULE...   (FORMAT as bitblas-bench's --formats)
- * MIN_BLOCKS=n asks ptxas for n blocks per SM. Built here against a build tree, from the repo root:
+ * MIN_BLOCKS=n asks ptxas for n blocks per SM; PREFIX="text" puts text (such as a #define of an
+ * experiment's macro) before the source. Built here against a build tree, from the repo root:
  *   gcc -std=c11 -O1 bench/2026-11-29-h200-f/schedule-timer.c -Iinclude -Ituner -Isrc -Icache \
  *     -Itools/common build-gpu/libbitblas_tool_common.a build-gpu/libbitblas_static.a \
  *     -lsqlite3 -ldl -lpthread -lm -o build-gpu/schedule-timer */
@@ -52,6 +53,13 @@ int main(int argc, char **argv) {
       free(src);
       src = patched;
     }
+    const char *prefix = getenv("PREFIX");
+    if (prefix && src) {
+      char *patched = malloc(strlen(prefix) + strlen(src) + 2);
+      sprintf(patched, "%s\n%s", prefix, src);
+      free(src);
+      src = patched;
+    }
     bb_compiled c[1];
     if (bb_compile_all(&src, 1, 90, c) || c[0].status) {
       fprintf(stderr, "compile %s\n", c[0].message);
@@ -60,8 +68,9 @@ int main(int argc, char **argv) {
     double us = 0;
     char msg[512];
     bb_candidate_outcome o = bb_measure_candidate(m, c[0].cubin, &s, 50, &us, msg, sizeof msg);
-    printf("%s %s %s %s min_blocks=%s | %-80s %s %.2f us %s\n", argv[1], argv[2], argv[3],
-           argv[4], min_blocks ? min_blocks : "-", argv[i], bb_candidate_outcome_name(o), us, msg);
+    printf("%s %s %s %s min_blocks=%s%s%s | %-80s %s %.2f us %s\n", argv[1], argv[2], argv[3],
+           argv[4], min_blocks ? min_blocks : "-", prefix ? " prefix=" : "", prefix ? prefix : "",
+           argv[i], bb_candidate_outcome_name(o), us, msg);
     fflush(stdout);
     bb_compiled_free(c, 1);
     free(src);
