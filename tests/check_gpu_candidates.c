@@ -221,10 +221,5 @@ static Suite *candidates_suite(void) {
 
 int main(void) {
   if (!bb_test_gpu_open()) return BB_TEST_SKIP;
-  SRunner *runner = srunner_create(candidates_suite());
-  srunner_set_fork_status(runner, CK_NOFORK);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
-  return failed ? 1 : 0;
+  return bb_test_run_suite_in_process(candidates_suite());
 }

@@ -202,11 +202,7 @@ int main(void) {
   tcase_add_test(tc, test_identical_card_loads_the_row);
   tcase_add_test(tc, test_two_devices_tune_a_shape_once);
   suite_add_tcase(suite, tc);
-  SRunner *runner = srunner_create(suite);
-  srunner_set_fork_status(runner, CK_NOFORK);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
+  const int failed = bb_test_run_suite_in_process(suite);
   bb_test_remove_tree(temp_dir);
-  return failed ? 1 : 0;
+  return failed;
 }

@@ -154,12 +154,8 @@ int main(void) {
   tcase_add_test(tc, test_every_combination);
   tcase_add_test(tc, test_dynamic_m);
   suite_add_tcase(suite, tc);
-  SRunner *runner = srunner_create(suite);
-  srunner_set_fork_status(runner, CK_NOFORK);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
+  const int failed = bb_test_run_suite_in_process(suite);
   bitblas_context_destroy(ctx);
   bb_test_remove_tree(dir);
-  return failed ? 1 : 0;
+  return failed;
 }

@@ -322,11 +322,7 @@ int main(void) {
   fprintf(stderr, "the example program was not built (no cuda.h at build time): not run\n");
 #endif
   suite_add_tcase(suite, tc);
-  SRunner *runner = srunner_create(suite);
-  srunner_set_fork_status(runner, CK_NOFORK);
-  srunner_run_all(runner, CK_NORMAL);
-  int failed = srunner_ntests_failed(runner);
-  srunner_free(runner);
+  const int failed = bb_test_run_suite_in_process(suite);
   bb_test_remove_tree(temp_dir);
-  return failed ? 1 : 0;
+  return failed;
 }

@@ -53,13 +53,18 @@ int64_t bb_test_sql_integer(const char *path, const char *sql) {
   return value;
 }
 
-int bb_test_run_suite(Suite *suite) {
+static int run_suite(Suite *suite, enum fork_status fork) {
   SRunner *runner = srunner_create(suite);
+  srunner_set_fork_status(runner, fork);
   srunner_run_all(runner, CK_NORMAL);
   int failed = srunner_ntests_failed(runner);
   srunner_free(runner);
   return failed == 0 ? 0 : 1;
 }
+
+int bb_test_run_suite(Suite *suite) { return run_suite(suite, CK_FORK_GETENV); }
+
+int bb_test_run_suite_in_process(Suite *suite) { return run_suite(suite, CK_NOFORK); }
 
 double bb_test_now_seconds(void) {
   struct timespec t;

@@ -45,4 +45,8 @@ int64_t bb_test_sql_integer(const char *path, const char *sql);
 /* Runs the suite with Check; returns the process exit status (0 when all passed). */
 int bb_test_run_suite(Suite *suite);
 
+/* The same, every test in this process (no fork): for the GPU suites, whose CUDA context and
+ * state set up in main would not survive a fork. */
+int bb_test_run_suite_in_process(Suite *suite);
+
 #endif
