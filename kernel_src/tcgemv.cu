@@ -30,7 +30,10 @@
 // 4w + t: the four lanes' activations of word w are then one contiguous run of the row. With
 // BB_LANE_ORDER 2 the weights already sit in that order (bitblas_op_transform_weight stores
 // word 4w + t of every segment of BB_SEG_BYTES at word BB_LANE_WORDS * t + w), so the loads
-// give each lane its words without shuffles. Either needs each segment inside one group.
+// give each lane its words without shuffles. With either, which run of four lanes' words
+// (4 * BB_WORD_K k) lane t's word w falls in depends on w alone, so a segment may hold several
+// groups of whole such runs: each lane meets them in the same order, BB_SUBGROUP_WORDS words
+// each (below).
 //
 // Two ways to apply scales and zeros:
 //   BB_POST_SCALE 0: each pair is dequantized in float16 before the mma (one exact subtraction and
@@ -38,8 +41,9 @@
 //   BB_POST_SCALE 1: the mma multiplies the biased codes h = 1024 + 2^(jb) u themselves, and one
 //     more mma with a fragment of ones sums the same activations (S). Per row and group the weight
 //     is w = a u + c, so sum(w x) = a 2^(-jb) (T_j - 1024 S_j) + c S_j summed over the positions
-//     j, four float32 FMAs per output per segment. The decode is one LOP3 per pair. Needs whole
-//     segments per group.
+//     j, four float32 FMAs per output per group. The decode is one LOP3 per pair. Needs whole
+//     segments per group in the loaded order; traded orders also take a segment of 2 or 4 groups
+//     (the sums restart at each).
 // The candidate list only offers schedules that fit the config; the guards below make a misfit
 // a compile error rather than wrong sums.
 #define BB_THREADS (32 * BB_WARPS)
@@ -51,11 +55,22 @@
 #if BB_K % BB_SEG_K != 0
 #error "K must be whole segments"
 #endif
+// Groups a lane meets in turn within one segment, and its words per group: in the loaded order a
+// lane's words are contiguous k (one group, as BB_GROUP % BB_LANE_K == 0); traded, word w of
+// every lane lies in the segment's group w / BB_SUBGROUP_WORDS.
+#define BB_SUBGROUPS (BB_LANE_ORDER && BB_GROUP < BB_SEG_K ? BB_SEG_K / BB_GROUP : 1)
+#define BB_SUBGROUP_WORDS (BB_LANE_WORDS / BB_SUBGROUPS)
+#if BB_LANE_ORDER
+#if BB_GROUP % BB_SEG_K != 0 && (BB_SEG_K % BB_GROUP != 0 || BB_GROUP % (4 * BB_WORD_K) != 0)
+#error "traded words need whole segments per group, or whole groups of 4 lanes' words per segment"
+#endif
+#else
 #if BB_GROUP % BB_LANE_K != 0
 #error "a group must be whole lanes' k"
 #endif
-#if (BB_POST_SCALE || BB_LANE_ORDER) && BB_GROUP % BB_SEG_K != 0
-#error "scales after the mma and traded words need whole segments per group"
+#if BB_POST_SCALE && BB_GROUP % BB_SEG_K != 0
+#error "scales after the mma need whole segments per group in the loaded order"
+#endif
 #endif
 #if BB_LANE_ORDER && BB_LANE_WORDS < 2
 #error "traded words need 2 or 4 words per lane"
@@ -504,14 +519,26 @@ __device__ __forceinline__ void bb_param_table_finish(bb_param_table &table, boo
 }
 
 // One pipeline stage: the codes of BB_UNROLL segments (rows g and g + 8 of every tile), loaded
-// together so that all are in flight at once, and their rows' scale and zero where those are
-// loaded per segment (not from the block's table, nor once per row).
+// together so that all are in flight at once, and their rows' scale and zero for each group of
+// a segment where those are loaded per segment (not from the block's table, nor once per row).
 struct bb_stage {
   bb_u32 codes[BB_UNROLL][BB_N_TILES][2][BB_LANE_WORDS];
 #if BB_STAGE_PARAMS && !BB_SHARED_PARAMS
-  bb_row_params params[BB_UNROLL][BB_N_TILES][2];
+  bb_row_params params[BB_UNROLL][BB_SUBGROUPS][BB_N_TILES][2];
 #endif
 };
+
+// The group of lane t's words h * BB_SUBGROUP_WORDS .. (h + 1) * BB_SUBGROUP_WORDS - 1 of segment
+// seg (one group: see BB_SUBGROUPS).
+__device__ __forceinline__ int bb_subgroup(int seg, int t, int h) {
+#if BB_SUBGROUPS > 1
+  (void)t;
+  return seg * BB_SUBGROUPS + h;  // traded: the same group for the four lanes' words
+#else
+  (void)h;
+  return (seg * BB_SEG_K + t * BB_LANE_K) / BB_GROUP;
+#endif
+}
 
 // Rows past N and segments past K load the last row's and segment's bytes instead, with no
 // branch and no zeroing (both cost instructions in the main loop): their products only reach
@@ -523,8 +550,6 @@ __device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const b
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
     const int seg = min(seg0 + u * BB_WARPS, BB_SEGMENTS - 1);
-    const int k_lane = seg * BB_SEG_K + t * BB_LANE_K;
-    (void)k_lane;
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
 #pragma unroll
@@ -534,7 +559,10 @@ __device__ __forceinline__ void bb_stage_load(bb_stage &stage, int seg0, const b
                       W + (size_t)n * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES +
                           t * (4 * BB_LANE_WORDS));
 #if BB_STAGE_PARAMS && !BB_SHARED_PARAMS
-        stage.params[u][j][half] = bb_row_params_load(scales, zeros, n, k_lane / BB_GROUP);
+#pragma unroll
+        for (int h = 0; h < BB_SUBGROUPS; h++)
+          stage.params[u][h][j][half] =
+              bb_row_params_load(scales, zeros, n, bb_subgroup(seg, t, h));
 #endif
       }
     }
@@ -592,10 +620,10 @@ __device__ __forceinline__ void bb_b_fragment(bb_u32 (&b_frag)[BB_M_TILES][2],
   }
 }
 
-// The scale and zero of this lane's rows for segment u of a stage (rows g and g + 8 of every
-// tile): from the block's table, or loaded with the stage.
+// The scale and zero of this lane's rows for group h of segment u of a stage (rows g and g + 8
+// of every tile): from the block's table, or loaded with the stage.
 __device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_TILES][2],
-                                                  const bb_stage &stage, int u, int seg,
+                                                  const bb_stage &stage, int u, int seg, int h,
                                                   const bb_param_table &table, int lane) {
 #pragma unroll
   for (int j = 0; j < BB_N_TILES; j++)
@@ -603,28 +631,29 @@ __device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_T
     for (int half = 0; half < 2; half++) {
 #if BB_SHARED_PARAMS
       const int row = 16 * j + (lane >> 2) + 8 * half;
-      const int group = (seg * BB_SEG_K + (lane & 3) * BB_LANE_K) / BB_GROUP;
+      const int group = bb_subgroup(seg, lane & 3, h);
       params[j][half].scale = table.values[0][row][group];
       params[j][half].zero =
           BB_TABLE_ARRAYS == 2 ? table.values[BB_TABLE_ARRAYS - 1][row][group] : 0;
       (void)stage, (void)u;
 #elif BB_STAGE_PARAMS
-      params[j][half] = stage.params[u][j][half];
+      params[j][half] = stage.params[u][h][j][half];
       (void)seg, (void)table, (void)lane;
 #else
       params[j][half].scale = params[j][half].zero = 0;  // unused: loaded once per row
-      (void)stage, (void)u, (void)seg, (void)table, (void)lane;
+      (void)stage, (void)u, (void)seg, (void)h, (void)table, (void)lane;
 #endif
     }
 }
 
 #if BB_POST_SCALE
-// The mma work of one segment's codes: raw sums of codes and activations (scales come later).
+// The mma work of group h of one segment's codes (the lane's words h * BB_SUBGROUP_WORDS on): raw
+// sums of codes and activations (scales come later).
 __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS],
-                                                int seg, const bb_u16 *__restrict__ A, int M,
-                                                int m_block, int lane, bb_raw_sums &sums) {
+                                                int seg, int h, const bb_u16 *__restrict__ A,
+                                                int M, int m_block, int lane, bb_raw_sums &sums) {
 #pragma unroll
-  for (int w = 0; w < BB_LANE_WORDS; w++) {
+  for (int w = h * BB_SUBGROUP_WORDS; w < (h + 1) * BB_SUBGROUP_WORDS; w++) {
     bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
     bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
 #pragma unroll
@@ -682,24 +711,62 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
   for (int u = 0; u < BB_UNROLL; u++) {
     const int seg = seg0 + u * BB_WARPS;
     if (seg >= BB_SEGMENTS) continue;
-    bb_raw_sums_clear(sums);
     bb_u32 codes[BB_N_TILES][2][BB_LANE_WORDS];
     bb_segment_codes(codes, stage.codes[u], lane);
-    bb_segment_sums(codes, seg, A, M, m_block, lane, sums);
+#pragma unroll
+    for (int h = 0; h < BB_SUBGROUPS; h++) {
+      bb_raw_sums_clear(sums);
+      bb_segment_sums(codes, seg, h, A, M, m_block, lane, sums);
 #if BB_ROW_WISE
-    (void)table;
-    bb_raw_sums_apply(sums, row_params, acc);
+      (void)table;
+      bb_raw_sums_apply(sums, row_params, acc);
 #else
-    (void)row_params;
-    bb_row_params params[BB_N_TILES][2];
-    bb_segment_params(params, stage, u, seg, table, lane);
-    bb_raw_sums_apply(sums, params, acc);
+      (void)row_params;
+      bb_row_params params[BB_N_TILES][2];
+      bb_segment_params(params, stage, u, seg, h, table, lane);
+      bb_raw_sums_apply(sums, params, acc);
 #endif
+    }
   }
 }
 #else
-// The mma work of one stage: for each segment, word by word, gather the activations of every
+// The mma work of group h of one segment's codes, word by word: gather the activations of every
 // m tile into B fragments and decode each tile's codes into A fragments.
+__device__ __forceinline__ void bb_group_products(
+    const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], int seg, int h,
+    const bb_row_params (&params)[BB_N_TILES][2], const bb_u16 *__restrict__ A, int M,
+    int m_block, int lane, float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+  bb_row_dequant dequant[BB_N_TILES][2];
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++) {
+    dequant[j][0] = bb_row_dequant_make(params[j][0]);
+    dequant[j][1] = bb_row_dequant_make(params[j][1]);
+  }
+#pragma unroll
+  for (int w = h * BB_SUBGROUP_WORDS; w < (h + 1) * BB_SUBGROUP_WORDS; w++) {
+    bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
+    bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
+#pragma unroll
+    for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
+      const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
+      bb_u32 b_frag[BB_M_TILES][2];
+      bb_b_fragment(b_frag, act, p0, p1);
+#pragma unroll
+      for (int j = 0; j < BB_N_TILES; j++) {
+        bb_u32 a_frag[4];
+        a_frag[0] = bb_decode_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
+        a_frag[1] = bb_decode_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
+        a_frag[2] = bb_decode_pair(codes[j][0][w], p1, dequant[j][0]);
+        a_frag[3] = bb_decode_pair(codes[j][1][w], p1, dequant[j][1]);
+#pragma unroll
+        for (int i = 0; i < BB_M_TILES; i++)
+          bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
+      }
+    }
+  }
+}
+
+// The mma work of one stage: each segment's codes, group by group.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
                                                  int lane,
@@ -712,35 +779,11 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     if (seg >= BB_SEGMENTS) continue;
     bb_u32 codes[BB_N_TILES][2][BB_LANE_WORDS];
     bb_segment_codes(codes, stage.codes[u], lane);
-    bb_row_params params[BB_N_TILES][2];
-    bb_segment_params(params, stage, u, seg, table, lane);
-    bb_row_dequant dequant[BB_N_TILES][2];
 #pragma unroll
-    for (int j = 0; j < BB_N_TILES; j++) {
-      dequant[j][0] = bb_row_dequant_make(params[j][0]);
-      dequant[j][1] = bb_row_dequant_make(params[j][1]);
-    }
-#pragma unroll
-    for (int w = 0; w < BB_LANE_WORDS; w++) {
-      bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
-      bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
-#pragma unroll
-      for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
-        const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
-        bb_u32 b_frag[BB_M_TILES][2];
-        bb_b_fragment(b_frag, act, p0, p1);
-#pragma unroll
-        for (int j = 0; j < BB_N_TILES; j++) {
-          bb_u32 a_frag[4];
-          a_frag[0] = bb_decode_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
-          a_frag[1] = bb_decode_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
-          a_frag[2] = bb_decode_pair(codes[j][0][w], p1, dequant[j][0]);
-          a_frag[3] = bb_decode_pair(codes[j][1][w], p1, dequant[j][1]);
-#pragma unroll
-          for (int i = 0; i < BB_M_TILES; i++)
-            bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
-        }
-      }
+    for (int h = 0; h < BB_SUBGROUPS; h++) {
+      bb_row_params params[BB_N_TILES][2];
+      bb_segment_params(params, stage, u, seg, h, table, lane);
+      bb_group_products(codes, seg, h, params, A, M, m_block, lane, acc);
     }
   }
 }

@@ -8,6 +8,11 @@
 
 #include "config.h"
 
+int bb_weight_order_groups_fit(int bits, int words, int64_t group) {
+  const int64_t segment_k = 128 * (int64_t)words / bits, words_k = 4 * (32 / (int64_t)bits);
+  return group % segment_k == 0 || (segment_k % group == 0 && group % words_k == 0);
+}
+
 int bb_config_weight_order(const bitblas_matmul_config *cfg) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   if (cfg->dynamic_m || cfg->M > 16 || cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 ||
@@ -19,7 +24,7 @@ int bb_config_weight_order(const bitblas_matmul_config *cfg) {
    * with scales applied before the mma (bench/RESULTS.md, fifth section). */
   for (int words = 4; words >= (cfg->M >= 9 ? 2 : 4); words -= 2) {
     const int64_t segment_k = 128 * (int64_t)words / bits;
-    if (cfg->K % segment_k == 0 && group % segment_k == 0) return words;
+    if (cfg->K % segment_k == 0 && bb_weight_order_groups_fit(bits, words, group)) return words;
   }
   return 0;
 }

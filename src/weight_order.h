@@ -19,10 +19,19 @@
  * them in blocks of 8, segment by segment, so that one warp's load reads whole 128-byte lines,
  * was 2-14% slower on an H200 (the L2's 256-byte prefetch along a row then fetches nothing
  * new; bench/RESULTS.md, fifth section). Traded for a static M of at most 16
- * with float16 A and 1-, 2- or 4-bit integer weights when K and the group are whole segments
- * (L = 4 where that fits, else 2 from M = 9); plain otherwise, and always for dynamic M, whose
- * larger buckets run families that read the plain layout. */
+ * with float16 A and 1-, 2- or 4-bit integer weights when K is whole segments and the group
+ * fits them (bb_weight_order_groups_fit; L = 4 where that holds, else 2 from M = 9); plain
+ * otherwise, and always for dynamic M, whose larger buckets run families that read the plain
+ * layout. */
 int bb_config_weight_order(const bitblas_matmul_config *cfg);
+
+/* Whether traded words (`words` per lane, `bits`-bit codes) serve groups of `group` k: whole
+ * segments (128 * words / bits k) per group, or a segment of whole groups each covering whole
+ * words of all four lanes (a multiple of 4 * 32 / bits k). In the traded order lane t's word w
+ * is the segment's word 4w + t, so the second case gives every lane its segment's groups in the
+ * same order, words / (segments' groups) words each, and the kernels restart their sums at each
+ * group. */
+int bb_weight_order_groups_fit(int bits, int words, int64_t group);
 
 /* Writes `rows` rows of `row_bytes` bytes from `plain` (the plain packed layout) to `out` in the
  * traded order of `words` (2 or 4): within each segment of 16 * words bytes, plain 32-bit word

@@ -188,6 +188,50 @@ START_TEST(test_scale_table_copies) {
 }
 END_TEST
 
+/* Segments of several groups: with traded words a segment may hold 2 or 4 whole groups (each
+ * covering whole words of its four lanes), and the kernels restart their sums, or change their
+ * dequantization, at each. 2-bit codes in groups of 128 (segments of 256 k), 4-bit codes in groups
+ * of 32 and 64 (128 k), 1-bit codes in groups of 128 and 256 (512 k); scales from the block's
+ * table (2-byte loads and 16-byte copies) and with the stages (quantized zeros); every zeros
+ * mode; stored traded (order 2) and, at M = 17, traded by shuffles (order 1). Every config has
+ * candidates of both scaling places whose segments hold more than one group. */
+START_TEST(test_groups_inside_segments) {
+  static const struct {
+    int64_t M, N, K;
+    bitblas_dtype W_dtype;
+    int64_t group;
+    bitblas_zeros_mode zeros;
+  } cases[] = {
+      {1, 1003, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL},
+      {1, 2880, 8192, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_RESCALE},
+      {3, 72, 4096, BITBLAS_DTYPE_UINT4, 32, BITBLAS_ZEROS_QUANTIZED},
+      {16, 520, 4096, BITBLAS_DTYPE_INT4, 64, BITBLAS_ZEROS_NONE},
+      {1, 256, 4096, BITBLAS_DTYPE_UINT1, 128, BITBLAS_ZEROS_ORIGINAL},
+      {8, 100, 2048, BITBLAS_DTYPE_INT1, 256, BITBLAS_ZEROS_NONE},
+      {17, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = bb_test_scaled_config(
+        cases[c].M, cases[c].N, cases[c].K, cases[c].W_dtype, cases[c].group, cases[c].zeros);
+    const int bits = bitblas_dtype_bits(cfg.W_dtype);
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    int split[2] = {0, 0}; /* candidates whose segments hold several groups, per post_scale */
+    for (int i = 0; i < count; i++) {
+      const bb_schedule *s = &schedules[i];
+      const int64_t segment_k = 128 * (int64_t)s->lane_words / bits;
+      if (s->family == BB_FAMILY_TCGEMV && s->lane_order && segment_k > cases[c].group)
+        split[s->post_scale]++;
+    }
+    ck_assert_msg(split[0] > 0 && split[1] > 0, "case %zu: %d / %d candidates", c, split[0],
+                  split[1]);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* A dynamic operator's buckets read the plain layout at M = 1 and 16, where a static operator
  * would trade words: every candidate of theirs (gemv, mma, tcgemv in the loaded order and with
  * words traded by shuffles) is correct on plain weights. */
@@ -214,6 +258,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_groups_of_120);
   tcase_add_test(tc, test_traded_words);
   tcase_add_test(tc, test_scale_table_copies);
+  tcase_add_test(tc, test_groups_inside_segments);
   tcase_add_test(tc, test_plain_buckets);
   suite_add_tcase(suite, tc);
   return suite;

@@ -287,10 +287,11 @@ END_TEST
 
 /* Which candidates trade words across lanes (kernel_src/tcgemv.cu) and run deeper pipelines.
  * Static M up to 16 with 1-, 2- and 4-bit codes: weights stored traded (order 2), 4 words per
- * lane where a segment of them fits a group, else 2 from M = 9. A dynamic operator's buckets (plain
- * weights) and M from 17: shuffled words (order 1) for 1- and 2-bit codes from M = 9 where they
- * fit, never for 4-bit codes or below M = 9. Three- and four-stage pipelines only up to M = 8.
- * int8 activations never trade. The traded sources compile for sm_80 and sm_90. */
+ * lane where a segment of them fits the groups (bb_weight_order_groups_fit: a segment inside a
+ * group, or of whole groups), else 2 from M = 9. A dynamic operator's buckets (plain weights) and
+ * M from 17: shuffled words (order 1) for 1- and 2-bit codes from M = 9 where they fit, never
+ * for 4-bit codes or below M = 9. Three- and four-stage pipelines only up to M = 8. int8
+ * activations never trade. The traded sources compile for sm_80 and sm_90. */
 START_TEST(test_lane_order_and_depth) {
   bitblas_matmul_config one_bit =
       bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
@@ -298,19 +299,30 @@ START_TEST(test_lane_order_and_depth) {
   ck_assert_int_ge(c.all, 8);
   ck_assert_int_eq(c.order[2], c.all);
   ck_assert_int_eq(c.deep, 0);
-  /* 2-bit codes in groups of 128: only the 8-byte loads' segments (128 k) fit a group. */
+  /* 2-bit codes in groups of 128: the 16-byte loads' segments (256 k) hold two groups. */
   bitblas_matmul_config two_bit =
       bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_NONE);
-  ck_assert_int_eq(bb_config_weight_order(&two_bit), 2);
+  ck_assert_int_eq(bb_config_weight_order(&two_bit), 4);
   c = count_tcgemv(&two_bit);
   ck_assert_int_ge(c.all, 6);
   ck_assert_int_eq(c.order[2], c.all);
-  /* Up to M = 8 the same codes stay plain, so that four words per lane (scales before the mma)
-   * remain in the list. */
   bitblas_matmul_config two_bit_row = two_bit;
   two_bit_row.M = 1;
-  ck_assert_int_eq(bb_config_weight_order(&two_bit_row), 0);
+  ck_assert_int_eq(bb_config_weight_order(&two_bit_row), 4);
   c = count_tcgemv(&two_bit_row);
+  ck_assert_int_eq(c.order[2], c.all);
+  ck_assert_int_gt(c.deep, 0);
+  /* K = 4224 (33 x 128) is no whole number of 256-k segments: the 8-byte loads' segments
+   * (128 k) from M = 9, and up to M = 8 the plain order, so that four words per lane (scales
+   * before the mma) remain in the list. */
+  bitblas_matmul_config odd_k = two_bit;
+  odd_k.K = 4224;
+  ck_assert_int_eq(bb_config_weight_order(&odd_k), 2);
+  c = count_tcgemv(&odd_k);
+  ck_assert_int_eq(c.order[2], c.all);
+  odd_k.M = 1;
+  ck_assert_int_eq(bb_config_weight_order(&odd_k), 0);
+  c = count_tcgemv(&odd_k);
   ck_assert_int_eq(c.order[0], c.all);
   bitblas_matmul_config four_bit =
       bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
@@ -331,9 +343,7 @@ START_TEST(test_lane_order_and_depth) {
   c = count_tcgemv(&one_bit);
   ck_assert_int_eq(c.order[1], c.all); /* every variant fits: one group per row */
   c = count_tcgemv(&two_bit);
-  ck_assert_int_gt(c.order[1], 0);
-  ck_assert_int_gt(c.order[0], 0);
-  ck_assert_int_eq(c.order[2], 0);
+  ck_assert_int_eq(c.order[1], c.all); /* every variant fits: two groups per 16-byte segment */
   c = count_tcgemv(&four_bit);
   ck_assert_int_eq(c.order[0], c.all);
   bitblas_matmul_config one_row = one_bit;
@@ -392,8 +402,9 @@ END_TEST
 
 /* The kernel template refuses, at compile time, schedules that do not fit the config: K not
  * whole segments, a group not whole lanes' k, a group not whole segments with scales after the
- * mma or traded words. (Traded words with one word per lane have a guard too, but no schedule
- * text with them parses.) */
+ * mma in the loaded order, and with traded words a group neither whole segments nor whole words
+ * of the four lanes (4-bit codes: 32 k). (Traded words with one word per lane have a guard too,
+ * but no schedule text with them parses.) */
 START_TEST(test_template_guards_misfits) {
   const struct {
     int64_t K, group;
@@ -402,7 +413,8 @@ START_TEST(test_template_guards_misfits) {
   } misfits[] = {
       {4096 + 64, -1, 4, 0, 0, "K must be whole segments"},
       {4096, 64, 4, 1, 0, "whole segments per group"},
-      {4096, 64, 4, 0, 2, "whole segments per group"},
+      {4096, 16, 4, 0, 2, "whole groups of 4 lanes' words"},
+      {4096, 16, 4, 1, 1, "whole groups of 4 lanes' words"},
       {4096, 16, 4, 0, 0, "whole lanes' k"},
   };
   for (size_t i = 0; i < sizeof misfits / sizeof misfits[0]; i++) {

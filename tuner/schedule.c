@@ -149,16 +149,19 @@ static int tensor_gemv_weight_bits(const bitblas_matmul_config *cfg, bitblas_dty
   return bits == 1 || bits == 2 || bits == 4 || bits == 8 ? bits : 0;
 }
 
-int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale) {
+int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale,
+                   int lane_order) {
   const int bits = tensor_gemv_weight_bits(cfg, BITBLAS_DTYPE_FLOAT16);
   if (!bits) return 0;
   const int64_t lane_k = 32 * (int64_t)lane_words / bits, segment_k = 4 * lane_k;
-  return cfg->K % segment_k == 0 && bb_config_group(cfg) % (post_scale ? segment_k : lane_k) == 0;
+  const int64_t group = bb_config_group(cfg);
+  if (cfg->K % segment_k != 0) return 0;
+  if (lane_order) return lane_words >= 2 && bb_weight_order_groups_fit(bits, lane_words, group);
+  return group % (post_scale ? segment_k : lane_k) == 0;
 }
 
 int bb_tcgemv_order_fits(const bitblas_matmul_config *cfg, int lane_words) {
-  /* With scales after the mma, the fit already asks for whole segments per group. */
-  return lane_words >= 2 && bb_tcgemv_fits(cfg, lane_words, 1);
+  return bb_tcgemv_fits(cfg, lane_words, 1, 1);
 }
 
 int bb_tcgemv_int8_fits(const bitblas_matmul_config *cfg, int lane_words) {
@@ -199,8 +202,8 @@ static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {1
  * Llama-3 layers at M = 16 on an H200, by up to 16 % (1-bit 57344 x 8192), all where N gives
  * them at least 128 blocks (bench/RESULTS.md, ninth section); with fewer they never won. They are
  * offered for float16 activations only (tcgemv_int8 was not measured with them). */
-static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2}, {16, 2, 1}, {8, 2, 2},
-                                                 {8, 1, 2}, {16, 1, 1}, {4, 3, 1}, {8, 3, 1}};
+static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 1}, {8, 2, 2},
+                                                 {8, 1, 2}, {16, 1, 1}, {4, 3, 1},  {8, 3, 1}};
 #define BB_WIDE_48_ROW_MIN_N (128 * 48)
 
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
@@ -256,8 +259,9 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
   int used = 0;
   for (int v = 0; v < 5 && used < 3; v++) {
     const int words = variants[v][0], post = variants[v][1];
+    const int order = int8 ? 0 : tensor_gemv_lane_order(cfg, m_tiles, words);
     if (int8 ? post == 0 || words == 1 || !bb_tcgemv_int8_fits(cfg, words)
-             : !bb_tcgemv_fits(cfg, words, post) || (words == 1 && used > 0) ||
+             : !bb_tcgemv_fits(cfg, words, post, order) || (words == 1 && used > 0) ||
                    (traded_words && words != traded_words))
       continue;
     const int first = used++ == 0;
@@ -269,7 +273,6 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
                               : stages == 2 ? 8
                               : stages == 3 ? 4
                                             : 2;
-      const int order = int8 ? 0 : tensor_gemv_lane_order(cfg, m_tiles, words);
       for (int i = 0; i < shape_count && count < BB_MAX_CANDIDATES; i++) {
         if (shapes[i][1] == 3 && (int8 || cfg->N < BB_WIDE_48_ROW_MIN_N)) continue;
         bb_schedule s = tcgemv(shapes[i][0], shapes[i][1], m_tiles, shapes[i][2], words,

@@ -80,15 +80,18 @@ void bb_schedules_compile_order(const bb_schedule *schedules, int count, int *or
  * and its worker enumerate the same list. */
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
 
-/* Whether a tcgemv schedule with `lane_words` words per lane (4, 2 or 1) and `post_scale` can run
- * cfg: float16 A, an integer weight format of 1, 2, 4 or 8 bits, K a multiple of the segment
- * (128 * lane_words / b elements), and the group a multiple of one lane's k (32 * lane_words / b)
- * or, with post_scale, of the whole segment. */
-int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale);
+/* Whether a tcgemv schedule with `lane_words` words per lane (4, 2 or 1), `post_scale` and
+ * `lane_order` can run cfg: float16 A, an integer weight format of 1, 2, 4 or 8 bits, K a
+ * multiple of the segment (128 * lane_words / b elements), and the group
+ *  - in the loaded order (lane_order 0): a multiple of one lane's k (32 * lane_words / b) or,
+ *    with post_scale, of the whole segment;
+ *  - with traded words (lane_order 1 or 2, lane_words 2 or 4): a multiple of the segment, or a
+ *    whole part of it that covers whole words of the four lanes (bb_weight_order_groups_fit). */
+int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale,
+                   int lane_order);
 
-/* Whether a tcgemv schedule with `lane_words` words per lane can also trade words across lanes
- * (lane_order 1): lane_words 2 or 4, and each segment inside one group (a lane's words then span
- * the whole segment). */
+/* Whether a tcgemv schedule with `lane_words` words per lane can trade words across lanes:
+ * bb_tcgemv_fits with lane_order 1. */
 int bb_tcgemv_order_fits(const bitblas_matmul_config *cfg, int lane_words);
 
 /* Whether a tcgemv_int8 schedule with `lane_words` words per lane (4 or 2) can run cfg: int8 A,
