@@ -331,8 +331,8 @@ BITBLAS_API size_t bitblas_op_weight_bytes(const bitblas_op *op);
  * values for float16/bfloat16 W) into `device_W` in the order the operator's kernels read,
  * enqueued on `stream` and completed before return. Operators of a static M up to 16 with
  * float16 A and 1-, 2- or 4-bit integer weights (K whole pieces of 512 bits per row, or from
- * M = 9 of 256 bits, and the group's codes whole pieces, or a whole part of one that is a
- * multiple of 128 bits) read "traded words": in every 64-byte (32-byte) piece of a
+ * M = 9 of 256 bits, and the group's codes whole pieces, or half of a 512-bit piece) read
+ * "traded words": in every 64-byte (32-byte) piece of a
  * row, 32-bit word 4w + t of the plain layout is stored at word 4t + w (2t + w), so that each
  * lane's one load holds words whose activations lie next to its neighbours'. Every other
  * operator reads the

@@ -43,7 +43,7 @@
 //     is w = a u + c, so sum(w x) = a 2^(-jb) (T_j - 1024 S_j) + c S_j summed over the positions
 //     j, four float32 FMAs per output per group. The decode is one LOP3 per pair. Needs whole
 //     segments per group in the loaded order; traded orders also take a segment of 2 or 4 groups
-//     (the sums restart at each).
+//     (the sums restart at each; the candidate list offers 2, see bb_weight_order_groups_fit).
 // The candidate list only offers schedules that fit the config; the guards below make a misfit
 // a compile error rather than wrong sums.
 #define BB_THREADS (32 * BB_WARPS)

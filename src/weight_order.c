@@ -9,8 +9,12 @@
 #include "config.h"
 
 int bb_weight_order_groups_fit(int bits, int words, int64_t group) {
-  const int64_t segment_k = 128 * (int64_t)words / bits, words_k = 4 * (32 / (int64_t)bits);
-  return group % segment_k == 0 || (segment_k % group == 0 && group % words_k == 0);
+  const int64_t segment_k = 128 * (int64_t)words / bits;
+  /* Two groups per 16-byte segment, not four: on an H200, 4-bit codes in groups of 32 read that
+   * way were 13 % slower at M = 1 than in the plain order (up to 1.8x where K = 28672 puts the
+   * scales outside shared memory), while groups of 64 tied at M = 1 and were 10 % faster at
+   * M = 16, and 2-bit codes in groups of 128 5-8 % faster (bench/RESULTS.md, twelfth section). */
+  return group % segment_k == 0 || (words == 4 && segment_k == 2 * group);
 }
 
 int bb_config_weight_order(const bitblas_matmul_config *cfg) {

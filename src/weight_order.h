@@ -26,11 +26,10 @@
 int bb_config_weight_order(const bitblas_matmul_config *cfg);
 
 /* Whether traded words (`words` per lane, `bits`-bit codes) serve groups of `group` k: whole
- * segments (128 * words / bits k) per group, or a segment of whole groups each covering whole
- * words of all four lanes (a multiple of 4 * 32 / bits k). In the traded order lane t's word w
- * is the segment's word 4w + t, so the second case gives every lane its segment's groups in the
- * same order, words / (segments' groups) words each, and the kernels restart their sums at each
- * group. */
+ * segments (128 * words / bits k) per group, or, with 4 words per lane, two groups per segment.
+ * In the traded order lane t's word w is the segment's word 4w + t, so then every lane meets the
+ * segment's first group in its words 0 and 1 and the second in 2 and 3, and the kernels restart
+ * their sums at each group. */
 int bb_weight_order_groups_fit(int bits, int words, int64_t group);
 
 /* Writes `rows` rows of `row_bytes` bytes from `plain` (the plain packed layout) to `out` in the

@@ -414,10 +414,11 @@ START_TEST(test_key_text_round_trip) {
 }
 END_TEST
 
-/* Which configs read traded words (bb_config_weight_order), and the words per lane. A segment
- * may hold several groups when each covers whole words of the four lanes (128 / b k): 4-bit
- * codes in groups of 32 do, groups of 16 do not; 2-bit codes in groups of 64 and 128 do, groups of
- * 32 and 80 do not (640 fits the 8-byte segments from M = 9). */
+/* Which configs read traded words (bb_config_weight_order), and the words per lane. A 16-byte
+ * segment (512 bits of a row) may hold two groups, not four: 4-bit codes in groups of 64 and
+ * 2-bit codes in groups of 128 trade, 4-bit codes in groups of 32, 2-bit codes in groups of 64
+ * and 1-bit codes in groups of 128 do not; 2-bit codes in groups of 640 fit the 8-byte segments
+ * from M = 9, groups of 80 nothing. */
 START_TEST(test_weight_order_rule) {
   const struct {
     int64_t M, K, group;
@@ -430,11 +431,11 @@ START_TEST(test_weight_order_rule) {
       {8, 4096, -1, BITBLAS_DTYPE_INT1, 4},    {1, 2880, -1, BITBLAS_DTYPE_UINT1, 0},
       {9, 2880, -1, BITBLAS_DTYPE_UINT4, 2},   {1, 2880, 120, BITBLAS_DTYPE_UINT4, 0},
       {8, 2880, -1, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 128, BITBLAS_DTYPE_UINT2, 4},
-      {1, 4096, 32, BITBLAS_DTYPE_UINT4, 4},   {1, 4096, 128, BITBLAS_DTYPE_NF4, 0},
+      {1, 4096, 32, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 128, BITBLAS_DTYPE_NF4, 0},
       {1, 4096, 128, BITBLAS_DTYPE_UINT8, 0},  {1, 4096, 128, BITBLAS_DTYPE_FP4_E2M1, 0},
-      {1, 4096, 16, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 32, BITBLAS_DTYPE_UINT2, 0},
-      {1, 4096, 64, BITBLAS_DTYPE_UINT1, 0},   {1, 4096, 64, BITBLAS_DTYPE_INT2, 4},
-      {1, 4096, 128, BITBLAS_DTYPE_INT1, 4},   {12, 2560, 80, BITBLAS_DTYPE_UINT2, 0},
+      {1, 4096, 64, BITBLAS_DTYPE_UINT4, 4},   {16, 4096, 32, BITBLAS_DTYPE_INT4, 0},
+      {1, 4096, 64, BITBLAS_DTYPE_INT2, 0},    {1, 4096, 128, BITBLAS_DTYPE_INT1, 0},
+      {1, 4096, 256, BITBLAS_DTYPE_UINT1, 4},  {12, 2560, 80, BITBLAS_DTYPE_UINT2, 0},
       {12, 2560, 640, BITBLAS_DTYPE_UINT2, 2},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

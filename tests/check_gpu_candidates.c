@@ -188,13 +188,13 @@ START_TEST(test_scale_table_copies) {
 }
 END_TEST
 
-/* Segments of several groups: with traded words a segment may hold 2 or 4 whole groups (each
- * covering whole words of its four lanes), and the kernels restart their sums, or change their
- * dequantization, at each. 2-bit codes in groups of 128 (segments of 256 k), 4-bit codes in groups
- * of 32 and 64 (128 k), 1-bit codes in groups of 128 and 256 (512 k); scales from the block's
- * table (2-byte loads and 16-byte copies) and with the stages (quantized zeros); every zeros
- * mode; stored traded (order 2) and, at M = 17, traded by shuffles (order 1). Every config has
- * candidates of both scaling places whose segments hold more than one group. */
+/* Segments of two groups: with traded words and 16 bytes per lane a segment may hold two whole
+ * groups, and the kernels restart their sums, or change their dequantization, at the second.
+ * 2-bit codes in groups of 128 (segments of 256 k), 4-bit codes in groups of 64 (128 k), 1-bit
+ * codes in groups of 256 (512 k); scales from the block's table (2-byte loads and 16-byte
+ * copies) and with the stages (quantized zeros); every zeros mode; stored traded (order 2) and,
+ * at M = 17, traded by shuffles (order 1). Every config has candidates of both scaling places
+ * whose segments hold two groups. */
 START_TEST(test_groups_inside_segments) {
   static const struct {
     int64_t M, N, K;
@@ -204,9 +204,9 @@ START_TEST(test_groups_inside_segments) {
   } cases[] = {
       {1, 1003, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL},
       {1, 2880, 8192, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_RESCALE},
-      {3, 72, 4096, BITBLAS_DTYPE_UINT4, 32, BITBLAS_ZEROS_QUANTIZED},
+      {3, 72, 4096, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_QUANTIZED},
       {16, 520, 4096, BITBLAS_DTYPE_INT4, 64, BITBLAS_ZEROS_NONE},
-      {1, 256, 4096, BITBLAS_DTYPE_UINT1, 128, BITBLAS_ZEROS_ORIGINAL},
+      {1, 256, 4096, BITBLAS_DTYPE_UINT1, 256, BITBLAS_ZEROS_ORIGINAL},
       {8, 100, 2048, BITBLAS_DTYPE_INT1, 256, BITBLAS_ZEROS_NONE},
       {17, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED},
   };

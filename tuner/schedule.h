@@ -85,8 +85,8 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
  * multiple of the segment (128 * lane_words / b elements), and the group
  *  - in the loaded order (lane_order 0): a multiple of one lane's k (32 * lane_words / b) or,
  *    with post_scale, of the whole segment;
- *  - with traded words (lane_order 1 or 2, lane_words 2 or 4): a multiple of the segment, or a
- *    whole part of it that covers whole words of the four lanes (bb_weight_order_groups_fit). */
+ *  - with traded words (lane_order 1 or 2, lane_words 2 or 4): a multiple of the segment or,
+ *    with 4 words per lane, half of it (bb_weight_order_groups_fit). */
 int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale,
                    int lane_order);
 
