@@ -37,7 +37,8 @@
 //
 // Two ways to apply scales and zeros:
 //   BB_POST_SCALE 0: each pair is dequantized in float16 before the mma (one exact subtraction and
-//     one FMA per pair); works for any group that is a multiple of a lane's k.
+//     one FMA per pair); works for any group that is a multiple of a lane's k in the loaded order
+//     (traded orders: see above).
 //   BB_POST_SCALE 1: the mma multiplies the biased codes h = 1024 + 2^(jb) u themselves, and one
 //     more mma with a fragment of ones sums the same activations (S). Per row and group the weight
 //     is w = a u + c, so sum(w x) = a 2^(-jb) (T_j - 1024 S_j) + c S_j summed over the positions

@@ -10,10 +10,11 @@
 
 int bb_weight_order_groups_fit(int bits, int words, int64_t group) {
   const int64_t segment_k = 128 * (int64_t)words / bits;
-  /* Two groups per 16-byte segment, not four: on an H200, 4-bit codes in groups of 32 read that
-   * way were 13 % slower at M = 1 than in the plain order (up to 1.8x where K = 28672 puts the
-   * scales outside shared memory), while groups of 64 tied at M = 1 and were 10 % faster at
-   * M = 16, and 2-bit codes in groups of 128 5-8 % faster (bench/RESULTS.md, twelfth section). */
+  /* Two groups per 64-byte segment (16 bytes per lane), not four: on an H200, 4-bit codes in
+   * groups of 32 read that way were 13 % slower at M = 1 than in the plain order (up to 1.8x
+   * where K = 28672 puts the scales outside shared memory), while groups of 64 tied at M = 1 and
+   * were 10 % faster at M = 16, and 2-bit codes in groups of 128 4-8 % faster (bench/RESULTS.md,
+   * twelfth section). 32-byte segments keep one group each, as before (two were not measured). */
   return group % segment_k == 0 || (words == 4 && segment_k == 2 * group);
 }
 
@@ -24,8 +25,9 @@ int bb_config_weight_order(const bitblas_matmul_config *cfg) {
     return 0;
   const int64_t group = bb_config_group(cfg);
   /* Two words per lane only from M = 9: at M = 1 on an H200 they were up to 14% slower than
-   * four words per lane in the plain order, which 2-bit codes in groups of 128 can still use
-   * with scales applied before the mma (bench/RESULTS.md, fifth section). */
+   * four words per lane in the plain order, which codes whose group fits no 64-byte segment
+   * (such as 2-bit codes in groups of 128 when K = 4224) can still use with scales applied
+   * before the mma (bench/RESULTS.md, fifth section). */
   for (int words = 4; words >= (cfg->M >= 9 ? 2 : 4); words -= 2) {
     const int64_t segment_k = 128 * (int64_t)words / bits;
     if (cfg->K % segment_k == 0 && bb_weight_order_groups_fit(bits, words, group)) return words;

@@ -414,8 +414,8 @@ START_TEST(test_key_text_round_trip) {
 }
 END_TEST
 
-/* Which configs read traded words (bb_config_weight_order), and the words per lane. A 16-byte
- * segment (512 bits of a row) may hold two groups, not four: 4-bit codes in groups of 64 and
+/* Which configs read traded words (bb_config_weight_order), and the words per lane. A segment of
+ * 16 bytes per lane (512 bits of a row) may hold two groups, not four: 4-bit codes in groups of 64 and
  * 2-bit codes in groups of 128 trade, 4-bit codes in groups of 32, 2-bit codes in groups of 64
  * and 1-bit codes in groups of 128 do not; 2-bit codes in groups of 640 fit the 8-byte segments
  * from M = 9, groups of 80 nothing. */

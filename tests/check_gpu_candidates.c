@@ -4,9 +4,9 @@
  * over the core shape matrix: M 1..1000, N 1..4096, K 128..7168, group -1/128, zeros none/original,
  * bias on/off, uint4 and int4 weights; 1- and 2-bit rows of 28672 k with one group per row;
  * groups of 120 k; rows of 64 groups and more (the scale table's asynchronous copy); traded
- * words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16, traded by shuffles at
- * M = 17; every zeros mode); and a dynamic operator's plain buckets at M = 1 and 16. GPU suite:
- * exits 77 without a device.
+ * words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16, 16 and 8 bytes per lane,
+ * traded by shuffles at M = 17; every zeros mode); segments of two groups; and a dynamic
+ * operator's plain buckets at M = 1 and 16. GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,8 +127,9 @@ START_TEST(test_groups_of_120) {
 }
 END_TEST
 
-/* Traded words: stored traded (lane order 2, static M up to 16: 1-, 2- and 4-bit codes) and
- * traded by shuffles (lane order 1, M = 17); N of 5, 72, 1000, 1003 and 2880 rows;
+/* Traded words: stored traded (lane order 2, static M up to 16: 1-, 2- and 4-bit codes; 16 and,
+ * where K = 4224 fits no 256-k segment, 8 bytes per lane) and traded by shuffles (lane order 1,
+ * M = 17); N of 5, 72, 1000, 1003 and 2880 rows;
  * signed and unsigned codes, one group per row and groups of 128, every zeros mode, rows of A
  * not a multiple of 8. Every candidate runs on weights uploaded in the order the config's
  * kernels read. */
@@ -144,6 +145,7 @@ START_TEST(test_traded_words) {
       {9, 72, 7168, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE, 2},
       {17, 2880, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_ORIGINAL, 1},
       {16, 1000, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED, 2},
+      {16, 1000, 4224, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL, 2}, /* 8 bytes per lane */
       {1, 1003, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL, 2},
       {13, 5, 2048, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_RESCALE, 2},
   };

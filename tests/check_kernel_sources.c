@@ -288,7 +288,7 @@ END_TEST
 /* Which candidates trade words across lanes (kernel_src/tcgemv.cu) and run deeper pipelines.
  * Static M up to 16 with 1-, 2- and 4-bit codes: weights stored traded (order 2), 4 words per
  * lane where a segment of them fits the groups (bb_weight_order_groups_fit: a segment inside a
- * group, or of whole groups), else 2 from M = 9. A dynamic operator's buckets (plain weights) and
+ * group, or of two groups), else 2 from M = 9. A dynamic operator's buckets (plain weights) and
  * M from 17: shuffled words (order 1) for 1- and 2-bit codes from M = 9 where they fit, never
  * for 4-bit codes or below M = 9. Three- and four-stage pipelines only up to M = 8. int8
  * activations never trade. The traded sources compile for sm_80 and sm_90. */
@@ -299,7 +299,7 @@ START_TEST(test_lane_order_and_depth) {
   ck_assert_int_ge(c.all, 8);
   ck_assert_int_eq(c.order[2], c.all);
   ck_assert_int_eq(c.deep, 0);
-  /* 2-bit codes in groups of 128: the 16-byte loads' segments (256 k) hold two groups. */
+  /* 2-bit codes in groups of 128: the segments of 16 bytes per lane (256 k) hold two groups. */
   bitblas_matmul_config two_bit =
       bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_NONE);
   ck_assert_int_eq(bb_config_weight_order(&two_bit), 4);
@@ -315,11 +315,12 @@ START_TEST(test_lane_order_and_depth) {
   /* K = 4224 (33 x 128) is no whole number of 256-k segments: the 8-byte loads' segments
    * (128 k) from M = 9, and up to M = 8 the plain order, so that four words per lane (scales
    * before the mma) remain in the list. */
-  bitblas_matmul_config odd_k = two_bit;
-  odd_k.K = 4224;
-  ck_assert_int_eq(bb_config_weight_order(&odd_k), 2);
-  c = count_tcgemv(&odd_k);
+  bitblas_matmul_config eight_bytes = two_bit;
+  eight_bytes.K = 4224;
+  ck_assert_int_eq(bb_config_weight_order(&eight_bytes), 2);
+  c = count_tcgemv(&eight_bytes);
   ck_assert_int_eq(c.order[2], c.all);
+  bitblas_matmul_config odd_k = eight_bytes;
   odd_k.M = 1;
   ck_assert_int_eq(bb_config_weight_order(&odd_k), 0);
   c = count_tcgemv(&odd_k);
@@ -343,7 +344,7 @@ START_TEST(test_lane_order_and_depth) {
   c = count_tcgemv(&one_bit);
   ck_assert_int_eq(c.order[1], c.all); /* every variant fits: one group per row */
   c = count_tcgemv(&two_bit);
-  ck_assert_int_eq(c.order[1], c.all); /* every variant fits: two groups per 16-byte segment */
+  ck_assert_int_eq(c.order[1], c.all); /* every variant fits: two groups per 64-byte segment */
   c = count_tcgemv(&four_bit);
   ck_assert_int_eq(c.order[0], c.all);
   bitblas_matmul_config one_row = one_bit;
@@ -375,11 +376,12 @@ START_TEST(test_lane_order_and_depth) {
   round_trip_candidates(&one_bit, families);
   ck_assert_int_gt(families[BB_FAMILY_TCGEMV], 0);
 
-  /* Compiles: stored traded (1 and 2 bits at M = 16), the plain bucket at M = 1 (every tcgemv
-   * of it, loaded order), and words traded by shuffles (M = 17). */
+  /* Compiles: stored traded (1 and 2 bits at M = 16, 16 and 8 bytes per lane), the plain bucket
+   * at M = 1 (every tcgemv of it, loaded order), and words traded by shuffles (M = 17). */
   two_bit.dynamic_m = 0;
-  const bitblas_matmul_config *compiled_configs[] = {&one_bit, &two_bit, &one_row, &wide};
-  for (int t = 0; t < 4; t++) {
+  const bitblas_matmul_config *compiled_configs[] = {&one_bit, &two_bit, &one_row, &wide,
+                                                     &eight_bytes};
+  for (int t = 0; t < 5; t++) {
     bb_schedule schedules[BB_MAX_CANDIDATES];
     const int count = bb_candidates_enumerate(compiled_configs[t], schedules);
     char *sources[BB_MAX_CANDIDATES] = {0};
