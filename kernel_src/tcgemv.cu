@@ -530,7 +530,9 @@ struct bb_stage {
 };
 
 // The group of lane t's words h * BB_SUBGROUP_WORDS .. (h + 1) * BB_SUBGROUP_WORDS - 1 of segment
-// seg (one group: see BB_SUBGROUPS).
+// seg (one group: see BB_SUBGROUPS). Both forms equal bb_word_k(seg, t, w) / BB_GROUP for those
+// words; the one-group form is written as before several groups were taken, so that those
+// kernels compile to the same code.
 __device__ __forceinline__ int bb_subgroup(int seg, int t, int h) {
 #if BB_SUBGROUPS > 1
   (void)t;

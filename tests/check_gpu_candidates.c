@@ -60,6 +60,18 @@ static int check_all_candidates(const bitblas_matmul_config *cfg) {
   return failures;
 }
 
+/* One config of a case table: bb_test_scaled_config's arguments. */
+typedef struct scaled_case {
+  int64_t M, N, K;
+  bitblas_dtype W_dtype;
+  int64_t group;
+  bitblas_zeros_mode zeros;
+} scaled_case;
+
+static bitblas_matmul_config scaled_case_config(const scaled_case *c) {
+  return bb_test_scaled_config(c->M, c->N, c->K, c->W_dtype, c->group, c->zeros);
+}
+
 START_TEST(test_core_shape_matrix) {
   int index = 0, failures = 0, configs = 0;
   for (size_t mi = 0; mi < sizeof sizes_m / sizeof sizes_m[0]; mi++) {
@@ -135,24 +147,21 @@ END_TEST
  * kernels read. */
 START_TEST(test_traded_words) {
   static const struct {
-    int64_t M, N, K;
-    bitblas_dtype W_dtype;
-    int64_t group;
-    bitblas_zeros_mode zeros;
+    scaled_case config;
     int order;
   } cases[] = {
-      {16, 1003, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE, 2},
-      {9, 72, 7168, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE, 2},
-      {17, 2880, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_ORIGINAL, 1},
-      {16, 1000, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED, 2},
-      {16, 1000, 4224, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL, 2}, /* 8 bytes per lane */
-      {1, 1003, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL, 2},
-      {13, 5, 2048, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_RESCALE, 2},
+      {{16, 1003, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 2},
+      {{9, 72, 7168, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE}, 2},
+      {{17, 2880, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_ORIGINAL}, 1},
+      {{16, 1000, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED}, 2},
+      /* K = 4224: 8 bytes per lane */
+      {{16, 1000, 4224, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL}, 2},
+      {{1, 1003, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 2},
+      {{13, 5, 2048, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_RESCALE}, 2},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    const bitblas_matmul_config cfg = bb_test_scaled_config(
-        cases[c].M, cases[c].N, cases[c].K, cases[c].W_dtype, cases[c].group, cases[c].zeros);
+    const bitblas_matmul_config cfg = scaled_case_config(&cases[c].config);
     bb_schedule schedules[BB_MAX_CANDIDATES];
     const int count = bb_candidates_enumerate(&cfg, schedules);
     int traded = 0;
@@ -169,12 +178,7 @@ END_TEST
  * of 1003 and 2880 end in a block that does not: it takes the 2-byte loads), with one array
  * (no zeros) or two, groups of 64 and 128, K up to 16384. */
 START_TEST(test_scale_table_copies) {
-  static const struct {
-    int64_t M, N, K;
-    bitblas_dtype W_dtype;
-    int64_t group;
-    bitblas_zeros_mode zeros;
-  } cases[] = {
+  static const scaled_case cases[] = {
       {1, 1003, 8192, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL},
       {16, 2880, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_RESCALE},
       {1, 512, 4096, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_NONE},
@@ -182,8 +186,7 @@ START_TEST(test_scale_table_copies) {
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    const bitblas_matmul_config cfg = bb_test_scaled_config(
-        cases[c].M, cases[c].N, cases[c].K, cases[c].W_dtype, cases[c].group, cases[c].zeros);
+    const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
     failures += check_all_candidates(&cfg);
   }
   ck_assert_int_eq(failures, 0);
@@ -198,12 +201,7 @@ END_TEST
  * at M = 17, traded by shuffles (order 1). Every config has candidates of both scaling places
  * whose segments hold two groups. */
 START_TEST(test_groups_inside_segments) {
-  static const struct {
-    int64_t M, N, K;
-    bitblas_dtype W_dtype;
-    int64_t group;
-    bitblas_zeros_mode zeros;
-  } cases[] = {
+  static const scaled_case cases[] = {
       {1, 1003, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL},
       {1, 2880, 8192, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_RESCALE},
       {3, 72, 4096, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_QUANTIZED},
@@ -214,8 +212,7 @@ START_TEST(test_groups_inside_segments) {
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    const bitblas_matmul_config cfg = bb_test_scaled_config(
-        cases[c].M, cases[c].N, cases[c].K, cases[c].W_dtype, cases[c].group, cases[c].zeros);
+    const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
     const int bits = bitblas_dtype_bits(cfg.W_dtype);
     bb_schedule schedules[BB_MAX_CANDIDATES];
     const int count = bb_candidates_enumerate(&cfg, schedules);

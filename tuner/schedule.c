@@ -194,14 +194,16 @@ static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {1
 /* From M = 9 (two or more m tiles), every block reads all of A's rows over its K range through
  * L1: at M = 16 that is 32 bytes per k against 8 per k of 4-bit weights per 16 rows, so blocks
  * of 32 rows read twice the activation bytes they read weight bytes, and each warp's 16-byte
- * loads of A touch 8 rows, twice the L1 cycles of contiguous loads. Blocks of 64 rows
- * (n_tiles = 4) share those reads among more rows, but they need 180-196 registers; once 1- and
- * 2-bit codes traded words across lanes they won no layer on an H100 (about 100 winners over
- * four runs) and took the longest to compile, so they are not tried. Blocks of 48 rows
- * (n_tiles = 3, the last two shapes, 128-145 registers with scales before the mma) won 7 of 24
- * Llama-3 layers at M = 16 on an H200, by up to 16 % (1-bit 57344 x 8192), all where N gives
- * them at least 128 blocks (bench/RESULTS.md, ninth section); with fewer they never won. They are
- * offered for float16 activations only (tcgemv_int8 was not measured with them). */
+ * loads of A touch 8 rows, twice the L1 cycles of contiguous loads (though on an H200 taking
+ * either away made the largest layer at most 5 % faster: bench/RESULTS.md, twelfth section).
+ * Blocks of 64 rows (n_tiles = 4) share those reads among more rows, but they need 180-196
+ * registers; once 1- and 2-bit codes traded words across lanes they won no layer on an H100
+ * (about 100 winners over four runs) and took the longest to compile, so they are not tried.
+ * Blocks of 48 rows (n_tiles = 3, the last two shapes, 128-145 registers with scales before the
+ * mma) won 7 of 24 Llama-3 layers at M = 16 on an H200, by up to 16 % (1-bit 57344 x 8192), all
+ * where N gives them at least 128 blocks (bench/RESULTS.md, ninth section); with fewer they
+ * never won. They are offered for float16 activations only (tcgemv_int8 was not measured with
+ * them). */
 static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 1}, {8, 2, 2},
                                                  {8, 1, 2}, {16, 1, 1}, {4, 3, 1},  {8, 3, 1}};
 #define BB_WIDE_48_ROW_MIN_N (128 * 48)
