@@ -6,7 +6,8 @@
  * groups of 120 k; rows of 64 groups and more (the scale table's asynchronous copy); traded
  * words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16, 16 and 8 bytes per lane,
  * traded by shuffles at M = 17; every zeros mode); segments of two groups; and a dynamic
- * operator's plain buckets at M = 1 and 16. GPU suite: exits 77 without a device.
+ * operator's plain buckets at M = 1 and 16; blocks of 48 and 64 rows at M = 5-8, traded and
+ * plain. GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,6 +232,41 @@ START_TEST(test_groups_inside_segments) {
 }
 END_TEST
 
+/* Blocks of 48 and 64 rows at M = 5-8 (offered where N >= 32768): N ending in a part of a
+ * block; 4-, 2- and 1-bit codes; groups of 32 and 128 and one per row; weights stored traded,
+ * and plain (groups of 32, and a dynamic operator's bucket of M = 8). Every candidate of each
+ * config runs against the reference, the tall ones among them. */
+START_TEST(test_tall_blocks_small_m) {
+  static const struct {
+    scaled_case config;
+    int dynamic;        /* 1: a dynamic operator's bucket (plain weights) */
+    int rows48, rows64; /* tall candidates expected */
+  } cases[] = {
+      {{8, 32784, 512, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 0, 1, 1},
+      {{5, 32800, 1024, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_RESCALE}, 0, 1, 1},
+      {{7, 32776, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 1, 1},
+      /* scales after the mma need whole segments per group: 64 rows only */
+      {{6, 32784, 512, BITBLAS_DTYPE_UINT4, 32, BITBLAS_ZEROS_QUANTIZED}, 0, 0, 1},
+      {{8, 32784, 512, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 1, 1, 1},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg = scaled_case_config(&cases[c].config);
+    cfg.dynamic_m = cases[c].dynamic;
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    int tall[5] = {0};
+    for (int i = 0; i < count; i++)
+      if (schedules[i].family == BB_FAMILY_TCGEMV && schedules[i].n_tiles <= 4)
+        tall[schedules[i].n_tiles]++;
+    ck_assert_msg(tall[3] == cases[c].rows48 && tall[4] == cases[c].rows64,
+                  "case %zu: %d and %d tall candidates", c, tall[3], tall[4]);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* A dynamic operator's buckets read the plain layout at M = 1 and 16, where a static operator
  * would trade words: every candidate of theirs (gemv, mma, tcgemv in the loaded order and with
  * words traded by shuffles) is correct on plain weights. */
@@ -258,6 +294,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_traded_words);
   tcase_add_test(tc, test_scale_table_copies);
   tcase_add_test(tc, test_groups_inside_segments);
+  tcase_add_test(tc, test_tall_blocks_small_m);
   tcase_add_test(tc, test_plain_buckets);
   suite_add_tcase(suite, tc);
   return suite;

@@ -232,14 +232,14 @@ static tcgemv_counts count_tcgemv(const bitblas_matmul_config *cfg) {
   return counts;
 }
 
-/* The 48-row shapes (n_tiles = 3) of cfg's candidates; compiles them for sm_80 and sm_90. */
-static int compile_48_row_blocks(const bitblas_matmul_config *cfg) {
+/* The candidates of cfg with blocks of 16 x n_tiles rows; compiles them for sm_80 and sm_90. */
+static int compile_row_blocks(const bitblas_matmul_config *cfg, int n_tiles) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(cfg, schedules);
   char *sources[BB_MAX_CANDIDATES] = {0};
   int found = 0;
   for (int i = 0; i < count; i++) {
-    if (schedules[i].n_tiles != 3) continue;
+    if (schedules[i].n_tiles != n_tiles) continue;
     ck_assert_int_eq(schedules[i].family, BB_FAMILY_TCGEMV);
     sources[found] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
     ck_assert_ptr_nonnull(sources[found]);
@@ -257,31 +257,42 @@ static int compile_48_row_blocks(const bitblas_matmul_config *cfg) {
   return found;
 }
 
-/* Blocks of 48 rows: offered from M = 9 to 16 for float16 activations where N gives them at
- * least 128 blocks (N >= 6144), for 1-, 2- and 4-bit codes, and they compile; not below that N,
- * not up to M = 8, not from M = 17 (too many tiles), never for int8 activations. */
-START_TEST(test_48_row_blocks) {
+/* Blocks of 48 and 64 rows, offered for float16 activations, for 1-, 2- and 4-bit codes, and
+ * they compile:
+ *   M = 9-16: 48 rows where N gives them at least 128 blocks (N >= 6144), never 64;
+ *   M = 5-8: one shape of 48 rows and one of 64 where N >= 512 x 64 = 32768;
+ *   neither below those N, nor at M = 4, nor from M = 17 (too many tiles), nor for int8
+ *   activations. */
+START_TEST(test_tall_row_blocks) {
   const bitblas_dtype codes[] = {BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_UINT2, BITBLAS_DTYPE_UINT1};
+  /* M, N, and the 48- and 64-row candidates expected (-2: at least two) */
+  static const int64_t cases[][4] = {
+      {16, 6144, -2, 0}, {16, 6143, 0, 0}, {17, 57344, 0, 0}, {8, 57344, 1, 1},
+      {5, 32768, 1, 1},  {5, 32767, 0, 0}, {4, 57344, 0, 0},
+  };
   for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
     const int group = codes[i] == BITBLAS_DTYPE_UINT1 ? -1 : 128;
     const bitblas_zeros_mode zeros =
         codes[i] == BITBLAS_DTYPE_UINT1 ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL;
-    bitblas_matmul_config cfg = bb_test_scaled_config(16, 6144, 4096, codes[i], group, zeros);
-    ck_assert_int_ge(compile_48_row_blocks(&cfg), 2);
-    cfg.N = 6143;
-    ck_assert_int_eq(compile_48_row_blocks(&cfg), 0);
-    cfg.N = 57344;
-    cfg.M = 8;
-    ck_assert_int_eq(compile_48_row_blocks(&cfg), 0);
-    cfg.M = 17;
-    ck_assert_int_eq(compile_48_row_blocks(&cfg), 0);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+      const bitblas_matmul_config cfg =
+          bb_test_scaled_config(cases[c][0], cases[c][1], 4096, codes[i], group, zeros);
+      const int rows48 = compile_row_blocks(&cfg, 3), rows64 = compile_row_blocks(&cfg, 4);
+      if (cases[c][2] < 0)
+        ck_assert_int_ge(rows48, -cases[c][2]);
+      else
+        ck_assert_int_eq(rows48, cases[c][2]);
+      ck_assert_int_eq(rows64, cases[c][3]);
+    }
   }
   bitblas_matmul_config int8 =
       bb_test_scaled_config(16, 57344, 4096, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
   int8.A_dtype = BITBLAS_DTYPE_INT8;
   int8.accum_dtype = BITBLAS_DTYPE_INT32;
   ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
-  ck_assert_int_eq(compile_48_row_blocks(&int8), 0);
+  ck_assert_int_eq(compile_row_blocks(&int8, 3), 0);
+  int8.M = 8;
+  ck_assert_int_eq(compile_row_blocks(&int8, 3) + compile_row_blocks(&int8, 4), 0);
 }
 END_TEST
 
@@ -515,7 +526,7 @@ int main(void) {
   tcase_add_test(tc, test_compile_error_reports_log);
   tcase_add_test(tc, test_schedule_text_round_trip);
   tcase_add_test(tc, test_lane_order_and_depth);
-  tcase_add_test(tc, test_48_row_blocks);
+  tcase_add_test(tc, test_tall_row_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_compile_order_keeps_indices);
   suite_add_tcase(suite, tc);

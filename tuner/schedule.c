@@ -198,7 +198,8 @@ static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {1
  * either away made the largest layer at most 5 % faster: bench/RESULTS.md, twelfth section).
  * Blocks of 64 rows (n_tiles = 4) share those reads among more rows, but they need 180-196
  * registers; once 1- and 2-bit codes traded words across lanes they won no layer on an H100
- * (about 100 winners over four runs) and took the longest to compile, so they are not tried.
+ * (about 100 winners over four runs) and took the longest to compile, so they are not tried
+ * from M = 9 (M = 5-8: below).
  * Blocks of 48 rows (n_tiles = 3, the last two shapes, 128-145 registers with scales before the
  * mma) won 7 of 24 Llama-3 layers at M = 16 on an H200, by up to 16 % (1-bit 57344 x 8192), all
  * where N gives them at least 128 blocks (bench/RESULTS.md, ninth section); with fewer they
@@ -207,6 +208,15 @@ static const int tensor_gemv_shapes[][3] = {{16, 1, 1}, {8, 1, 2}, {8, 2, 1}, {1
 static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 1}, {8, 2, 2},
                                                  {8, 1, 2}, {16, 1, 1}, {4, 3, 1},  {8, 3, 1}};
 #define BB_WIDE_48_ROW_MIN_N (128 * 48)
+
+/* From M = 5 to 8 (one m tile), blocks of 48 rows with scales after the mma and of 64 rows with
+ * scales before it, where N gives them at least 512 blocks of 64 rows. Each load of A then
+ * serves more rows. On an H200, 4-bit codes at M = 8: 57344 x 8192 was 5-6 % faster than the
+ * tuned winner with them (83.7 and 84.5 against 88.7 us; bench/RESULTS.md, thirteenth section);
+ * on 28672 x 4096, 8192 x 28672 and 4096 x 14336 the best of them was 5-20 % slower, and at
+ * M = 4 on 57344 x 8192 2 % slower. Tuned, 1-bit codes on 57344 x 8192 gained 8 % too. */
+#define BB_TALL_ROW_MIN_M 5
+#define BB_TALL_ROW_MIN_N (512 * 64)
 
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
  * accumulators (sums per n tile, m tile and code position, plus the activations' sums) and at
@@ -246,8 +256,9 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * with a two-stage pipeline; up to M = 8 the first four shapes also three stages deep and the
  * first two four deep (more bytes in flight per warp, more registers); the next two fitting
  * variants get the first four shapes, two stages deep. From M = 9 every fitting variant gets the
- * wide shapes, two stages deep (the 48-row ones for float16 A where N >= 128 x 48). Weights in
- * traded order allow only variants of their words per lane. */
+ * wide shapes, two stages deep (the 48-row ones for float16 A where N >= 128 x 48). At M = 5-8
+ * with float16 A and N >= 512 x 64, one 48-row and one 64-row shape follow. Weights in traded
+ * order allow only variants of their words per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
@@ -286,6 +297,16 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
         if (shared_bytes <= 48 * 1024 && tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
       }
     }
+  }
+  if (!int8 && m_tiles == 1 && cfg->M >= BB_TALL_ROW_MIN_M && cfg->N >= BB_TALL_ROW_MIN_N) {
+    const int words = traded_words ? traded_words : 4;
+    const int order = tensor_gemv_lane_order(cfg, m_tiles, words);
+    const bb_schedule tall[] = {tcgemv(8, 3, 1, 1, words, 1, 2, order),
+                                tcgemv(8, 4, 1, 1, words, 0, 2, order)};
+    for (int i = 0; i < 2 && count < BB_MAX_CANDIDATES; i++)
+      if (bb_tcgemv_fits(cfg, words, tall[i].post_scale, order) &&
+          tensor_gemv_registers_fit(cfg, &tall[i]))
+        out[count++] = tall[i];
   }
   return count;
 }
