@@ -1,13 +1,15 @@
 /*
  * check_kernel_sources.c - every candidate source the emitter writes compiles with NVRTC alone
  * (no toolkit headers) for sm_80 and sm_90, for every weight format and activation type, and
- * the schedule text round-trips. Needs libnvrtc but no GPU; exits 77 where NVRTC is missing.
+ * the schedule text round-trips; the worker's memo hands back what it compiled before. Needs
+ * libnvrtc but no GPU; exits 77 where NVRTC is missing.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "compile.h"
+#include "cubin_memo.h"
 #include "nvrtc_loader.h"
 #include "schedule.h"
 #include "test_support.h"
@@ -513,6 +515,86 @@ START_TEST(test_compile_order_keeps_indices) {
 }
 END_TEST
 
+/* Through the worker's memo, a batch compiled before comes back without compiling: the same
+ * cubins, byte for byte, for the same sources and arch, also when emitted for another M; a
+ * source changed by one character, the same sources for another arch and a failed compile are
+ * compiled again (failures are not remembered). */
+START_TEST(test_compile_remembered) {
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&cfg, schedules);
+  ck_assert_int_ge(count, 3);
+  char *sources[3];
+  for (int i = 0; i < 2; i++) sources[i] = bb_emit_source(&cfg, &schedules[i], BB_FAULT_NONE);
+  sources[2] = strdup("extern \"C\" __global__ void bitblas_kernel() { undefined_name; }");
+  bb_cubin_memo *memo = bb_cubin_memo_create((size_t)64 << 20);
+  bb_compiled first[3], again[3];
+  int reused = -1;
+  ck_assert_int_eq(bb_compile_all_remembered(memo, sources, 3, 90, NULL, first, &reused),
+                   BITBLAS_OK);
+  ck_assert_int_eq(reused, 0);
+  ck_assert_int_eq(first[0].status, BITBLAS_OK);
+  ck_assert_int_eq(first[1].status, BITBLAS_OK);
+  ck_assert_int_eq(first[2].status, BITBLAS_COMPILE_FAILED);
+  ck_assert_int_eq(bb_cubin_memo_count(memo), 2);
+  const int order[3] = {2, 1, 0};
+  ck_assert_int_eq(bb_compile_all_remembered(memo, sources, 3, 90, order, again, &reused),
+                   BITBLAS_OK);
+  ck_assert_int_eq(reused, 2);
+  for (int i = 0; i < 2; i++) {
+    ck_assert_int_eq(again[i].status, BITBLAS_OK);
+    ck_assert_uint_eq(again[i].cubin_size, first[i].cubin_size);
+    ck_assert_int_eq(memcmp(again[i].cubin, first[i].cubin, first[i].cubin_size), 0);
+    ck_assert_ptr_ne(again[i].cubin, first[i].cubin); /* each batch owns its cubins */
+  }
+  ck_assert_int_eq(again[2].status, BITBLAS_COMPILE_FAILED);
+  ck_assert_ptr_nonnull(strstr(again[2].message, "undefined_name"));
+  bb_compiled_free(again, 3);
+  /* Kernels take m at run time: another M with the same weight order (as a dynamic operator's
+   * buckets all have) emits the same sources, which the memo hands back. */
+  bitblas_matmul_config other_m = cfg;
+  other_m.M = 12;
+  ck_assert_int_eq(bb_config_weight_order(&other_m), bb_config_weight_order(&cfg));
+  char *other_sources[2];
+  for (int i = 0; i < 2; i++) {
+    other_sources[i] = bb_emit_source(&other_m, &schedules[i], BB_FAULT_NONE);
+    ck_assert_str_eq(other_sources[i], sources[i]);
+  }
+  ck_assert_int_eq(bb_compile_all_remembered(memo, other_sources, 2, 90, NULL, again, &reused),
+                   BITBLAS_OK);
+  ck_assert_int_eq(reused, 2);
+  bb_compiled_free(again, 2);
+  for (int i = 0; i < 2; i++) free(other_sources[i]);
+  /* one character more: compiled, and remembered beside the first */
+  char *changed = malloc(strlen(sources[0]) + 2);
+  sprintf(changed, "%s\n", sources[0]);
+  ck_assert_int_eq(bb_compile_all_remembered(memo, &changed, 1, 90, NULL, again, &reused),
+                   BITBLAS_OK);
+  ck_assert_int_eq(reused, 0);
+  ck_assert_int_eq(again[0].status, BITBLAS_OK);
+  ck_assert_int_eq(bb_cubin_memo_count(memo), 3);
+  bb_compiled_free(again, 1);
+  /* another arch */
+  ck_assert_int_eq(bb_compile_all_remembered(memo, sources, 2, 80, NULL, again, &reused),
+                   BITBLAS_OK);
+  ck_assert_int_eq(reused, 0);
+  ck_assert_int_eq(again[0].status, BITBLAS_OK);
+  ck_assert_int_eq(bb_cubin_memo_count(memo), 5);
+  bb_compiled_free(again, 2);
+  /* no memo: everything compiles */
+  ck_assert_int_eq(bb_compile_all_remembered(NULL, sources, 2, 90, NULL, again, &reused),
+                   BITBLAS_OK);
+  ck_assert_int_eq(reused, 0);
+  ck_assert_int_eq(again[1].status, BITBLAS_OK);
+  bb_compiled_free(again, 2);
+  bb_compiled_free(first, 3);
+  bb_cubin_memo_destroy(memo);
+  free(changed);
+  for (int i = 0; i < 3; i++) free(sources[i]);
+}
+END_TEST
+
 int main(void) {
   if (bb_nvrtc_load() != BITBLAS_OK) {
     fprintf(stderr, "SKIP: %s\n", bitblas_last_error());
@@ -529,6 +611,7 @@ int main(void) {
   tcase_add_test(tc, test_tall_row_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_compile_order_keeps_indices);
+  tcase_add_test(tc, test_compile_remembered);
   suite_add_tcase(suite, tc);
   return bb_test_run_suite(suite);
 }

@@ -86,18 +86,23 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
   }
   char schedule_text[128];
   bb_schedule_format(s, schedule_text, sizeof schedule_text);
+  /* The config without its leading "M=<m>": kernels take m at run time, so the M buckets of an
+   * operator emit the same source for the same schedule, and the worker compiles it once
+   * (cubin_memo.h). */
   char config_text[512];
   bb_config_key_text(cfg, cfg->M, config_text, sizeof config_text);
+  const char *space = strchr(config_text, ' ');
+  const char *shape_text = strncmp(config_text, "M=", 2) == 0 && space ? space + 1 : config_text;
 
   char defines[2048];
   int used = snprintf(
       defines, sizeof defines,
-      "// bitblas candidate: %s\n// config: %s\n"
+      "// bitblas candidate: %s\n// config: %s (m at run time)\n"
       "#define BB_N %" PRId64 "\n#define BB_K %" PRId64 "\n#define BB_GROUP %" PRId64 "\n"
       "#define BB_A_KIND %d\n#define BB_W_KIND %d\n#define BB_W_BITS %d\n"
       "#define BB_SCALING %d\n#define BB_ZEROS %d\n#define BB_BIAS %d\n#define BB_A_SCALE %d\n"
       "#define BB_OUT_KIND %d\n#define BB_QZ_ROW_BYTES %" PRId64 "\n#define BB_FAULT %d\n",
-      schedule_text, config_text, cfg->N, cfg->K, bb_config_group(cfg),
+      schedule_text, shape_text, cfg->N, cfg->K, bb_config_group(cfg),
       activation_kind(cfg->A_dtype), weight_kind(cfg->W_dtype), bitblas_dtype_bits(cfg->W_dtype),
       cfg->with_scaling ? 1 : 0, (int)cfg->zeros_mode, cfg->with_bias ? 1 : 0,
       cfg->with_a_scale ? 1 : 0, output_kind(cfg->out_dtype), bb_config_qzeros_row_bytes(cfg),

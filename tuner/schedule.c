@@ -257,8 +257,9 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * first two four deep (more bytes in flight per warp, more registers); the next two fitting
  * variants get the first four shapes, two stages deep. From M = 9 every fitting variant gets the
  * wide shapes, two stages deep (the 48-row ones for float16 A where N >= 128 x 48). At M = 5-8
- * with float16 A and N >= 512 x 64, one 48-row and one 64-row shape follow. Weights in traded
- * order allow only variants of their words per lane. */
+ * with float16 A and N >= 512 x 64, the variants of 16-byte loads (or of the traded words) end
+ * with one tall shape each: 48 rows with scales after the mma, 64 with scales before it. Weights
+ * in traded order allow only variants of their words per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
@@ -269,6 +270,10 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
   /* words, post; 4-byte loads only for float16 A, where nothing wider fits (groups of 40 or 120
    * k of 4-bit codes, such as K = 2880 in groups of 120) */
   static const int variants[][2] = {{4, 1}, {2, 1}, {4, 0}, {2, 0}, {1, 0}};
+  /* M = 5-8: one tall shape per scaling place, in 16-byte loads (or the traded words) */
+  const int tall =
+      !int8 && m_tiles == 1 && cfg->M >= BB_TALL_ROW_MIN_M && cfg->N >= BB_TALL_ROW_MIN_N;
+  const int tall_words = traded_words ? traded_words : 4;
   int used = 0;
   for (int v = 0; v < 5 && used < 3; v++) {
     const int words = variants[v][0], post = variants[v][1];
@@ -297,16 +302,11 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
         if (shared_bytes <= 48 * 1024 && tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
       }
     }
-  }
-  if (!int8 && m_tiles == 1 && cfg->M >= BB_TALL_ROW_MIN_M && cfg->N >= BB_TALL_ROW_MIN_N) {
-    const int words = traded_words ? traded_words : 4;
-    const int order = tensor_gemv_lane_order(cfg, m_tiles, words);
-    const bb_schedule tall[] = {tcgemv(8, 3, 1, 1, words, 1, 2, order),
-                                tcgemv(8, 4, 1, 1, words, 0, 2, order)};
-    for (int i = 0; i < 2 && count < BB_MAX_CANDIDATES; i++)
-      if (bb_tcgemv_fits(cfg, words, tall[i].post_scale, order) &&
-          tensor_gemv_registers_fit(cfg, &tall[i]))
-        out[count++] = tall[i];
+    if (tall && words == tall_words && count < BB_MAX_CANDIDATES) {
+      /* 48 rows with scales after the mma, 64 with scales before it */
+      const bb_schedule s = tcgemv(8, post ? 3 : 4, 1, 1, words, post, 2, order);
+      if (tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
+    }
   }
   return count;
 }

@@ -6,6 +6,8 @@
  *   request:  tune <TAB> source-hash <TAB> skip-list|- <TAB> fault|- <TAB> out-dir <TAB>
  *             canonical config text
  *   replies:  begin <candidates> <nvrtc-version>
+ *             reused <n> compiled before               (for the debug log: sources not compiled
+ *                                                       again, see cubin_memo.h)
  *             compiled
  *             result <i> <outcome> <us> <message>      (compile failures, then each run)
  *             ready                                    (test inputs and reference made)
@@ -36,6 +38,7 @@
 
 #include "compile.h"
 #include "config.h"
+#include "cubin_memo.h"
 #include "cuda_driver.h"
 #include "error.h"
 #include "measure.h"
@@ -50,7 +53,11 @@ typedef struct worker_device {
   CUcontext context;
   int arch;
   int l2_bytes;
+  bb_cubin_memo *memo; /* cubins compiled for earlier requests (NULL: compile every time) */
 } worker_device;
+
+/* What the memo of compiled cubins may hold: about a thousand candidates' sources and cubins. */
+#define WORKER_MEMO_BYTES ((size_t)64 << 20)
 
 /* Replies are single lines: newlines and tabs in messages become spaces. */
 static void reply(const char *fmt, ...) BB_PRINTF(1, 2);
@@ -135,12 +142,15 @@ static void tune_request(worker_device *device, char *skip, char *fault, char *d
   int order[BB_MAX_CANDIDATES];
   bb_schedules_compile_order(schedules, count, order);
   bb_compiled compiled[BB_MAX_CANDIDATES];
-  status = bb_compile_all_ordered(sources, count, device->arch, order, compiled);
+  int reused = 0;
+  status = bb_compile_all_remembered(device->memo, sources, count, device->arch, order, compiled,
+                                     &reused);
   for (int i = 0; i < count; i++) free(sources[i]);
   if (status != BITBLAS_OK) {
     reply("error %d %s", (int)status, bb_error_message());
     return;
   }
+  reply("reused %d compiled before", reused); /* for the debug log only */
   reply("compiled");
   for (int i = 0; i < count; i++)
     if (wanted[i] && compiled[i].status != BITBLAS_OK)
@@ -246,6 +256,7 @@ int main(int argc, char **argv) {
   worker_device device;
   memset(&device, 0, sizeof device);
   bitblas_status device_status = open_device(ordinal, &device);
+  device.memo = bb_cubin_memo_create(WORKER_MEMO_BYTES);
   char line[4096];
   while (fgets(line, sizeof line, stdin)) {
     line[strcspn(line, "\n")] = '\0';
@@ -273,5 +284,6 @@ int main(int argc, char **argv) {
     }
     tune_request(&device, fields[2], fields[3], fields[4], fields[5]);
   }
+  bb_cubin_memo_destroy(device.memo);
   return 0;
 }
