@@ -515,6 +515,19 @@ START_TEST(test_compile_order_keeps_indices) {
 }
 END_TEST
 
+/* Compiles `count` (at most 3) sources through memo for sm_<arch>, expects every one to compile,
+ * and returns how many came from the memo. */
+static int compile_through(bb_cubin_memo *memo, char *const *sources, int count, int arch) {
+  bb_compiled compiled[3];
+  int reused = -1;
+  ck_assert_int_le(count, 3);
+  ck_assert_int_eq(bb_compile_all_remembered(memo, sources, count, arch, NULL, compiled, &reused),
+                   BITBLAS_OK);
+  for (int i = 0; i < count; i++) ck_assert_int_eq(compiled[i].status, BITBLAS_OK);
+  bb_compiled_free(compiled, count);
+  return reused;
+}
+
 /* Through the worker's memo, a batch compiled before comes back without compiling: the same
  * cubins, byte for byte, for the same sources and arch, also when emitted for another M; a
  * source changed by one character, the same sources for another arch and a failed compile are
@@ -561,33 +574,18 @@ START_TEST(test_compile_remembered) {
     other_sources[i] = bb_emit_source(&other_m, &schedules[i], BB_FAULT_NONE);
     ck_assert_str_eq(other_sources[i], sources[i]);
   }
-  ck_assert_int_eq(bb_compile_all_remembered(memo, other_sources, 2, 90, NULL, again, &reused),
-                   BITBLAS_OK);
-  ck_assert_int_eq(reused, 2);
-  bb_compiled_free(again, 2);
+  ck_assert_int_eq(compile_through(memo, other_sources, 2, 90), 2);
   for (int i = 0; i < 2; i++) free(other_sources[i]);
   /* one character more: compiled, and remembered beside the first */
   char *changed = malloc(strlen(sources[0]) + 2);
   sprintf(changed, "%s\n", sources[0]);
-  ck_assert_int_eq(bb_compile_all_remembered(memo, &changed, 1, 90, NULL, again, &reused),
-                   BITBLAS_OK);
-  ck_assert_int_eq(reused, 0);
-  ck_assert_int_eq(again[0].status, BITBLAS_OK);
+  ck_assert_int_eq(compile_through(memo, &changed, 1, 90), 0);
   ck_assert_int_eq(bb_cubin_memo_count(memo), 3);
-  bb_compiled_free(again, 1);
   /* another arch */
-  ck_assert_int_eq(bb_compile_all_remembered(memo, sources, 2, 80, NULL, again, &reused),
-                   BITBLAS_OK);
-  ck_assert_int_eq(reused, 0);
-  ck_assert_int_eq(again[0].status, BITBLAS_OK);
+  ck_assert_int_eq(compile_through(memo, sources, 2, 80), 0);
   ck_assert_int_eq(bb_cubin_memo_count(memo), 5);
-  bb_compiled_free(again, 2);
   /* no memo: everything compiles */
-  ck_assert_int_eq(bb_compile_all_remembered(NULL, sources, 2, 90, NULL, again, &reused),
-                   BITBLAS_OK);
-  ck_assert_int_eq(reused, 0);
-  ck_assert_int_eq(again[1].status, BITBLAS_OK);
-  bb_compiled_free(again, 2);
+  ck_assert_int_eq(compile_through(NULL, sources, 2, 90), 0);
   bb_compiled_free(first, 3);
   bb_cubin_memo_destroy(memo);
   free(changed);
