@@ -54,8 +54,8 @@ int main(int argc, char **argv) {
       total++;
     }
   }
-  printf("N=%s K=%s: %d candidates over 8 buckets, %d distinct sources\n", argv[1], argv[2],
-         total, distinct);
+  printf("N=%s K=%s: %d candidates over 8 buckets, %d distinct sources\n", argv[1], argv[2], total,
+         distinct);
   static bb_compiled out[8 * BB_MAX_CANDIDATES];
   for (int r = 0; r < rounds; r++) {
     bb_cubin_memo *memo = bb_cubin_memo_create((size_t)64 << 20);
