@@ -72,12 +72,28 @@ static void fill_weights(const bitblas_matmul_config *cfg, int ternary, bb_rng *
       w[i] = (uint8_t)byte;
     }
   } else {
-    for (size_t i = 0; i < bytes; i++) w[i] = (uint8_t)bb_rng_next(rng);
+    /* eight random bytes per draw: the tuner makes these for every M bucket it tunes, and one
+     * draw per byte took 0.17 s for a 28672 x 4096 layer of 4-bit codes */
+    for (size_t i = 0; i < bytes; i += 8) {
+      const uint64_t r = bb_rng_next(rng);
+      memcpy(w + i, &r, bytes - i < 8 ? bytes - i : 8);
+    }
   }
 }
 
 static void fill_uniform(bitblas_dtype dtype, void *data, size_t count, bb_rng *rng, double low,
                          double high) {
+  /* 16-bit floats through float: the exact double conversion of bb_element_write (any
+   * minifloat) is several times slower, and random data does not care about a second rounding */
+  if (dtype == BITBLAS_DTYPE_FLOAT16 || dtype == BITBLAS_DTYPE_BFLOAT16) {
+    uint16_t *out = data;
+    for (size_t i = 0; i < count; i++) {
+      const float value = (float)bb_rng_uniform(rng, low, high);
+      out[i] = dtype == BITBLAS_DTYPE_FLOAT16 ? bb_float_to_half(value)
+                                              : bb_float_to_bfloat16(value);
+    }
+    return;
+  }
   for (size_t i = 0; i < count; i++)
     bb_element_write(dtype, data, i, bb_rng_uniform(rng, low, high));
 }

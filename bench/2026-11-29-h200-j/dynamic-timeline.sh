@@ -6,6 +6,7 @@
 # Usage: OUT=dir BUILD=build-gpu bash dynamic-timeline.sh
 O=${OUT:-/tmp}
 B=${BUILD:-build-gpu}
+mkdir -p "$O"
 stamp() { python3 -u -c '
 import sys, time
 t0 = time.time()
