@@ -699,38 +699,27 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
   }
 }
 
-// One stage: per segment, the raw sums and their scaled contribution to acc. The sums restart
+// Group h of one segment: its raw sums and their scaled contribution to acc. The sums restart
 // every segment even when one group spans the row (its parameters then come in row_params, loaded
 // once): the biased sums T_j grow with 1024 S_j, and the mma's float32 accumulation loses their
 // low bits in proportion, so over a whole row of 28672 k the difference T_j - 1024 S_j had lost
 // ~3e-3 of its value.
-__device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
-                                                 const bb_u16 *__restrict__ A, int M, int m_block,
-                                                 int lane,
-                                                 const bb_row_params (&row_params)[BB_N_TILES][2],
-                                                 const bb_param_table &table, bb_raw_sums &sums,
-                                                 float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
-#pragma unroll
-  for (int u = 0; u < BB_UNROLL; u++) {
-    const int seg = seg0 + u * BB_WARPS;
-    if (seg >= BB_SEGMENTS) continue;
-    bb_u32 codes[BB_N_TILES][2][BB_LANE_WORDS];
-    bb_segment_codes(codes, stage.codes[u], lane);
-#pragma unroll
-    for (int h = 0; h < BB_SUBGROUPS; h++) {
-      bb_raw_sums_clear(sums);
-      bb_segment_sums(codes, seg, h, A, M, m_block, lane, sums);
+__device__ __forceinline__ void bb_group_compute(
+    const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], const bb_stage &stage, int u, int seg,
+    int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane,
+    const bb_row_params (&row_params)[BB_N_TILES][2], const bb_param_table &table,
+    bb_raw_sums &sums, float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+  bb_raw_sums_clear(sums);
+  bb_segment_sums(codes, seg, h, A, M, m_block, lane, sums);
 #if BB_ROW_WISE
-      (void)table;
-      bb_raw_sums_apply(sums, row_params, acc);
+  (void)stage, (void)u, (void)table;
+  bb_raw_sums_apply(sums, row_params, acc);
 #else
-      (void)row_params;
-      bb_row_params params[BB_N_TILES][2];
-      bb_segment_params(params, stage, u, seg, h, table, lane);
-      bb_raw_sums_apply(sums, params, acc);
+  (void)row_params;
+  bb_row_params params[BB_N_TILES][2];
+  bb_segment_params(params, stage, u, seg, h, table, lane);
+  bb_raw_sums_apply(sums, params, acc);
 #endif
-    }
-  }
 }
 #else
 // The mma work of group h of one segment's codes, word by word: gather the activations of every
@@ -769,12 +758,24 @@ __device__ __forceinline__ void bb_group_products(
   }
 }
 
+// Group h of one segment: its scales and zeros, then the products of its dequantized codes.
+__device__ __forceinline__ void bb_group_compute(
+    const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], const bb_stage &stage, int u, int seg,
+    int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane,
+    const bb_row_params (&)[BB_N_TILES][2], const bb_param_table &table, bb_raw_sums &,
+    float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+  bb_row_params params[BB_N_TILES][2];
+  bb_segment_params(params, stage, u, seg, h, table, lane);
+  bb_group_products(codes, seg, h, params, A, M, m_block, lane, acc);
+}
+#endif
+
 // The mma work of one stage: each segment's codes, group by group.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
                                                  int lane,
-                                                 const bb_row_params (&)[BB_N_TILES][2],
-                                                 const bb_param_table &table, bb_raw_sums &,
+                                                 const bb_row_params (&row_params)[BB_N_TILES][2],
+                                                 const bb_param_table &table, bb_raw_sums &sums,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
@@ -783,14 +784,10 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     bb_u32 codes[BB_N_TILES][2][BB_LANE_WORDS];
     bb_segment_codes(codes, stage.codes[u], lane);
 #pragma unroll
-    for (int h = 0; h < BB_SUBGROUPS; h++) {
-      bb_row_params params[BB_N_TILES][2];
-      bb_segment_params(params, stage, u, seg, h, table, lane);
-      bb_group_products(codes, seg, h, params, A, M, m_block, lane, acc);
-    }
+    for (int h = 0; h < BB_SUBGROUPS; h++)
+      bb_group_compute(codes, stage, u, seg, h, A, M, m_block, lane, row_params, table, sums, acc);
   }
 }
-#endif
 
 extern "C" __global__ void __launch_bounds__(BB_THREADS)
     bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,

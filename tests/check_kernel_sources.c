@@ -229,7 +229,7 @@ static tcgemv_counts count_tcgemv(const bitblas_matmul_config *cfg) {
     counts.all++;
     counts.order[schedules[i].lane_order]++;
     counts.deep += schedules[i].stages > 2;
-    if (schedules[i].lane_order) ck_assert(bb_tcgemv_order_fits(cfg, schedules[i].lane_words));
+    if (schedules[i].lane_order) ck_assert(bb_tcgemv_fits(cfg, schedules[i].lane_words, 1, 1));
   }
   return counts;
 }

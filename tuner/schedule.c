@@ -160,10 +160,6 @@ int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_sc
   return group % (post_scale ? segment_k : lane_k) == 0;
 }
 
-int bb_tcgemv_order_fits(const bitblas_matmul_config *cfg, int lane_words) {
-  return bb_tcgemv_fits(cfg, lane_words, 1, 1);
-}
-
 int bb_tcgemv_int8_fits(const bitblas_matmul_config *cfg, int lane_words) {
   const int bits = tensor_gemv_weight_bits(cfg, BITBLAS_DTYPE_INT8);
   return bits && cfg->K % (128 * (int64_t)lane_words / bits) == 0;
@@ -247,7 +243,7 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
  * saved. */
 static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles, int words) {
   if (bb_config_weight_order(cfg)) return 2; /* the weights were stored traded */
-  return m_tiles >= 2 && bitblas_dtype_bits(cfg->W_dtype) <= 2 && bb_tcgemv_order_fits(cfg, words);
+  return m_tiles >= 2 && bitblas_dtype_bits(cfg->W_dtype) <= 2 && bb_tcgemv_fits(cfg, words, 1, 1);
 }
 
 /* Adds the tensor-core gemv candidates (tcgemv for float16 A, tcgemv_int8 for int8 A): each

@@ -90,10 +90,6 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
 int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale,
                    int lane_order);
 
-/* Whether a tcgemv schedule with `lane_words` words per lane can trade words across lanes:
- * bb_tcgemv_fits with lane_order 1. */
-int bb_tcgemv_order_fits(const bitblas_matmul_config *cfg, int lane_words);
-
 /* Whether a tcgemv_int8 schedule with `lane_words` words per lane (4 or 2) can run cfg: int8 A,
  * an integer weight format of 1, 2, 4 or 8 bits, K a multiple of the segment
  * (128 * lane_words / b elements). */
