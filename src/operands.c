@@ -86,11 +86,17 @@ static void fill_uniform(bitblas_dtype dtype, void *data, size_t count, bb_rng *
   /* 16-bit floats through float: the exact double conversion of bb_element_write (any
    * minifloat) is several times slower, and random data does not care about a second rounding */
   if (dtype == BITBLAS_DTYPE_FLOAT16 || dtype == BITBLAS_DTYPE_BFLOAT16) {
+    /* two values per draw, from 24 random bits each (exact in float; a 16-bit float keeps at
+     * most 11): activations of M = 1024 rows of 28672 k are 29 million of them */
     uint16_t *out = data;
-    for (size_t i = 0; i < count; i++) {
-      const float value = (float)bb_rng_uniform(rng, low, high);
-      out[i] = dtype == BITBLAS_DTYPE_FLOAT16 ? bb_float_to_half(value)
-                                              : bb_float_to_bfloat16(value);
+    const float base = (float)low, step = (float)(high - low) / 16777216.0f;
+    for (size_t i = 0; i < count; i += 2) {
+      const uint64_t r = bb_rng_next(rng);
+      const float pair[2] = {base + step * (float)(r >> 40),
+                             base + step * (float)((r >> 8) & 0xFFFFFFu)};
+      for (size_t j = 0; j < 2 && i + j < count; j++)
+        out[i + j] = dtype == BITBLAS_DTYPE_FLOAT16 ? bb_float_to_half(pair[j])
+                                                    : bb_float_to_bfloat16(pair[j]);
     }
     return;
   }
@@ -98,30 +104,22 @@ static void fill_uniform(bitblas_dtype dtype, void *data, size_t count, bb_rng *
     bb_element_write(dtype, data, i, bb_rng_uniform(rng, low, high));
 }
 
-bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m, int ternary,
-                                     bb_rng *rng, bb_host_operands *out) {
-  memset(out, 0, sizeof *out);
-  bitblas_status status = bitblas_matmul_config_validate(cfg);
-  if (status != BITBLAS_OK) return status;
+/* Allocates and fills A (m rows) and its per-row scales; on failure frees them and returns
+ * BITBLAS_OUT_OF_MEMORY. */
+static bitblas_status make_activations(const bitblas_matmul_config *cfg, int64_t m, bb_rng *rng,
+                                       bb_host_operands *out) {
   out->m = m;
   out->A_bytes = bb_config_a_bytes(cfg, m);
-  out->W_bytes = bb_config_w_bytes(cfg);
-  out->scales_bytes = bb_config_scales_bytes(cfg);
-  out->zeros_bytes = bb_config_zeros_bytes(cfg);
-  out->bias_bytes = bb_config_bias_bytes(cfg);
   out->a_scale_bytes = cfg->with_a_scale ? (size_t)m * sizeof(float) : 0;
   out->A = malloc(out->A_bytes);
-  out->W = malloc(out->W_bytes);
-  out->scales = out->scales_bytes ? malloc(out->scales_bytes) : NULL;
-  out->zeros = out->zeros_bytes ? malloc(out->zeros_bytes) : NULL;
-  out->bias = out->bias_bytes ? malloc(out->bias_bytes) : NULL;
   out->a_scale = out->a_scale_bytes ? malloc(out->a_scale_bytes) : NULL;
-  if (!out->A || !out->W || (out->scales_bytes && !out->scales) ||
-      (out->zeros_bytes && !out->zeros) || (out->bias_bytes && !out->bias) ||
-      (out->a_scale_bytes && !out->a_scale)) {
-    bb_host_operands_free(out);
-    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for operands of M=%lld N=%lld K=%lld",
-                   (long long)m, (long long)cfg->N, (long long)cfg->K);
+  if (!out->A || (out->a_scale_bytes && !out->a_scale)) {
+    free(out->A);
+    free(out->a_scale);
+    out->A = NULL;
+    out->a_scale = NULL;
+    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for activations of M=%lld K=%lld",
+                   (long long)m, (long long)cfg->K);
   }
   const size_t a_count = (size_t)m * (size_t)cfg->K;
   if (cfg->A_dtype == BITBLAS_DTYPE_INT8) {
@@ -139,6 +137,34 @@ bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m
           (int8_t)((int)(bb_rng_next(rng) % (uint64_t)(2 * amplitude + 1)) - amplitude);
   } else {
     fill_uniform(cfg->A_dtype, out->A, a_count, rng, -1.0, 1.0);
+  }
+  for (int64_t i = 0; out->a_scale && i < m; i++)
+    out->a_scale[i] = (float)bb_rng_uniform(rng, 0.001, 0.01);
+  return BITBLAS_OK;
+}
+
+bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m, int ternary,
+                                     bb_rng *rng, bb_host_operands *out) {
+  memset(out, 0, sizeof *out);
+  bitblas_status status = bitblas_matmul_config_validate(cfg);
+  if (status != BITBLAS_OK) return status;
+  out->W_bytes = bb_config_w_bytes(cfg);
+  out->scales_bytes = bb_config_scales_bytes(cfg);
+  out->zeros_bytes = bb_config_zeros_bytes(cfg);
+  out->bias_bytes = bb_config_bias_bytes(cfg);
+  out->W = malloc(out->W_bytes);
+  out->scales = out->scales_bytes ? malloc(out->scales_bytes) : NULL;
+  out->zeros = out->zeros_bytes ? malloc(out->zeros_bytes) : NULL;
+  out->bias = out->bias_bytes ? malloc(out->bias_bytes) : NULL;
+  if (!out->W || (out->scales_bytes && !out->scales) || (out->zeros_bytes && !out->zeros) ||
+      (out->bias_bytes && !out->bias)) {
+    bb_host_operands_free(out);
+    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for operands of M=%lld N=%lld K=%lld",
+                   (long long)m, (long long)cfg->N, (long long)cfg->K);
+  }
+  if ((status = make_activations(cfg, m, rng, out)) != BITBLAS_OK) {
+    bb_host_operands_free(out);
+    return status;
   }
   fill_weights(cfg, ternary, rng, out->W, out->W_bytes);
   const bitblas_dtype scale_dtype = bb_config_scale_dtype(cfg);
@@ -169,9 +195,17 @@ bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m
       fill_uniform(cfg->out_dtype, out->bias, (size_t)cfg->N, rng, -1.0, 1.0);
     }
   }
-  for (int64_t i = 0; out->a_scale && i < m; i++)
-    out->a_scale[i] = (float)bb_rng_uniform(rng, 0.001, 0.01);
   return BITBLAS_OK;
+}
+
+bitblas_status bb_host_operands_remake_activations(const bitblas_matmul_config *cfg, int64_t m,
+                                                   bb_rng *rng, bb_host_operands *operands) {
+  free(operands->A);
+  free(operands->a_scale);
+  operands->A = NULL;
+  operands->a_scale = NULL;
+  operands->A_bytes = operands->a_scale_bytes = 0;
+  return make_activations(cfg, m, rng, operands);
 }
 
 void bb_host_operands_free(bb_host_operands *operands) {

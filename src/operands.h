@@ -52,6 +52,12 @@ typedef struct bb_host_operands {
 bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m, int ternary,
                                      bb_rng *rng, bb_host_operands *out);
 
+/* Replaces the activations (and per-row scales) of operands made for cfg by fresh ones for m
+ * rows, by the rules above; W, scales, zeros and bias stay. BITBLAS_OK, or
+ * BITBLAS_OUT_OF_MEMORY (then the operands have no activations: free them). */
+bitblas_status bb_host_operands_remake_activations(const bitblas_matmul_config *cfg, int64_t m,
+                                                   bb_rng *rng, bb_host_operands *operands);
+
 /* Frees and zeroes; a zeroed struct is fine. */
 void bb_host_operands_free(bb_host_operands *operands);
 

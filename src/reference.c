@@ -84,40 +84,66 @@ static double weight_code_value(const reference_plan *plan, uint32_t code) {
                                  : plan->code_values[code];
 }
 
-/* Row n of dequant(W) as doubles, for float activations: the table of SPEC section 2. */
+/* Row n of dequant(W) as doubles, for float activations: the table of SPEC section 2. Scales
+ * and zeros are read once per group. */
 static void dequantize_column(const reference_plan *plan, int64_t n, double *w) {
   const bitblas_matmul_config *cfg = plan->cfg;
   const bitblas_matmul_args *args = plan->args;
-  for (int64_t k = 0; k < cfg->K; k++) {
-    const uint32_t code = weight_code(plan, n, k);
-    const double q = weight_code_value(plan, code);
-    if (!cfg->with_scaling) {
-      w[k] = q;
-      continue;
-    }
-    const int64_t group = k / plan->group_size;
+  for (int64_t group = 0, first = 0; first < cfg->K; group++, first += plan->group_size) {
+    const int64_t end = first + plan->group_size < cfg->K ? first + plan->group_size : cfg->K;
     const size_t scale_index = (size_t)(n * plan->groups + group);
-    const double scale = bb_element_read(plan->scale_dtype, args->scales, scale_index);
-    switch (cfg->zeros_mode) {
-    case BITBLAS_ZEROS_ORIGINAL:
-      w[k] = (q - bb_element_read(plan->scale_dtype, args->zeros, scale_index)) * scale;
-      break;
-    case BITBLAS_ZEROS_RESCALE:
-      w[k] = q * scale - bb_element_read(plan->scale_dtype, args->zeros, scale_index);
-      break;
-    case BITBLAS_ZEROS_QUANTIZED: {
-      /* QZ[group][n], packed b bits along N; u is the unsigned stored code. */
-      const uint8_t *qzeros_row = (const uint8_t *)args->zeros + group * plan->qzeros_row_bytes;
-      const uint32_t qzero = bb_pack_code_at(qzeros_row, n, plan->weight_bits);
-      w[k] = ((double)code - (double)qzero) * scale;
-      break;
-    }
-    case BITBLAS_ZEROS_NONE:
-    default:
-      w[k] = q * scale;
-      break;
+    const double scale =
+        cfg->with_scaling ? bb_element_read(plan->scale_dtype, args->scales, scale_index) : 1.0;
+    double zero = 0.0;
+    if (cfg->zeros_mode == BITBLAS_ZEROS_ORIGINAL || cfg->zeros_mode == BITBLAS_ZEROS_RESCALE)
+      zero = bb_element_read(plan->scale_dtype, args->zeros, scale_index);
+    for (int64_t k = first; k < end; k++) {
+      const uint32_t code = weight_code(plan, n, k);
+      const double q = weight_code_value(plan, code);
+      if (!cfg->with_scaling) {
+        w[k] = q;
+        continue;
+      }
+      switch (cfg->zeros_mode) {
+      case BITBLAS_ZEROS_ORIGINAL:
+        w[k] = (q - zero) * scale;
+        break;
+      case BITBLAS_ZEROS_RESCALE:
+        w[k] = q * scale - zero;
+        break;
+      case BITBLAS_ZEROS_QUANTIZED: {
+        /* QZ[group][n], packed b bits along N; u is the unsigned stored code. */
+        const uint8_t *qzeros_row = (const uint8_t *)args->zeros + group * plan->qzeros_row_bytes;
+        const uint32_t qzero = bb_pack_code_at(qzeros_row, n, plan->weight_bits);
+        w[k] = ((double)code - (double)qzero) * scale;
+        break;
+      }
+      case BITBLAS_ZEROS_NONE:
+      default:
+        w[k] = q * scale;
+        break;
+      }
     }
   }
+}
+
+/* The dot product of a and w over K, and the sum of its terms' sizes; four running sums each, so
+ * that the additions do not wait on one another. */
+static void dot_and_size(const double *a, const double *w, int64_t K, double *dot, double *size) {
+  double sums[4] = {0, 0, 0, 0}, sizes[4] = {0, 0, 0, 0};
+  int64_t k = 0;
+  for (; k + 4 <= K; k += 4)
+    for (int j = 0; j < 4; j++) {
+      const double term = a[k + j] * w[k + j];
+      sums[j] += term;
+      sizes[j] += fabs(term);
+    }
+  for (; k < K; k++) {
+    sums[0] += a[k] * w[k];
+    sizes[0] += fabs(a[k] * w[k]);
+  }
+  *dot = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+  *size = (sizes[0] + sizes[1]) + (sizes[2] + sizes[3]);
 }
 
 /* Float activations: rows are converted a chunk at a time, each selected column of W is
@@ -152,12 +178,10 @@ static bitblas_status reference_float(const reference_plan *plan, const int64_t 
       const double bias =
           cfg->with_bias ? bb_element_read(cfg->out_dtype, plan->args->bias, (size_t)n) : 0.0;
       for (int64_t i = 0; i < count; i++) {
-        double sum = 0.0, size = 0.0;
-        for (int64_t k = 0; k < K; k++) sum += a[i * K + k] * w[k];
+        double sum, size;
+        dot_and_size(a + i * K, w, K, &sum, &size);
         out[(first + i) * col_count + j] = sum + bias;
-        if (!magnitude) continue;
-        for (int64_t k = 0; k < K; k++) size += fabs(a[i * K + k] * w[k]);
-        magnitude[(first + i) * col_count + j] = size + fabs(bias);
+        if (magnitude) magnitude[(first + i) * col_count + j] = size + fabs(bias);
       }
     }
   }

@@ -7,7 +7,8 @@
  * words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16, 16 and 8 bytes per lane,
  * traded by shuffles at M = 17; every zeros mode); segments of two groups; and a dynamic
  * operator's plain buckets at M = 1 and 16; blocks of 48 and 64 rows at M = 5-8, traded and
- * plain. GPU suite: exits 77 without a device.
+ * plain; one measurement retargeted from bucket to bucket, and timing that stops early.
+ * GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +25,17 @@ static const int64_t sizes_m[] = {1, 3, 16, 17, 128, 1000};
 static const int64_t sizes_n[] = {1, 8, 2880, 4096};
 static const int64_t sizes_k[] = {128, 4096, 7168};
 
-/* Checks every candidate of cfg; returns the number that failed, printing each. */
-static int check_all_candidates(const bitblas_matmul_config *cfg) {
+/* Checks every candidate of cfg on `measure` (made for cfg, or retargeted to it), timing each
+ * over `timed_runs` runs with bb_measure_candidate's `give_up_above_us`; returns the number that
+ * failed, printing each. */
+static int check_candidates_on(bb_measure *measure, const bitblas_matmul_config *cfg,
+                               int timed_runs, double give_up_above_us) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(cfg, schedules);
   char *sources[BB_MAX_CANDIDATES] = {0};
   for (int i = 0; i < count; i++) sources[i] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
   bb_compiled compiled[BB_MAX_CANDIDATES];
   ck_assert_int_eq(bb_compile_all(sources, count, bb_test_gpu_arch(), compiled), BITBLAS_OK);
-  bb_measure *measure = NULL;
-  ck_assert_msg(bb_measure_create(bb_test_cu(), cfg, 50 << 20, &measure) == BITBLAS_OK, "%s",
-                bitblas_last_error());
   char text[512];
   bitblas_matmul_config_describe(cfg, text, sizeof text);
   int failures = 0;
@@ -44,10 +45,14 @@ static int check_all_candidates(const bitblas_matmul_config *cfg) {
     bb_candidate_outcome outcome = BB_CANDIDATE_COMPILE_FAILED;
     double us = 0;
     if (compiled[i].status == BITBLAS_OK)
-      outcome = bb_measure_candidate(measure, compiled[i].cubin, &schedules[i], 1, &us, message,
-                                     sizeof message);
+      outcome = bb_measure_candidate(measure, compiled[i].cubin, &schedules[i], timed_runs,
+                                     give_up_above_us, &us, message, sizeof message);
     else
       snprintf(message, sizeof message, "%.400s", compiled[i].message);
+    if (outcome == BB_CANDIDATE_OK && !(us > 0)) {
+      outcome = BB_CANDIDATE_WRONG;
+      snprintf(message, sizeof message, "timed at %g us", us);
+    }
     if (outcome != BB_CANDIDATE_OK) {
       failures++;
       fprintf(stderr, "FAIL %s | %s: %s %s\n", text, schedule, bb_candidate_outcome_name(outcome),
@@ -56,8 +61,23 @@ static int check_all_candidates(const bitblas_matmul_config *cfg) {
     ck_assert_msg(outcome != BB_CANDIDATE_CRASHED, "candidate crashed; stopping: %s", message);
     free(sources[i]);
   }
-  bb_measure_destroy(measure);
   bb_compiled_free(compiled, count);
+  return failures;
+}
+
+static bb_measure *measure_for(const bitblas_matmul_config *cfg) {
+  bb_measure *measure = NULL;
+  ck_assert_msg(bb_measure_create(bb_test_cu(), cfg, 50 << 20, &measure) == BITBLAS_OK, "%s",
+                bitblas_last_error());
+  return measure;
+}
+
+/* Checks every candidate of cfg on a measurement of its own (one run each); returns the number
+ * that failed. */
+static int check_all_candidates(const bitblas_matmul_config *cfg) {
+  bb_measure *measure = measure_for(cfg);
+  const int failures = check_candidates_on(measure, cfg, 1, 0);
+  bb_measure_destroy(measure);
   return failures;
 }
 
@@ -71,6 +91,16 @@ typedef struct scaled_case {
 
 static bitblas_matmul_config scaled_case_config(const scaled_case *c) {
   return bb_test_scaled_config(c->M, c->N, c->K, c->W_dtype, c->group, c->zeros);
+}
+
+/* Checks every candidate of each case; returns the number that failed. */
+static int check_cases(const scaled_case *cases, size_t count) {
+  int failures = 0;
+  for (size_t c = 0; c < count; c++) {
+    const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
+    failures += check_all_candidates(&cfg);
+  }
+  return failures;
 }
 
 START_TEST(test_core_shape_matrix) {
@@ -185,12 +215,7 @@ START_TEST(test_scale_table_copies) {
       {1, 512, 4096, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_NONE},
       {5, 256, 16384, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_ORIGINAL},
   };
-  int failures = 0;
-  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
-    failures += check_all_candidates(&cfg);
-  }
-  ck_assert_int_eq(failures, 0);
+  ck_assert_int_eq(check_cases(cases, sizeof cases / sizeof cases[0]), 0);
 }
 END_TEST
 
@@ -211,7 +236,6 @@ START_TEST(test_groups_inside_segments) {
       {8, 100, 2048, BITBLAS_DTYPE_INT1, 256, BITBLAS_ZEROS_NONE},
       {17, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED},
   };
-  int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
     const int bits = bitblas_dtype_bits(cfg.W_dtype);
@@ -226,9 +250,8 @@ START_TEST(test_groups_inside_segments) {
     }
     ck_assert_msg(split[0] > 0 && split[1] > 0, "case %zu: %d / %d candidates", c, split[0],
                   split[1]);
-    failures += check_all_candidates(&cfg);
   }
-  ck_assert_int_eq(failures, 0);
+  ck_assert_int_eq(check_cases(cases, sizeof cases / sizeof cases[0]), 0);
 }
 END_TEST
 
@@ -284,6 +307,56 @@ START_TEST(test_plain_buckets) {
 }
 END_TEST
 
+/* One measurement serves a dynamic operator's buckets in turn (the worker keeps its weights
+ * from bucket to bucket): after each retarget every candidate of the new M is correct on fresh
+ * activations, with N and K that are no multiple of a tile. A config with other weights is
+ * refused and leaves the measurement as it was. */
+START_TEST(test_measure_retarget) {
+  static const int64_t bucket_m[] = {16, 1, 1000, 3, 64};
+  bitblas_matmul_config cfg = bb_test_scaled_config(bucket_m[0], 2880, 4224, BITBLAS_DTYPE_UINT4,
+                                                    128, BITBLAS_ZEROS_ORIGINAL);
+  cfg.dynamic_m = 1;
+  bb_measure *measure = measure_for(&cfg);
+  int failures = 0;
+  for (size_t b = 0; b < sizeof bucket_m / sizeof bucket_m[0]; b++) {
+    cfg.M = bucket_m[b];
+    ck_assert(bb_measure_shares_weights(measure, &cfg));
+    if (b > 0)
+      ck_assert_msg(bb_measure_retarget(measure, &cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+    failures += check_candidates_on(measure, &cfg, 1, 0);
+  }
+  bitblas_matmul_config other = cfg;
+  other.N = 2881;
+  ck_assert(!bb_measure_shares_weights(measure, &other));
+  ck_assert_int_eq(bb_measure_retarget(measure, &other), BITBLAS_INVALID_ARGUMENT);
+  other = cfg;
+  other.dynamic_m = 0; /* a static M = 32 operator stores them plain too: a bucket parses so */
+  other.M = 32;
+  ck_assert_int_eq(bb_config_weight_order(&other), 0);
+  ck_assert(bb_measure_shares_weights(measure, &other));
+  other.M = 1; /* a static M = 1 operator stores its weights traded */
+  other.M = 1;
+  ck_assert_int_ne(bb_config_weight_order(&other), 0);
+  ck_assert(!bb_measure_shares_weights(measure, &other));
+  failures += check_candidates_on(measure, &cfg, 1, 0); /* still at the last bucket */
+  bb_measure_destroy(measure);
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+/* A candidate that stops timing early (every run slower than the bound) is still checked first
+ * and reports a time; so does one timed in full. */
+START_TEST(test_measure_race) {
+  const bitblas_matmul_config cfg =
+      bb_test_scaled_config(16, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  bb_measure *measure = measure_for(&cfg);
+  const int failures =
+      check_candidates_on(measure, &cfg, 15, 1e-3) + check_candidates_on(measure, &cfg, 15, 1e9);
+  bb_measure_destroy(measure);
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 static Suite *candidates_suite(void) {
   Suite *suite = suite_create("gpu_candidates");
   TCase *tc = tcase_create("core");
@@ -296,6 +369,8 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_groups_inside_segments);
   tcase_add_test(tc, test_tall_blocks_small_m);
   tcase_add_test(tc, test_plain_buckets);
+  tcase_add_test(tc, test_measure_retarget);
+  tcase_add_test(tc, test_measure_race);
   suite_add_tcase(suite, tc);
   return suite;
 }

@@ -1,7 +1,8 @@
 /*
  * check_reference.c - the float64 CPU reference against small cases computed by hand (every
  * scaling/zeros mode, float16/bfloat16/int8 activations, bias, a_scale), the subset version
- * against the full one, and the quantizer's round trip through the reference, format by format.
+ * against the full one, the quantizer's round trip through the reference, format by format, and
+ * the random operands the tuner checks kernels on (activations made again for another M).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "config.h"
 #include "error.h"
 #include "half.h"
+#include "operands.h"
 #include "pack.h"
 #include "reference.h"
 #include "test_support.h"
@@ -476,6 +478,61 @@ START_TEST(test_subset_equals_full) {
 }
 END_TEST
 
+/* Activations made again for another M (a dynamic operator's next bucket in the tuner): new A
+ * and per-row scales of the new size, in their ranges and not all equal; W, scales, zeros and
+ * bias untouched. float16 A (values in [-1, 1)) and int8 A with per-row scales. */
+START_TEST(test_operands_remake_activations) {
+  bitblas_matmul_config cfgs[2];
+  config_for(&cfgs[0], BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_UINT4, 24, 256, 128, 1,
+             BITBLAS_ZEROS_ORIGINAL);
+  cfgs[0].with_bias = 1;
+  config_for(&cfgs[1], BITBLAS_DTYPE_INT8, BITBLAS_DTYPE_INT2, 16, 64, -1, 1, BITBLAS_ZEROS_NONE);
+  cfgs[1].with_a_scale = 1;
+  cfgs[1].out_dtype = BITBLAS_DTYPE_FLOAT16;
+  bb_rng rng;
+  bb_test_rng_seed(&rng);
+  for (int c = 0; c < 2; c++) {
+    const bitblas_matmul_config *cfg = &cfgs[c];
+    bb_host_operands operands;
+    ck_assert_int_eq(bb_host_operands_make(cfg, 3, 0, &rng, &operands), BITBLAS_OK);
+    void *kept[4] = {operands.W, operands.scales, operands.zeros, operands.bias};
+    const size_t kept_bytes[4] = {operands.W_bytes, operands.scales_bytes, operands.zeros_bytes,
+                                  operands.bias_bytes};
+    void *copies[4];
+    for (int b = 0; b < 4; b++) {
+      copies[b] = checked_calloc(kept_bytes[b], 1);
+      if (kept[b]) memcpy(copies[b], kept[b], kept_bytes[b]);
+    }
+    const int64_t m = 17;
+    ck_assert_int_eq(bb_host_operands_remake_activations(cfg, m, &rng, &operands), BITBLAS_OK);
+    ck_assert_int_eq(operands.m, m);
+    ck_assert_uint_eq(operands.A_bytes, bb_config_a_bytes(cfg, m));
+    ck_assert_uint_eq(operands.a_scale_bytes, cfg->with_a_scale ? m * sizeof(float) : 0);
+    ck_assert(cfg->with_a_scale ? operands.a_scale != NULL : operands.a_scale == NULL);
+    const void *now[4] = {operands.W, operands.scales, operands.zeros, operands.bias};
+    for (int b = 0; b < 4; b++) {
+      ck_assert_ptr_eq(now[b], kept[b]);
+      if (kept[b]) ck_assert(memcmp(now[b], copies[b], kept_bytes[b]) == 0);
+      free(copies[b]);
+    }
+    const size_t count = (size_t)m * (size_t)cfg->K;
+    int distinct = 0;
+    for (size_t i = 0; i < count; i++) {
+      const double value = bb_element_read(cfg->A_dtype, operands.A, i);
+      if (cfg->A_dtype == BITBLAS_DTYPE_INT8)
+        ck_assert(value >= -127 && value <= 127);
+      else
+        ck_assert_msg(value >= -1.0 && value < 1.0, "A[%zu] = %g", i, value);
+      distinct |= value != bb_element_read(cfg->A_dtype, operands.A, 0);
+    }
+    ck_assert(distinct);
+    for (int64_t i = 0; i < (cfg->with_a_scale ? m : 0); i++)
+      ck_assert(operands.a_scale[i] >= 0.001f && operands.a_scale[i] <= 0.01f);
+    bb_host_operands_free(&operands);
+  }
+}
+END_TEST
+
 START_TEST(test_error_sum_floors_cancelled_outputs) {
   /* Many outputs: the plain relative L2 error. */
   bb_error_sum many = {0, 0, 0};
@@ -890,6 +947,7 @@ static Suite *reference_suite(void) {
   TCase *random = tcase_create("random");
   tcase_set_timeout(random, 120);
   tcase_add_test(random, test_subset_equals_full);
+  tcase_add_test(random, test_operands_remake_activations);
   suite_add_tcase(suite, random);
 
   TCase *quantizer = tcase_create("quantizer");

@@ -96,6 +96,44 @@ static bitblas_status make_weight_copies(bb_measure *m, size_t l2_bytes) {
   return BITBLAS_OK;
 }
 
+/* Frees what depends on M: activations, per-row scales, C and their host sides, the reference. */
+static void free_activation_side(bb_measure *m) {
+  CUdeviceptr buffers[] = {m->A, m->a_scale, m->C};
+  for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
+    if (buffers[i]) m->cu->MemFree(buffers[i]);
+  m->A = m->a_scale = m->C = 0;
+  free(m->host_c);
+  free(m->host_c2);
+  free(m->reference);
+  free(m->magnitude);
+  m->host_c = m->host_c2 = NULL;
+  m->reference = m->magnitude = NULL;
+}
+
+/* Uploads the host activations (and per-row scales) of m->cfg.M rows, makes C and its host
+ * copies, samples the outputs to check and computes their float64 reference. */
+static bitblas_status make_activation_side(bb_measure *m) {
+  const bitblas_matmul_config *cfg = &m->cfg;
+  const bb_host_operands *host = &m->host;
+  bitblas_status status;
+  if ((status = upload(m, &m->A, host->A, host->A_bytes)) != BITBLAS_OK ||
+      (status = upload(m, &m->a_scale, host->a_scale, host->a_scale_bytes)) != BITBLAS_OK)
+    return status;
+  m->c_bytes = bb_config_c_bytes(cfg, cfg->M);
+  BB_CU_CHECK(m->cu->MemAlloc(&m->C, m->c_bytes));
+  m->host_c = malloc(m->c_bytes);
+  m->host_c2 = malloc(m->c_bytes);
+  m->row_count = bb_sample_indices(cfg->M, BB_MAX_SAMPLE_ROWS, &m->rng, m->rows);
+  m->col_count = bb_sample_indices(cfg->N, BB_MAX_SAMPLE_COLS, &m->rng, m->cols);
+  m->reference = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
+  m->magnitude = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
+  if (!m->host_c || !m->host_c2 || !m->reference || !m->magnitude)
+    return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for the tuning outputs and reference");
+  const bitblas_matmul_args host_args = bb_host_operands_args(host);
+  return bb_reference_subset_sized(cfg, &host_args, m->rows, m->row_count, m->cols, m->col_count,
+                                   m->reference, m->magnitude);
+}
+
 bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_config *cfg,
                                  int l2_bytes, bb_measure **out) {
   *out = NULL;
@@ -104,12 +142,7 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
   m->cu = cu;
   m->cfg = *cfg;
   bb_rng_seed(&m->rng, bb_rng_seed_from_clock());
-  m->c_bytes = bb_config_c_bytes(cfg, cfg->M);
-  m->host_c = malloc(m->c_bytes);
-  m->host_c2 = malloc(m->c_bytes);
   bitblas_status status = bb_host_operands_make(cfg, cfg->M, 0, &m->rng, &m->host);
-  if (status == BITBLAS_OK && (!m->host_c || !m->host_c2))
-    status = bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for the tuning outputs");
   if (status != BITBLAS_OK) {
     bb_measure_destroy(m);
     return status;
@@ -118,30 +151,16 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
   BB_CU_CHECK_GOTO(cu->StreamCreate(&m->stream, BB_CU_STREAM_NON_BLOCKING), status, fail);
   BB_CU_CHECK_GOTO(cu->EventCreate(&m->start, BB_CU_EVENT_DEFAULT), status, fail);
   BB_CU_CHECK_GOTO(cu->EventCreate(&m->stop, BB_CU_EVENT_DEFAULT), status, fail);
-  if ((status = upload(m, &m->A, host->A, host->A_bytes)) != BITBLAS_OK ||
-      (status = upload_weights(m)) != BITBLAS_OK ||
+  if ((status = upload_weights(m)) != BITBLAS_OK ||
       (status = upload(m, &m->scales, host->scales, host->scales_bytes)) != BITBLAS_OK ||
       (status = upload(m, &m->zeros, host->zeros, host->zeros_bytes)) != BITBLAS_OK ||
-      (status = upload(m, &m->bias, host->bias, host->bias_bytes)) != BITBLAS_OK ||
-      (status = upload(m, &m->a_scale, host->a_scale, host->a_scale_bytes)) != BITBLAS_OK)
+      (status = upload(m, &m->bias, host->bias, host->bias_bytes)) != BITBLAS_OK)
     goto fail;
-  BB_CU_CHECK_GOTO(cu->MemAlloc(&m->C, m->c_bytes), status, fail);
   m->flush_bytes = (size_t)(l2_bytes > 0 ? l2_bytes : 64 << 20) * 2;
   BB_CU_CHECK_GOTO(cu->MemAlloc(&m->flush, m->flush_bytes), status, fail);
-  if ((status = make_weight_copies(m, m->flush_bytes / 2)) != BITBLAS_OK) goto fail;
-
-  m->row_count = bb_sample_indices(cfg->M, BB_MAX_SAMPLE_ROWS, &m->rng, m->rows);
-  m->col_count = bb_sample_indices(cfg->N, BB_MAX_SAMPLE_COLS, &m->rng, m->cols);
-  m->reference = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
-  m->magnitude = malloc((size_t)(m->row_count * m->col_count) * sizeof(double));
-  if (!m->reference || !m->magnitude) {
-    status = bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for the reference");
+  if ((status = make_weight_copies(m, m->flush_bytes / 2)) != BITBLAS_OK ||
+      (status = make_activation_side(m)) != BITBLAS_OK)
     goto fail;
-  }
-  const bitblas_matmul_args host_args = bb_host_operands_args(host);
-  status = bb_reference_subset_sized(cfg, &host_args, m->rows, m->row_count, m->cols, m->col_count,
-                                     m->reference, m->magnitude);
-  if (status != BITBLAS_OK) goto fail;
   *out = m;
   return BITBLAS_OK;
 fail:
@@ -149,10 +168,37 @@ fail:
   return status;
 }
 
+/* Key text of cfg's static form at M = 1: every field but M and the bucket fields. */
+static void weights_text(const bitblas_matmul_config *cfg, char *text, size_t size) {
+  bitblas_matmul_config static_form = *cfg;
+  static_form.dynamic_m = 0;
+  bb_config_key_text(&static_form, 1, text, size);
+}
+
+int bb_measure_shares_weights(const bb_measure *m, const bitblas_matmul_config *cfg) {
+  /* The order W is stored in depends on M and on dynamic_m: compared on its own. */
+  char mine[512], theirs[512];
+  weights_text(&m->cfg, mine, sizeof mine);
+  weights_text(cfg, theirs, sizeof theirs);
+  return strcmp(mine, theirs) == 0 &&
+         bb_config_weight_order(&m->cfg) == bb_config_weight_order(cfg);
+}
+
+bitblas_status bb_measure_retarget(bb_measure *m, const bitblas_matmul_config *cfg) {
+  if (!bb_measure_shares_weights(m, cfg))
+    return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                   "retargeting a measurement: the configs differ in more than M");
+  free_activation_side(m);
+  m->cfg = *cfg;
+  bitblas_status status = bb_host_operands_remake_activations(cfg, cfg->M, &m->rng, &m->host);
+  return status == BITBLAS_OK ? make_activation_side(m) : status;
+}
+
 void bb_measure_destroy(bb_measure *m) {
   if (!m) return;
   const bb_cuda_api *cu = m->cu;
-  CUdeviceptr buffers[] = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, m->flush};
+  free_activation_side(m);
+  CUdeviceptr buffers[] = {m->W, m->scales, m->zeros, m->bias, m->flush};
   for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
     if (buffers[i]) cu->MemFree(buffers[i]);
   for (int c = 1; c < BB_MAX_WEIGHT_COPIES; c++)
@@ -162,10 +208,6 @@ void bb_measure_destroy(bb_measure *m) {
   if (m->stop) cu->EventDestroy(m->stop);
   if (m->stream) cu->StreamDestroy(m->stream);
   bb_host_operands_free(&m->host);
-  free(m->host_c);
-  free(m->host_c2);
-  free(m->reference);
-  free(m->magnitude);
   free(m);
 }
 
@@ -246,14 +288,22 @@ static bb_candidate_outcome check_output(bb_measure *m, char *message, size_t me
   return BB_CANDIDATE_OK;
 }
 
+static double fastest(const double *times, int count) {
+  double best = times[0];
+  for (int i = 1; i < count; i++)
+    if (times[i] < best) best = times[i];
+  return best;
+}
+
 static int compare_doubles(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
 bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
-                                          const bb_schedule *schedule, int timed_runs, double *us,
-                                          char *message, size_t message_size) {
+                                          const bb_schedule *schedule, int timed_runs,
+                                          double give_up_above_us, double *us, char *message,
+                                          size_t message_size) {
   const bb_cuda_api *cu = m->cu;
   *us = 0.0;
   message[0] = '\0';
@@ -306,6 +356,11 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
       float ms = 0.0f;
       if (result == BB_CUDA_SUCCESS) result = cu->EventElapsedTime(&ms, m->start, m->stop);
       times[i - BB_WARMUP_RUNS] = (double)ms * 1000.0;
+      if (i + 1 - BB_WARMUP_RUNS == BB_MEASURE_RACE_RUNS && timed_runs > BB_MEASURE_RACE_RUNS) {
+        const double best = fastest(times, BB_MEASURE_RACE_RUNS);
+        if ((give_up_above_us > 0 && best > give_up_above_us) || best >= BB_MEASURE_LONG_US)
+          timed_runs = BB_MEASURE_RACE_RUNS; /* it cannot win, or 3 runs place it: stop here */
+      }
     }
     if (result != BB_CUDA_SUCCESS) {
       snprintf(message, message_size, "timing: %s (%d)", result_name(cu, result), result);

@@ -21,11 +21,31 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
                                  int l2_bytes, bb_measure **out);
 void bb_measure_destroy(bb_measure *measure);
 
-/* Loads `cubin`, checks the schedule's kernel and times it. Returns the outcome; on OK *us is
- * the median time. CRASHED means the context is now unusable (the caller must exit). */
+/* Whether cfg differs from the measurement's config in M alone, with its weights stored in the
+ * same order: the buckets of one dynamic operator, or one layer at several static M. */
+int bb_measure_shares_weights(const bb_measure *measure, const bitblas_matmul_config *cfg);
+
+/* Readies the measurement for cfg, which must share its weights (above): fresh random
+ * activations of cfg->M rows, a new output and a new reference; the weights, scales, zeros,
+ * bias and their copies stay, so a dynamic operator's buckets make them once. BITBLAS_OK;
+ * BITBLAS_INVALID_ARGUMENT for a cfg that does not share the weights (nothing changed); on any
+ * other failure the measurement must be destroyed. */
+bitblas_status bb_measure_retarget(bb_measure *measure, const bitblas_matmul_config *cfg);
+
+/* Loads `cubin`, checks the schedule's kernel and times it over `timed_runs` runs. It stops after
+ * BB_MEASURE_RACE_RUNS timed runs, and reports their median, when each of them took longer than
+ * `give_up_above_us` (0: never), so that it cannot win, or at least BB_MEASURE_LONG_US: kernels
+ * that long differ from each other by more than their runs do, and more runs only cost time.
+ * Returns the outcome; on OK *us is the median time. CRASHED means the context is now unusable
+ * (the caller must exit). */
 bb_candidate_outcome bb_measure_candidate(bb_measure *measure, const void *cubin,
-                                          const bb_schedule *schedule, int timed_runs, double *us,
-                                          char *message, size_t message_size);
+                                          const bb_schedule *schedule, int timed_runs,
+                                          double give_up_above_us, double *us, char *message,
+                                          size_t message_size);
+
+/* Timed runs after which a candidate clearly slower than the best so far, or a long one, stops. */
+#define BB_MEASURE_RACE_RUNS 3
+#define BB_MEASURE_LONG_US 1000.0
 
 /* The relative-error tolerance for an output of cfg (0 for exact integer paths). */
 double bb_measure_tolerance(const bitblas_matmul_config *cfg);
