@@ -118,6 +118,8 @@ static bitblas_status make_activations(const bitblas_matmul_config *cfg, int64_t
     free(out->a_scale);
     out->A = NULL;
     out->a_scale = NULL;
+    out->m = 0;
+    out->A_bytes = out->a_scale_bytes = 0;
     return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for activations of M=%lld K=%lld",
                    (long long)m, (long long)cfg->K);
   }

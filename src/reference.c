@@ -85,7 +85,7 @@ static double weight_code_value(const reference_plan *plan, uint32_t code) {
 }
 
 /* Row n of dequant(W) as doubles, for float activations: the table of SPEC section 2. Scales
- * and zeros are read once per group. */
+ * and float zeros are read once per group (packed quantized zeros per weight). */
 static void dequantize_column(const reference_plan *plan, int64_t n, double *w) {
   const bitblas_matmul_config *cfg = plan->cfg;
   const bitblas_matmul_args *args = plan->args;

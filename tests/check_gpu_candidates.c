@@ -309,8 +309,8 @@ END_TEST
 
 /* One measurement serves a dynamic operator's buckets in turn (the worker keeps its weights
  * from bucket to bucket): after each retarget every candidate of the new M is correct on fresh
- * activations, with N and K that are no multiple of a tile. A config with other weights is
- * refused and leaves the measurement as it was. */
+ * activations, with N and K that are no multiple of a tile. A config with other weights, or an
+ * invalid one, is refused and leaves the measurement as it was. */
 START_TEST(test_measure_retarget) {
   static const int64_t bucket_m[] = {16, 1, 1000, 3, 64};
   bitblas_matmul_config cfg = bb_test_scaled_config(bucket_m[0], 2880, 4224, BITBLAS_DTYPE_UINT4,
@@ -335,9 +335,11 @@ START_TEST(test_measure_retarget) {
   ck_assert_int_eq(bb_config_weight_order(&other), 0);
   ck_assert(bb_measure_shares_weights(measure, &other));
   other.M = 1; /* a static M = 1 operator stores its weights traded */
-  other.M = 1;
   ck_assert_int_ne(bb_config_weight_order(&other), 0);
   ck_assert(!bb_measure_shares_weights(measure, &other));
+  other = cfg;
+  other.M = 0; /* invalid: refused before anything is freed */
+  ck_assert_int_eq(bb_measure_retarget(measure, &other), BITBLAS_INVALID_ARGUMENT);
   failures += check_candidates_on(measure, &cfg, 1, 0); /* still at the last bucket */
   bb_measure_destroy(measure);
   ck_assert_int_eq(failures, 0);

@@ -185,6 +185,8 @@ int bb_measure_shares_weights(const bb_measure *m, const bitblas_matmul_config *
 }
 
 bitblas_status bb_measure_retarget(bb_measure *m, const bitblas_matmul_config *cfg) {
+  const bitblas_status valid = bitblas_matmul_config_validate(cfg);
+  if (valid != BITBLAS_OK) return valid;
   if (!bb_measure_shares_weights(m, cfg))
     return bb_fail(BITBLAS_INVALID_ARGUMENT,
                    "retargeting a measurement: the configs differ in more than M");

@@ -28,8 +28,9 @@ int bb_measure_shares_weights(const bb_measure *measure, const bitblas_matmul_co
 /* Readies the measurement for cfg, which must share its weights (above): fresh random
  * activations of cfg->M rows, a new output and a new reference; the weights, scales, zeros,
  * bias and their copies stay, so a dynamic operator's buckets make them once. BITBLAS_OK;
- * BITBLAS_INVALID_ARGUMENT for a cfg that does not share the weights (nothing changed); on any
- * other failure the measurement must be destroyed. */
+ * BITBLAS_INVALID_ARGUMENT (or the validation's status) for a cfg that is invalid or does not
+ * share the weights, with nothing changed; on any other failure the measurement must be
+ * destroyed. */
 bitblas_status bb_measure_retarget(bb_measure *measure, const bitblas_matmul_config *cfg);
 
 /* Loads `cubin`, checks the schedule's kernel and times it over `timed_runs` runs. It stops after

@@ -259,7 +259,8 @@ static int die_with_parent(long long parent_pid) {
   return parent_pid > 0 && (long long)getppid() != parent_pid ? -1 : 0;
 }
 
-/* Whether stdin has input (or end of file) within `ms` milliseconds. */
+/* Whether stdin has input (or end of file) within `ms` milliseconds; a failed poll counts as
+ * input, so that the caller goes on to read (and meets the error or the end there). */
 static int input_within(int ms) {
   struct pollfd input = {STDIN_FILENO, POLLIN, 0};
   int ready;
