@@ -127,23 +127,22 @@ static void dequantize_column(const reference_plan *plan, int64_t n, double *w) 
   }
 }
 
-/* The dot product of a and w over K, and the sum of its terms' sizes; four running sums each, so
- * that the additions do not wait on one another. */
-static void dot_and_size(const double *a, const double *w, int64_t K, double *dot, double *size) {
-  double sums[4] = {0, 0, 0, 0}, sizes[4] = {0, 0, 0, 0};
+/* The dot product of a and w over K and, where `size` is not NULL, the sum of its terms' sizes
+ * there; four running sums each, so that the additions do not wait on one another. */
+static double dot_product(const double *a, const double *w, int64_t K, double *size) {
+  double sums[4] = {0, 0, 0, 0};
   int64_t k = 0;
   for (; k + 4 <= K; k += 4)
-    for (int j = 0; j < 4; j++) {
-      const double term = a[k + j] * w[k + j];
-      sums[j] += term;
-      sizes[j] += fabs(term);
-    }
-  for (; k < K; k++) {
-    sums[0] += a[k] * w[k];
-    sizes[0] += fabs(a[k] * w[k]);
+    for (int j = 0; j < 4; j++) sums[j] += a[k + j] * w[k + j];
+  for (; k < K; k++) sums[0] += a[k] * w[k];
+  if (size) {
+    double sizes[4] = {0, 0, 0, 0};
+    for (k = 0; k + 4 <= K; k += 4)
+      for (int j = 0; j < 4; j++) sizes[j] += fabs(a[k + j] * w[k + j]);
+    for (; k < K; k++) sizes[0] += fabs(a[k] * w[k]);
+    *size = (sizes[0] + sizes[1]) + (sizes[2] + sizes[3]);
   }
-  *dot = (sums[0] + sums[1]) + (sums[2] + sums[3]);
-  *size = (sizes[0] + sizes[1]) + (sizes[2] + sizes[3]);
+  return (sums[0] + sums[1]) + (sums[2] + sums[3]);
 }
 
 /* Float activations: rows are converted a chunk at a time, each selected column of W is
@@ -178,9 +177,9 @@ static bitblas_status reference_float(const reference_plan *plan, const int64_t 
       const double bias =
           cfg->with_bias ? bb_element_read(cfg->out_dtype, plan->args->bias, (size_t)n) : 0.0;
       for (int64_t i = 0; i < count; i++) {
-        double sum, size;
-        dot_and_size(a + i * K, w, K, &sum, &size);
-        out[(first + i) * col_count + j] = sum + bias;
+        double size = 0.0;
+        out[(first + i) * col_count + j] =
+            dot_product(a + i * K, w, K, magnitude ? &size : NULL) + bias;
         if (magnitude) magnitude[(first + i) * col_count + j] = size + fabs(bias);
       }
     }
