@@ -623,6 +623,27 @@ __device__ __forceinline__ void bb_b_fragment(bb_u32 (&b_frag)[BB_M_TILES][2],
   }
 }
 
+// The word loop of a group's mma work: for each of the lane's words of group h of segment seg,
+// the activations of every m tile gathered once, then, for each mma block of the word, its pair
+// indices and B fragments handed to block_work(w, p0, p1, b_frag), which may change b_frag.
+template <typename BlockWork>
+__device__ __forceinline__ void bb_for_each_block(int seg, int h, const bb_u16 *__restrict__ A,
+                                                  int M, int m_block, int lane,
+                                                  BlockWork block_work) {
+#pragma unroll
+  for (int w = h * BB_SUBGROUP_WORDS; w < (h + 1) * BB_SUBGROUP_WORDS; w++) {
+    bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
+    bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
+#pragma unroll
+    for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
+      const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
+      bb_u32 b_frag[BB_M_TILES][2];
+      bb_b_fragment(b_frag, act, p0, p1);
+      block_work(w, p0, p1, b_frag);
+    }
+  }
+}
+
 // The scale and zero of this lane's rows for group h of segment u of a stage (rows g and g + 8
 // of every tile): from the block's table, or loaded with the stage.
 __device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_TILES][2],
@@ -655,48 +676,40 @@ __device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_T
 __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS],
                                                 int seg, int h, const bb_u16 *__restrict__ A,
                                                 int M, int m_block, int lane, bb_raw_sums &sums) {
-#pragma unroll
-  for (int w = h * BB_SUBGROUP_WORDS; w < (h + 1) * BB_SUBGROUP_WORDS; w++) {
-    bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
-    bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
-#pragma unroll
-    for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
-      const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
-      bb_u32 b_frag[BB_M_TILES][2];
-      bb_b_fragment(b_frag, act, p0, p1);
+  bb_for_each_block(seg, h, A, M, m_block, lane,
+                    [&](int w, int p0, int p1, bb_u32 (&b_frag)[BB_M_TILES][2]) {
 #if BB_PRESCALED_ACTS
-      // Activations of position j times 2^(-jb) (float16 powers of two); the activations' mma
-      // multiplies them by ones in rows g (S') and by 2^(jb) in rows g + 8 (S).
-      const int position = 0;
-      const int shift0 = (p0 % BB_POSITIONS) * BB_W_BITS, shift1 = (p1 % BB_POSITIONS) * BB_W_BITS;
+    // Activations of position j times 2^(-jb) (float16 powers of two); the activations' mma
+    // multiplies them by ones in rows g (S') and by 2^(jb) in rows g + 8 (S).
+    const int position = 0;
+    const int shift0 = (p0 % BB_POSITIONS) * BB_W_BITS, shift1 = (p1 % BB_POSITIONS) * BB_W_BITS;
 #pragma unroll
-      for (int i = 0; i < BB_M_TILES; i++) {
-        if (shift0) b_frag[i][0] = bb_hmul2(b_frag[i][0], bb_dup16((bb_u32)(15 - shift0) << 10));
-        if (shift1) b_frag[i][1] = bb_hmul2(b_frag[i][1], bb_dup16((bb_u32)(15 - shift1) << 10));
-      }
-      const bb_u32 sum_factors[4] = {0x3c003c00u, bb_dup16((bb_u32)(15 + shift0) << 10),
-                                     0x3c003c00u, bb_dup16((bb_u32)(15 + shift1) << 10)};
+    for (int i = 0; i < BB_M_TILES; i++) {
+      if (shift0) b_frag[i][0] = bb_hmul2(b_frag[i][0], bb_dup16((bb_u32)(15 - shift0) << 10));
+      if (shift1) b_frag[i][1] = bb_hmul2(b_frag[i][1], bb_dup16((bb_u32)(15 - shift1) << 10));
+    }
+    const bb_u32 sum_factors[4] = {0x3c003c00u, bb_dup16((bb_u32)(15 + shift0) << 10),
+                                   0x3c003c00u, bb_dup16((bb_u32)(15 + shift1) << 10)};
 #else
-      // One position per block: the activations' mma multiplies them by ones (S_j).
-      const int position = p0 % BB_POSITIONS;
-      const bb_u32 sum_factors[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
+    // One position per block: the activations' mma multiplies them by ones (S_j).
+    const int position = p0 % BB_POSITIONS;
+    const bb_u32 sum_factors[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
 #endif
 #pragma unroll
+    for (int i = 0; i < BB_M_TILES; i++)
+      bb_mma_16816(sums.acts[i][position], sum_factors, b_frag[i][0], b_frag[i][1]);
+#pragma unroll
+    for (int j = 0; j < BB_N_TILES; j++) {
+      bb_u32 a_frag[4];
+      a_frag[0] = bb_code_pair(codes[j][0][w], p0);  // row g,     k 2t..
+      a_frag[1] = bb_code_pair(codes[j][1][w], p0);  // row g + 8, k 2t..
+      a_frag[2] = bb_code_pair(codes[j][0][w], p1);  // row g,     k 2t+8..
+      a_frag[3] = bb_code_pair(codes[j][1][w], p1);  // row g + 8, k 2t+8..
+#pragma unroll
       for (int i = 0; i < BB_M_TILES; i++)
-        bb_mma_16816(sums.acts[i][position], sum_factors, b_frag[i][0], b_frag[i][1]);
-#pragma unroll
-      for (int j = 0; j < BB_N_TILES; j++) {
-        bb_u32 a_frag[4];
-        a_frag[0] = bb_code_pair(codes[j][0][w], p0);  // row g,     k 2t..
-        a_frag[1] = bb_code_pair(codes[j][1][w], p0);  // row g + 8, k 2t..
-        a_frag[2] = bb_code_pair(codes[j][0][w], p1);  // row g,     k 2t+8..
-        a_frag[3] = bb_code_pair(codes[j][1][w], p1);  // row g + 8, k 2t+8..
-#pragma unroll
-        for (int i = 0; i < BB_M_TILES; i++)
-          bb_mma_16816(sums.codes[j][i][position], a_frag, b_frag[i][0], b_frag[i][1]);
-      }
+        bb_mma_16816(sums.codes[j][i][position], a_frag, b_frag[i][0], b_frag[i][1]);
     }
-  }
+  });
 }
 
 // Group h of one segment: its raw sums and their scaled contribution to acc. The sums restart
@@ -722,8 +735,8 @@ __device__ __forceinline__ void bb_group_compute(
 #endif
 }
 #else
-// The mma work of group h of one segment's codes, word by word: gather the activations of every
-// m tile into B fragments and decode each tile's codes into A fragments.
+// The mma work of group h of one segment's codes, block by block of each word: each tile's codes
+// decoded into A fragments, multiplied with the blocks' B fragments.
 __device__ __forceinline__ void bb_group_products(
     const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], int seg, int h,
     const bb_row_params (&params)[BB_N_TILES][2], const bb_u16 *__restrict__ A, int M,
@@ -734,28 +747,20 @@ __device__ __forceinline__ void bb_group_products(
     dequant[j][0] = bb_row_dequant_make(params[j][0]);
     dequant[j][1] = bb_row_dequant_make(params[j][1]);
   }
+  bb_for_each_block(seg, h, A, M, m_block, lane,
+                    [&](int w, int p0, int p1, bb_u32 (&b_frag)[BB_M_TILES][2]) {
 #pragma unroll
-  for (int w = h * BB_SUBGROUP_WORDS; w < (h + 1) * BB_SUBGROUP_WORDS; w++) {
-    bb_u32 act[BB_M_TILES][BB_ACT_WORDS];
-    bb_word_activations(act, A, M, m_block, lane >> 2, bb_word_k(seg, lane & 3, w));
+    for (int j = 0; j < BB_N_TILES; j++) {
+      bb_u32 a_frag[4];
+      a_frag[0] = bb_decode_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
+      a_frag[1] = bb_decode_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
+      a_frag[2] = bb_decode_pair(codes[j][0][w], p1, dequant[j][0]);
+      a_frag[3] = bb_decode_pair(codes[j][1][w], p1, dequant[j][1]);
 #pragma unroll
-    for (int block = 0; block < BB_PAIR_STRIDE / 2; block++) {
-      const int p0 = bb_block_p0(block), p1 = bb_block_p1(block);
-      bb_u32 b_frag[BB_M_TILES][2];
-      bb_b_fragment(b_frag, act, p0, p1);
-#pragma unroll
-      for (int j = 0; j < BB_N_TILES; j++) {
-        bb_u32 a_frag[4];
-        a_frag[0] = bb_decode_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
-        a_frag[1] = bb_decode_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
-        a_frag[2] = bb_decode_pair(codes[j][0][w], p1, dequant[j][0]);
-        a_frag[3] = bb_decode_pair(codes[j][1][w], p1, dequant[j][1]);
-#pragma unroll
-        for (int i = 0; i < BB_M_TILES; i++)
-          bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
-      }
+      for (int i = 0; i < BB_M_TILES; i++)
+        bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
     }
-  }
+  });
 }
 
 // Group h of one segment: its scales and zeros, then the products of its dequantized codes.

@@ -133,11 +133,9 @@ static int write_file(const char *path, const void *data, size_t size) {
 }
 
 /* Makes device->measure the test bench for cfg: the last one retargeted when it holds the same
- * weights (bb_measure_retarget), else a new one. */
+ * weights (bb_measure_retarget refuses other weights and then changes nothing), else a new one. */
 static bitblas_status ready_measure(worker_device *device, const bitblas_matmul_config *cfg) {
-  if (device->measure && bb_measure_shares_weights(device->measure, cfg) &&
-      bb_measure_retarget(device->measure, cfg) == BITBLAS_OK)
-    return BITBLAS_OK;
+  if (device->measure && bb_measure_retarget(device->measure, cfg) == BITBLAS_OK) return BITBLAS_OK;
   bb_measure_destroy(device->measure);
   device->measure = NULL;
   return bb_measure_create(device->cu, cfg, device->l2_bytes, &device->measure);
