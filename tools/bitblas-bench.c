@@ -56,7 +56,10 @@ static void print_usage(FILE *out) {
       "Timing: CUDA events, %d warm-up runs, a cold L2 for the weights of every run (see\n"
       "--cold-l2), median. The launch floor is an empty kernel timed the same way.\n"
       "Bandwidth: bytes of A + packed W + scales + zeros + a_scale + C over the median time;\n"
-      "the floor is those bytes over the copy bandwidth.\n"
+      "the floor is those bytes over the copy bandwidth. The read floor is a plain kernel that\n"
+      "only reads the same copies of the packed W, scales and zeros, timed the same way: the\n"
+      "launch, latency and tail any kernel pays on top of the bytes; the geometric means give\n"
+      "cuBLAS float16 over it too: the speedup a kernel that only read would reach.\n"
       "\n"
       "What to run:\n",
       BB_TOOL_TIMING_WARMUP_RUNS);
@@ -205,11 +208,13 @@ typedef struct shape_group {
   size_t m_count;
 } shape_group;
 
-/* Sums of log speedups per (format, m), for geometric means. */
+/* Sums of log speedups per (format, m), for geometric means; log_read_f16 sums cuBLAS float16's
+ * time over the read floor's (what a kernel that only reads the weights would reach), over the
+ * same count_f16 shapes. */
 typedef struct speedup_sum {
   size_t format;
   int64_t m;
-  double log_f16, log_i8;
+  double log_f16, log_i8, log_read_f16;
   int count_f16, count_i8;
 } speedup_sum;
 
@@ -404,9 +409,11 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
     goto failed;
   bitblas_launch launch = {op, {0}, &weights};
   bb_tool_matmul_args(device_weights, &slot->device, m, &launch.args);
-  double us;
+  double us, read_us;
   const int timed = bb_tool_timer_median_us(&state->timer, launch_bitblas, &launch,
-                                            state->options->runs, flush_l2, &us);
+                                            state->options->runs, flush_l2, &us) != 0 ||
+                    bb_tool_timer_read_floor_us(&state->timer, &weights, state->options->runs,
+                                                flush_l2, &read_us) != 0;
   bb_tool_rotation_free(&state->gpu, &weights);
   if (timed != 0) goto failed;
 
@@ -442,8 +449,8 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
     fprintf(stderr, ", cuBLAS f16 %.2f µs (%.2fx)", cublas_f16_us, speedup_f16);
   if (int8 && !isnan(cublas_i8_us))
     fprintf(stderr, ", cuBLAS int8 %.2f µs (%.2fx)", cublas_i8_us, speedup_i8);
-  fprintf(stderr, ", %.0f%% of copy bandwidth%s%s\n", percent_of_copy, check_text[0] ? ", " : "",
-          check_text);
+  fprintf(stderr, ", %.0f%% of copy bandwidth, read floor %.2f µs%s%s\n", percent_of_copy, read_us,
+          check_text[0] ? ", " : "", check_text);
 
   bb_tool_table_cell(table, "%.2f", us);
   cell_or_gap(table, "%.2f", cublas_f16_us, "-");
@@ -453,6 +460,7 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(table, "%.0f", bytes_per_second / 1e9);
   bb_tool_table_cell(table, "%.1f%%", percent_of_copy);
   bb_tool_table_cell(table, "%.2f", floor_us);
+  bb_tool_table_cell(table, "%.2f", read_us);
   if (state->options->check) bb_tool_table_cell(table, "%s", check_text);
 
   bb_tool_table_cell(csv, "%s", info.schedule);
@@ -470,11 +478,13 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(csv, "%s", flush_l2 ? "flush" : "rotate");
   bb_tool_table_cell(csv, "%s", state->options->direct ? "direct" : "held");
   bb_tool_table_cell(csv, "%.3f", state->launch_floor_us);
+  bb_tool_table_cell(csv, "%.3f", read_us);
   bb_tool_table_cell(csv, "%s", check_text);
 
   speedup_sum *sum = find_sum(state, format_index, m);
   if (sum && !isnan(speedup_f16)) {
     sum->log_f16 += log(speedup_f16);
+    sum->log_read_f16 += log(cublas_f16_us / read_us);
     sum->count_f16++;
   }
   if (sum && !isnan(speedup_i8)) {
@@ -624,7 +634,9 @@ static void print_geomeans(const bench_state *state) {
     if (sum->count_f16 == 0 && sum->count_i8 == 0) continue;
     printf("geomean speedup %-12s M=%-5lld", workload->formats[sum->format].name,
            (long long)sum->m);
-    if (sum->count_f16) printf("  vs cuBLAS f16 %.2fx", exp(sum->log_f16 / sum->count_f16));
+    if (sum->count_f16)
+      printf("  vs cuBLAS f16 %.2fx (read floor %.2fx)", exp(sum->log_f16 / sum->count_f16),
+             exp(sum->log_read_f16 / sum->count_f16));
     if (sum->count_i8) printf("  vs cuBLAS int8 %.2fx", exp(sum->log_i8 / sum->count_i8));
     printf("  (%d shape%s)\n", sum->count_f16 ? sum->count_f16 : sum->count_i8,
            (sum->count_f16 ? sum->count_f16 : sum->count_i8) == 1 ? "" : "s");
@@ -634,13 +646,13 @@ static void print_geomeans(const bench_state *state) {
 /* clang-format off */
 static const char *const table_headers[] = {
     "M", "N", "K", "layer", "format", "bitblas µs", "cuBLAS f16 µs", "speedup", "cuBLAS i8 µs",
-    "vs i8", "GB/s", "% copy BW", "floor µs", "check"};
+    "vs i8", "GB/s", "% copy BW", "floor µs", "read floor µs", "check"};
 
 static const char *const csv_headers[] = {
     "device", "M", "N", "K", "layer", "format", "schedule", "source", "bitblas_us",
     "cublas_f16_us", "speedup_vs_cublas_f16", "cublas_i8_us", "speedup_vs_cublas_i8",
     "bytes_moved", "gb_per_s", "copy_bandwidth_gb_per_s", "percent_of_copy_bandwidth", "floor_us",
-    "cold_l2", "enqueue", "launch_floor_us", "check"};
+    "cold_l2", "enqueue", "launch_floor_us", "read_floor_us", "check"};
 /* clang-format on */
 
 static int run(const bench_options *options, const bb_tool_workload *workload) {

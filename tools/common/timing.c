@@ -1,7 +1,8 @@
 /*
  * timing.c - event timing with L2 flushes and the copy-bandwidth measurement (see timing.h).
  * The timed work is a callback; the only kernels of this file's own are the hold and the empty
- * kernel of stream_hold.h, besides driver memsets and copies.
+ * kernel of stream_hold.h and the read kernel of read_kernel.h, besides driver memsets and
+ * copies.
  */
 #include "timing.h"
 
@@ -30,7 +31,9 @@ int bb_tool_timer_create(const bb_tool_gpu *gpu, int hold_runs, bb_tool_timer *t
   timer->flush_bytes = 2 * l2;
   timer->flush_bytes -= timer->flush_bytes % 4;
   if (bb_tool_device_alloc(gpu, timer->flush_bytes, &timer->flush_buffer) != 0) return -1;
-  if (bb_tool_stream_hold_create(gpu, &timer->hold) != 0) {
+  if (bb_tool_stream_hold_create(gpu, &timer->hold) != 0 ||
+      bb_tool_read_kernel_create(gpu, &timer->read) != 0) {
+    bb_tool_stream_hold_destroy(&timer->hold);
     bb_tool_device_free(gpu, &timer->flush_buffer);
     return -1;
   }
@@ -42,6 +45,7 @@ void bb_tool_timer_destroy(bb_tool_timer *timer) {
     for (int i = 0; i < timer->event_count; i++) timer->gpu->cu->EventDestroy(timer->events[i]);
     bb_tool_device_free(timer->gpu, &timer->flush_buffer);
     bb_tool_stream_hold_destroy(&timer->hold);
+    bb_tool_read_kernel_destroy(&timer->read);
   }
   free(timer->events);
   memset(timer, 0, sizeof *timer);
@@ -128,6 +132,30 @@ static int launch_empty(void *user, CUstream stream, int run) {
 
 int bb_tool_timer_launch_floor_us(bb_tool_timer *timer, int runs, int flush_l2, double *median_us) {
   return bb_tool_timer_median_us(timer, launch_empty, timer, runs, flush_l2, median_us);
+}
+
+typedef struct read_launch {
+  const bb_tool_read_kernel *kernel;
+  const bb_tool_rotation *inputs;
+} read_launch;
+
+static int launch_read(void *user, CUstream stream, int run) {
+  const read_launch *read = user;
+  CUdeviceptr buffers[BB_TOOL_READ_SPANS];
+  for (int b = 0; b < read->inputs->buffer_count; b++)
+    buffers[b] = bb_tool_rotation_buffer(read->inputs, run, b);
+  return bb_tool_read_kernel_launch(read->kernel, stream, read->inputs->buffer_count, buffers,
+                                    read->inputs->bytes, 0);
+}
+
+int bb_tool_timer_read_floor_us(bb_tool_timer *timer, const bb_tool_rotation *inputs, int runs,
+                                int flush_l2, double *median_us) {
+  *median_us = 0.0;
+  if (inputs->buffer_count > BB_TOOL_READ_SPANS)
+    return bb_tool_fail("read floor: %d buffers; at most %d", inputs->buffer_count,
+                        BB_TOOL_READ_SPANS);
+  read_launch read = {&timer->read, inputs};
+  return bb_tool_timer_median_us(timer, launch_read, &read, runs, flush_l2, median_us);
 }
 
 int bb_tool_copy_bandwidth(const bb_tool_gpu *gpu, size_t bytes, int repeats,

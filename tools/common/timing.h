@@ -11,6 +11,8 @@
 
 #include "cuda_driver.h"
 #include "device.h"
+#include "read_kernel.h"
+#include "rotation.h"
 #include "stream_hold.h"
 
 /* The fewest timed runs a median is taken over. */
@@ -34,13 +36,14 @@ typedef struct bb_tool_timer {
   CUevent *events;      /* start and end of each timed run */
   int event_count;
   bb_tool_stream_hold hold; /* the hold and the empty kernel (stream_hold.h) */
+  bb_tool_read_kernel read; /* the read floor's kernel (read_kernel.h) */
   int hold_runs;            /* 1: enqueue all runs of a timing behind a hold */
   int holds_timed_out;      /* timings whose hold gave up waiting for the host */
 } bb_tool_timer;
 
-/* Allocates the flush buffer (2 x the L2 size read from the device) and loads the hold and empty
- * kernels, for timings on gpu's stream. With hold_runs, every timing enqueues its warm-up and
- * timed runs behind a hold and releases it once they are all enqueued, so the runs meet the GPU
+/* Allocates the flush buffer (2 x the L2 size read from the device) and loads the hold, empty
+ * and read kernels, for timings on gpu's stream. With hold_runs, every timing enqueues its warm-up
+ * and timed runs behind a hold and releases it once they are all enqueued, so the runs meet the GPU
  * back to back and no host time lands between two events. 0, or -1 with the message. */
 int bb_tool_timer_create(const bb_tool_gpu *gpu, int hold_runs, bb_tool_timer *timer);
 
@@ -59,6 +62,13 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
 /* The launch floor: the median time of an empty kernel (one block of 32 threads) timed exactly
  * as bb_tool_timer_median_us times a run, with or without an L2 flush before each. 0, or -1. */
 int bb_tool_timer_launch_floor_us(bb_tool_timer *timer, int runs, int flush_l2, double *median_us);
+
+/* The read floor of a run's inputs: the median time of the read kernel (read_kernel.h) reading,
+ * on run number r, the copy of `inputs` (at most BB_TOOL_READ_SPANS buffers) that a run number r
+ * reads, timed exactly as bb_tool_timer_median_us times runs with the same rotation and
+ * flush_l2. 0, or -1 with the message. */
+int bb_tool_timer_read_floor_us(bb_tool_timer *timer, const bb_tool_rotation *inputs, int runs,
+                                int flush_l2, double *median_us);
 
 /* Measures the copy bandwidth: `repeats` (>= 3) device-to-device copies of `bytes` (at least
  * BB_TOOL_COPY_BANDWIDTH_BYTES) after two warm-up copies, each timed with events; the result is
