@@ -255,10 +255,11 @@ START_TEST(test_groups_inside_segments) {
 }
 END_TEST
 
-/* Blocks of 48 and 64 rows at M = 5-8 (offered where N >= 32768): N ending in a part of a
- * block; 4-, 2- and 1-bit codes; groups of 32 and 128 and one per row; weights stored traded,
- * and plain (groups of 32, and a dynamic operator's bucket of M = 8). Every candidate of each
- * config runs against the reference, the tall ones among them. */
+/* Blocks of 48 and 64 rows at M = 5-8 (offered where N >= 32768), and for 1-bit codes up to
+ * M = 8 (where N >= 8192): N ending in a part of a block; 4-, 2- and 1-bit codes; groups of 32
+ * and 128 and one per row; weights stored traded, and plain (groups of 32, and dynamic
+ * operators' buckets of M = 8 and 1). Every candidate of each config runs against the
+ * reference, the tall ones among them. */
 START_TEST(test_tall_blocks_small_m) {
   static const struct {
     scaled_case config;
@@ -267,10 +268,14 @@ START_TEST(test_tall_blocks_small_m) {
   } cases[] = {
       {{8, 32784, 512, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 0, 1, 1},
       {{5, 32800, 1024, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_RESCALE}, 0, 1, 1},
-      {{7, 32776, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 1, 1},
+      {{7, 32776, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 1, 2},
       /* scales after the mma need whole segments per group: 64 rows only */
       {{6, 32784, 512, BITBLAS_DTYPE_UINT4, 32, BITBLAS_ZEROS_QUANTIZED}, 0, 0, 1},
       {{8, 32784, 512, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 1, 1, 1},
+      /* 1-bit codes up to M = 8: 64 rows of 4 warps, 48 of 8 (scales after the mma) */
+      {{1, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 1, 1},
+      {{3, 10256, 2048, BITBLAS_DTYPE_UINT1, 256, BITBLAS_ZEROS_ORIGINAL}, 0, 1, 1},
+      {{1, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 1, 1, 1},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

@@ -263,28 +263,33 @@ static int compile_row_blocks(const bitblas_matmul_config *cfg, int n_tiles) {
  * they compile:
  *   M = 9-16: 48 rows where N gives them at least 128 blocks (N >= 6144), never 64;
  *   M = 5-8: one shape of 48 rows and one of 64 where N >= 512 x 64 = 32768;
- *   neither below those N, nor at M = 4, nor from M = 17 (too many tiles), nor for int8
- *   activations. */
+ *   1-bit codes up to M = 8 where N >= 8192: also 64 rows of 4 warps and (unless the M = 5-8
+ *   rule gave them) 48 rows of 8 warps, scales after the mma;
+ *   none otherwise below those N, at M = 1-4 for 2- and 4-bit codes, from M = 17 (too many
+ *   tiles), or for int8 activations. */
 START_TEST(test_tall_row_blocks) {
   const bitblas_dtype codes[] = {BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_UINT2, BITBLAS_DTYPE_UINT1};
-  /* M, N, and the 48- and 64-row candidates expected (-2: at least two) */
-  static const int64_t cases[][4] = {
-      {16, 6144, -2, 0}, {16, 6143, 0, 0}, {17, 57344, 0, 0}, {8, 57344, 1, 1},
-      {5, 32768, 1, 1},  {5, 32767, 0, 0}, {4, 57344, 0, 0},
+  /* M, N, and the 48- and 64-row candidates expected (-2: at least two), for 4- and 2-bit codes
+   * and for 1-bit codes */
+  static const int64_t cases[][6] = {
+      {16, 6144, -2, 0, -2, 0}, {16, 6143, 0, 0, 0, 0}, {17, 57344, 0, 0, 0, 0},
+      {8, 57344, 1, 1, 1, 2},   {5, 32768, 1, 1, 1, 2}, {5, 32767, 0, 0, 1, 1},
+      {4, 57344, 0, 0, 1, 1},   {1, 8192, 0, 0, 1, 1},  {1, 8191, 0, 0, 0, 0},
   };
   for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
-    const int group = codes[i] == BITBLAS_DTYPE_UINT1 ? -1 : 128;
-    const bitblas_zeros_mode zeros =
-        codes[i] == BITBLAS_DTYPE_UINT1 ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL;
+    const int one_bit = codes[i] == BITBLAS_DTYPE_UINT1;
+    const int group = one_bit ? -1 : 128;
+    const bitblas_zeros_mode zeros = one_bit ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
       const bitblas_matmul_config cfg =
           bb_test_scaled_config(cases[c][0], cases[c][1], 4096, codes[i], group, zeros);
       const int rows48 = compile_row_blocks(&cfg, 3), rows64 = compile_row_blocks(&cfg, 4);
-      if (cases[c][2] < 0)
-        ck_assert_int_ge(rows48, -cases[c][2]);
+      const int64_t want48 = cases[c][one_bit ? 4 : 2], want64 = cases[c][one_bit ? 5 : 3];
+      if (want48 < 0)
+        ck_assert_msg(rows48 >= -want48, "code %zu case %zu: %d of 48 rows", i, c, rows48);
       else
-        ck_assert_int_eq(rows48, cases[c][2]);
-      ck_assert_int_eq(rows64, cases[c][3]);
+        ck_assert_msg(rows48 == want48, "code %zu case %zu: %d of 48 rows", i, c, rows48);
+      ck_assert_msg(rows64 == want64, "code %zu case %zu: %d of 64 rows", i, c, rows64);
     }
   }
   bitblas_matmul_config int8 =
