@@ -256,9 +256,9 @@ START_TEST(test_groups_inside_segments) {
 END_TEST
 
 /* Blocks of 48 and 64 rows at M = 5-8 (offered where N >= 32768), and for 1-bit codes up to
- * M = 8 (where N >= 8192): N ending in a part of a block; 4-, 2- and 1-bit codes; groups of 32
- * and 128 and one per row; weights stored traded, and plain (groups of 32, and dynamic
- * operators' buckets of M = 8 and 1). Every candidate of each config runs against the
+ * M = 16 (where N >= 8192): N ending in a part of a block; 4-, 2- and 1-bit codes; groups of 32,
+ * 128 and 256 and one per row; weights stored traded, and plain (groups of 32, and dynamic
+ * operators' buckets of M = 8, 1 and 16). Every candidate of each config runs against the
  * reference, the tall ones among them. */
 START_TEST(test_tall_blocks_small_m) {
   static const struct {
@@ -276,6 +276,11 @@ START_TEST(test_tall_blocks_small_m) {
       {{1, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 1, 1},
       {{3, 10256, 2048, BITBLAS_DTYPE_UINT1, 256, BITBLAS_ZEROS_ORIGINAL}, 0, 1, 1},
       {{1, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 1, 1, 1},
+      /* 1-bit codes from M = 9: 64 rows of 4 and 8 warps per variant with scales after the mma
+       * (one variant static, two for a dynamic bucket), beside the wide 48-row shapes */
+      {{16, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 4, 2},
+      {{13, 10256, 2048, BITBLAS_DTYPE_UINT1, 256, BITBLAS_ZEROS_ORIGINAL}, 0, 4, 2},
+      {{16, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 1, 6, 4},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

@@ -263,8 +263,9 @@ static int compile_row_blocks(const bitblas_matmul_config *cfg, int n_tiles) {
  * they compile:
  *   M = 9-16: 48 rows where N gives them at least 128 blocks (N >= 6144), never 64;
  *   M = 5-8: one shape of 48 rows and one of 64 where N >= 512 x 64 = 32768;
- *   1-bit codes up to M = 8 where N >= 8192: also 64 rows of 4 warps and (unless the M = 5-8
- *   rule gave them) 48 rows of 8 warps, scales after the mma;
+ *   1-bit codes where N >= 8192: up to M = 8 also 64 rows of 4 warps and (unless the M = 5-8
+ *   rule gave them) 48 rows of 8 warps, scales after the mma; from M = 9, 64 rows of 4 and 8
+ *   warps, scales after the mma, and no blocks of 16 rows;
  *   none otherwise below those N, at M = 1-4 for 2- and 4-bit codes, from M = 17 (too many
  *   tiles), or for int8 activations. */
 START_TEST(test_tall_row_blocks) {
@@ -275,6 +276,7 @@ START_TEST(test_tall_row_blocks) {
       {16, 6144, -2, 0, -2, 0}, {16, 6143, 0, 0, 0, 0}, {17, 57344, 0, 0, 0, 0},
       {8, 57344, 1, 1, 1, 2},   {5, 32768, 1, 1, 1, 2}, {5, 32767, 0, 0, 1, 1},
       {4, 57344, 0, 0, 1, 1},   {1, 8192, 0, 0, 1, 1},  {1, 8191, 0, 0, 0, 0},
+      {16, 8192, -2, 0, -2, 2},
   };
   for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
     const int one_bit = codes[i] == BITBLAS_DTYPE_UINT1;
@@ -290,6 +292,16 @@ START_TEST(test_tall_row_blocks) {
       else
         ck_assert_msg(rows48 == want48, "code %zu case %zu: %d of 48 rows", i, c, rows48);
       ck_assert_msg(rows64 == want64, "code %zu case %zu: %d of 64 rows", i, c, rows64);
+      /* 16-row tcgemv blocks: all but 1-bit codes from M = 9 where N >= 8192 keep them */
+      bb_schedule schedules[BB_MAX_CANDIDATES];
+      const int count = bb_candidates_enumerate(&cfg, schedules);
+      int rows16 = 0;
+      for (int s = 0; s < count; s++)
+        rows16 += schedules[s].family == BB_FAMILY_TCGEMV && schedules[s].n_tiles == 1;
+      if (one_bit && cases[c][0] >= 9 && cases[c][0] <= 16 && cases[c][1] >= 8192)
+        ck_assert_msg(rows16 == 0, "code %zu case %zu: %d of 16 rows", i, c, rows16);
+      else if (cases[c][0] <= 16)
+        ck_assert_msg(rows16 > 0, "code %zu case %zu: no 16-row blocks", i, c);
     }
   }
   bitblas_matmul_config int8 =

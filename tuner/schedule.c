@@ -214,13 +214,18 @@ static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 
 #define BB_TALL_ROW_MIN_M 5
 #define BB_TALL_ROW_MIN_N (512 * 64)
 
-/* 1-bit codes up to M = 8, where N >= 8192: blocks of 64 rows of 4 warps and of 48 rows of 8
- * warps, both with scales after the mma. Each block's activation work (B fragments, their
- * prescaling, the sums' mma) then serves 3 or 4 tiles of codes. On an H200 at M = 1 (schedule
- * timer, 2 rounds, bench/RESULTS.md, sixteenth section), 57344 x 8192 took 43.5-44.3 us with
- * 64 rows against 48.2-48.6 us for the tuned winner, and 10240 x 8192 14.9-15.3 us with 48 rows
- * against 15.7-17.2 us; on 8192 x 28672 and 28672 x 4096 they tied or lost, and for 2- and 4-bit
- * codes they won nothing. */
+/* 1-bit codes where N >= 8192, float16 activations, scales after the mma: up to M = 8, blocks
+ * of 64 rows of 4 warps and of 48 rows of 8 warps; from M = 9 to 16, blocks of 64 rows of 4 and
+ * of 8 warps, in place of the 16-row wide shapes (both scaling places). Each block's activation
+ * work (B fragments, their prescaling, the sums' mma) then serves 3 or 4 tiles of codes. On an
+ * H200 (schedule timer, 2 rounds; bench/RESULTS.md, sixteenth section):
+ *   M = 1: 57344 x 8192 took 43.5-44.3 us with 64 rows against 48.2-48.6 us for the tuned
+ *   winner, 10240 x 8192 14.9-15.3 us with 48 rows against 15.7-17.2 us; 8192 x 28672 and
+ *   28672 x 4096 tied or lost, and 2- and 4-bit codes won nothing;
+ *   M = 16: 57344 x 8192 71.9-72.1 us (4 warps) against 84.7-85.3 us, 8192 x 28672 38.1-38.3
+ *   us (8 warps) against 46.7-48.5 us; 28672 x 4096 tied, 10240 x 8192 lost 8 %; 64 rows with
+ *   scales before the mma lost everywhere. 16-row blocks were 1.44-1.88 times the best of
+ *   every such layer at M = 16 (1.23 and more at N = 4096). */
 #define BB_ONE_BIT_TALL_MIN_N 8192
 
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
@@ -264,9 +269,9 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * wide shapes, two stages deep (the 48-row ones for float16 A where N >= 128 x 48). At M = 5-8
  * with float16 A and N >= 512 x 64, the variants of 16-byte loads (or of the traded words) end
  * with one tall shape each: 48 rows with scales after the mma, 64 with scales before it. 1-bit
- * codes up to M = 8 with N >= 8192 add 64 rows of 4 warps and 48 of 8 warps, scales after the
- * mma, to that variant (the 48 rows once). Weights in traded order allow only variants of their
- * words per lane. */
+ * codes with N >= 8192 add two tall shapes with scales after the mma (BB_ONE_BIT_TALL_MIN_N), and
+ * from M = 9 leave out the wide shapes of 16 rows. Weights in traded order allow only variants of
+ * their words per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
@@ -281,7 +286,7 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
   const int tall =
       !int8 && m_tiles == 1 && cfg->M >= BB_TALL_ROW_MIN_M && cfg->N >= BB_TALL_ROW_MIN_N;
   const int tall_words = traded_words ? traded_words : 4;
-  const int one_bit_tall = !int8 && m_tiles == 1 && bitblas_dtype_bits(cfg->W_dtype) == 1 &&
+  const int one_bit_rows = !int8 && m_tiles <= 2 && bitblas_dtype_bits(cfg->W_dtype) == 1 &&
                            cfg->N >= BB_ONE_BIT_TALL_MIN_N;
   int used = 0;
   for (int v = 0; v < 5 && used < 3; v++) {
@@ -302,6 +307,7 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
                                             : 2;
       for (int i = 0; i < shape_count && count < BB_MAX_CANDIDATES; i++) {
         if (shapes[i][1] == 3 && (int8 || cfg->N < BB_WIDE_48_ROW_MIN_N)) continue;
+        if (shapes[i][1] == 1 && one_bit_rows && m_tiles == 2) continue; /* 64 rows instead */
         bb_schedule s = tcgemv(shapes[i][0], shapes[i][1], m_tiles, shapes[i][2], words,
                                int8 ? 0 : post, stages, order);
         if (int8) s.family = BB_FAMILY_TCGEMV_INT8;
@@ -316,10 +322,12 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
       const bb_schedule s = tcgemv(8, post ? 3 : 4, 1, 1, words, post, 2, order);
       if (tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
     }
-    if (one_bit_tall && words == tall_words && post) {
-      /* 64 rows of 4 warps; 48 rows of 8 warps unless the rule above offered them */
-      const bb_schedule shapes_1bit[2] = {tcgemv(4, 4, 1, 1, words, 1, 2, order),
-                                          tcgemv(8, 3, 1, 1, words, 1, 2, order)};
+    if (one_bit_rows && post && (m_tiles == 2 || words == tall_words)) {
+      /* Up to M = 8: 64 rows of 4 warps, and 48 of 8 unless the rule above offered them; from
+       * M = 9: 64 rows of 4 and of 8 warps. */
+      const bb_schedule shapes_1bit[2] = {tcgemv(4, 4, m_tiles, 1, words, 1, 2, order),
+                                          m_tiles == 2 ? tcgemv(8, 4, 2, 1, words, 1, 2, order)
+                                                       : tcgemv(8, 3, 1, 1, words, 1, 2, order)};
       for (int i = 0; i < (tall ? 1 : 2) && count < BB_MAX_CANDIDATES; i++)
         if (tensor_gemv_registers_fit(cfg, &shapes_1bit[i])) out[count++] = shapes_1bit[i];
     }
