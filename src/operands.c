@@ -104,6 +104,16 @@ static void fill_uniform(bitblas_dtype dtype, void *data, size_t count, bb_rng *
     bb_element_write(dtype, data, i, bb_rng_uniform(rng, low, high));
 }
 
+/* Frees A and its per-row scales and zeroes their fields. */
+static void free_activations(bb_host_operands *out) {
+  free(out->A);
+  free(out->a_scale);
+  out->A = NULL;
+  out->a_scale = NULL;
+  out->m = 0;
+  out->A_bytes = out->a_scale_bytes = 0;
+}
+
 /* Allocates and fills A (m rows) and its per-row scales; on failure frees them and returns
  * BITBLAS_OUT_OF_MEMORY. */
 static bitblas_status make_activations(const bitblas_matmul_config *cfg, int64_t m, bb_rng *rng,
@@ -114,12 +124,7 @@ static bitblas_status make_activations(const bitblas_matmul_config *cfg, int64_t
   out->A = malloc(out->A_bytes);
   out->a_scale = out->a_scale_bytes ? malloc(out->a_scale_bytes) : NULL;
   if (!out->A || (out->a_scale_bytes && !out->a_scale)) {
-    free(out->A);
-    free(out->a_scale);
-    out->A = NULL;
-    out->a_scale = NULL;
-    out->m = 0;
-    out->A_bytes = out->a_scale_bytes = 0;
+    free_activations(out);
     return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for activations of M=%lld K=%lld",
                    (long long)m, (long long)cfg->K);
   }
@@ -202,11 +207,7 @@ bitblas_status bb_host_operands_make(const bitblas_matmul_config *cfg, int64_t m
 
 bitblas_status bb_host_operands_remake_activations(const bitblas_matmul_config *cfg, int64_t m,
                                                    bb_rng *rng, bb_host_operands *operands) {
-  free(operands->A);
-  free(operands->a_scale);
-  operands->A = NULL;
-  operands->a_scale = NULL;
-  operands->A_bytes = operands->a_scale_bytes = 0;
+  free_activations(operands);
   return make_activations(cfg, m, rng, operands);
 }
 
