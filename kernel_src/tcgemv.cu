@@ -20,8 +20,8 @@
 // each load 4 * BB_LANE_WORDS bytes of it, lane t the t-th quarter. The k order inside the mma
 // is free as long as W and A agree, so each lane keeps its own k and we choose which of them
 // are the fragment's "k = 2t, 2t+1" pair: the two codes at bits p*b and p*b + 16 of a 32-bit
-// word, which one LOP3 turns into a float16 pair (0x6400 | u is the float16 1024 + u), and the
-// matching activations are gathered with one PRMT from the lane's own slice of A.
+// word, which one LOP3 turns into a float16 pair (below), and the matching activations are
+// gathered with one PRMT from the lane's own slice of A.
 //
 // Lane order: as loaded, lane t's k start 4 * BB_WORD_K * t apart, so each of its loads of A
 // (one word's activations) sits in a different part of the row than its three neighbours', and
@@ -36,15 +36,19 @@
 // each (below).
 //
 // Two ways to apply scales and zeros:
-//   BB_POST_SCALE 0: each pair is dequantized in float16 before the mma (one exact subtraction and
-//     one FMA per pair); works for any group that is a multiple of a lane's k in the loaded order
-//     (traded orders: see above).
-//   BB_POST_SCALE 1: the mma multiplies the biased codes h = 1024 + 2^(jb) u themselves, and one
-//     more mma with a fragment of ones sums the same activations (S). Per row and group the weight
-//     is w = a u + c, so sum(w x) = a 2^(-jb) (T_j - 1024 S_j) + c S_j summed over the positions
-//     j, four float32 FMAs per output per group. The decode is one LOP3 per pair. Needs whole
+//   BB_POST_SCALE 0: each code pair is made the float16 pair 1024 + 2^(jb) u (0x6400 | u is the
+//     float16 1024 + u) and dequantized before the mma (one exact subtraction and one FMA per
+//     pair); works for any group that is a multiple of a lane's k in the loaded order (traded
+//     orders: see above).
+//   BB_POST_SCALE 1: the mma multiplies the codes themselves: the masked bits alone, code bits at
+//     jb .. jb + b - 1 of a half with a zero exponent, are the float16 subnormal 2^(jb - 24) u,
+//     exact (one LOP3 per pair, and the tensor cores take subnormal float16 as it is). Per row
+//     and group the weight is w = a u + c, so sum(w x) = a 2^(24 - jb) T_j + c S over the
+//     positions j, where T_j is the mma's sum of position j and S the activations' sum, which
+//     one more mma with a fragment of ones gives where some row has c != 0. Needs whole
 //     segments per group in the loaded order; traded orders also take a segment of 2 or 4 groups
 //     (the sums restart at each; the candidate list offers 2, see bb_weight_order_groups_fit).
+//     Where one group spans the row, the sums run over the whole row and are scaled once.
 // The candidate list only offers schedules that fit the config; the guards below make a misfit
 // a compile error rather than wrong sums.
 #define BB_THREADS (32 * BB_WARPS)
@@ -78,14 +82,22 @@
 #endif
 #define BB_PAIR_STRIDE (16 / BB_W_BITS)          // the second code of a pair sits 16 bits higher
 #define BB_CODE_MASK2 (BB_W_MASK * 0x00010001u)
+// BB_MAGIC2: the bits a code pair is XORed with before the mma. Scales before it: 0x6400, the
+// float16 1024, so that the pair is 1024 + 2^(jb) u; after it: none, a subnormal 2^(jb-24) u.
+// int8 codes also flip their sign bit: 2^(jb) (q + 128) is then offset binary, as for int codes.
+#if BB_POST_SCALE
+#define BB_MAGIC_EXPONENT 0u
+#else
+#define BB_MAGIC_EXPONENT 0x64006400u
+#endif
 #if BB_W_KIND == BB_WK_INT8
-#define BB_MAGIC2 0x64806480u                    // 0x6400 | (u ^ 0x80): 1024 + (q + 128)
+#define BB_MAGIC2 (BB_MAGIC_EXPONENT | 0x00800080u)  // u ^ 0x80 = q + 128
 #define BB_CODE_OFFSET 128
 #elif BB_W_KIND == BB_WK_INT
-#define BB_MAGIC2 0x64006400u
+#define BB_MAGIC2 BB_MAGIC_EXPONENT
 #define BB_CODE_OFFSET (1 << (BB_W_BITS - 1))  // offset binary: q = u - 2^(b-1)
 #else
-#define BB_MAGIC2 0x64006400u                    // uint and int1 (q = 2u - 1 below)
+#define BB_MAGIC2 BB_MAGIC_EXPONENT              // uint and int1 (q = 2u - 1 below)
 #define BB_CODE_OFFSET 0
 #endif
 // One group spans the whole row: scales and zeros are the same for every segment of a row.
@@ -137,8 +149,8 @@ __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], co
 
 // The codes of one pair p sit at bits p*b and p*b + 16 of a word. Pairs come in positions
 // j = p % BB_POSITIONS: position j is read with the mask shifted left by jb (so its float16 is
-// 1024 + 2^(jb) u, still exact), which saves the shifts of the word in between; position j
-// carries a factor 2^(jb) that is taken out later. The next BB_POSITIONS pairs need the word
+// 1024 + 2^(jb) u, or 2^(jb - 24) u after the mma, still exact), which saves the shifts of the
+// word in between; position j carries a factor 2^(jb) that is taken out later. The next BB_POSITIONS pairs need the word
 // shifted by BB_POSITIONS * b.
 //   Scales before the mma, and 4- and 8-bit codes: two positions (one for 8-bit), the factor
 //     removed by each position's scale (or, after the mma, by each position's own sums).
@@ -150,12 +162,18 @@ __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], co
 #define BB_PRESCALED_ACTS (BB_POST_SCALE && BB_W_BITS <= 2)
 #define BB_POSITIONS (BB_W_BITS == 8 ? 1 : BB_PRESCALED_ACTS ? 8 / BB_W_BITS : 2)
 
-// Code pair p of word x as two float16 values h = 1024 + 2^(jb) u: one LOP3 (and a shift of the
-// word for each new run of BB_POSITIONS pairs, shared by the pairs of the run).
+// Code pair p of word x as two float16 values: h = 1024 + 2^(jb) u with scales before the mma,
+// the subnormal h = 2^(jb - 24) u with scales after it. One LOP3 (and a shift of the word for
+// each new run of BB_POSITIONS pairs, shared by the pairs of the run).
 __device__ __forceinline__ bb_u32 bb_code_pair(bb_u32 x, int p) {
   const int j = p % BB_POSITIONS;
   const bb_u32 shifted = x >> ((p / BB_POSITIONS) * BB_POSITIONS * BB_W_BITS);
-  return bb_and_xor(shifted, BB_CODE_MASK2 << (j * BB_W_BITS), BB_MAGIC2);
+  const bb_u32 mask = BB_CODE_MASK2 << (j * BB_W_BITS);
+#if BB_MAGIC2 == 0
+  return shifted & mask;
+#else
+  return bb_and_xor(shifted, mask, BB_MAGIC2);
+#endif
 }
 
 // The first k of lane t's word w in segment seg.
@@ -256,22 +274,19 @@ __device__ __forceinline__ bb_row_params bb_row_params_load(const bb_u16 *scales
 // Per row and group the weight is w = a u + c in the stored code u (u ^ 0x80 for int8):
 //   q = kappa u - o (kappa 2 and o 1 for int1; o the code offset otherwise), then
 //   none: w = s q;  original: w = (q - z) s;  rescale: w = q s - z;  quantized: w = (q - zq) s.
-// With two positions the mma gives T_j = sum (1024 + 2^(jb) u) x over position j and
-// S_j = sum x, so
-//   sum w x = sum_j [a 2^(-jb) T_j + (c - 1024 a 2^(-jb)) S_j].
-// With prescaled activations x' = 2^(-jb) x (exact: a power of two) it gives, over all
-// positions, T = sum (1024 + 2^(jb) u) x' = 1024 S' + sum u x, S' = sum x' and S = sum x, so
-//   sum w x = a T - 1024 a S' + c S.
-#if BB_PRESCALED_ACTS
+// The mma gives T_j = sum 2^(jb - 24) u x over position j, and S = sum x, so
+//   sum w x = sum_j a 2^(24 - jb) T_j + c S.
+// With prescaled activations x' = 2^(-jb) x (exact: a power of two) all positions sum into one
+// T = sum 2^(jb - 24) u x' = 2^(-24) sum u x, so sum w x = a 2^24 T + c S.
+// Unsigned codes without zeros have c = 0 in every row, and need no S.
+#define BB_ACT_SUMS (BB_ZEROS != 0 || BB_CODE_OFFSET != 0 || BB_W_KIND == BB_WK_INT1)
+// Positions with sums of their own: one when the activations are prescaled.
+#define BB_SUM_POSITIONS (BB_PRESCALED_ACTS ? 1 : BB_POSITIONS)
+
 struct bb_row_coeffs {
-  float a, minus_1024a, c;
+  float t[BB_SUM_POSITIONS];  // a 2^(24 - jb); prescaled, a 2^24
+  float c;
 };
-#else
-struct bb_row_coeffs {
-  float t[BB_POSITIONS];  // a 2^(-jb)
-  float s[BB_POSITIONS];  // c - 1024 a 2^(-jb)
-};
-#endif
 
 __device__ __forceinline__ bb_row_coeffs bb_row_coeffs_make(const bb_row_params &r) {
   const float scale = bb_half_to_float(r.scale);
@@ -280,52 +295,42 @@ __device__ __forceinline__ bb_row_coeffs bb_row_coeffs_make(const bb_row_params 
 #else
   const float a = scale, o = (float)BB_CODE_OFFSET;
 #endif
-#if BB_ZEROS == 1
-  const float c = -scale * (o + bb_half_to_float(r.zero));
-#elif BB_ZEROS == 2
-  const float c = -scale * o - bb_half_to_float(r.zero);
-#elif BB_ZEROS == 3
-  const float c = -scale * (o + (float)r.zero);
-#else
-  const float c = -scale * o;
-#endif
   bb_row_coeffs k;
-#if BB_PRESCALED_ACTS
-  k.a = a;
-  k.minus_1024a = -1024.0f * a;
-  k.c = c;
+#if BB_ZEROS == 1
+  k.c = -scale * (o + bb_half_to_float(r.zero));
+#elif BB_ZEROS == 2
+  k.c = -scale * o - bb_half_to_float(r.zero);
+#elif BB_ZEROS == 3
+  k.c = -scale * (o + (float)r.zero);
 #else
-#pragma unroll
-  for (int j = 0; j < BB_POSITIONS; j++) {
-    k.t[j] = a * (1.0f / (float)(1 << (j * BB_W_BITS)));
-    k.s[j] = fmaf(-1024.0f, k.t[j], c);
-  }
+  k.c = -scale * o;
 #endif
+#pragma unroll
+  for (int j = 0; j < BB_SUM_POSITIONS; j++) k.t[j] = a * (float)(1 << (24 - j * BB_W_BITS));
   return k;
 }
 
-// Positions with sums of their own: one when the activations are prescaled.
-#define BB_SUM_POSITIONS (BB_PRESCALED_ACTS ? 1 : BB_POSITIONS)
-
-// Raw sums of the codes (per n tile, m tile, position) and of the activations (per m tile and
-// position; the same for every row). Prescaled, acts holds S' in elements 0 and 1 (rows g of
-// the mma) and S in 2 and 3 (rows g + 8), for columns 2t and 2t + 1.
+// Raw sums of the codes (per n tile, m tile, position) and, where needed, of the activations
+// (per m tile: S for column 2t + (e & 1), the same in every row).
 struct bb_raw_sums {
   float codes[BB_N_TILES][BB_M_TILES][BB_SUM_POSITIONS][4];
-  float acts[BB_M_TILES][BB_SUM_POSITIONS][4];
+#if BB_ACT_SUMS
+  float acts[BB_M_TILES][4];
+#endif
 };
 
 __device__ __forceinline__ void bb_raw_sums_clear(bb_raw_sums &r) {
 #pragma unroll
-  for (int p = 0; p < BB_SUM_POSITIONS; p++)
+  for (int e = 0; e < 4; e++)
 #pragma unroll
-    for (int e = 0; e < 4; e++) {
+    for (int i = 0; i < BB_M_TILES; i++) {
+#if BB_ACT_SUMS
+      r.acts[i][e] = 0.0f;
+#endif
 #pragma unroll
-      for (int i = 0; i < BB_M_TILES; i++) {
-        r.acts[i][p][e] = 0.0f;
+      for (int p = 0; p < BB_SUM_POSITIONS; p++)
 #pragma unroll
         for (int j = 0; j < BB_N_TILES; j++) r.codes[j][i][p][e] = 0.0f;
-      }
     }
 }
 
@@ -344,16 +349,10 @@ __device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r,
       for (int e = 0; e < 4; e++) {
         const bb_row_coeffs &k = rows[e >> 1];
         float value = acc[j][i][e];
-#if BB_PRESCALED_ACTS
-        value = fmaf(k.a, r.codes[j][i][0][e], value);
-        value = fmaf(k.minus_1024a, r.acts[i][0][e & 1], value);  // S', column 2t + (e & 1)
-        value = fmaf(k.c, r.acts[i][0][2 + (e & 1)], value);      // S
-#else
 #pragma unroll
-        for (int p = 0; p < BB_POSITIONS; p++) {
-          value = fmaf(k.t[p], r.codes[j][i][p][e], value);
-          value = fmaf(k.s[p], r.acts[i][p][e], value);
-        }
+        for (int p = 0; p < BB_SUM_POSITIONS; p++) value = fmaf(k.t[p], r.codes[j][i][p][e], value);
+#if BB_ACT_SUMS
+        value = fmaf(k.c, r.acts[i][e], value);
 #endif
         acc[j][i][e] = value;
       }
@@ -672,15 +671,22 @@ __device__ __forceinline__ void bb_segment_params(bb_row_params (&params)[BB_N_T
 
 #if BB_POST_SCALE
 // The mma work of group h of one segment's codes (the lane's words h * BB_SUBGROUP_WORDS on): raw
-// sums of codes and activations (scales come later).
+// sums of codes and, where needed, activations, added to sums (scales come later).
 __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS],
                                                 int seg, int h, const bb_u16 *__restrict__ A,
                                                 int M, int m_block, int lane, bb_raw_sums &sums) {
   bb_for_each_block(seg, h, A, M, m_block, lane,
                     [&](int w, int p0, int p1, bb_u32 (&b_frag)[BB_M_TILES][2]) {
+#if BB_ACT_SUMS
+    // S: the activations as loaded, times a fragment of ones.
+    const bb_u32 ones[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
+#pragma unroll
+    for (int i = 0; i < BB_M_TILES; i++)
+      bb_mma_16816(sums.acts[i], ones, b_frag[i][0], b_frag[i][1]);
+#endif
 #if BB_PRESCALED_ACTS
-    // Activations of position j times 2^(-jb) (float16 powers of two); the activations' mma
-    // multiplies them by ones in rows g (S') and by 2^(jb) in rows g + 8 (S).
+    // Activations of position j times 2^(-jb) (float16 powers of two), so that every position
+    // sums into one accumulator per tile.
     const int position = 0;
     const int shift0 = (p0 % BB_POSITIONS) * BB_W_BITS, shift1 = (p1 % BB_POSITIONS) * BB_W_BITS;
 #pragma unroll
@@ -688,16 +694,9 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
       if (shift0) b_frag[i][0] = bb_hmul2(b_frag[i][0], bb_dup16((bb_u32)(15 - shift0) << 10));
       if (shift1) b_frag[i][1] = bb_hmul2(b_frag[i][1], bb_dup16((bb_u32)(15 - shift1) << 10));
     }
-    const bb_u32 sum_factors[4] = {0x3c003c00u, bb_dup16((bb_u32)(15 + shift0) << 10),
-                                   0x3c003c00u, bb_dup16((bb_u32)(15 + shift1) << 10)};
 #else
-    // One position per block: the activations' mma multiplies them by ones (S_j).
-    const int position = p0 % BB_POSITIONS;
-    const bb_u32 sum_factors[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
+    const int position = p0 % BB_POSITIONS;  // one position per block
 #endif
-#pragma unroll
-    for (int i = 0; i < BB_M_TILES; i++)
-      bb_mma_16816(sums.acts[i][position], sum_factors, b_frag[i][0], b_frag[i][1]);
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
       bb_u32 a_frag[4];
@@ -712,23 +711,20 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
   });
 }
 
-// Group h of one segment: its raw sums and their scaled contribution to acc. The sums restart
-// every segment even when one group spans the row (its parameters then come in row_params, loaded
-// once): the biased sums T_j grow with 1024 S_j, and the mma's float32 accumulation loses their
-// low bits in proportion, so over a whole row of 28672 k the difference T_j - 1024 S_j had lost
-// ~3e-3 of its value.
+// Group h of one segment: its raw sums and, where groups are shorter than the row, their scaled
+// contribution to acc. Where one group spans the row, the sums run on over the whole row and
+// the kernel scales them once after its main loop (the codes carry no bias that would grow
+// with the sum, so float32 keeps its precision).
 __device__ __forceinline__ void bb_group_compute(
     const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], const bb_stage &stage, int u, int seg,
-    int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane,
-    const bb_row_params (&row_params)[BB_N_TILES][2], const bb_param_table &table,
+    int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane, const bb_param_table &table,
     bb_raw_sums &sums, float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+#if BB_ROW_WISE
+  (void)stage, (void)u, (void)table, (void)acc;
+  bb_segment_sums(codes, seg, h, A, M, m_block, lane, sums);
+#else
   bb_raw_sums_clear(sums);
   bb_segment_sums(codes, seg, h, A, M, m_block, lane, sums);
-#if BB_ROW_WISE
-  (void)stage, (void)u, (void)table;
-  bb_raw_sums_apply(sums, row_params, acc);
-#else
-  (void)row_params;
   bb_row_params params[BB_N_TILES][2];
   bb_segment_params(params, stage, u, seg, h, table, lane);
   bb_raw_sums_apply(sums, params, acc);
@@ -766,9 +762,8 @@ __device__ __forceinline__ void bb_group_products(
 // Group h of one segment: its scales and zeros, then the products of its dequantized codes.
 __device__ __forceinline__ void bb_group_compute(
     const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], const bb_stage &stage, int u, int seg,
-    int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane,
-    const bb_row_params (&)[BB_N_TILES][2], const bb_param_table &table, bb_raw_sums &,
-    float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+    int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane, const bb_param_table &table,
+    bb_raw_sums &, float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
   bb_row_params params[BB_N_TILES][2];
   bb_segment_params(params, stage, u, seg, h, table, lane);
   bb_group_products(codes, seg, h, params, A, M, m_block, lane, acc);
@@ -778,9 +773,8 @@ __device__ __forceinline__ void bb_group_compute(
 // The mma work of one stage: each segment's codes, group by group.
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
-                                                 int lane,
-                                                 const bb_row_params (&row_params)[BB_N_TILES][2],
-                                                 const bb_param_table &table, bb_raw_sums &sums,
+                                                 int lane, const bb_param_table &table,
+                                                 bb_raw_sums &sums,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
   for (int u = 0; u < BB_UNROLL; u++) {
@@ -790,7 +784,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     bb_segment_codes(codes, stage.codes[u], lane);
 #pragma unroll
     for (int h = 0; h < BB_SUBGROUPS; h++)
-      bb_group_compute(codes, stage, u, seg, h, A, M, m_block, lane, row_params, table, sums, acc);
+      bb_group_compute(codes, stage, u, seg, h, A, M, m_block, lane, table, sums, acc);
   }
 }
 
@@ -817,6 +811,9 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
       for (int e = 0; e < 4; e++) acc[j][i][e] = 0.0f;
   bb_raw_sums sums;
+#if BB_POST_SCALE && BB_ROW_WISE
+  bb_raw_sums_clear(sums);  // the whole row's sums, scaled after the main loop
+#endif
   // Each row's scale and zero, loaded once when one group spans the row and scales come after
   // the mma (the stages then carry none).
   bb_row_params row_params[BB_N_TILES][2];
@@ -853,9 +850,13 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
       if (seg >= BB_SEGMENTS) break;
       bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
                     W, scales, zeros, n_block, g, t);
-      bb_stage_compute(stages[s], seg, A, M, m_block, lane, row_params, table, sums, acc);
+      bb_stage_compute(stages[s], seg, A, M, m_block, lane, table, sums, acc);
     }
   }
+
+#if BB_POST_SCALE && BB_ROW_WISE
+  bb_raw_sums_apply(sums, row_params, acc);
+#endif
 
   // acc[j][i][e]: row n = 16j + g (+8 for e >= 2), column m = 8i + 2t + (e & 1) of the block.
 #if BB_WARPS > 1
