@@ -332,10 +332,11 @@ BITBLAS_API size_t bitblas_op_weight_bytes(const bitblas_op *op);
  * enqueued on `stream` and completed before return. Operators of a static M up to 16 with
  * float16 A and 1-, 2- or 4-bit integer weights (K whole pieces of 512 bits per row, or from
  * M = 9 of 256 bits, and the group's codes whole pieces, or half of a 512-bit piece) read
- * "traded words": in every 64-byte (32-byte) piece of a
- * row, 32-bit word 4w + t of the plain layout is stored at word 4t + w (2t + w), so that each
- * lane's one load holds words whose activations lie next to its neighbours'. Every other
- * operator reads the
+ * "traded words": in every 64-byte (32-byte) piece of a row, 32-bit word 4w + t of the plain
+ * layout is stored at word 4t + w (2t + w), so that each lane's one load holds words whose
+ * activations lie next to its neighbours', and within each word of 1- or 2-bit codes the codes
+ * are split by parity (of b-bit codes, code 2i at bits i b and code 2i + 1 at bits 16 + i b), so
+ * that each pair of codes the kernel decodes together is two neighbours in k. Every other operator reads the
  * plain layout and the transform is a copy. Weights transformed for one operator are only
  * valid for operators of the same order: transform them for each operator that reads them.
  * device_W must hold bitblas_op_weight_bytes(op) bytes; host_packed is read, never changed. */

@@ -20,8 +20,11 @@
 // each load 4 * BB_LANE_WORDS bytes of it, lane t the t-th quarter. The k order inside the mma
 // is free as long as W and A agree, so each lane keeps its own k and we choose which of them
 // are the fragment's "k = 2t, 2t+1" pair: the two codes at bits p*b and p*b + 16 of a 32-bit
-// word, which one LOP3 turns into a float16 pair (below), and the matching activations are
-// gathered with one PRMT from the lane's own slice of A.
+// word, which one LOP3 turns into a float16 pair (below). In the plain layout those are the
+// word's codes p and p + 16/b, whose activations are gathered with one PRMT from the lane's own
+// slice of A; with lane order 2, words of 1- and 2-bit codes are stored with their codes split
+// by parity (code 2p at bits p*b, 2p + 1 at bits p*b + 16: BB_SPLIT_PAIRS), so the pair's
+// activations are one register as loaded.
 //
 // Lane order: as loaded, lane t's k start 4 * BB_WORD_K * t apart, so each of its loads of A
 // (one word's activations) sits in a different part of the row than its three neighbours', and
@@ -29,8 +32,9 @@
 // four lanes of a row trade words (shuffles) so that lane t's word w is the segment's word
 // 4w + t: the four lanes' activations of word w are then one contiguous run of the row. With
 // BB_LANE_ORDER 2 the weights already sit in that order (bitblas_op_transform_weight stores
-// word 4w + t of every segment of BB_SEG_BYTES at word BB_LANE_WORDS * t + w), so the loads
-// give each lane its words without shuffles. With either, which run of four lanes' words
+// word 4w + t of every segment of BB_SEG_BYTES at word BB_LANE_WORDS * t + w, the codes of 1-
+// and 2-bit words split by parity: src/weight_order.h), so the loads give each lane its words
+// without shuffles. With either, which run of four lanes' words
 // (4 * BB_WORD_K k) lane t's word w falls in depends on w alone, so a segment may hold several
 // groups of whole such runs: each lane meets them in the same order, BB_SUBGROUP_WORDS words
 // each (below).
@@ -81,6 +85,8 @@
 #error "traded words need 2 or 4 words per lane"
 #endif
 #define BB_PAIR_STRIDE (16 / BB_W_BITS)          // the second code of a pair sits 16 bits higher
+// Whether the stored words have their codes split by parity (bb_weight_order_splits).
+#define BB_SPLIT_PAIRS (BB_LANE_ORDER == 2 && BB_W_BITS <= 2)
 #define BB_CODE_MASK2 (BB_W_MASK * 0x00010001u)
 // BB_MAGIC2: the bits a code pair is XORed with before the mma. Scales before it: 0x6400, the
 // float16 1024, so that the pair is 1024 + 2^(jb) u; after it: none, a subnormal 2^(jb-24) u.
@@ -608,17 +614,23 @@ __device__ __forceinline__ int bb_block_p1(int block) {
   return BB_POSITIONS == 2 ? bb_block_p0(block) + 2 : bb_block_p0(block) + 1;
 }
 
-// The activations matching pairs p0 and p1 (halves at word positions p and p + BB_PAIR_STRIDE,
-// in one register each): the mma's B fragment.
+// The activations matching pairs p0 and p1, in one register each: the mma's B fragment. Split
+// by parity (BB_SPLIT_PAIRS), pair p is the word's k 2p and 2p + 1, register p as loaded;
+// otherwise it is k p and p + BB_PAIR_STRIDE, gathered with a PRMT.
 __device__ __forceinline__ void bb_b_fragment(bb_u32 (&b_frag)[BB_M_TILES][2],
                                               const bb_u32 (&act)[BB_M_TILES][BB_ACT_WORDS],
                                               int p0, int p1) {
 #pragma unroll
   for (int i = 0; i < BB_M_TILES; i++) {
+#if BB_SPLIT_PAIRS
+    b_frag[i][0] = act[i][p0];
+    b_frag[i][1] = act[i][p1];
+#else
     b_frag[i][0] = bb_prmt(act[i][p0 >> 1], act[i][(p0 + BB_PAIR_STRIDE) >> 1],
                            (p0 & 1) ? 0x7632u : 0x5410u);
     b_frag[i][1] = bb_prmt(act[i][p1 >> 1], act[i][(p1 + BB_PAIR_STRIDE) >> 1],
                            (p1 & 1) ? 0x7632u : 0x5410u);
+#endif
   }
 }
 

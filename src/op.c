@@ -453,7 +453,8 @@ bitblas_status bitblas_op_transform_weight(const bitblas_op *op, const void *hos
     const size_t rows = (size_t)op->cfg.N - row < chunk_rows ? (size_t)op->cfg.N - row : chunk_rows;
     const uint8_t *source = (const uint8_t *)host_packed + row * row_bytes;
     if (traded) {
-      bb_weight_order_trade(source, traded, (int64_t)rows, row_bytes, op->weight_words);
+      bb_weight_order_trade(source, traded, (int64_t)rows, row_bytes, op->weight_words,
+                            bitblas_dtype_bits(op->cfg.W_dtype));
       source = traded;
     }
     result = cu->MemcpyHtoDAsync((CUdeviceptr)(uintptr_t)device_W + row * row_bytes, source,

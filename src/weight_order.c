@@ -35,14 +35,33 @@ int bb_config_weight_order(const bitblas_matmul_config *cfg) {
   return 0;
 }
 
-void bb_weight_order_trade(const void *plain, void *out, int64_t rows, size_t row_bytes,
-                           int words) {
+int bb_weight_order_splits(int bits) { return bits <= 2; }
+
+uint32_t bb_weight_order_split_word(uint32_t x, int bits) {
+  /* The outer unshuffle of the word's bits, in delta swaps: each step with stride s moves the
+   * odd halves of runs of 4s bits up into the even halves' place. Codes of b bits are whole
+   * runs of b bits, so their steps start at stride b. */
+  static const uint32_t masks[4] = {0x22222222u, 0x0c0c0c0cu, 0x00f000f0u, 0x0000ff00u};
+  for (int step = 0, stride = 1; step < 4; step++, stride <<= 1) {
+    if (stride < bits) continue;
+    const uint32_t t = (x ^ (x >> stride)) & masks[step];
+    x ^= t ^ (t << stride);
+  }
+  return x;
+}
+
+void bb_weight_order_trade(const void *plain, void *out, int64_t rows, size_t row_bytes, int words,
+                           int bits) {
   const size_t segment_bytes = 16 * (size_t)words;
+  const int split = bb_weight_order_splits(bits);
   const uint8_t *from = plain;
   uint8_t *to = out;
   for (size_t offset = 0; offset < (size_t)rows * row_bytes; offset += segment_bytes)
     for (int t = 0; t < 4; t++)
-      for (int w = 0; w < words; w++)
-        memcpy(to + offset + 4 * (size_t)(words * t + w), from + offset + 4 * (size_t)(4 * w + t),
-               4);
+      for (int w = 0; w < words; w++) {
+        uint32_t word;
+        memcpy(&word, from + offset + 4 * (size_t)(4 * w + t), 4);
+        if (split) word = bb_weight_order_split_word(word, bits);
+        memcpy(to + offset + 4 * (size_t)(words * t + w), &word, 4);
+      }
 }

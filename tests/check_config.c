@@ -415,8 +415,8 @@ START_TEST(test_key_text_round_trip) {
 END_TEST
 
 /* Which configs read traded words (bb_config_weight_order), and the words per lane. A segment of
- * 16 bytes per lane (512 bits of a row) may hold two groups, not four: 4-bit codes in groups of 64 and
- * 2-bit codes in groups of 128 trade, 4-bit codes in groups of 32, 2-bit codes in groups of 64
+ * 16 bytes per lane (512 bits of a row) may hold two groups, not four: 4-bit codes in groups of 64
+ * and 2-bit codes in groups of 128 trade, 4-bit codes in groups of 32, 2-bit codes in groups of 64
  * and 1-bit codes in groups of 128 do not; 2-bit codes in groups of 640 fit the 8-byte segments
  * from M = 9, groups of 80 nothing. */
 START_TEST(test_weight_order_rule) {
@@ -486,28 +486,50 @@ START_TEST(test_key_text_weight_order) {
 END_TEST
 
 /* The traded order moves word 4w + t of each segment to word L t + w, for L = 4 and 2, in every
- * segment of every row, and nothing else; transforming in pieces of rows gives the same bytes
- * as one transform. */
+ * segment of every row, with the codes of 1- and 2-bit words split by parity and 4-bit words as
+ * they were, and nothing else; transforming in pieces of rows gives the same bytes as one
+ * transform. */
 START_TEST(test_weight_order_trade) {
   enum { ROWS = 11, SEGMENTS = 3, MAX_WORDS = ROWS * SEGMENTS * 16 };
-  for (int words = 2; words <= 4; words += 2) {
-    const size_t segment_words = 4 * (size_t)words, row_words = SEGMENTS * segment_words;
-    const size_t total = ROWS * row_words;
-    uint32_t plain[MAX_WORDS + 1], traded[MAX_WORDS + 1], pieces[MAX_WORDS + 1];
-    for (size_t i = 0; i < total; i++) plain[i] = 0x1000u * (uint32_t)i + 7u;
-    memset(traded, 0xff, sizeof traded);
-    bb_weight_order_trade(plain, traded, ROWS, row_words * 4, words);
-    for (size_t segment = 0; segment < total / segment_words; segment++)
-      for (int t = 0; t < 4; t++)
-        for (int w = 0; w < words; w++)
-          ck_assert_uint_eq(traded[segment * segment_words + (size_t)(words * t + w)],
-                            plain[segment * segment_words + (size_t)(4 * w + t)]);
-    ck_assert_uint_eq(traded[total], 0xffffffffu); /* nothing past the rows */
-    memset(pieces, 0xff, sizeof pieces);
-    bb_weight_order_trade(plain, pieces, 3, row_words * 4, words);
-    bb_weight_order_trade(plain + 3 * row_words, pieces + 3 * row_words, ROWS - 3, row_words * 4,
-                          words);
-    ck_assert_int_eq(memcmp(pieces, traded, sizeof traded), 0);
+  for (int words = 2; words <= 4; words += 2)
+    for (int bits = 1; bits <= 4; bits *= 2) {
+      const size_t segment_words = 4 * (size_t)words, row_words = SEGMENTS * segment_words;
+      const size_t total = ROWS * row_words;
+      uint32_t plain[MAX_WORDS + 1], traded[MAX_WORDS + 1], pieces[MAX_WORDS + 1];
+      for (size_t i = 0; i < total; i++) plain[i] = 0x9e3779b9u * (uint32_t)(i + 1);
+      memset(traded, 0xff, sizeof traded);
+      bb_weight_order_trade(plain, traded, ROWS, row_words * 4, words, bits);
+      for (size_t segment = 0; segment < total / segment_words; segment++)
+        for (int t = 0; t < 4; t++)
+          for (int w = 0; w < words; w++) {
+            const uint32_t word = plain[segment * segment_words + (size_t)(4 * w + t)];
+            ck_assert_uint_eq(traded[segment * segment_words + (size_t)(words * t + w)],
+                              bits <= 2 ? bb_weight_order_split_word(word, bits) : word);
+          }
+      ck_assert_uint_eq(traded[total], 0xffffffffu); /* nothing past the rows */
+      memset(pieces, 0xff, sizeof pieces);
+      bb_weight_order_trade(plain, pieces, 3, row_words * 4, words, bits);
+      bb_weight_order_trade(plain + 3 * row_words, pieces + 3 * row_words, ROWS - 3, row_words * 4,
+                            words, bits);
+      ck_assert_int_eq(memcmp(pieces, traded, sizeof traded), 0);
+    }
+}
+END_TEST
+
+/* Splitting a word by parity puts code 2i at bits i b and code 2i + 1 at bits 16 + i b, for
+ * codes of 1, 2, 4 and 8 bits: checked code by code. */
+START_TEST(test_weight_order_split_word) {
+  for (int bits = 1; bits <= 8; bits *= 2) {
+    const int codes = 32 / bits;
+    const uint32_t mask = (1u << bits) - 1u;
+    for (uint32_t seed = 1; seed < 200; seed++) {
+      const uint32_t x = seed * 0x9e3779b9u ^ (seed << 7);
+      const uint32_t y = bb_weight_order_split_word(x, bits);
+      for (int i = 0; i < codes; i++) {
+        const int slot = (i % 2) * 16 + (i / 2) * bits;
+        ck_assert_uint_eq((y >> slot) & mask, (x >> (i * bits)) & mask);
+      }
+    }
   }
 }
 END_TEST
@@ -594,6 +616,7 @@ static Suite *config_suite(void) {
   tcase_add_test(names, test_weight_order_rule);
   tcase_add_test(names, test_key_text_weight_order);
   tcase_add_test(names, test_weight_order_trade);
+  tcase_add_test(names, test_weight_order_split_word);
   tcase_add_test(names, test_describe);
   tcase_add_test(names, test_buffer_sizes);
   suite_add_tcase(suite, names);

@@ -62,7 +62,8 @@ static bitblas_status upload_weights(bb_measure *m) {
   if (!words) return upload(m, &m->W, m->host.W, m->host.W_bytes);
   void *traded = malloc(m->host.W_bytes);
   if (!traded) return bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for the traded weights");
-  bb_weight_order_trade(m->host.W, traded, m->cfg.N, m->host.W_bytes / (size_t)m->cfg.N, words);
+  bb_weight_order_trade(m->host.W, traded, m->cfg.N, m->host.W_bytes / (size_t)m->cfg.N, words,
+                        bitblas_dtype_bits(m->cfg.W_dtype));
   const bitblas_status status = upload(m, &m->W, traded, m->host.W_bytes);
   free(traded);
   return status;
