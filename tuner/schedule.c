@@ -239,7 +239,9 @@ static int tensor_gemv_registers_fit(const bitblas_matmul_config *cfg, const bb_
     accumulators = 4 * tiles * (8 / bits) + 4 * s->m_tiles;
   else if (s->post_scale) {
     /* sums per code position: one for 8-bit codes and for 1- and 2-bit ones (prescaled
-     * activations), two for 4-bit codes */
+     * activations), two for 4-bit codes; and the activations' sums, counted per position here
+     * although the kernels keep one set, or none for unsigned codes without zeros (an upper
+     * bound: the candidate lists were measured with it) */
     const int positions = bits == 4 ? 2 : 1;
     accumulators = 4 * tiles * (1 + positions) + 4 * s->m_tiles * positions;
   }
