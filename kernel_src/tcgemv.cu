@@ -34,10 +34,9 @@
 // BB_LANE_ORDER 2 the weights already sit in that order (bitblas_op_transform_weight stores
 // word 4w + t of every segment of BB_SEG_BYTES at word BB_LANE_WORDS * t + w, the codes of 1-
 // and 2-bit words split by parity: src/weight_order.h), so the loads give each lane its words
-// without shuffles. With either, which run of four lanes' words
-// (4 * BB_WORD_K k) lane t's word w falls in depends on w alone, so a segment may hold several
-// groups of whole such runs: each lane meets them in the same order, BB_SUBGROUP_WORDS words
-// each (below).
+// without shuffles. With either, which run of four lanes' words (4 * BB_WORD_K k) lane t's word
+// w falls in depends on w alone, so a segment may hold several groups of whole such runs: each
+// lane meets them in the same order, BB_SUBGROUP_WORDS words each (below).
 //
 // Two ways to apply scales and zeros:
 //   BB_POST_SCALE 0: each code pair is made the float16 pair 1024 + 2^(jb) u (0x6400 | u is the
@@ -156,8 +155,8 @@ __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], co
 // The codes of one pair p sit at bits p*b and p*b + 16 of a word. Pairs come in positions
 // j = p % BB_POSITIONS: position j is read with the mask shifted left by jb (so its float16 is
 // 1024 + 2^(jb) u, or 2^(jb - 24) u after the mma, still exact), which saves the shifts of the
-// word in between; position j carries a factor 2^(jb) that is taken out later. The next BB_POSITIONS pairs need the word
-// shifted by BB_POSITIONS * b.
+// word in between; position j carries a factor 2^(jb) that is taken out later. The next
+// BB_POSITIONS pairs need the word shifted by BB_POSITIONS * b.
 //   Scales before the mma, and 4- and 8-bit codes: two positions (one for 8-bit), the factor
 //     removed by each position's scale (or, after the mma, by each position's own sums).
 //   Scales after the mma with 1- and 2-bit codes (BB_PRESCALED_ACTS): every code of a byte is a
