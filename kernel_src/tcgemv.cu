@@ -14,6 +14,8 @@
 //   BB_POST_SCALE  1: scales and zeros are applied to float32 sums after the mma (below)
 //   BB_LANE_ORDER  0: words as loaded; 1: the lanes of a row trade words after loading them;
 //                  2: the weights were stored with the words already traded (below)
+//   BB_SPLIT_PAIRS 1: the stored words also have their codes split by parity (lane order 2 with
+//                  the codes src/weight_order.c splits: bb_weight_order_splits)
 //
 // Weights are in the plain packed layout (lane order 2: with words traded inside each segment,
 // below). A "segment" is 128 * BB_LANE_WORDS / b consecutive k of a row: 4 lanes (t = lane % 4)
@@ -84,8 +86,9 @@
 #error "traded words need 2 or 4 words per lane"
 #endif
 #define BB_PAIR_STRIDE (16 / BB_W_BITS)          // the second code of a pair sits 16 bits higher
-// Whether the stored words have their codes split by parity (bb_weight_order_splits).
-#define BB_SPLIT_PAIRS (BB_LANE_ORDER == 2 && BB_W_BITS <= 2)
+#if BB_SPLIT_PAIRS && BB_LANE_ORDER != 2
+#error "codes split by parity come only with traded words"
+#endif
 #define BB_CODE_MASK2 (BB_W_MASK * 0x00010001u)
 // BB_MAGIC2: the bits a code pair is XORed with before the mma. Scales before it: 0x6400, the
 // float16 1024, so that the pair is 1024 + 2^(jb) u; after it: none, a subnormal 2^(jb-24) u.

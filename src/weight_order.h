@@ -37,9 +37,10 @@ int bb_config_weight_order(const bitblas_matmul_config *cfg);
 int bb_weight_order_groups_fit(int bits, int words, int64_t group);
 
 /* Whether traded words of `bits`-bit codes have their codes split by parity: for 1- and 2-bit
- * codes. On an H200 the split made the tuned 1-bit kernels 7 % faster at M = 1 and the 2-bit
- * ones 5 %, and gained nothing for 4-bit codes (bench/RESULTS.md, seventeenth section), whose
- * words keep their plain order. */
+ * codes. The one rule for both sides: the emitter passes it to the kernels (BB_SPLIT_PAIRS). On an
+ * H200 the split made the tuned 1-bit kernels 7 % faster at M = 1 and the 2-bit ones 5 %, and
+ * gained nothing for 4-bit codes (bench/RESULTS.md, seventeenth section), whose words keep their
+ * plain order. */
 int bb_weight_order_splits(int bits);
 
 /* Writes `rows` rows of `row_bytes` bytes from `plain` (the plain packed layout) to `out` in the

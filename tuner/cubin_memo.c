@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
+
 typedef struct memo_entry {
   struct memo_entry *next; /* the next younger entry */
   uint64_t hash;
@@ -25,13 +27,7 @@ struct bb_cubin_memo {
   size_t bytes, max_bytes;
 };
 
-/* FNV-1a, 64 bits. */
-static uint64_t source_hash(const char *text) {
-  uint64_t hash = 0xcbf29ce484222325ull;
-  for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-    hash = (hash ^ *p) * 0x100000001b3ull;
-  return hash;
-}
+static uint64_t source_hash(const char *text) { return bb_hash64(text, strlen(text), 0); }
 
 static size_t entry_bytes(const memo_entry *entry) {
   return entry->source_bytes + entry->cubin_size;

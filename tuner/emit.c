@@ -15,6 +15,7 @@
 #include "kernel_sources.h"
 #include "nvrtc_loader.h"
 #include "schedule.h"
+#include "weight_order.h"
 
 /* Bump when the meaning of the #define block changes without a template changing. */
 #define BB_EMITTER_VERSION 1
@@ -113,12 +114,14 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
                      "#define BB_UNROLL %d\n#define BB_CHUNK_ELEMS %d\n",
                      s->warps, s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
   else if (s->family == BB_FAMILY_TCGEMV || s->family == BB_FAMILY_TCGEMV_INT8)
-    used += snprintf(defines + used, sizeof defines - (size_t)used,
-                     "#define BB_WARPS %d\n#define BB_N_TILES %d\n#define BB_M_TILES %d\n"
-                     "#define BB_UNROLL %d\n#define BB_LANE_WORDS %d\n#define BB_POST_SCALE %d\n"
-                     "#define BB_STAGES %d\n#define BB_LANE_ORDER %d\n",
-                     s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
-                     s->stages, s->lane_order);
+    used +=
+        snprintf(defines + used, sizeof defines - (size_t)used,
+                 "#define BB_WARPS %d\n#define BB_N_TILES %d\n#define BB_M_TILES %d\n"
+                 "#define BB_UNROLL %d\n#define BB_LANE_WORDS %d\n#define BB_POST_SCALE %d\n"
+                 "#define BB_STAGES %d\n#define BB_LANE_ORDER %d\n#define BB_SPLIT_PAIRS %d\n",
+                 s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
+                 s->stages, s->lane_order,
+                 s->lane_order == 2 && bb_weight_order_splits(bitblas_dtype_bits(cfg->W_dtype)));
   else
     used += snprintf(defines + used, sizeof defines - (size_t)used,
                      "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"
