@@ -7,8 +7,9 @@
 
 #include "errors.h"
 
-/* The sum a thread's XOR must equal for it to write the sink when no sums are asked for. */
-#define SINK_VALUE 0x9E3779B9u
+/* The sum a thread's XOR must equal for it to write the sink when no sums are asked for (PTX
+ * text). */
+#define SINK_VALUE "0x9E3779B9"
 
 /* Load j of a thread: piece c_j = c_(j-1) + ntid (c_0 is computed first), found in span 0, 1 or
  * 2 by comparing it with the spans' ends, and read (all four words zero past the last piece). */
@@ -37,6 +38,7 @@
  * sums[b ntid + t] when sums is not 0, else to the sink (params[6] is the sink then, and the
  * store happens only if the XOR equals SINK_VALUE). The first load's piece is computed as the
  * "previous" of load 0 minus one step, so READ_LOAD serves all four. */
+/* clang-format off */
 static const char read_ptx[] =
     ".version 7.0\n"
     ".target sm_70\n"
@@ -73,35 +75,39 @@ static const char read_ptx[] =
     "  shl.b64 %rd10, %rd10, 2;\n"
     "  add.u64 %rd10, %rd10, %rd11;\n"
     "  sub.u64 %rd29, %rd10, %rd12;\n" /* load 0's piece minus one step */
-    READ_LOAD(0, 9, 0, 1, 2, 3) READ_LOAD(1, 0, 4, 5, 6, 7) READ_LOAD(2, 1, 8, 9, 10, 11)
-        READ_LOAD(3, 2, 12, 13, 14, 15) "  xor.b32 %v0, %v0, %v1;\n"
-                                        "  xor.b32 %v2, %v2, %v3;\n"
-                                        "  xor.b32 %v4, %v4, %v5;\n"
-                                        "  xor.b32 %v6, %v6, %v7;\n"
-                                        "  xor.b32 %v8, %v8, %v9;\n"
-                                        "  xor.b32 %v10, %v10, %v11;\n"
-                                        "  xor.b32 %v12, %v12, %v13;\n"
-                                        "  xor.b32 %v14, %v14, %v15;\n"
-                                        "  xor.b32 %v0, %v0, %v2;\n"
-                                        "  xor.b32 %v4, %v4, %v6;\n"
-                                        "  xor.b32 %v8, %v8, %v10;\n"
-                                        "  xor.b32 %v12, %v12, %v14;\n"
-                                        "  xor.b32 %v0, %v0, %v4;\n"
-                                        "  xor.b32 %v8, %v8, %v12;\n"
-                                        "  xor.b32 %v0, %v0, %v8;\n"
-                                        "  setp.ne.u32 %p1, %r1, 0;\n"
-                                        "  @%p1 bra EACH;\n"
-                                        "  setp.ne.u32 %p2, %v0, 0x9E3779B9;\n"
-                                        "  @%p2 bra DONE;\n"
-                                        "  st.global.u32 [%rd7], %v0;\n"
-                                        "  bra DONE;\n"
-                                        "EACH:\n"
-                                        "  shl.b64 %rd13, %rd13, 2;\n"
-                                        "  add.u64 %rd13, %rd7, %rd13;\n"
-                                        "  st.global.u32 [%rd13], %v0;\n"
-                                        "DONE:\n"
-                                        "  ret;\n"
-                                        "}\n";
+    READ_LOAD(0, 9, 0, 1, 2, 3)
+    READ_LOAD(1, 0, 4, 5, 6, 7)
+    READ_LOAD(2, 1, 8, 9, 10, 11)
+    READ_LOAD(3, 2, 12, 13, 14, 15)
+    "  xor.b32 %v0, %v0, %v1;\n"
+    "  xor.b32 %v2, %v2, %v3;\n"
+    "  xor.b32 %v4, %v4, %v5;\n"
+    "  xor.b32 %v6, %v6, %v7;\n"
+    "  xor.b32 %v8, %v8, %v9;\n"
+    "  xor.b32 %v10, %v10, %v11;\n"
+    "  xor.b32 %v12, %v12, %v13;\n"
+    "  xor.b32 %v14, %v14, %v15;\n"
+    "  xor.b32 %v0, %v0, %v2;\n"
+    "  xor.b32 %v4, %v4, %v6;\n"
+    "  xor.b32 %v8, %v8, %v10;\n"
+    "  xor.b32 %v12, %v12, %v14;\n"
+    "  xor.b32 %v0, %v0, %v4;\n"
+    "  xor.b32 %v8, %v8, %v12;\n"
+    "  xor.b32 %v0, %v0, %v8;\n"
+    "  setp.ne.u32 %p1, %r1, 0;\n"
+    "  @%p1 bra EACH;\n"
+    "  setp.ne.u32 %p2, %v0, " SINK_VALUE ";\n"
+    "  @%p2 bra DONE;\n"
+    "  st.global.u32 [%rd7], %v0;\n"
+    "  bra DONE;\n"
+    "EACH:\n"
+    "  shl.b64 %rd13, %rd13, 2;\n"
+    "  add.u64 %rd13, %rd7, %rd13;\n"
+    "  st.global.u32 [%rd13], %v0;\n"
+    "DONE:\n"
+    "  ret;\n"
+    "}\n";
+/* clang-format on */
 
 int bb_tool_read_kernel_create(const bb_tool_gpu *gpu, bb_tool_read_kernel *kernel) {
   memset(kernel, 0, sizeof *kernel);
