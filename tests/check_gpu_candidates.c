@@ -300,6 +300,36 @@ START_TEST(test_tall_blocks_small_m) {
 }
 END_TEST
 
+/* Blocks of 2 warps (offered from M = 9 to 16 where K <= 4096 and N >= 16384): N ending in a
+ * part of a 48-row block, M no multiple of 8; 4-, 2- and 1-bit codes; groups of 128 and one per
+ * row; weights stored traded, and plain (a dynamic operator's bucket of M = 16). Every
+ * candidate of each config runs against the reference, the 2-warp ones among them. */
+START_TEST(test_two_warp_blocks) {
+  static const struct {
+    scaled_case config;
+    int dynamic; /* 1: a dynamic operator's bucket (plain weights) */
+  } cases[] = {
+      {{13, 16400, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 0},
+      {{16, 16424, 2048, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_RESCALE}, 0},
+      {{9, 16392, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0},
+      {{16, 16400, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 1},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg = scaled_case_config(&cases[c].config);
+    cfg.dynamic_m = cases[c].dynamic;
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    int two_warps = 0;
+    for (int i = 0; i < count; i++)
+      two_warps += schedules[i].family == BB_FAMILY_TCGEMV && schedules[i].warps == 2;
+    ck_assert_msg(two_warps >= 2, "case %zu: %d candidates of 2 warps", c, two_warps);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* A dynamic operator's buckets read the plain layout at M = 1 and 16, where a static operator
  * would trade words: every candidate of theirs (gemv, mma, tcgemv in the loaded order and with
  * words traded by shuffles) is correct on plain weights. */
@@ -380,6 +410,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_scale_table_copies);
   tcase_add_test(tc, test_groups_inside_segments);
   tcase_add_test(tc, test_tall_blocks_small_m);
+  tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_plain_buckets);
   tcase_add_test(tc, test_measure_retarget);
   tcase_add_test(tc, test_measure_race);

@@ -234,14 +234,15 @@ static tcgemv_counts count_tcgemv(const bitblas_matmul_config *cfg) {
   return counts;
 }
 
-/* The candidates of cfg with blocks of 16 x n_tiles rows; compiles them for sm_80 and sm_90. */
-static int compile_row_blocks(const bitblas_matmul_config *cfg, int n_tiles) {
+/* The candidates of cfg with blocks of 16 x n_tiles rows (and of `warps` warps, or any where
+ * warps is 0); compiles them for sm_80 and sm_90. */
+static int compile_blocks(const bitblas_matmul_config *cfg, int n_tiles, int warps) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(cfg, schedules);
   char *sources[BB_MAX_CANDIDATES] = {0};
   int found = 0;
   for (int i = 0; i < count; i++) {
-    if (schedules[i].n_tiles != n_tiles) continue;
+    if (schedules[i].n_tiles != n_tiles || (warps && schedules[i].warps != warps)) continue;
     ck_assert_int_eq(schedules[i].family, BB_FAMILY_TCGEMV);
     sources[found] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
     ck_assert_ptr_nonnull(sources[found]);
@@ -285,7 +286,7 @@ START_TEST(test_tall_row_blocks) {
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
       const bitblas_matmul_config cfg =
           bb_test_scaled_config(cases[c][0], cases[c][1], 4096, codes[i], group, zeros);
-      const int rows48 = compile_row_blocks(&cfg, 3), rows64 = compile_row_blocks(&cfg, 4);
+      const int rows48 = compile_blocks(&cfg, 3, 0), rows64 = compile_blocks(&cfg, 4, 0);
       const int64_t want48 = cases[c][one_bit ? 4 : 2], want64 = cases[c][one_bit ? 5 : 3];
       if (want48 < 0)
         ck_assert_msg(rows48 >= -want48, "code %zu case %zu: %d of 48 rows", i, c, rows48);
@@ -309,9 +310,60 @@ START_TEST(test_tall_row_blocks) {
   int8.A_dtype = BITBLAS_DTYPE_INT8;
   int8.accum_dtype = BITBLAS_DTYPE_INT32;
   ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
-  ck_assert_int_eq(compile_row_blocks(&int8, 3), 0);
+  ck_assert_int_eq(compile_blocks(&int8, 3, 0), 0);
   int8.M = 8;
-  ck_assert_int_eq(compile_row_blocks(&int8, 3) + compile_row_blocks(&int8, 4), 0);
+  ck_assert_int_eq(compile_blocks(&int8, 3, 0) + compile_blocks(&int8, 4, 0), 0);
+}
+END_TEST
+
+/* Blocks of 2 warps: from M = 9 to 16 with float16 activations, K <= 4096 and N >= 16384, one
+ * of 48 rows for each variant (load width and scaling place) of 1-, 2- and 4-bit codes, both
+ * scaling places among them, and they compile; none at a longer K, a smaller N, M = 8 or 17, or
+ * for int8 activations. */
+START_TEST(test_two_warp_blocks) {
+  const bitblas_dtype codes[] = {BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_UINT2, BITBLAS_DTYPE_UINT1};
+  /* M, N, K, and whether 2-warp candidates are expected */
+  static const int64_t cases[][4] = {
+      {16, 28672, 4096, 1}, {9, 16384, 2048, 1}, {16, 16383, 4096, 0},
+      {16, 28672, 8192, 0}, {8, 28672, 4096, 0}, {17, 28672, 4096, 0},
+  };
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    const int one_bit = codes[i] == BITBLAS_DTYPE_UINT1;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+      const bitblas_matmul_config cfg =
+          bb_test_scaled_config(cases[c][0], cases[c][1], cases[c][2], codes[i], one_bit ? -1 : 128,
+                                one_bit ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL);
+      bb_schedule schedules[BB_MAX_CANDIDATES];
+      const int count = bb_candidates_enumerate(&cfg, schedules);
+      int two_warps = 0, variants = 0, post[2] = {0, 0};
+      for (int s = 0; s < count; s++) {
+        if (schedules[s].family != BB_FAMILY_TCGEMV) continue;
+        /* a variant's first shape: its first wide shape (8 warps, 2 tiles, unroll 1) */
+        variants +=
+            schedules[s].warps == 8 && schedules[s].n_tiles == 2 && schedules[s].unroll == 1;
+        if (schedules[s].warps != 2) continue;
+        two_warps++;
+        post[schedules[s].post_scale]++;
+        ck_assert_int_eq(schedules[s].n_tiles, 3);
+      }
+      if (cases[c][3]) {
+        ck_assert_msg(two_warps == variants, "code %zu case %zu: %d of 2 warps, %d variants", i, c,
+                      two_warps, variants);
+        ck_assert(post[0] >= 1 && post[1] >= 1);
+        ck_assert_int_eq(compile_blocks(&cfg, 3, 2), two_warps);
+      } else {
+        ck_assert_msg(two_warps == 0, "code %zu case %zu: %d of 2 warps", i, c, two_warps);
+      }
+    }
+  }
+  bitblas_matmul_config int8 =
+      bb_test_scaled_config(16, 28672, 4096, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
+  int8.A_dtype = BITBLAS_DTYPE_INT8;
+  int8.accum_dtype = BITBLAS_DTYPE_INT32;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&int8, schedules);
+  for (int s = 0; s < count; s++) ck_assert_int_ne(schedules[s].warps, 2);
 }
 END_TEST
 
@@ -624,6 +676,7 @@ int main(void) {
   tcase_add_test(tc, test_schedule_text_round_trip);
   tcase_add_test(tc, test_lane_order_and_depth);
   tcase_add_test(tc, test_tall_row_blocks);
+  tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_compile_order_keeps_indices);
   tcase_add_test(tc, test_compile_remembered);

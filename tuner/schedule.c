@@ -228,6 +228,16 @@ static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 
  *   every such layer at M = 16 (1.23 and more at N = 4096). */
 #define BB_ONE_BIT_TALL_MIN_N 8192
 
+/* From M = 9 to 16 with float16 activations, where K is short and N large: blocks of 48 rows of
+ * 2 warps, for each scaling place. Each warp then runs twice the segments of a 4-warp block's,
+ * and twice the blocks fit an SM at the same registers. On an H200 (schedule timer, 2 rounds;
+ * bench/RESULTS.md, eighteenth section) 28672 x 4096 at M = 16 took 35.2-35.4 us with them
+ * against 37.4-38.0 us for the best 4-warp block (4-bit), and 23.9 against 26.9-27.2 us
+ * (1-bit); 57344 x 8192 (4-bit) gained 1 %. They lost at K >= 14336, at N <= 14336 (up to
+ * 2.3x on 8192 x 28672) and at M = 1-8 on 57344 x 8192 (up to 1.5x). */
+#define BB_TWO_WARP_MAX_K 4096
+#define BB_TWO_WARP_MIN_N 16384
+
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
  * accumulators (sums per n tile, m tile and code position, plus the activations' sums) and at
  * most 160 registers of accumulators and pipelined weight words together. */
@@ -272,8 +282,9 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * with float16 A and N >= 512 x 64, the variants of 16-byte loads (or of the traded words) end
  * with one tall shape each: 48 rows with scales after the mma, 64 with scales before it. 1-bit
  * codes with N >= 8192 add two tall shapes with scales after the mma (BB_ONE_BIT_TALL_MIN_N), and
- * from M = 9 leave out the wide shapes of 16 rows. Weights in traded order allow only variants of
- * their words per lane. */
+ * from M = 9 leave out the wide shapes of 16 rows. From M = 9 with float16 A, K <= 4096 and N >=
+ * 16384, each variant adds a block of 48 rows of 2 warps (BB_TWO_WARP_MAX_K). Weights in traded
+ * order allow only variants of their words per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
@@ -290,6 +301,8 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
   const int tall_words = traded_words ? traded_words : 4;
   const int one_bit_rows = !int8 && m_tiles <= 2 && bitblas_dtype_bits(cfg->W_dtype) == 1 &&
                            cfg->N >= BB_ONE_BIT_TALL_MIN_N;
+  const int two_warp_rows =
+      !int8 && m_tiles == 2 && cfg->K <= BB_TWO_WARP_MAX_K && cfg->N >= BB_TWO_WARP_MIN_N;
   int used = 0;
   for (int v = 0; v < 5 && used < 3; v++) {
     const int words = variants[v][0], post = variants[v][1];
@@ -318,6 +331,10 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
         const int shared_bytes = s.warps * 16 * s.n_tiles * 8 * m_tiles * 4;
         if (shared_bytes <= 48 * 1024 && tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
       }
+    }
+    if (two_warp_rows && count < BB_MAX_CANDIDATES) {
+      const bb_schedule s = tcgemv(2, 3, m_tiles, 1, words, post, 2, order);
+      if (tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
     }
     if (tall && words == tall_words && count < BB_MAX_CANDIDATES) {
       /* 48 rows with scales after the mma, 64 with scales before it */
