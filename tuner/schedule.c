@@ -231,10 +231,11 @@ static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 
 /* From M = 9 to 16 with float16 activations, where K is short and N large: blocks of 48 rows of
  * 2 warps, for each scaling place. Each warp then runs twice the segments of a 4-warp block's,
  * and twice the blocks fit an SM at the same registers. On an H200 (schedule timer, 2 rounds;
- * bench/RESULTS.md, eighteenth section) 28672 x 4096 at M = 16 took 35.2-35.4 us with them
- * against 37.4-38.0 us for the best 4-warp block (4-bit), and 23.9 against 26.9-27.2 us
+ * bench/RESULTS.md, eighteenth section) 28672 x 4096 at M = 16 took 35.2-35.5 us with them
+ * against 37.3-38.2 us for the best 4-warp block (4-bit), and 23.9 against 26.9-27.2 us
  * (1-bit); 57344 x 8192 (4-bit) gained 1 %. They lost at K >= 14336, at N <= 14336 (up to
- * 2.3x on 8192 x 28672) and at M = 1-8 on 57344 x 8192 (up to 1.5x). */
+ * 2.3x on 8192 x 28672), and at M = 1-8: up to 1.5x on 57344 x 8192 (4-bit), 5-20 % on 28672 x
+ * 4096 (1- and 2-bit). */
 #define BB_TWO_WARP_MAX_K 4096
 #define BB_TWO_WARP_MIN_N 16384
 
