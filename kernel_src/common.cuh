@@ -151,28 +151,57 @@ struct bb_group_affine {
   float scale, offset;
 };
 
-__device__ __forceinline__ bb_group_affine bb_load_group_affine(const bb_scale_t *scales,
-                                                                 const void *zeros, int n,
-                                                                 int group) {
-  bb_group_affine affine;
-  affine.scale = 1.0f;
-  affine.offset = 0.0f;
+// A group's scale and zero as stored, loaded apart from the arithmetic that uses them, so that a
+// kernel can load them early and finish the affine later (mma.cu loads the next tile's while it
+// multiplies the current one).
+struct bb_group_raw {
+  bb_scale_t scale, zero;  // zero: a float zero (modes 1 and 2)
+  bb_u32 quantized_zero;   // mode 3
+};
+
+__device__ __forceinline__ bb_group_raw bb_load_group_raw(const bb_scale_t *scales,
+                                                          const void *zeros, int n, int group) {
+  bb_group_raw raw;
+  raw.scale = raw.zero = 0;
+  raw.quantized_zero = 0;
 #if BB_SCALING
   const int index = n * (BB_K / BB_GROUP) + group;
-  affine.scale = bb_scale_to_float(scales[index]);
-#if BB_ZEROS == 1
-  affine.offset = -bb_scale_to_float(((const bb_scale_t *)zeros)[index]) * affine.scale;
-#elif BB_ZEROS == 2
-  affine.offset = -bb_scale_to_float(((const bb_scale_t *)zeros)[index]);
+  raw.scale = scales[index];
+#if BB_ZEROS == 1 || BB_ZEROS == 2
+  raw.zero = ((const bb_scale_t *)zeros)[index];
 #elif BB_ZEROS == 3
   // Packed b-bit zeros along N: row `group`, element n at bit n*b of that row.
   const bb_u8 *row = (const bb_u8 *)zeros + (size_t)group * BB_QZ_ROW_BYTES;
   const int bit = n * BB_W_BITS;
-  const bb_u32 qz = (row[bit >> 3] >> (bit & 7)) & BB_W_MASK;
-  affine.offset = -(float)qz * affine.scale;
+  raw.quantized_zero = (row[bit >> 3] >> (bit & 7)) & BB_W_MASK;
 #endif
 #endif
+  (void)scales, (void)zeros, (void)n, (void)group;
+  return raw;
+}
+
+__device__ __forceinline__ bb_group_affine bb_group_affine_make(const bb_group_raw &raw) {
+  bb_group_affine affine;
+  affine.scale = 1.0f;
+  affine.offset = 0.0f;
+#if BB_SCALING
+  affine.scale = bb_scale_to_float(raw.scale);
+#if BB_ZEROS == 1
+  affine.offset = -bb_scale_to_float(raw.zero) * affine.scale;
+#elif BB_ZEROS == 2
+  affine.offset = -bb_scale_to_float(raw.zero);
+#elif BB_ZEROS == 3
+  affine.offset = -(float)raw.quantized_zero * affine.scale;
+#endif
+#endif
+  (void)raw;
   return affine;
+}
+
+__device__ __forceinline__ bb_group_affine bb_load_group_affine(const bb_scale_t *scales,
+                                                                 const void *zeros, int n,
+                                                                 int group) {
+  return bb_group_affine_make(bb_load_group_raw(scales, zeros, n, group));
 }
 
 // ---- weight loads and byte moves --------------------------------------------------------------

@@ -1,7 +1,9 @@
 // mma.cu - the tiled tensor-core family for float16/bfloat16 activations: each block loads a
 // BM x BK tile of A and a BN x BK tile of W, dequantizes W into shared memory in A's type, and
-// its warps multiply with mma.sync m16n8k16 (float32 accumulators) fed by ldmatrix.
-// Handles every weight format and shape; int8 activations use gemv.cu. (common.cuh first.)
+// its warps multiply with mma.sync m16n8k16 (float32 accumulators) fed by ldmatrix. The next
+// tiles' loads go out into registers before the current tiles' mma, so that their latency is
+// spent multiplying. Handles every weight format and shape; int8 activations use gemv.cu.
+// (common.cuh first.)
 //
 // Schedule parameters (from the emitter):
 //   BB_BM, BB_BN, BB_BK        block tile; BK a multiple of 16
@@ -60,6 +62,85 @@ __device__ __forceinline__ void bb_load_unit(bb_u32 (&word)[BB_UNIT_WORDS], cons
 #endif
 }
 
+// One k step's tiles as loaded from global memory, before they are stored into shared memory:
+// each thread's 16-byte vectors of A and 8-weight units of W (with their group's scale and zero),
+// those of index tid, tid + BB_THREADS, ... Entries past the tile or outside M, N or K hold
+// zeros (and are stored as zeros).
+#define BB_A_VECTORS (BB_BM * (BB_BK / 8))
+#define BB_W_UNITS (BB_BN * (BB_BK / 8))
+#define BB_A_STEPS ((BB_A_VECTORS + BB_THREADS - 1) / BB_THREADS)
+#define BB_W_STEPS ((BB_W_UNITS + BB_THREADS - 1) / BB_THREADS)
+struct bb_tile_loads {
+  uint4 a[BB_A_STEPS];
+  bb_u32 w[BB_W_STEPS][BB_UNIT_WORDS];
+  bb_group_raw params[BB_W_STEPS];
+};
+
+__device__ __forceinline__ void bb_tile_loads_issue(bb_tile_loads &t, const bb_u16 *__restrict__ A,
+                                                    const bb_u8 *__restrict__ W,
+                                                    const bb_scale_t *scales, const void *zeros,
+                                                    int M, int m_block, int n_block, int k_block,
+                                                    int tid) {
+#pragma unroll
+  for (int i = 0; i < BB_A_STEPS; i++) {
+    const int v = tid + i * BB_THREADS;
+    const int m = m_block + v / (BB_BK / 8), k = k_block + (v % (BB_BK / 8)) * 8;
+    t.a[i] = make_uint4(0, 0, 0, 0);
+    if (v < BB_A_VECTORS && m < M && k < BB_K) t.a[i] = *(const uint4 *)(A + (size_t)m * BB_K + k);
+  }
+#pragma unroll
+  for (int i = 0; i < BB_W_STEPS; i++) {
+    const int v = tid + i * BB_THREADS;
+    const int n = n_block + v / (BB_BK / 8), k = k_block + (v % (BB_BK / 8)) * 8;
+#pragma unroll
+    for (int u = 0; u < BB_UNIT_WORDS; u++) t.w[i][u] = 0;
+    t.params[i].scale = t.params[i].zero = 0;
+    t.params[i].quantized_zero = 0;
+    if (v < BB_W_UNITS && n < BB_N && k < BB_K) {
+      bb_load_unit(t.w[i], W + (size_t)n * BB_ROW_BYTES + (size_t)k * BB_W_BITS / 8);
+      t.params[i] = bb_load_group_raw(scales, zeros, n, k / BB_GROUP);
+    }
+  }
+}
+
+// Stores the loaded tiles into shared memory: A as loaded; W decoded, scaled and rounded to A's
+// type, 8 weights per 16-byte store (zeros outside N and K).
+__device__ __forceinline__ void bb_tile_loads_store(const bb_tile_loads &t, bb_u16 *a_tile,
+                                                    bb_u16 *w_tile, int n_block, int k_block,
+                                                    int tid) {
+#pragma unroll
+  for (int i = 0; i < BB_A_STEPS; i++) {
+    const int v = tid + i * BB_THREADS;
+    if (v < BB_A_VECTORS)
+      *(uint4 *)(a_tile + (v / (BB_BK / 8)) * BB_SMEM_STRIDE + (v % (BB_BK / 8)) * 8) = t.a[i];
+  }
+#pragma unroll
+  for (int i = 0; i < BB_W_STEPS; i++) {
+    const int v = tid + i * BB_THREADS;
+    if (v >= BB_W_UNITS) continue;
+    const int row = v / (BB_BK / 8), col = (v % (BB_BK / 8)) * 8;
+    const int n = n_block + row, k = k_block + col;
+    bb_u32 packed[4] = {0, 0, 0, 0};
+    if (n < BB_N && k < BB_K) {
+      const bb_group_affine affine = bb_group_affine_make(t.params[i]);
+#pragma unroll
+      for (int j = 0; j < 8; j++) {
+        const int bit = j * BB_W_BITS;
+        const bb_u32 code = (t.w[i][bit >> 5] >> (bit & 31)) & BB_W_MASK;
+#if BB_SCALING
+        const float value = fmaf(bb_decode(code), affine.scale, affine.offset);
+#else
+        const float value = bb_decode(code);
+#endif
+        packed[j >> 1] |= (bb_u32)bb_float_to_activation(value) << (16 * (j & 1));
+      }
+      (void)affine;
+    }
+    *(uint4 *)(w_tile + row * BB_SMEM_STRIDE + col) =
+        make_uint4(packed[0], packed[1], packed[2], packed[3]);
+  }
+}
+
 extern "C" __global__ void __launch_bounds__(BB_THREADS)
     bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
                    const void *__restrict__ scales_, const void *__restrict__ zeros,
@@ -85,41 +166,14 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
       for (int e = 0; e < 4; e++) acc[i][j][e] = 0.0f;
 
+  bb_tile_loads loads;
+  bb_tile_loads_issue(loads, A, W, scales, zeros, M, m_block, n_block, 0, tid);
   for (int k_block = 0; k_block < BB_K; k_block += BB_BK) {
-    // A tile: 8 activations (16 bytes) per step.
-    for (int v = tid; v < BB_BM * (BB_BK / 8); v += BB_THREADS) {
-      const int row = v / (BB_BK / 8), col = (v % (BB_BK / 8)) * 8;
-      const int m = m_block + row, k = k_block + col;
-      uint4 value = make_uint4(0, 0, 0, 0);
-      if (m < M && k < BB_K) value = *(const uint4 *)(A + (size_t)m * BB_K + k);
-      *(uint4 *)(a_tile + row * BB_SMEM_STRIDE + col) = value;
-    }
-    // W tile: 8 weights per step, decoded, scaled, rounded to A's type.
-    for (int v = tid; v < BB_BN * (BB_BK / 8); v += BB_THREADS) {
-      const int row = v / (BB_BK / 8), col = (v % (BB_BK / 8)) * 8;
-      const int n = n_block + row, k = k_block + col;
-      bb_u32 packed[4] = {0, 0, 0, 0};
-      if (n < BB_N && k < BB_K) {
-        bb_u32 word[BB_UNIT_WORDS];
-        bb_load_unit(word, W + (size_t)n * BB_ROW_BYTES + (size_t)k * BB_W_BITS / 8);
-        const bb_group_affine affine = bb_load_group_affine(scales, zeros, n, k / BB_GROUP);
-#pragma unroll
-        for (int j = 0; j < 8; j++) {
-          const int bit = j * BB_W_BITS;
-          const bb_u32 code = (word[bit >> 5] >> (bit & 31)) & BB_W_MASK;
-#if BB_SCALING
-          const float value = fmaf(bb_decode(code), affine.scale, affine.offset);
-#else
-          const float value = bb_decode(code);
-#endif
-          packed[j >> 1] |= (bb_u32)bb_float_to_activation(value) << (16 * (j & 1));
-        }
-        (void)affine;
-      }
-      *(uint4 *)(w_tile + row * BB_SMEM_STRIDE + col) =
-          make_uint4(packed[0], packed[1], packed[2], packed[3]);
-    }
+    bb_tile_loads_store(loads, a_tile, w_tile, n_block, k_block, tid);
     __syncthreads();
+    // The next tiles' loads, in flight while this one is multiplied.
+    if (k_block + BB_BK < BB_K)
+      bb_tile_loads_issue(loads, A, W, scales, zeros, M, m_block, n_block, k_block + BB_BK, tid);
 
 #pragma unroll
     for (int kk = 0; kk < BB_BK; kk += 16) {
