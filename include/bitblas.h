@@ -336,9 +336,10 @@ BITBLAS_API size_t bitblas_op_weight_bytes(const bitblas_op *op);
  * layout is stored at word 4t + w (2t + w), so that each lane's one load holds words whose
  * activations lie next to its neighbours', and within each word of 1- or 2-bit codes the codes
  * are split by parity (of b-bit codes, code 2i at bits i b and code 2i + 1 at bits 16 + i b), so
- * that each pair of codes the kernel decodes together is two neighbours in k. Every other operator reads the
- * plain layout and the transform is a copy. Weights transformed for one operator are only
- * valid for operators of the same order: transform them for each operator that reads them.
+ * that each pair of codes the kernel decodes together is two neighbours in k. Every other
+ * operator reads the plain layout and the transform is a copy. Weights transformed for one
+ * operator are only valid for operators of the same order: transform them for each operator
+ * that reads them.
  * device_W must hold bitblas_op_weight_bytes(op) bytes; host_packed is read, never changed. */
 BITBLAS_API bitblas_status bitblas_op_transform_weight(const bitblas_op *op,
                                                        const void *host_packed, void *device_W,
