@@ -232,6 +232,137 @@ __device__ __forceinline__ bb_u32 bb_prmt(bb_u32 a, bb_u32 b, bb_u32 selector) {
   return d;
 }
 
+// ---- shared memory -----------------------------------------------------------------------------
+
+// The 32-bit shared-window address of a generic pointer into shared memory (for cp.async and
+// ldmatrix).
+__device__ __forceinline__ bb_u32 bb_shared_address(const void *pointer) {
+  bb_u32 address;
+  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }"
+      : "=r"(address)
+      : "l"(pointer));
+  return address;
+}
+
+// 16 bytes from global to shared memory, asynchronously (through L2 only, no registers). No
+// L2::cache_hint: CUDA 13's ptxas can drop its createpolicy on sm_90 (SPEC section 5).
+__device__ __forceinline__ void bb_copy16_async(void *shared_destination, const void *source) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(
+                   bb_shared_address(shared_destination)),
+               "l"(source)
+               : "memory");
+}
+
+// The same to a shared-window address, or 16 zero bytes where `valid` is false (then nothing is
+// read from `source`).
+__device__ __forceinline__ void bb_copy16_async_or_zero(bb_u32 shared_destination,
+                                                        const void *source, bool valid) {
+  asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(shared_destination),
+               "l"(source), "r"(valid ? 16 : 0)
+               : "memory");
+}
+
+// ---- float16 pairs: integer codes dequantized in registers ----------------------------------
+// For float16 activations and integer codes (the tensor-core families). A pair of codes is
+// turned into the float16 pair 1024 + 2^(jb) u by masking them into the mantissas of 0x6400 (one
+// LOP3, bb_and_xor), and dequantized with one exact subtraction and one FMA (bb_row_dequant).
+// Position j (0 or 1) is the bit offset jb of the codes inside each half.
+
+// Offset of the stored code u from the integer q it stands for (q = u - offset; int1: 2u - 1).
+#if BB_W_KIND == BB_WK_INT8
+#define BB_CODE_OFFSET 128  // the code is u ^ 0x80 (kernels flip the sign bit): offset binary
+#elif BB_W_KIND == BB_WK_INT
+#define BB_CODE_OFFSET (1 << (BB_W_BITS - 1))  // offset binary: q = u - 2^(b-1)
+#else
+#define BB_CODE_OFFSET 0
+#endif
+// Positions of a dequantized pair: codes at bit 0 and, below 8 bits, also at bit b of a half.
+#define BB_DEQUANT_POSITIONS (BB_W_BITS < 8 ? 2 : 1)
+
+__device__ __forceinline__ bb_u32 bb_hsub2(bb_u32 a, bb_u32 b) {
+  bb_u32 d;
+  asm("sub.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+  return d;
+}
+
+__device__ __forceinline__ bb_u32 bb_hadd2(bb_u32 a, bb_u32 b) {
+  bb_u32 d;
+  asm("add.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+  return d;
+}
+
+__device__ __forceinline__ bb_u32 bb_hmul2(bb_u32 a, bb_u32 b) {
+  bb_u32 d;
+  asm("mul.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+  return d;
+}
+
+__device__ __forceinline__ bb_u32 bb_hfma2(bb_u32 a, bb_u32 b, bb_u32 c) {
+  bb_u32 d;
+  asm("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+  return d;
+}
+
+// (x & mask) ^ magic as one LOP3. Written as C with both constants, the compiler emits two
+// instructions (a SASS instruction carries one 32-bit immediate): an AND and an OR per pair,
+// which were 31% of the 4-bit M = 1 kernels' main loop (sm_90 SASS).
+__device__ __forceinline__ bb_u32 bb_and_xor(bb_u32 x, bb_u32 mask, bb_u32 magic) {
+  bb_u32 d;
+  asm("lop3.b32 %0, %1, %2, %3, 0x6a;" : "=r"(d) : "r"(x), "r"(mask), "r"(magic));  // (a & b) ^ c
+  return d;
+}
+
+__device__ __forceinline__ bb_u32 bb_dup16(bb_u32 h) { return h | (h << 16); }
+
+// A row's scale and zero for one group, as stored (used after the loads land).
+struct bb_row_params {
+  bb_u16 scale, zero;  // float16 bits (zero: float zero, or the quantized zero in the low bits)
+};
+
+// Per row and segment, per position: w = (h - base) * scale + offset, with h = 1024 + 2^(jb) u.
+//   base   1024 + 2^(jb) (code offset + quantized zero): an exact integer, removed exactly
+//   scale  s * 2^(-jb) (times 2 for int1, whose q = 2u - 1)
+//   offset -z s (original), -z (rescale), 0; for int1 also the -1 of 2u - 1, times s
+struct bb_row_dequant {
+  bb_u32 base2[BB_DEQUANT_POSITIONS];
+  bb_u32 scale2[BB_DEQUANT_POSITIONS];
+  bb_u32 offset2;
+};
+
+// Built in float16x2 arithmetic, a handful of instructions per row and segment.
+__device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
+  bb_row_dequant d;
+  const bb_u32 s2 = bb_dup16(r.scale);
+#if BB_W_KIND == BB_WK_INT1
+  const bb_u32 q_scale_s2 = bb_hmul2(s2, 0x40004000u);  // q = 2u - 1: 2s per code step
+  const bb_u32 q_offset2 = 0xbc00bc00u;                 // and -1
+  const int integer_offset = 0;
+#else
+  const bb_u32 q_scale_s2 = s2;
+  const bb_u32 q_offset2 = 0;
+  int integer_offset = BB_CODE_OFFSET;  // q = u - offset
+#if BB_ZEROS == 3
+  integer_offset += r.zero;  // an integer zero joins the exact subtraction
+#endif
+#endif
+  d.base2[0] = bb_dup16(0x6400u + (bb_u32)integer_offset);
+  d.scale2[0] = q_scale_s2;
+#if BB_DEQUANT_POSITIONS == 2
+  d.base2[1] = bb_dup16(0x6400u + ((bb_u32)integer_offset << BB_W_BITS));
+  d.scale2[1] = bb_hmul2(q_scale_s2, bb_dup16((bb_u32)(15 - BB_W_BITS) << 10));  // times 2^-b
+#endif
+  const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);
+#if BB_ZEROS == 1
+  d.offset2 = bb_hmul2(bb_hadd2(q_offset2, minus_zero2), s2);  // (q_offset - z) s
+#elif BB_ZEROS == 2
+  d.offset2 = bb_hfma2(q_offset2, s2, minus_zero2);  // q_offset s - z
+#else
+  d.offset2 = bb_hmul2(q_offset2, s2);  // q_offset s
+#endif
+  (void)minus_zero2;
+  return d;
+}
+
 // ---- tensor cores ----------------------------------------------------------------------------
 
 // c += a * b on one m16n8k16 tile: a (16x16, row) and b (16x8, col) in A's 16-bit type, c float32.

@@ -1,40 +1,77 @@
-// mma.cu - the tiled tensor-core family for float16/bfloat16 activations: each block loads a
-// BM x BK tile of A and a BN x BK tile of W, dequantizes W into shared memory in A's type, and
-// its warps multiply with mma.sync m16n8k16 (float32 accumulators) fed by ldmatrix. The next
-// tiles' loads go out into registers before the current tiles' mma, so that their latency is
-// spent multiplying. Handles every weight format and shape; int8 activations use gemv.cu.
-// (common.cuh first.)
+// mma.cu - the tiled tensor-core family for float16/bfloat16 activations: each block computes a
+// BM x BN tile of C over K in steps of BK, and its warps multiply with mma.sync m16n8k16
+// (float32 accumulators) fed by ldmatrix from shared memory. Per step, A's BM x BK tile is copied
+// into shared memory with cp.async (no registers), and W's BN x BK tile is loaded into registers,
+// dequantized into A's type and stored into shared memory. The loads of W run BB_W_AHEAD steps
+// ahead of their use (a ring of register slots), the copies of A BB_A_STAGES - 1 steps ahead (a
+// ring of shared tiles), and the dequantized W has two tiles: while the warps multiply step s
+// from one, step s + 1's weights go into the other. One barrier per step. Handles every weight
+// format and shape; int8 activations use gemv.cu. (common.cuh first.)
 //
 // Schedule parameters (from the emitter):
 //   BB_BM, BB_BN, BB_BK        block tile; BK a multiple of 16
 //   BB_WARPS_M, BB_WARPS_N     warp grid; BM / WARPS_M and BN / WARPS_N are multiples of 16
 //
-// Bounds: rows past M, columns past N and k past K are loaded as zeros and never stored; K is a
-// multiple of 8, so every 8-element vector is wholly inside or outside [0, K), and the group
-// size is a multiple of 8, so every 8 weights share one scale.
+// Bounds: rows past M and k past K are zeros in shared memory, and columns past N are never
+// stored; K is a multiple of 8, so every 8-element vector is wholly inside or outside [0, K), and
+// the group size is a multiple of 8, so every 8 weights share one scale.
 
 #define BB_THREADS (32 * BB_WARPS_M * BB_WARPS_N)
 #define BB_WARP_TILE_M (BB_BM / BB_WARPS_M)
 #define BB_WARP_TILE_N (BB_BN / BB_WARPS_N)
 #define BB_MMA_TILES_M (BB_WARP_TILE_M / 16)
 #define BB_MMA_TILES_N (BB_WARP_TILE_N / 8)
+#define BB_STEPS ((BB_K + BB_BK - 1) / BB_BK)
 // Row stride of the shared tiles, in 16-bit elements: 16 extra bytes per row put the 8 rows one
 // ldmatrix reads in 8 different 16-byte bank groups (stride 80 or 144 bytes, both conflict-free).
 #define BB_SMEM_STRIDE (BB_BK + 8)
+// Shared memory: BB_A_STAGES tiles of A (4, 3 or 2: as many as fit beside two tiles of W in the
+// 48 KiB of static shared memory).
+#define BB_A_TILE_BYTES (BB_BM * BB_SMEM_STRIDE * 2)
+#define BB_W_TILE_BYTES (BB_BN * BB_SMEM_STRIDE * 2)
+#define BB_A_STAGES_FIT(stages) ((stages) * BB_A_TILE_BYTES + 2 * BB_W_TILE_BYTES <= 48 * 1024)
+#ifndef BB_A_STAGES  // (the emitter leaves both depths to this file; a definition before it wins)
+#define BB_A_STAGES (BB_A_STAGES_FIT(4) ? 4 : BB_A_STAGES_FIT(3) ? 3 : 2)
+#endif
+#if !BB_A_STAGES_FIT(BB_A_STAGES) || BB_A_STAGES < 2
+#error "the tiles of A and the two of W must fit in 48 KiB of static shared memory"
+#endif
+// Steps of W loads in flight. On an H200, 1 to 4 ran level on the winning tiles, and 2 A tiles
+// instead of 3-4 were up to 27 % slower (bench/RESULTS.md, nineteenth section).
+#ifndef BB_W_AHEAD
+#define BB_W_AHEAD 3
+#endif
 #define BB_UNIT_WORDS (BB_W_BITS >= 4 ? BB_W_BITS / 4 : 1)  // 8 weights = BB_W_BITS bytes
+// The tile copies: the block's threads cover BB_COPY_ROWS rows of a tile per pass, BB_BK / 8 of
+// them per row, each 8 consecutive k (16 bytes of A, one 8-weight unit of W). Thread tid takes
+// k offset (tid % (BB_BK / 8)) * 8 of rows tid / (BB_BK / 8) + p * BB_COPY_ROWS, p = 0, 1, ...
+#define BB_ROW_VECTORS (BB_BK / 8)
+#define BB_COPY_ROWS (BB_THREADS / BB_ROW_VECTORS)
+#if BB_THREADS % BB_ROW_VECTORS != 0
+#error "a tile row's vectors must divide the block's threads"
+#endif
+#define BB_A_PASSES ((BB_BM + BB_COPY_ROWS - 1) / BB_COPY_ROWS)
+#define BB_W_PASSES ((BB_BN + BB_COPY_ROWS - 1) / BB_COPY_ROWS)
+#if BB_A_PASSES > 32 || BB_W_PASSES > 32
+#error "a thread's rows of a tile must fit the 32 bits of its row masks"
+#endif
+// Float16 activations and 1-, 2- or 4-bit integer codes are dequantized as float16 pairs (one
+// LOP3, one exact subtraction and one FMA per pair: bb_row_dequant in common.cuh); every other
+// format code by code in float32.
+#define BB_HALF_PAIRS                                                                        \
+  (BB_A_KIND == 0 && BB_W_BITS <= 4 &&                                                       \
+   (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT || BB_W_KIND == BB_WK_INT1))
 
-__device__ __forceinline__ bb_u32 bb_shared_address(const void *pointer) {
-  bb_u32 address;
-  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }"
-      : "=r"(address)
-      : "l"(pointer));
-  return address;
-}
-
-__device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], const bb_u16 *pointer) {
+__device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], bb_u32 shared_address) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
-               : "r"(bb_shared_address(pointer)));
+               : "r"(shared_address));
+}
+
+__device__ __forceinline__ void bb_store_shared16(bb_u32 shared_address, const bb_u32 (&v)[4]) {
+  asm volatile("st.shared.v4.b32 [%0], {%1, %2, %3, %4};" ::"r"(shared_address), "r"(v[0]),
+               "r"(v[1]), "r"(v[2]), "r"(v[3])
+               : "memory");
 }
 
 __device__ __forceinline__ bb_u16 bb_float_to_activation(float f) {
@@ -62,82 +99,183 @@ __device__ __forceinline__ void bb_load_unit(bb_u32 (&word)[BB_UNIT_WORDS], cons
 #endif
 }
 
-// One k step's tiles as loaded from global memory, before they are stored into shared memory:
-// each thread's 16-byte vectors of A and 8-weight units of W (with their group's scale and zero),
-// those of index tid, tid + BB_THREADS, ... Entries past the tile or outside M, N or K hold
-// zeros (and are stored as zeros).
-#define BB_A_VECTORS (BB_BM * (BB_BK / 8))
-#define BB_W_UNITS (BB_BN * (BB_BK / 8))
-#define BB_A_STEPS ((BB_A_VECTORS + BB_THREADS - 1) / BB_THREADS)
-#define BB_W_STEPS ((BB_W_UNITS + BB_THREADS - 1) / BB_THREADS)
-struct bb_tile_loads {
-  uint4 a[BB_A_STEPS];
-  bb_u32 w[BB_W_STEPS][BB_UNIT_WORDS];
-  bb_group_raw params[BB_W_STEPS];
+#if BB_HALF_PAIRS
+// The unit's 8 weights in k order as 4 float16 pairs. x holds codes p and p + 4 at bits p*b and
+// 16 + p*b (p < 4); pair p is read at position p % 2 of x shifted by (p / 2) * 2b, which gives
+// y[p] = (w_p, w_(p+4)), and four PRMTs put them in k order.
+__device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
+                                                const bb_u32 (&word)[BB_UNIT_WORDS],
+                                                const bb_group_raw &raw) {
+  bb_row_params r;
+  r.scale = BB_SCALING ? raw.scale : 0x3c00u;  // 1.0 without scales
+  r.zero = BB_ZEROS == 3 ? (bb_u16)raw.quantized_zero : raw.zero;
+  const bb_row_dequant d = bb_row_dequant_make(r);
+#if BB_W_BITS == 4
+  const bb_u32 x = word[0];
+#elif BB_W_BITS == 2
+  const bb_u32 x = bb_prmt(word[0], 0u, 0x1110u);  // bytes 0, 1, 1, 1: codes 4-7 also at bit 16
+#else
+  const bb_u32 x = word[0] | (word[0] << 12);  // codes 4-7 also at bits 16-19
+#endif
+  const bb_u32 mask = BB_W_MASK * 0x00010001u;
+  bb_u32 y[4];
+#pragma unroll
+  for (int p = 0; p < 4; p++) {
+    const int j = p & 1;
+    const bb_u32 h = bb_and_xor(x >> ((p >> 1) * 2 * BB_W_BITS), mask << (j * BB_W_BITS),
+                                0x64006400u);  // 1024 + 2^(jb) u, exact
+    y[p] = bb_hfma2(bb_hsub2(h, d.base2[j]), d.scale2[j], d.offset2);
+  }
+  out[0] = bb_prmt(y[0], y[1], 0x5410u);  // w0, w1
+  out[1] = bb_prmt(y[2], y[3], 0x5410u);  // w2, w3
+  out[2] = bb_prmt(y[0], y[1], 0x7632u);  // w4, w5
+  out[3] = bb_prmt(y[2], y[3], 0x7632u);  // w6, w7
+}
+#else
+// The unit's 8 weights in k order, each decoded and scaled in float32 and rounded to A's type.
+__device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
+                                                const bb_u32 (&word)[BB_UNIT_WORDS],
+                                                const bb_group_raw &raw) {
+  const bb_group_affine affine = bb_group_affine_make(raw);
+#pragma unroll
+  for (int j = 0; j < 4; j++) out[j] = 0;
+#pragma unroll
+  for (int j = 0; j < 8; j++) {
+    const int bit = j * BB_W_BITS;
+    const bb_u32 code = (word[bit >> 5] >> (bit & 31)) & BB_W_MASK;
+#if BB_SCALING
+    const float value = fmaf(bb_decode(code), affine.scale, affine.offset);
+#else
+    const float value = bb_decode(code);
+#endif
+    out[j >> 1] |= (bb_u32)bb_float_to_activation(value) << (16 * (j & 1));
+  }
+  (void)affine;
+}
+#endif
+
+// What each thread copies, fixed for the whole kernel (only the k step moves).
+struct bb_copy_plan {
+  int row, col;                // first tile row; k offset within a step
+  const bb_u16 *a_source;      // A at (m_block + row, col)
+  const bb_u8 *w_source;       // W at (n_block + row, col)
+  int n;                       // n_block + row
+  bb_u32 a_rows, w_rows;       // bit p: pass p's row is in the tile and inside M (N)
+  bb_u32 offset;               // byte offset of (row, col) in a shared tile
 };
 
-__device__ __forceinline__ void bb_tile_loads_issue(bb_tile_loads &t, const bb_u16 *__restrict__ A,
-                                                    const bb_u8 *__restrict__ W,
-                                                    const bb_scale_t *scales, const void *zeros,
-                                                    int M, int m_block, int n_block, int k_block,
-                                                    int tid) {
+__device__ __forceinline__ bb_copy_plan bb_copy_plan_make(const bb_u16 *A, const bb_u8 *W, int M,
+                                                          int m_block, int n_block, int tid) {
+  bb_copy_plan c;
+  c.row = tid / BB_ROW_VECTORS;
+  c.col = (tid % BB_ROW_VECTORS) * 8;
+  c.a_source = A + (size_t)(m_block + c.row) * BB_K + c.col;
+  c.n = n_block + c.row;
+  c.w_source = W + (size_t)c.n * BB_ROW_BYTES + c.col * BB_W_BITS / 8;
+  c.a_rows = c.w_rows = 0;
 #pragma unroll
-  for (int i = 0; i < BB_A_STEPS; i++) {
-    const int v = tid + i * BB_THREADS;
-    const int m = m_block + v / (BB_BK / 8), k = k_block + (v % (BB_BK / 8)) * 8;
-    t.a[i] = make_uint4(0, 0, 0, 0);
-    if (v < BB_A_VECTORS && m < M && k < BB_K) t.a[i] = *(const uint4 *)(A + (size_t)m * BB_K + k);
+  for (int p = 0; p < BB_A_PASSES; p++) {
+    const int row = c.row + p * BB_COPY_ROWS;
+    if (row < BB_BM && m_block + row < M) c.a_rows |= 1u << p;
   }
 #pragma unroll
-  for (int i = 0; i < BB_W_STEPS; i++) {
-    const int v = tid + i * BB_THREADS;
-    const int n = n_block + v / (BB_BK / 8), k = k_block + (v % (BB_BK / 8)) * 8;
+  for (int p = 0; p < BB_W_PASSES; p++) {
+    const int row = c.row + p * BB_COPY_ROWS;
+    if (row < BB_BN && n_block + row < BB_N) c.w_rows |= 1u << p;
+  }
+  c.offset = (bb_u32)(c.row * BB_SMEM_STRIDE + c.col) * 2;
+  return c;
+}
+
+// Whether this thread's k of the step at k_block is inside K (always, when K is whole steps).
+__device__ __forceinline__ bool bb_k_inside(const bb_copy_plan &c, int k_block) {
+  return BB_K % BB_BK == 0 || k_block + c.col < BB_K;
+}
+
+// Starts the copies of A's tile at k_block into the shared tile at a_tile (zeros for rows past M
+// and k past K); the caller commits them.
+__device__ __forceinline__ void bb_a_tile_copy(const bb_copy_plan &c, bb_u32 a_tile,
+                                               const bb_u16 *__restrict__ A, int k_block) {
+  const bool k_inside = bb_k_inside(c, k_block);
 #pragma unroll
-    for (int u = 0; u < BB_UNIT_WORDS; u++) t.w[i][u] = 0;
-    t.params[i].scale = t.params[i].zero = 0;
-    t.params[i].quantized_zero = 0;
-    if (v < BB_W_UNITS && n < BB_N && k < BB_K) {
-      bb_load_unit(t.w[i], W + (size_t)n * BB_ROW_BYTES + (size_t)k * BB_W_BITS / 8);
-      t.params[i] = bb_load_group_raw(scales, zeros, n, k / BB_GROUP);
+  for (int p = 0; p < BB_A_PASSES; p++) {
+    if (BB_BM % BB_COPY_ROWS != 0 && c.row + p * BB_COPY_ROWS >= BB_BM) break;
+    const bool inside = ((c.a_rows >> p) & 1u) && k_inside;
+    bb_copy16_async_or_zero(a_tile + c.offset + p * BB_COPY_ROWS * BB_SMEM_STRIDE * 2,
+                            inside ? c.a_source + (size_t)p * BB_COPY_ROWS * BB_K + k_block : A,
+                            inside);
+  }
+}
+
+// This thread's units of W's tile at one k step, as loaded, with their group's scale and zero.
+struct bb_w_loads {
+  bb_u32 words[BB_W_PASSES][BB_UNIT_WORDS];
+  bb_group_raw params[BB_W_PASSES];
+};
+
+// Loads the units of the tile at k_block (zeros for rows past N and k past K).
+__device__ __forceinline__ void bb_w_loads_issue(bb_w_loads &t, const bb_copy_plan &c,
+                                                 const bb_scale_t *scales, const void *zeros,
+                                                 int k_block) {
+  const bool k_inside = bb_k_inside(c, k_block);
+  const int group = (k_block + c.col) / BB_GROUP;
+#pragma unroll
+  for (int p = 0; p < BB_W_PASSES; p++) {
+#pragma unroll
+    for (int w = 0; w < BB_UNIT_WORDS; w++) t.words[p][w] = 0;
+    t.params[p].scale = t.params[p].zero = 0;
+    t.params[p].quantized_zero = 0;
+    if (((c.w_rows >> p) & 1u) && k_inside) {
+      bb_load_unit(t.words[p], c.w_source + (size_t)p * BB_COPY_ROWS * BB_ROW_BYTES +
+                                   (size_t)k_block * BB_W_BITS / 8);
+      t.params[p] = bb_load_group_raw(scales, zeros, c.n + p * BB_COPY_ROWS, group);
     }
   }
 }
 
-// Stores the loaded tiles into shared memory: A as loaded; W decoded, scaled and rounded to A's
-// type, 8 weights per 16-byte store (zeros outside N and K).
-__device__ __forceinline__ void bb_tile_loads_store(const bb_tile_loads &t, bb_u16 *a_tile,
-                                                    bb_u16 *w_tile, int n_block, int k_block,
-                                                    int tid) {
+// Dequantizes the loaded units into the shared tile at w_tile, 8 weights per 16-byte store
+// (zeros outside N and K).
+__device__ __forceinline__ void bb_w_tile_store(const bb_w_loads &t, const bb_copy_plan &c,
+                                                bb_u32 w_tile, int k_block) {
+  const bool k_inside = bb_k_inside(c, k_block);
 #pragma unroll
-  for (int i = 0; i < BB_A_STEPS; i++) {
-    const int v = tid + i * BB_THREADS;
-    if (v < BB_A_VECTORS)
-      *(uint4 *)(a_tile + (v / (BB_BK / 8)) * BB_SMEM_STRIDE + (v % (BB_BK / 8)) * 8) = t.a[i];
+  for (int p = 0; p < BB_W_PASSES; p++) {
+    if (BB_BN % BB_COPY_ROWS != 0 && c.row + p * BB_COPY_ROWS >= BB_BN) break;
+    bb_u32 packed[4];
+    bb_unit_dequant(packed, t.words[p], t.params[p]);
+    const bool inside = ((c.w_rows >> p) & 1u) && k_inside;
+#pragma unroll
+    for (int j = 0; j < 4; j++) packed[j] = inside ? packed[j] : 0u;
+    bb_store_shared16(w_tile + c.offset + p * BB_COPY_ROWS * BB_SMEM_STRIDE * 2, packed);
   }
+}
+
+// acc += this warp's part of the shared tiles a_tile x w_tile^T over the step's BK; a_lane and
+// w_lane are the lane's ldmatrix byte offsets into them (kernel).
+__device__ __forceinline__ void bb_tiles_multiply(float (&acc)[BB_MMA_TILES_M][BB_MMA_TILES_N][4],
+                                                  bb_u32 a_tile, bb_u32 w_tile, bb_u32 a_lane,
+                                                  bb_u32 w_lane) {
 #pragma unroll
-  for (int i = 0; i < BB_W_STEPS; i++) {
-    const int v = tid + i * BB_THREADS;
-    if (v >= BB_W_UNITS) continue;
-    const int row = v / (BB_BK / 8), col = (v % (BB_BK / 8)) * 8;
-    const int n = n_block + row, k = k_block + col;
-    bb_u32 packed[4] = {0, 0, 0, 0};
-    if (n < BB_N && k < BB_K) {
-      const bb_group_affine affine = bb_group_affine_make(t.params[i]);
+  for (int kk = 0; kk < BB_BK; kk += 16) {
+    bb_u32 a_frag[BB_MMA_TILES_M][4];
 #pragma unroll
-      for (int j = 0; j < 8; j++) {
-        const int bit = j * BB_W_BITS;
-        const bb_u32 code = (t.w[i][bit >> 5] >> (bit & 31)) & BB_W_MASK;
-#if BB_SCALING
-        const float value = fmaf(bb_decode(code), affine.scale, affine.offset);
-#else
-        const float value = bb_decode(code);
-#endif
-        packed[j >> 1] |= (bb_u32)bb_float_to_activation(value) << (16 * (j & 1));
-      }
-      (void)affine;
+    for (int i = 0; i < BB_MMA_TILES_M; i++)
+      bb_ldmatrix_x4(a_frag[i], a_tile + a_lane + (i * 16 * BB_SMEM_STRIDE + kk) * 2);
+    bb_u32 b_frag[BB_MMA_TILES_N][2];
+#pragma unroll
+    for (int j = 0; j < BB_MMA_TILES_N; j += 2) {
+      bb_u32 r[4];
+      bb_ldmatrix_x4(r, w_tile + w_lane + (j * 8 * BB_SMEM_STRIDE + kk) * 2);
+      b_frag[j][0] = r[0];
+      b_frag[j][1] = r[1];
+      b_frag[j + 1][0] = r[2];
+      b_frag[j + 1][1] = r[3];
     }
-    *(uint4 *)(w_tile + row * BB_SMEM_STRIDE + col) =
-        make_uint4(packed[0], packed[1], packed[2], packed[3]);
+#pragma unroll
+    for (int i = 0; i < BB_MMA_TILES_M; i++)
+#pragma unroll
+      for (int j = 0; j < BB_MMA_TILES_N; j++)
+        bb_mma_16816(acc[i][j], a_frag[i], b_frag[j][0], b_frag[j][1]);
   }
 }
 
@@ -147,8 +285,8 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
                    const void *__restrict__ bias_, const float *__restrict__ a_scale,
                    void *__restrict__ C_, int M) {
   bb_fault_point();
-  __shared__ __align__(16) bb_u16 a_tile[BB_BM * BB_SMEM_STRIDE];
-  __shared__ __align__(16) bb_u16 w_tile[BB_BN * BB_SMEM_STRIDE];
+  __shared__ __align__(16) bb_u16 a_tiles[BB_A_STAGES][BB_BM * BB_SMEM_STRIDE];
+  __shared__ __align__(16) bb_u16 w_tiles[2][BB_BN * BB_SMEM_STRIDE];
   const bb_u16 *A = (const bb_u16 *)A_;
   const bb_scale_t *scales = (const bb_scale_t *)scales_;
   const bb_out_t *bias = (const bb_out_t *)bias_;
@@ -157,6 +295,17 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5;
   const int warp_m = warp / BB_WARPS_N, warp_n = warp % BB_WARPS_N;
   const int m_block = blockIdx.y * BB_BM, n_block = blockIdx.x * BB_BN;
+  const bb_copy_plan plan = bb_copy_plan_make(A, W, M, m_block, n_block, tid);
+  const bb_u32 a_base = bb_shared_address(a_tiles), w_base = bb_shared_address(w_tiles);
+  // ldmatrix rows: for A, lanes 0-15 address rows 0-15 at k 0 and lanes 16-31 the same rows at
+  // k 8 (the a0..a3 order of the m16n8k16 A fragment); for W ([n][k], i.e. B in "col" order),
+  // lanes 0-7 / 8-15 address n 0-7 at k 0 / 8 (one n tile), lanes 16-31 the same for n 8-15.
+  const bb_u32 a_lane =
+      (bb_u32)((warp_m * BB_WARP_TILE_M + (lane & 15)) * BB_SMEM_STRIDE + (lane >> 4) * 8) * 2;
+  const bb_u32 w_lane = (bb_u32)((warp_n * BB_WARP_TILE_N + (lane & 7) + ((lane >> 4) << 3)) *
+                                     BB_SMEM_STRIDE +
+                                 ((lane >> 3) & 1) * 8) *
+                        2;
 
   float acc[BB_MMA_TILES_M][BB_MMA_TILES_N][4];
 #pragma unroll
@@ -166,45 +315,48 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
       for (int e = 0; e < 4; e++) acc[i][j][e] = 0.0f;
 
-  bb_tile_loads loads;
-  bb_tile_loads_issue(loads, A, W, scales, zeros, M, m_block, n_block, 0, tid);
-  for (int k_block = 0; k_block < BB_K; k_block += BB_BK) {
-    bb_tile_loads_store(loads, a_tile, w_tile, n_block, k_block, tid);
-    __syncthreads();
-    // The next tiles' loads, in flight while this one is multiplied.
-    if (k_block + BB_BK < BB_K)
-      bb_tile_loads_issue(loads, A, W, scales, zeros, M, m_block, n_block, k_block + BB_BK, tid);
-
+  // Step s: its W loads in slot s % BB_W_AHEAD, its A in A tile s % BB_A_STAGES, its dequantized
+  // W in W tile s % 2. One group of copies is committed per step (some empty), so that waiting
+  // for all but the newest BB_A_STAGES - 2 groups always means step s + 1's A.
+  bb_w_loads loads[BB_W_AHEAD];
 #pragma unroll
-    for (int kk = 0; kk < BB_BK; kk += 16) {
-      bb_u32 a_frag[BB_MMA_TILES_M][4];
+  for (int t = 0; t < BB_W_AHEAD; t++)
+    if (t < BB_STEPS) bb_w_loads_issue(loads[t], plan, scales, zeros, t * BB_BK);
 #pragma unroll
-      for (int i = 0; i < BB_MMA_TILES_M; i++) {
-        // Lanes 0-15 address rows 0-15 at kk, lanes 16-31 rows 0-15 at kk + 8: the four
-        // 8x8 matrices come back in the a0..a3 order of the m16n8k16 A fragment.
-        const int row = warp_m * BB_WARP_TILE_M + i * 16 + (lane & 15);
-        bb_ldmatrix_x4(a_frag[i], a_tile + row * BB_SMEM_STRIDE + kk + (lane >> 4) * 8);
+  for (int t = 0; t < BB_A_STAGES - 1; t++) {
+    if (t < BB_STEPS) bb_a_tile_copy(plan, a_base + t * BB_A_TILE_BYTES, A, t * BB_BK);
+    asm volatile("cp.async.commit_group;" ::: "memory");
+  }
+  asm volatile("cp.async.wait_group %0;" ::"n"(BB_A_STAGES - 2) : "memory");
+  bb_w_tile_store(loads[0], plan, w_base, 0);
+  __syncthreads();
+  int a_read = 0, a_write = BB_A_STAGES - 1;  // A tiles of steps s and s + BB_A_STAGES - 1
+  // Unrolled by BB_W_AHEAD, so that every slot index is a constant (registers).
+  for (int s0 = 0; s0 < BB_STEPS; s0 += BB_W_AHEAD) {
+#pragma unroll
+    for (int u = 0; u < BB_W_AHEAD; u++) {
+      const int s = s0 + u;
+      if (s >= BB_STEPS) break;
+      // Slot u held step s's loads, stored at step s - 1; the A tile refilled here was last read
+      // by step s - 1's multiply, before the barrier that ended it.
+      if (s + BB_W_AHEAD < BB_STEPS)
+        bb_w_loads_issue(loads[u], plan, scales, zeros, (s + BB_W_AHEAD) * BB_BK);
+      if (s + BB_A_STAGES - 1 < BB_STEPS)
+        bb_a_tile_copy(plan, a_base + a_write * BB_A_TILE_BYTES, A,
+                       (s + BB_A_STAGES - 1) * BB_BK);
+      asm volatile("cp.async.commit_group;" ::: "memory");
+      bb_tiles_multiply(acc, a_base + a_read * BB_A_TILE_BYTES,
+                        w_base + (s & 1) * BB_W_TILE_BYTES, a_lane, w_lane);
+      if (s + 1 < BB_STEPS) {
+        asm volatile("cp.async.wait_group %0;" ::"n"(BB_A_STAGES - 2) : "memory");
+        bb_w_tile_store(loads[(u + 1) % BB_W_AHEAD], plan,
+                        w_base + ((s + 1) & 1) * BB_W_TILE_BYTES, (s + 1) * BB_BK);
       }
-      bb_u32 b_frag[BB_MMA_TILES_N][2];
-#pragma unroll
-      for (int j = 0; j < BB_MMA_TILES_N; j += 2) {
-        // W is [n][k] in shared memory, i.e. B in "col" order: no transpose. Lanes 0-7 / 8-15
-        // address n 0-7 at kk / kk + 8 (tile j), lanes 16-31 the same for n 8-15 (tile j + 1).
-        const int row = warp_n * BB_WARP_TILE_N + j * 8 + (lane & 7) + ((lane >> 4) << 3);
-        bb_u32 r[4];
-        bb_ldmatrix_x4(r, w_tile + row * BB_SMEM_STRIDE + kk + ((lane >> 3) & 1) * 8);
-        b_frag[j][0] = r[0];
-        b_frag[j][1] = r[1];
-        b_frag[j + 1][0] = r[2];
-        b_frag[j + 1][1] = r[3];
-      }
-#pragma unroll
-      for (int i = 0; i < BB_MMA_TILES_M; i++)
-#pragma unroll
-        for (int j = 0; j < BB_MMA_TILES_N; j++)
-          bb_mma_16816(acc[i][j], a_frag[i], b_frag[j][0], b_frag[j][1]);
+      a_read = a_read + 1 == BB_A_STAGES ? 0 : a_read + 1;
+      a_write = a_write + 1 == BB_A_STAGES ? 0 : a_write + 1;
+      // Step s + 1's tiles are complete, and no warp still reads step s's.
+      __syncthreads();
     }
-    __syncthreads();
   }
 
   // Accumulator e of tile (i, j): row lane/4 (+8 for e >= 2), column 2*(lane%4) + (e & 1).

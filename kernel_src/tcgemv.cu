@@ -100,49 +100,13 @@
 #endif
 #if BB_W_KIND == BB_WK_INT8
 #define BB_MAGIC2 (BB_MAGIC_EXPONENT | 0x00800080u)  // u ^ 0x80 = q + 128
-#define BB_CODE_OFFSET 128
 #elif BB_W_KIND == BB_WK_INT
 #define BB_MAGIC2 BB_MAGIC_EXPONENT
-#define BB_CODE_OFFSET (1 << (BB_W_BITS - 1))  // offset binary: q = u - 2^(b-1)
 #else
-#define BB_MAGIC2 BB_MAGIC_EXPONENT              // uint and int1 (q = 2u - 1 below)
-#define BB_CODE_OFFSET 0
+#define BB_MAGIC2 BB_MAGIC_EXPONENT  // uint and int1 (q = 2u - 1 below)
 #endif
 // One group spans the whole row: scales and zeros are the same for every segment of a row.
 #define BB_ROW_WISE (BB_GROUP >= BB_K)
-
-__device__ __forceinline__ bb_u32 bb_hsub2(bb_u32 a, bb_u32 b) {
-  bb_u32 d;
-  asm("sub.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
-  return d;
-}
-
-__device__ __forceinline__ bb_u32 bb_hadd2(bb_u32 a, bb_u32 b) {
-  bb_u32 d;
-  asm("add.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
-  return d;
-}
-
-__device__ __forceinline__ bb_u32 bb_hmul2(bb_u32 a, bb_u32 b) {
-  bb_u32 d;
-  asm("mul.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
-  return d;
-}
-
-__device__ __forceinline__ bb_u32 bb_hfma2(bb_u32 a, bb_u32 b, bb_u32 c) {
-  bb_u32 d;
-  asm("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
-  return d;
-}
-
-// (x & mask) ^ magic as one LOP3. Written as C with both constants, the compiler emits two
-// instructions (a SASS instruction carries one 32-bit immediate): an AND and an OR per pair,
-// which were 31% of the 4-bit M = 1 kernels' main loop (sm_90 SASS).
-__device__ __forceinline__ bb_u32 bb_and_xor(bb_u32 x, bb_u32 mask, bb_u32 magic) {
-  bb_u32 d;
-  asm("lop3.b32 %0, %1, %2, %3, 0x6a;" : "=r"(d) : "r"(x), "r"(mask), "r"(magic));  // (a & b) ^ c
-  return d;
-}
 
 // This lane's codes of one row and segment: 16, 8 or 4 bytes, streamed past L1.
 __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], const bb_u8 *p) {
@@ -250,13 +214,6 @@ __device__ __forceinline__ void bb_segment_codes(bb_u32 (&out)[BB_N_TILES][2][BB
     }
   (void)lane;
 }
-
-// The raw per-row values loaded with the codes (used after the loads land).
-struct bb_row_params {
-  bb_u16 scale, zero;  // float16 bits (zero: float zero, or the quantized zero in the low bits)
-};
-
-__device__ __forceinline__ bb_u32 bb_dup16(bb_u32 h) { return h | (h << 16); }
 
 __device__ __forceinline__ bb_row_params bb_row_params_load(const bb_u16 *scales,
                                                             const void *zeros, int n, int group) {
@@ -368,49 +325,11 @@ __device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r,
 }
 #else
 // ---- scales before the mma ----------------------------------------------------------------
-// Per row and segment, per position: w = (h - base) * scale + offset, with h = 1024 + 2^(jb) u.
-//   base   1024 + 2^(jb) (code offset + quantized zero): an exact integer, removed exactly
-//   scale  s * 2^(-jb) (times 2 for int1, whose q = 2u - 1)
-//   offset -z s (original), -z (rescale), 0; for int1 also the -1 of 2u - 1, times s
-struct bb_row_dequant {
-  bb_u32 base2[BB_POSITIONS];
-  bb_u32 scale2[BB_POSITIONS];
-  bb_u32 offset2;
-};
-
-// Built in float16x2 arithmetic, a handful of instructions per row and segment.
-__device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
-  bb_row_dequant d;
-  const bb_u32 s2 = bb_dup16(r.scale);
-#if BB_W_KIND == BB_WK_INT1
-  const bb_u32 q_scale_s2 = bb_hmul2(s2, 0x40004000u);  // q = 2u - 1: 2s per code step
-  const bb_u32 q_offset2 = 0xbc00bc00u;                 // and -1
-  const int integer_offset = 0;
-#else
-  const bb_u32 q_scale_s2 = s2;
-  const bb_u32 q_offset2 = 0;
-  int integer_offset = BB_CODE_OFFSET;  // q = u - offset
-#if BB_ZEROS == 3
-  integer_offset += r.zero;  // an integer zero joins the exact subtraction
+// Per row and segment, each pair is dequantized in float16 (bb_row_dequant, common.cuh), whose
+// positions are this file's.
+#if BB_POSITIONS != BB_DEQUANT_POSITIONS
+#error "scales before the mma take the dequantization's positions"
 #endif
-#endif
-  d.base2[0] = bb_dup16(0x6400u + (bb_u32)integer_offset);
-  d.scale2[0] = q_scale_s2;
-#if BB_POSITIONS == 2
-  d.base2[1] = bb_dup16(0x6400u + ((bb_u32)integer_offset << BB_W_BITS));
-  d.scale2[1] = bb_hmul2(q_scale_s2, bb_dup16((bb_u32)(15 - BB_W_BITS) << 10));  // times 2^-b
-#endif
-  const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);
-#if BB_ZEROS == 1
-  d.offset2 = bb_hmul2(bb_hadd2(q_offset2, minus_zero2), s2);  // (q_offset - z) s
-#elif BB_ZEROS == 2
-  d.offset2 = bb_hfma2(q_offset2, s2, minus_zero2);  // q_offset s - z
-#else
-  d.offset2 = bb_hmul2(q_offset2, s2);  // q_offset s
-#endif
-  (void)minus_zero2;
-  return d;
-}
 
 // Code pair p of word x as two dequantized float16 weights: the LOP3 of bb_code_pair, one exact
 // subtraction and one FMA.
@@ -464,15 +383,6 @@ struct bb_param_table {
   bb_u16 unused;
 #endif
 };
-
-// 16 bytes from global to shared memory, asynchronously (through L2 only, no registers).
-__device__ __forceinline__ void bb_copy16_async(void *shared_destination, const void *source) {
-  bb_u32 address;
-  asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }"
-      : "=r"(address)
-      : "l"(shared_destination));
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(address), "l"(source) : "memory");
-}
 
 // Copies the scales (and float zeros) of rows n_block .. n_block + 16 * BB_N_TILES - 1 (rows past
 // N: the last row's) into the table, in two steps around the first stages' weight loads; the

@@ -7,7 +7,8 @@
  * words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16, 16 and 8 bytes per lane,
  * traded by shuffles at M = 17; every zeros mode); segments of two groups; and a dynamic
  * operator's plain buckets at M = 1 and 16; blocks of 48 and 64 rows at M = 5-8, traded and
- * plain; one measurement retargeted from bucket to bucket, and timing that stops early.
+ * plain; blocks of 2 warps at M = 9-16; the tiled mma family where K is not whole k steps; one
+ * measurement retargeted from bucket to bucket, and timing that stops early.
  * GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
@@ -92,6 +93,33 @@ typedef struct scaled_case {
 static bitblas_matmul_config scaled_case_config(const scaled_case *c) {
   return bb_test_scaled_config(c->M, c->N, c->K, c->W_dtype, c->group, c->zeros);
 }
+
+/* A case's config as a static operator's, or as a dynamic operator's bucket (plain weights). */
+static bitblas_matmul_config bucket_case_config(const scaled_case *c, int dynamic) {
+  bitblas_matmul_config cfg = scaled_case_config(c);
+  cfg.dynamic_m = dynamic;
+  return cfg;
+}
+
+/* How many of cfg's candidates `wanted(schedule, arg)` picks. */
+static int count_candidates(const bitblas_matmul_config *cfg,
+                            int (*wanted)(const bb_schedule *s, int arg), int arg) {
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  int picked = 0;
+  for (int i = 0; i < count; i++) picked += wanted(&schedules[i], arg) != 0;
+  return picked;
+}
+
+static int tcgemv_with_n_tiles(const bb_schedule *s, int n_tiles) {
+  return s->family == BB_FAMILY_TCGEMV && s->n_tiles == n_tiles;
+}
+
+static int tcgemv_with_warps(const bb_schedule *s, int warps) {
+  return s->family == BB_FAMILY_TCGEMV && s->warps == warps;
+}
+
+static int of_family(const bb_schedule *s, int family) { return (int)s->family == family; }
 
 /* Checks every candidate of each case; returns the number that failed. */
 static int check_cases(const scaled_case *cases, size_t count) {
@@ -284,16 +312,11 @@ START_TEST(test_tall_blocks_small_m) {
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    bitblas_matmul_config cfg = scaled_case_config(&cases[c].config);
-    cfg.dynamic_m = cases[c].dynamic;
-    bb_schedule schedules[BB_MAX_CANDIDATES];
-    const int count = bb_candidates_enumerate(&cfg, schedules);
-    int tall[5] = {0};
-    for (int i = 0; i < count; i++)
-      if (schedules[i].family == BB_FAMILY_TCGEMV && schedules[i].n_tiles <= 4)
-        tall[schedules[i].n_tiles]++;
-    ck_assert_msg(tall[3] == cases[c].rows48 && tall[4] == cases[c].rows64,
-                  "case %zu: %d and %d tall candidates", c, tall[3], tall[4]);
+    const bitblas_matmul_config cfg = bucket_case_config(&cases[c].config, cases[c].dynamic);
+    const int rows48 = count_candidates(&cfg, tcgemv_with_n_tiles, 3);
+    const int rows64 = count_candidates(&cfg, tcgemv_with_n_tiles, 4);
+    ck_assert_msg(rows48 == cases[c].rows48 && rows64 == cases[c].rows64,
+                  "case %zu: %d and %d tall candidates", c, rows48, rows64);
     failures += check_all_candidates(&cfg);
   }
   ck_assert_int_eq(failures, 0);
@@ -316,14 +339,41 @@ START_TEST(test_two_warp_blocks) {
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-    bitblas_matmul_config cfg = scaled_case_config(&cases[c].config);
-    cfg.dynamic_m = cases[c].dynamic;
-    bb_schedule schedules[BB_MAX_CANDIDATES];
-    const int count = bb_candidates_enumerate(&cfg, schedules);
-    int two_warps = 0;
-    for (int i = 0; i < count; i++)
-      two_warps += schedules[i].family == BB_FAMILY_TCGEMV && schedules[i].warps == 2;
+    const bitblas_matmul_config cfg = bucket_case_config(&cases[c].config, cases[c].dynamic);
+    const int two_warps = count_candidates(&cfg, tcgemv_with_warps, 2);
     ck_assert_msg(two_warps >= 2, "case %zu: %d candidates of 2 warps", c, two_warps);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+/* The tiled mma family where K is not a whole number of its k steps (K = 1000 and 2888: part of
+ * the last step lies past K and must read as zeros), with rows past M and N in the last tiles;
+ * groups of 8 (a scale per 8-weight unit) and one per row; every zeros mode; 1-, 2- and 4-bit
+ * codes dequantized as float16 pairs, and NF4 and bfloat16 activations through the float32
+ * path. Every config has mma candidates, and every candidate runs against the reference. */
+START_TEST(test_mma_partial_k_steps) {
+  static const struct {
+    scaled_case config;
+    int bfloat16;
+  } cases[] = {
+      {{17, 72, 1000, BITBLAS_DTYPE_UINT4, 8, BITBLAS_ZEROS_ORIGINAL}, 0},
+      {{128, 1003, 2888, BITBLAS_DTYPE_INT4, -1, BITBLAS_ZEROS_NONE}, 0},
+      {{33, 200, 1000, BITBLAS_DTYPE_UINT2, 8, BITBLAS_ZEROS_QUANTIZED}, 0},
+      {{100, 72, 2888, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE}, 0},
+      {{40, 96, 2888, BITBLAS_DTYPE_UINT4, 8, BITBLAS_ZEROS_RESCALE}, 1},
+      {{17, 72, 1000, BITBLAS_DTYPE_NF4, 8, BITBLAS_ZEROS_NONE}, 0},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg = scaled_case_config(&cases[c].config);
+    if (cases[c].bfloat16) {
+      cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
+      ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+    }
+    const int mma = count_candidates(&cfg, of_family, BB_FAMILY_MMA);
+    ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
     failures += check_all_candidates(&cfg);
   }
   ck_assert_int_eq(failures, 0);
@@ -411,6 +461,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_groups_inside_segments);
   tcase_add_test(tc, test_tall_blocks_small_m);
   tcase_add_test(tc, test_two_warp_blocks);
+  tcase_add_test(tc, test_mma_partial_k_steps);
   tcase_add_test(tc, test_plain_buckets);
   tcase_add_test(tc, test_measure_retarget);
   tcase_add_test(tc, test_measure_race);

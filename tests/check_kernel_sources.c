@@ -140,7 +140,8 @@ START_TEST(test_schedule_text_round_trip) {
   cfg.N = 4096;
   cfg.K = 4096;
   /* A static M of 16 reads traded words: tcgemv only. A dynamic operator's bucket reads the
-   * plain layout, where from M = 9 tcgemv replaces gemv and mma stays. */
+   * plain layout, where from M = 9 tcgemv replaces gemv and mma stays (16-row tiles; from
+   * M = 128 every tile shape). */
   int traded_families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, traded_families);
   ck_assert_int_ge(traded_families[BB_FAMILY_TCGEMV], 2);
@@ -149,8 +150,12 @@ START_TEST(test_schedule_text_round_trip) {
   int families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, families);
   ck_assert_int_eq(families[BB_FAMILY_GEMV], 0);
-  ck_assert_int_ge(families[BB_FAMILY_MMA], 2);
+  ck_assert_int_ge(families[BB_FAMILY_MMA], 1);
   ck_assert_int_ge(families[BB_FAMILY_TCGEMV], 2);
+  cfg.M = 128;
+  int large_families[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&cfg, large_families);
+  ck_assert_int_ge(large_families[BB_FAMILY_MMA], 8);
   cfg.M = 4;
   int small_families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, small_families);

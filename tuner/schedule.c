@@ -392,12 +392,15 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
       if (!duplicate) out[count++] = gemvs[i];
     }
   }
-  /* mma: every M for float A (correct for all; fastest from a few rows up). */
+  /* mma: every M for float A (correct for all; fastest from a few rows up). Tiles whose A stages
+   * and two W tiles fit 48 KiB of static shared memory (kernel_src/mma.cu). On an H200 at
+   * M = 64-1024 (bench/RESULTS.md, nineteenth section) 64 x 64 x 64 won most Llama-3 layers,
+   * 128 x 64 and 128 x 128 of 4 warps the largest. */
   if (float_a) {
     bb_schedule mmas[] = {
-        mma(16, 64, 64, 1, 4),   mma(16, 128, 32, 1, 4), mma(32, 64, 64, 1, 4),
-        mma(64, 64, 32, 2, 2),   mma(64, 128, 32, 2, 2), mma(128, 64, 32, 4, 1),
-        mma(128, 128, 32, 2, 4), mma(64, 128, 64, 2, 4),
+        mma(16, 64, 64, 1, 4),   mma(32, 64, 64, 1, 4),  mma(64, 64, 32, 2, 2),
+        mma(64, 128, 32, 2, 2),  mma(128, 64, 32, 4, 1), mma(128, 128, 32, 2, 4),
+        mma(128, 128, 32, 2, 2), mma(64, 64, 64, 2, 2),
     };
     for (size_t i = 0; i < sizeof mmas / sizeof mmas[0] && count < BB_MAX_CANDIDATES; i++) {
       /* Skip tiles far taller than M: they only add padded rows. */
