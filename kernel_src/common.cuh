@@ -1,6 +1,8 @@
 // common.cuh - what every bitblas kernel shares: fixed-width types, float16/bfloat16
 // conversions in inline PTX (NVRTC has no cuda_fp16.h), the weight decoders of SPEC section 2,
-// and the group dequantization w = q * scale + offset. No kernel lives here.
+// the group dequantization w = q * scale + offset (in float32, and for the tensor-core families
+// in float16 pairs), weight loads, asynchronous copies to shared memory, and the mma. No kernel
+// lives here.
 //
 // The emitter (tuner/emit.c) puts a block of #defines before this file:
 //   BB_N, BB_K, BB_GROUP           shape and group size (BB_GROUP = K for one group per row)
@@ -319,7 +321,7 @@ struct bb_row_params {
   bb_u16 scale, zero;  // float16 bits (zero: float zero, or the quantized zero in the low bits)
 };
 
-// Per row and segment, per position: w = (h - base) * scale + offset, with h = 1024 + 2^(jb) u.
+// Per row and group, per position: w = (h - base) * scale + offset, with h = 1024 + 2^(jb) u.
 //   base   1024 + 2^(jb) (code offset + quantized zero): an exact integer, removed exactly
 //   scale  s * 2^(-jb) (times 2 for int1, whose q = 2u - 1)
 //   offset -z s (original), -z (rescale), 0; for int1 also the -1 of 2u - 1, times s
@@ -329,7 +331,7 @@ struct bb_row_dequant {
   bb_u32 offset2;
 };
 
-// Built in float16x2 arithmetic, a handful of instructions per row and segment.
+// Built in float16x2 arithmetic, a handful of instructions per row and group.
 __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
   bb_row_dequant d;
   const bb_u32 s2 = bb_dup16(r.scale);
