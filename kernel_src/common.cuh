@@ -365,6 +365,20 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
   return d;
 }
 
+// Code pair p of word x as two dequantized float16 weights. Pairs come in runs of
+// BB_DEQUANT_POSITIONS: pair p is read at position j = p % BB_DEQUANT_POSITIONS of the word
+// shifted by the runs before it, its codes at bits jb and 16 + jb; one LOP3 makes them the pair
+// 1024 + 2^(jb) u (int8 codes also flip their sign bit: offset binary), then one exact
+// subtraction and one FMA.
+#define BB_DEQUANT_MAGIC2 (BB_W_KIND == BB_WK_INT8 ? 0x64806480u : 0x64006400u)
+__device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d) {
+  const int j = p % BB_DEQUANT_POSITIONS;
+  const bb_u32 shifted = x >> ((p / BB_DEQUANT_POSITIONS) * BB_DEQUANT_POSITIONS * BB_W_BITS);
+  const bb_u32 h =
+      bb_and_xor(shifted, (BB_W_MASK * 0x00010001u) << (j * BB_W_BITS), BB_DEQUANT_MAGIC2);
+  return bb_hfma2(bb_hsub2(h, d.base2[j]), d.scale2[j], d.offset2);  // exact: 2^(jb) (u - offset)
+}
+
 // ---- tensor cores ----------------------------------------------------------------------------
 
 // c += a * b on one m16n8k16 tile: a (16x16, row) and b (16x8, col) in A's 16-bit type, c float32.

@@ -101,8 +101,8 @@ __device__ __forceinline__ void bb_load_unit(bb_u32 (&word)[BB_UNIT_WORDS], cons
 
 #if BB_HALF_PAIRS
 // The unit's 8 weights in k order as 4 float16 pairs. x holds codes p and p + 4 at bits p*b and
-// 16 + p*b (p < 4); pair p is read at position p % 2 of x shifted by (p / 2) * 2b, which gives
-// y[p] = (w_p, w_(p+4)), and four PRMTs put them in k order.
+// 16 + p*b (p < 4), so pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs
+// put them in k order.
 __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
                                                 const bb_u32 (&word)[BB_UNIT_WORDS],
                                                 const bb_group_raw &raw) {
@@ -117,15 +117,9 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
 #else
   const bb_u32 x = word[0] | (word[0] << 12);  // codes 4-7 also at bits 16-19
 #endif
-  const bb_u32 mask = BB_W_MASK * 0x00010001u;
   bb_u32 y[4];
 #pragma unroll
-  for (int p = 0; p < 4; p++) {
-    const int j = p & 1;
-    const bb_u32 h = bb_and_xor(x >> ((p >> 1) * 2 * BB_W_BITS), mask << (j * BB_W_BITS),
-                                0x64006400u);  // 1024 + 2^(jb) u, exact
-    y[p] = bb_hfma2(bb_hsub2(h, d.base2[j]), d.scale2[j], d.offset2);
-  }
+  for (int p = 0; p < 4; p++) y[p] = bb_dequant_pair(x, p, d);
   out[0] = bb_prmt(y[0], y[1], 0x5410u);  // w0, w1
   out[1] = bb_prmt(y[2], y[3], 0x5410u);  // w2, w3
   out[2] = bb_prmt(y[0], y[1], 0x7632u);  // w4, w5

@@ -325,19 +325,11 @@ __device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r,
 }
 #else
 // ---- scales before the mma ----------------------------------------------------------------
-// Per row and segment, each pair is dequantized in float16 (bb_row_dequant, common.cuh), whose
-// positions are this file's.
-#if BB_POSITIONS != BB_DEQUANT_POSITIONS
-#error "scales before the mma take the dequantization's positions"
+// Per row and segment, each pair is dequantized in float16 (bb_row_dequant and bb_dequant_pair,
+// common.cuh), whose positions and magic are this file's.
+#if BB_POSITIONS != BB_DEQUANT_POSITIONS || BB_MAGIC2 != BB_DEQUANT_MAGIC2
+#error "scales before the mma take the dequantization's positions and magic"
 #endif
-
-// Code pair p of word x as two dequantized float16 weights: the LOP3 of bb_code_pair, one exact
-// subtraction and one FMA.
-__device__ __forceinline__ bb_u32 bb_decode_pair(bb_u32 x, int p, const bb_row_dequant &d) {
-  const int j = p % BB_POSITIONS;
-  const bb_u32 q = bb_hsub2(bb_code_pair(x, p), d.base2[j]);  // exact: 2^(jb) (u - offset)
-  return bb_hfma2(q, d.scale2[j], d.offset2);
-}
 
 struct bb_raw_sums {};  // unused: the products land in acc directly
 #endif
@@ -672,10 +664,10 @@ __device__ __forceinline__ void bb_group_products(
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
       bb_u32 a_frag[4];
-      a_frag[0] = bb_decode_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
-      a_frag[1] = bb_decode_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
-      a_frag[2] = bb_decode_pair(codes[j][0][w], p1, dequant[j][0]);
-      a_frag[3] = bb_decode_pair(codes[j][1][w], p1, dequant[j][1]);
+      a_frag[0] = bb_dequant_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
+      a_frag[1] = bb_dequant_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
+      a_frag[2] = bb_dequant_pair(codes[j][0][w], p1, dequant[j][0]);
+      a_frag[3] = bb_dequant_pair(codes[j][1][w], p1, dequant[j][1]);
 #pragma unroll
       for (int i = 0; i < BB_M_TILES; i++)
         bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
