@@ -36,9 +36,9 @@ extern "C" {
 /* ---------------------------------------------------------------------------------------- */
 
 #define BITBLAS_VERSION_MAJOR 0
-#define BITBLAS_VERSION_MINOR 1
+#define BITBLAS_VERSION_MINOR 2
 #define BITBLAS_VERSION_PATCH 0
-#define BITBLAS_VERSION_STRING "0.1.0"
+#define BITBLAS_VERSION_STRING "0.2.0"
 #define BITBLAS_VERSION_NUMBER                                                                     \
   (BITBLAS_VERSION_MAJOR * 1000000 + BITBLAS_VERSION_MINOR * 1000 + BITBLAS_VERSION_PATCH)
 
@@ -362,6 +362,78 @@ BITBLAS_API size_t bitblas_scales_bytes(const bitblas_matmul_config *cfg);
 BITBLAS_API size_t bitblas_zeros_bytes(const bitblas_matmul_config *cfg);
 
 /* ---------------------------------------------------------------------------------------- */
+/* BitNet b1.58 linear layer (SPEC section 2): float activations in, float outputs out        */
+/* ---------------------------------------------------------------------------------------- */
+
+/* Fills cfg for a BitNet b1.58 layer of N outputs and K inputs, as bitblas_op_get takes it:
+ * int8 A (the quantized activations) x int2 W holding the ternary weights -1, 0, +1, int32
+ * accumulation, one float32 weight scale per row of W (group_size -1), a float32 scale per row
+ * of A (with_a_scale), float16 output, no bias, dynamic M over the default buckets. Change
+ * out_dtype (bfloat16 or float32: the activations x then have that type too), with_bias, or M
+ * and dynamic_m as needed. Any operator with int8 A, with_a_scale = 1 and a float out_dtype
+ * serves the functions below, whatever its weight format. */
+BITBLAS_API void bitblas_bitnet_config_init(bitblas_matmul_config *cfg, int64_t N, int64_t K);
+
+/* The BitNet b1.58 weight quantizer, on the host. W [N, K] float32 (row-major) is taken as
+ * blocks of consecutive rows: block_rows[0] rows, then block_rows[1], ... (for instance the q, k
+ * and v projections of a fused qkv layer, each with a scale of its own); block_count 0 means one
+ * block of all N rows. Per block, in float64: mean = max(mean |W|, 1e-5), sw = 1 / mean, and
+ * q = clamp(round(W * sw), -1, 1), rounded half to even. Writes q [N, K] as int8 values -1, 0,
+ * +1 (pack them with bitblas_weight_pack and BITBLAS_DTYPE_INT2, then transform them for the
+ * operator) and weight_scale [N] float32, each row's block's mean (1 / sw): the scales of an
+ * operator made from bitblas_bitnet_config_init. Errors: BITBLAS_INVALID_ARGUMENT naming the
+ * field and the rule (N or K below 1, a NULL pointer, block_count below 0, a block of fewer than
+ * one row, blocks that do not add up to N, a weight that is not finite). */
+BITBLAS_API bitblas_status bitblas_bitnet_weight_quantize(int64_t N, int64_t K, const float *W,
+                                                          int block_count,
+                                                          const int64_t *block_rows, int8_t *q,
+                                                          float *weight_scale);
+
+/* Bytes of device workspace bitblas_bitnet_run needs for m rows: the quantized activations
+ * [m, K] int8, then (at the next multiple of 16 bytes) their scales [m] float32. 0 when op is
+ * NULL or m is below 1. */
+BITBLAS_API size_t bitblas_bitnet_workspace_bytes(const bitblas_op *op, int64_t m);
+
+/* Enqueues the activation quantizer on `stream`: x [m, K] (device, op's out_dtype, 16-byte
+ * aligned) to x_q [m, K] int8 and a_scale [m] float32 (device), per row exactly as
+ * bitblas_reference_activation_quantize computes them (the same bytes). op must quantize rows
+ * (int8 A, with_a_scale = 1, a float out_dtype: bitblas_bitnet_config_init). m: 1 ..
+ * 2^31 - 1. Errors: BITBLAS_INVALID_ARGUMENT (such an op, a NULL or misaligned pointer, m out of
+ * range), BITBLAS_CUDA_ERROR (the launch failed). */
+BITBLAS_API bitblas_status bitblas_bitnet_activation_quantize(const bitblas_op *op, int64_t m,
+                                                              const void *x, int8_t *x_q,
+                                                              float *a_scale,
+                                                              struct CUstream_st *stream);
+
+/* Device pointers of one BitNet layer run, all owned by the caller.
+ *   x            [m, K] activations in op's out_dtype, 16-byte aligned
+ *   W            weights transformed for op (bitblas_op_transform_weight)
+ *   weight_scale [N] float32 (bitblas_bitnet_weight_quantize), when op's config has scales
+ *   bias         [N] of out_dtype, when with_bias
+ *   y            [m, N] of out_dtype
+ *   workspace    bitblas_bitnet_workspace_bytes(op, m) bytes, 16-byte aligned; a stream's runs
+ *                may share one, runs that can overlap (other streams) need their own */
+typedef struct bitblas_bitnet_args {
+  int64_t m;
+  const void *x;
+  const void *W;
+  const float *weight_scale;
+  const void *bias;
+  void *y;
+  void *workspace;
+} bitblas_bitnet_args;
+
+/* The whole layer from float activations to float outputs in one call: enqueues the activation
+ * quantizer (x -> workspace) and the int8 product on `stream`, so that
+ *   y[i, n] = a_scale[i] * weight_scale[n] * sum_k x_q[i, k] q[n, k]  (+ bias[n])
+ * with the exact int32 sum (a_scale = 1 / si, weight_scale = 1 / sw), and returns without
+ * waiting. m as bitblas_op_run takes it. Errors: BITBLAS_INVALID_ARGUMENT (an op that does not
+ * quantize rows, a NULL pointer the config needs, a misaligned x, W or workspace, m out of
+ * range), BITBLAS_CUDA_ERROR (a launch failed). */
+BITBLAS_API bitblas_status bitblas_bitnet_run(const bitblas_op *op, const bitblas_bitnet_args *args,
+                                              struct CUstream_st *stream);
+
+/* ---------------------------------------------------------------------------------------- */
 /* Cache contents                                                                           */
 /* ---------------------------------------------------------------------------------------- */
 
@@ -412,6 +484,17 @@ BITBLAS_API bitblas_status bitblas_cache_import(const char *path, const char *in
 BITBLAS_API bitblas_status bitblas_reference_matmul(const bitblas_matmul_config *cfg,
                                                     const bitblas_matmul_args *host_args,
                                                     double *out);
+
+/* The activation quantizer of the BitNet b1.58 layer on the host, the reference of
+ * bitblas_bitnet_activation_quantize: x [m, K] of x_dtype (float16 or bfloat16 as raw 16-bit
+ * values, or float32) to x_q [m, K] int8 and a_scale [m] float32. Per row, each step a float32
+ * operation rounded to nearest: bound = max(max |x|, 1e-5), si = 127 / bound,
+ * x_q = clamp(rint(x * si), -128, 127) with rint rounding half to even (NaN gives 0), and
+ * a_scale = bound / 127. Errors: BITBLAS_INVALID_ARGUMENT (x_dtype, m or K below 1, a NULL
+ * pointer). */
+BITBLAS_API bitblas_status bitblas_reference_activation_quantize(bitblas_dtype x_dtype, int64_t m,
+                                                                 int64_t K, const void *x,
+                                                                 int8_t *x_q, float *a_scale);
 
 /* Decodes one stored weight code u (the unsigned bit pattern, 0 .. 2^bits-1) of a weight
  * dtype to its value: int4 u-8, int1 2u-1, nf4 table, fp4_e2m1 OCP, float8 OCP, ... An unknown

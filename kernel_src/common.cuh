@@ -1,8 +1,8 @@
 // common.cuh - what every bitblas kernel shares: fixed-width types, float16/bfloat16
 // conversions in inline PTX (NVRTC has no cuda_fp16.h), the weight decoders of SPEC section 2,
 // the group dequantization w = q * scale + offset (in float32, and for the tensor-core families
-// in float16 pairs), weight loads, asynchronous copies to shared memory, and the mma. No kernel
-// lives here.
+// in float16 pairs), weight loads, asynchronous copies to shared memory, the mma, and the wait
+// of a product launched behind the row quantizer. No kernel lives here.
 //
 // The emitter (tuner/emit.c) puts a block of #defines before this file:
 //   BB_N, BB_K, BB_GROUP           shape and group size (BB_GROUP = K for one group per row)
@@ -428,6 +428,22 @@ __device__ __forceinline__ bb_out_t bb_float_to_out(float v) {
   return v;
 #else
   return (int)v;
+#endif
+}
+
+// ---- programmatic dependent launch (sm_90) ------------------------------------------------------
+
+// Operators whose int8 activations come from the row quantizer (a per-row a_scale and a float
+// output: bb_config_quantizes_rows) may have their product launched while the quantizer still
+// runs (bitblas_bitnet_run, tuner/launch.h). The product then waits for the quantizer's grid to
+// finish, its writes visible, before its first read of A or a_scale; it may load weights, scales
+// and bias before that (nothing ahead of the quantizer in the stream is still running). When the
+// kernel was launched the ordinary way there is nothing to wait for and the wait returns at once.
+#define BB_AFTER_QUANTIZER (BB_A_KIND == 2 && BB_A_SCALE && BB_OUT_KIND != 3)
+
+__device__ __forceinline__ void bb_wait_for_quantizer() {
+#if BB_AFTER_QUANTIZER && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
 #endif
 }
 

@@ -114,6 +114,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
 #pragma unroll
     for (int r = 0; r < BB_ROWS_PER_WARP; r++) acc[i][r] = 0;
 
+  bb_wait_for_quantizer();  // A (and a_scale) may still be on their way: common.cuh
   for (int chunk0 = lane; chunk0 < BB_CHUNKS; chunk0 += 32 * BB_UNROLL) {
     // Issue every load of this step before the first use.
     bb_chunk w[BB_UNROLL][BB_ROWS_PER_WARP];

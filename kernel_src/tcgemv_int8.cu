@@ -263,6 +263,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   const int step = BB_WARPS * BB_UNROLL;
 #pragma unroll
   for (int s = 0; s < BB_STAGES - 1; s++) bb_stage_load(stages[s], warp + s * step, W, n_block, g, t);
+  bb_wait_for_quantizer();  // A (and a_scale) may still be on their way: common.cuh
   for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_STAGES * step) {
 #pragma unroll
     for (int s = 0; s < BB_STAGES; s++) {

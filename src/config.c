@@ -214,6 +214,11 @@ size_t bb_config_scales_bytes(const bitblas_matmul_config *cfg) {
          (size_t)(bitblas_dtype_bits(bb_config_scale_dtype(cfg)) / 8);
 }
 
+int bb_config_quantizes_rows(const bitblas_matmul_config *cfg) {
+  return cfg->A_dtype == BITBLAS_DTYPE_INT8 && cfg->with_a_scale &&
+         cfg->out_dtype != BITBLAS_DTYPE_INT32;
+}
+
 int64_t bb_config_qzeros_row_bytes(const bitblas_matmul_config *cfg) {
   return (cfg->N * bitblas_dtype_bits(cfg->W_dtype) + 7) / 8;
 }

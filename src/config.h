@@ -36,6 +36,11 @@ size_t bb_config_zeros_bytes(const bitblas_matmul_config *cfg);
 size_t bb_config_c_bytes(const bitblas_matmul_config *cfg, int64_t m);
 size_t bb_config_bias_bytes(const bitblas_matmul_config *cfg);
 
+/* Whether the operator's kernels come with the row quantizer (kernel_src/quantize_rows.cu) that
+ * bitblas_bitnet_run launches: int8 A with a per-row a_scale and a float output, whose type the
+ * activations then have. */
+int bb_config_quantizes_rows(const bitblas_matmul_config *cfg);
+
 /* Bytes per row of packed quantized zeros: ceil(N * bits / 8). */
 int64_t bb_config_qzeros_row_bytes(const bitblas_matmul_config *cfg);
 

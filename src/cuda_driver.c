@@ -34,6 +34,7 @@ static void cuda_load_once(void) {
   }
   BB_CUDA_FUNCTIONS(BB_CUDA_LOAD_)
 #undef BB_CUDA_LOAD_
+  *(void **)(&cuda_api.LaunchKernelEx) = dlsym(library, "cuLaunchKernelEx"); /* may be NULL */
   CUresult result = cuda_api.Init(0);
   if (result != BB_CUDA_SUCCESS) {
     const char *name = "unknown";

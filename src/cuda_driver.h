@@ -124,10 +124,41 @@ enum {
   X(CUresult, EventSynchronize, "cuEventSynchronize", (CUevent event))                             \
   X(CUresult, EventElapsedTime, "cuEventElapsedTime", (float *ms, CUevent start, CUevent end))
 
+/* cuLaunchKernelEx's launch description (cuda.h's CUlaunchConfig and CUlaunchAttribute, same
+ * layout), for the one attribute bitblas sets: programmatic stream serialization, Hopper's
+ * programmatic dependent launch (the kernel may start before the one ahead of it in the stream
+ * has finished, and waits for it with griddepcontrol.wait: kernel_src/common.cuh). */
+#define BB_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION 6
+
+typedef struct bb_cu_launch_attribute {
+  int id;
+  char pad[4];
+  union {
+    char pad[64];
+    int programmatic_stream_serialization_allowed;
+    void *align; /* the union holds pointers in cuda.h */
+  } value;
+} bb_cu_launch_attribute;
+
+typedef struct bb_cu_launch_config {
+  unsigned grid_x, grid_y, grid_z;
+  unsigned block_x, block_y, block_z;
+  unsigned shared_bytes;
+  CUstream stream;
+  bb_cu_launch_attribute *attributes;
+  unsigned attribute_count;
+} bb_cu_launch_config;
+
+_Static_assert(sizeof(bb_cu_launch_attribute) == 72, "CUlaunchAttribute is 72 bytes");
+_Static_assert(sizeof(bb_cu_launch_config) == 56, "CUlaunchConfig is 56 bytes");
+
 typedef struct bb_cuda_api {
 #define BB_CUDA_FIELD_(ret, field, symbol, params) ret(*field) params;
   BB_CUDA_FUNCTIONS(BB_CUDA_FIELD_)
 #undef BB_CUDA_FIELD_
+  /* cuLaunchKernelEx, or NULL where the driver has none (before CUDA 12.0): optional. */
+  CUresult (*LaunchKernelEx)(const bb_cu_launch_config *config, CUfunction function, void **params,
+                             void **extra);
 } bb_cuda_api;
 
 /* Loads libcuda.so.1 (once, thread-safe) and calls cuInit(0). Returns the table, or NULL with

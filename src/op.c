@@ -1,7 +1,7 @@
 /*
  * op.c - operators: bitblas_op_get (memo, then cache, then tuning under a cross-process claim),
- * bitblas_op_run (bucket choice and launch), weight transform, release. Tuning itself is in
- * tuner/, storage in cache/.
+ * bitblas_op_run (bucket choice and launch), the row quantizer's launch, weight transform,
+ * release. Tuning itself is in tuner/, storage in cache/, the BitNet layer's API in bitnet.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -25,6 +25,7 @@ typedef struct bb_op_kernel {
   int64_t bucket_m;
   CUmodule module;
   CUfunction function;
+  CUfunction row_quantizer; /* bb_config_quantizes_rows configs: the same module's; else NULL */
   bb_schedule schedule;
 } bb_op_kernel;
 
@@ -44,15 +45,18 @@ static double now_seconds(void) {
   return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
-/* Loads `cubin` into ctx's context as `kernel`, with the schedule parsed from schedule_text,
- * for an operator whose weights are in order `weight_words` (bb_config_weight_order). On failure
+/* Loads `cubin` into ctx's context as op's `kernel`, with the schedule parsed from
+ * schedule_text: op's weights are in order op->weight_words (bb_config_weight_order), and where
+ * op's config quantizes its rows the module must also hold the row quantizer. On failure
  * *image_is_bad says whether the failure condemns the image itself (its schedule does not parse
- * or reads another weight order, or the driver refuses it for this device:
- * bb_cuda_error_is_bad_image) rather than a passing condition such as a lack of memory. */
+ * or reads another weight order, or the driver refuses it for this device, or a kernel is
+ * missing: bb_cuda_error_is_bad_image) rather than a passing condition such as a lack of
+ * memory. */
 static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
-                                  const char *schedule_text, int weight_words, bb_op_kernel *kernel,
-                                  int *image_is_bad) {
+                                  const char *schedule_text, const bitblas_op *op,
+                                  bb_op_kernel *kernel, int *image_is_bad) {
   const bb_cuda_api *cu = ctx->cu;
+  const int weight_words = op->weight_words;
   *image_is_bad = 0;
   bitblas_status status = bb_schedule_parse(schedule_text, &kernel->schedule);
   if (status != BITBLAS_OK) {
@@ -70,7 +74,15 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
                    schedule_text, reads_words, weight_words);
   }
   BB_CU_CHECK(cu->CtxPushCurrent(ctx->cu_context));
-  const CUresult result = bb_function_load(cu, cubin, &kernel->module, &kernel->function);
+  CUresult result = bb_function_load(cu, cubin, &kernel->module, &kernel->function);
+  kernel->row_quantizer = NULL;
+  if (result == BB_CUDA_SUCCESS && bb_config_quantizes_rows(&op->cfg)) {
+    result = bb_row_quantizer_find(cu, kernel->module, &kernel->row_quantizer);
+    if (result != BB_CUDA_SUCCESS) {
+      cu->ModuleUnload(kernel->module);
+      kernel->module = NULL;
+    }
+  }
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
   if (result != BB_CUDA_SUCCESS) {
@@ -106,7 +118,7 @@ static bitblas_status tune_bucket(bitblas_context *ctx, bitblas_op *op, bb_cache
   bb_cache_key stored_key = *key;
   stored_key.nvrtc_version = result.nvrtc_version;
   int image_is_bad = 0;
-  status = load_kernel(ctx, result.cubin, entry.schedule, op->weight_words, kernel, &image_is_bad);
+  status = load_kernel(ctx, result.cubin, entry.schedule, op, kernel, &image_is_bad);
   if (status == BITBLAS_OK) {
     if (kernel == &op->kernels[0]) {
       op->info.kernel_us = result.us;
@@ -139,7 +151,7 @@ static bitblas_status load_cached(bitblas_context *ctx, bitblas_op *op, const bb
     return status;
   }
   int image_is_bad = 0;
-  status = load_kernel(ctx, entry.cubin, entry.schedule, op->weight_words, kernel, &image_is_bad);
+  status = load_kernel(ctx, entry.cubin, entry.schedule, op, kernel, &image_is_bad);
   if (status == BITBLAS_OK && kernel == &op->kernels[0]) {
     op->info.kernel_us = entry.kernel_us;
     snprintf(op->info.schedule, sizeof op->info.schedule, "%s", entry.schedule);
@@ -388,8 +400,9 @@ static bitblas_status check_args(const bitblas_op *op, const bitblas_matmul_args
   return BITBLAS_OK;
 }
 
-bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
-                              struct CUstream_st *stream) {
+/* bitblas_op_run, and bb_op_run_after_quantizer with after_quantizer set. */
+static bitblas_status op_run(const bitblas_op *op, const bitblas_matmul_args *args,
+                             struct CUstream_st *stream, int after_quantizer) {
   bb_error_clear();
   if (!op || !args) return bb_fail(BITBLAS_INVALID_ARGUMENT, "op and args: must not be NULL");
   bitblas_status status = check_args(op, args);
@@ -420,11 +433,41 @@ bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *a
       (CUdeviceptr)(uintptr_t)args->bias,   (CUdeviceptr)(uintptr_t)args->a_scale,
       (CUdeviceptr)(uintptr_t)args->C,      (int)args->m};
   BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
-  CUresult result = bb_launch(cu, kernel->function, &kernel->schedule, &op->cfg, &launch, stream);
+  /* Programmatic dependent launch is Hopper's (compute capability 9.0 on). */
+  const int after_producer = after_quantizer && op->ctx->compute_major >= 9;
+  CUresult result =
+      bb_launch(cu, kernel->function, &kernel->schedule, &op->cfg, &launch, stream, after_producer);
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
   if (result != BB_CUDA_SUCCESS)
     return bb_cuda_fail(result, "cuLaunchKernel", __func__, __FILE__, __LINE__);
+  return BITBLAS_OK;
+}
+
+bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
+                              struct CUstream_st *stream) {
+  return op_run(op, args, stream, 0);
+}
+
+bitblas_status bb_op_run_after_quantizer(const bitblas_op *op, const bitblas_matmul_args *args,
+                                         struct CUstream_st *stream) {
+  return op_run(op, args, stream, 1);
+}
+
+bitblas_status bb_op_quantize_rows(const bitblas_op *op, int64_t m, const void *x, void *x_q,
+                                   float *a_scale, struct CUstream_st *stream) {
+  /* Every bucket's module holds the same quantizer (it depends on K and the output type). */
+  const CUfunction quantizer = op->kernels[0].row_quantizer;
+  if (!quantizer) return bb_fail(BITBLAS_INVALID_ARGUMENT, "op: its kernels have no row quantizer");
+  const bb_cuda_api *cu = op->ctx->cu;
+  BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
+  const CUresult result =
+      bb_row_quantizer_launch(cu, quantizer, (int)m, (CUdeviceptr)(uintptr_t)x,
+                              (CUdeviceptr)(uintptr_t)x_q, (CUdeviceptr)(uintptr_t)a_scale, stream);
+  CUcontext popped;
+  cu->CtxPopCurrent(&popped);
+  if (result != BB_CUDA_SUCCESS)
+    return bb_cuda_fail(result, "cuLaunchKernel(row quantizer)", __func__, __FILE__, __LINE__);
   return BITBLAS_OK;
 }
 

@@ -1,6 +1,7 @@
 /*
- * op.h - what the context needs of operators: freeing the ones its memo holds when it is
- * destroyed. The public operator API is in bitblas.h; its implementation in op.c.
+ * op.h - what the rest of the runtime needs of operators: freeing the ones a context's memo
+ * holds when it is destroyed, and launching the row quantizer their modules hold for the BitNet
+ * layer (src/bitnet.c). The public operator API is in bitblas.h; its implementation in op.c.
  */
 #ifndef BITBLAS_OP_H
 #define BITBLAS_OP_H
@@ -9,5 +10,17 @@
 
 /* Unloads an operator's modules and frees it, whatever its reference count (context teardown). */
 void bb_op_destroy_from_memo(bitblas_op *op);
+
+/* Enqueues the row quantizer of op's kernels (bb_config_quantizes_rows) on stream: x [m, K] of
+ * the output type -> x_q [m, K] int8 and a_scale [m] float32. The caller has checked op, m and
+ * the pointers (src/bitnet.c). BITBLAS_CUDA_ERROR when the launch fails. */
+bitblas_status bb_op_quantize_rows(const bitblas_op *op, int64_t m, const void *x, void *x_q,
+                                   float *a_scale, struct CUstream_st *stream);
+
+/* bitblas_op_run for the product that follows bb_op_quantize_rows on the same stream: on Hopper
+ * its kernel starts while the quantizer runs (programmatic dependent launch: tuner/launch.h)
+ * and waits for A inside. Any other use must go through bitblas_op_run. */
+bitblas_status bb_op_run_after_quantizer(const bitblas_op *op, const bitblas_matmul_args *args,
+                                         struct CUstream_st *stream);
 
 #endif

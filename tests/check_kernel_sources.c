@@ -86,6 +86,45 @@ START_TEST(test_every_candidate_compiles) {
 }
 END_TEST
 
+/* The BitNet layer's row quantizer rides in the source of every operator with int8 A, a per-row
+ * a_scale and a float output (for float16, bfloat16 and float32 activations alike), and in no
+ * other: every candidate of such configs compiles with it for sm_80 and sm_90. */
+START_TEST(test_row_quantizer_rides_with_int8_operators) {
+  const bitblas_dtype outputs[] = {BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_BFLOAT16,
+                                   BITBLAS_DTYPE_FLOAT32, BITBLAS_DTYPE_INT32};
+  for (size_t o = 0; o < sizeof outputs / sizeof outputs[0]; o++) {
+    bitblas_matmul_config cfg;
+    bitblas_bitnet_config_init(&cfg, 2880, 2560);
+    cfg.dynamic_m = 0;
+    cfg.M = 4;
+    cfg.out_dtype = outputs[o];
+    const int quantizes = outputs[o] != BITBLAS_DTYPE_INT32;
+    if (!quantizes) cfg.with_scaling = cfg.with_a_scale = 0;
+    ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    char *sources[BB_MAX_CANDIDATES] = {0};
+    for (int i = 0; i < count; i++) {
+      sources[i] = bb_emit_source(&cfg, &schedules[i], BB_FAULT_NONE);
+      ck_assert_ptr_nonnull(sources[i]);
+      ck_assert_msg((strstr(sources[i], "bitblas_quantize_rows(") != NULL) == quantizes,
+                    "out %s: the quantizer is %s the source", bitblas_dtype_name(outputs[o]),
+                    quantizes ? "missing from" : "in");
+    }
+    const int archs[] = {80, 90};
+    for (size_t a = 0; a < 2 && quantizes; a++) {
+      bb_compiled compiled[BB_MAX_CANDIDATES];
+      ck_assert_int_eq(bb_compile_all(sources, count, archs[a], compiled), BITBLAS_OK);
+      for (int i = 0; i < count; i++)
+        ck_assert_msg(compiled[i].status == BITBLAS_OK, "sm_%d out %s candidate %d: %s", archs[a],
+                      bitblas_dtype_name(outputs[o]), i, compiled[i].message);
+      bb_compiled_free(compiled, count);
+    }
+    for (int i = 0; i < count; i++) free(sources[i]);
+  }
+}
+END_TEST
+
 START_TEST(test_fault_injection_compiles) {
   bitblas_matmul_config cfg;
   bitblas_matmul_config_init(&cfg);
@@ -676,6 +715,7 @@ int main(void) {
   TCase *tc = tcase_create("nvrtc");
   tcase_set_timeout(tc, 1200);
   tcase_add_test(tc, test_every_candidate_compiles);
+  tcase_add_test(tc, test_row_quantizer_rides_with_int8_operators);
   tcase_add_test(tc, test_fault_injection_compiles);
   tcase_add_test(tc, test_compile_error_reports_log);
   tcase_add_test(tc, test_schedule_text_round_trip);

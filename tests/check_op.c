@@ -5,6 +5,7 @@
  * its schedule reads another weight order than its config); memo
  * hits do not wait for another thread's tuning; threads asking for one config tune it once, and
  * threads asking for different ones take turns on the context's worker.
+ * The BitNet layer's GPU calls check every argument before they launch anything.
  * Also the driver-layer rules these rest on: which results condemn an image, which kill a
  * context, and an output poisoned to its last byte.
  */
@@ -289,6 +290,73 @@ START_TEST(test_threads_asking_for_different_configs_share_the_worker) {
 }
 END_TEST
 
+/* The BitNet layer's GPU calls on a fake driver (which runs nothing): every argument rule, with
+ * the words that name it, and calls that pass them reach the launches. */
+START_TEST(test_bitnet_calls_check_their_arguments) {
+  fresh_setup("bitnet", "ok");
+  bitblas_context *ctx = open_context();
+  bitblas_matmul_config cfg;
+  bitblas_bitnet_config_init(&cfg, 64, 64);
+  cfg.dynamic_m = 0;
+  cfg.M = 4;
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  /* 3 rows: 192 bytes of codes, then 3 scales. */
+  ck_assert_uint_eq(bitblas_bitnet_workspace_bytes(op, 3), 192 + 12);
+  ck_assert_uint_eq(bitblas_bitnet_workspace_bytes(op, 1), 64 + 4);
+  ck_assert_uint_eq(bitblas_bitnet_workspace_bytes(op, 0), 0);
+  void *x = (void *)(uintptr_t)0x10000, *W = (void *)(uintptr_t)0x20000;
+  float *scales = (float *)(uintptr_t)0x30000;
+  void *y = (void *)(uintptr_t)0x40000, *workspace = (void *)(uintptr_t)0x50000;
+  const bitblas_bitnet_args good = {3, x, W, scales, NULL, y, workspace};
+  ck_assert_msg(bitblas_bitnet_run(op, &good, NULL) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_msg(bitblas_bitnet_activation_quantize(op, 3, x, workspace, scales, NULL) == BITBLAS_OK,
+                "%s", bitblas_last_error());
+  const struct {
+    bitblas_bitnet_args args;
+    const char *words;
+  } refused[] = {
+      {{0, x, W, scales, NULL, y, workspace}, "m = 0: must be between 1 and"},
+      {{5, x, W, scales, NULL, y, workspace}, "args.m = 5: this operator was made for M = 4"},
+      {{3, NULL, W, scales, NULL, y, workspace}, "args.x: must not be NULL"},
+      {{3, x, NULL, scales, NULL, y, workspace}, "args.W: must not be NULL"},
+      {{3, x, W, NULL, NULL, y, workspace}, "args.weight_scale: must not be NULL"},
+      {{3, x, W, scales, NULL, NULL, workspace}, "args.y: must not be NULL"},
+      {{3, x, W, scales, NULL, y, NULL}, "args.workspace: must not be NULL"},
+      {{3, (char *)x + 8, W, scales, NULL, y, workspace}, "must be 16-byte aligned"},
+      {{3, x, W, scales, NULL, y, (char *)workspace + 4}, "must be 16-byte aligned"},
+  };
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    ck_assert_int_eq(bitblas_bitnet_run(op, &refused[i].args, NULL), BITBLAS_INVALID_ARGUMENT);
+    ck_assert_msg(strstr(bitblas_last_error(), refused[i].words) != NULL, "case %zu: %s", i,
+                  bitblas_last_error());
+  }
+  ck_assert_int_eq(
+      bitblas_bitnet_activation_quantize(op, 3, (char *)x + 2, workspace, scales, NULL),
+      BITBLAS_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(bitblas_last_error(), "x: must be 16-byte aligned") != NULL, "%s",
+                bitblas_last_error());
+  ck_assert_int_eq(
+      bitblas_bitnet_activation_quantize(op, 3, x, (int8_t *)workspace + 1, scales, NULL),
+      BITBLAS_INVALID_ARGUMENT);
+  ck_assert_int_eq(bitblas_bitnet_activation_quantize(op, 3, x, NULL, scales, NULL),
+                   BITBLAS_INVALID_ARGUMENT);
+  bitblas_op_release(op);
+
+  /* A float16 operator has no row quantizer: refused, with the rule. */
+  const bitblas_matmul_config plain = config_with_n(64);
+  ck_assert_msg(bitblas_op_get(ctx, &plain, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_int_eq(bitblas_bitnet_run(op, &good, NULL), BITBLAS_INVALID_ARGUMENT);
+  ck_assert_msg(strstr(bitblas_last_error(), "A_dtype = float16, with_a_scale = 0") != NULL &&
+                    strstr(bitblas_last_error(), "needs an operator with int8 A") != NULL,
+                "%s", bitblas_last_error());
+  ck_assert_int_eq(bitblas_bitnet_activation_quantize(op, 3, x, workspace, scales, NULL),
+                   BITBLAS_INVALID_ARGUMENT);
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(test_driver_results_that_condemn_an_image) {
   const CUresult condemning[] = {200, 209, 218, 222, 300, 302, 500};
   const CUresult passing[] = {0, 1, 2, 3, 100, 201, 700, 719, 999};
@@ -370,6 +438,7 @@ int main(void) {
   tcase_add_test(ops, test_memo_hit_does_not_wait_for_a_tuning);
   tcase_add_test(ops, test_threads_asking_for_one_config_tune_it_once);
   tcase_add_test(ops, test_threads_asking_for_different_configs_share_the_worker);
+  tcase_add_test(ops, test_bitnet_calls_check_their_arguments);
   suite_add_tcase(suite, ops);
   const int failed = bb_test_run_suite(suite);
   bb_test_remove_tree(temp_dir);

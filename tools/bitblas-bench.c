@@ -60,6 +60,10 @@ static void print_usage(FILE *out) {
       "only reads the same copies of the packed W, scales and zeros, timed the same way: the\n"
       "launch, latency and tail any kernel pays on top of the bytes; the geometric means give\n"
       "cuBLAS float16 over it too: the speedup a kernel that only read would reach.\n"
+      "Operators that quantize their activations (int8 A with a per-row a_scale and a float16\n"
+      "or bfloat16 output, as the bitnet format) are also timed as the whole BitNet layer\n"
+      "(\"layer µs\": bitblas_bitnet_run from float activations, the row quantizer and the\n"
+      "product), compared with cuBLAS float16 in the geometric means.\n"
       "\n"
       "What to run:\n",
       BB_TOOL_TIMING_WARMUP_RUNS);
@@ -163,6 +167,21 @@ static int launch_bitblas(void *user, CUstream stream, int run) {
   return status == BITBLAS_OK ? 0 : bb_tool_fail_status("bitblas_op_run", status);
 }
 
+typedef struct layer_launch {
+  const bitblas_op *op;
+  bitblas_bitnet_args args;
+  const bb_tool_rotation *weights; /* copies of W and the weight scales */
+} layer_launch;
+
+static int launch_layer(void *user, CUstream stream, int run) {
+  layer_launch *launch = user;
+  launch->args.W = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_W);
+  launch->args.weight_scale =
+      (const float *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_SCALES);
+  bitblas_status status = bitblas_bitnet_run(launch->op, &launch->args, stream);
+  return status == BITBLAS_OK ? 0 : bb_tool_fail_status("bitblas_bitnet_run", status);
+}
+
 typedef struct cublas_launch {
   bb_tool_cublas *cublas;
   int int8;
@@ -215,7 +234,8 @@ typedef struct speedup_sum {
   size_t format;
   int64_t m;
   double log_f16, log_i8, log_read_f16;
-  int count_f16, count_i8;
+  double log_layer_f16; /* the whole BitNet layer's speedup over cuBLAS float16 */
+  int count_f16, count_i8, count_layer;
 } speedup_sum;
 
 typedef struct bench_state {
@@ -348,6 +368,49 @@ static double time_cublas(bench_state *state, int int8, int64_t m, int64_t N, in
   return us;
 }
 
+/* Whether op runs the BitNet layer from float16/bfloat16 activations (bitblas_bitnet_run). */
+static int runs_bitnet_layer(const bitblas_matmul_config *cfg) {
+  return cfg->A_dtype == BITBLAS_DTYPE_INT8 && cfg->with_a_scale &&
+         (cfg->out_dtype == BITBLAS_DTYPE_FLOAT16 || cfg->out_dtype == BITBLAS_DTYPE_BFLOAT16);
+}
+
+/* Times the whole BitNet layer (bitblas_bitnet_run: the row quantizer, then the product) for m
+ * rows of fresh random activations of op's out_dtype, on the product's copies of the weights and
+ * bias and into its C; NAN for other operators, or on failure (the reason goes to stderr). */
+static double time_bitnet_layer(bench_state *state, const bitblas_op *op,
+                                const bitblas_matmul_args *product, const bb_tool_rotation *weights,
+                                int flush_l2) {
+  const bitblas_matmul_config *cfg = bitblas_op_config(op);
+  if (!runs_bitnet_layer(cfg)) return NAN;
+  const bb_cuda_api *cu = state->gpu.cu;
+  const int64_t m = product->m;
+  const size_t count = (size_t)m * (size_t)cfg->K;
+  const size_t workspace_bytes = bitblas_bitnet_workspace_bytes(op, m);
+  uint16_t *host = malloc(count * sizeof *host);
+  CUdeviceptr x = 0, workspace = 0;
+  double us = NAN;
+  if (!host || bb_tool_fill_random(cfg->out_dtype, host, count, &state->rng) != 0 ||
+      cu->MemAlloc(&x, count * sizeof *host) != 0 ||
+      cu->MemcpyHtoD(x, host, count * sizeof *host) != 0 ||
+      cu->MemAlloc(&workspace, workspace_bytes) != 0) {
+    fprintf(stderr, PROGRAM ": BitNet layer M=%lld: no room for its activations\n", (long long)m);
+  } else {
+    layer_launch launch = {op,
+                           {m, (const void *)(uintptr_t)x, NULL, NULL, product->bias, product->C,
+                            (void *)(uintptr_t)workspace},
+                           weights};
+    if (bb_tool_timer_median_us(&state->timer, launch_layer, &launch, state->options->runs,
+                                flush_l2, &us) != 0) {
+      fprintf(stderr, PROGRAM ": BitNet layer M=%lld: %s\n", (long long)m, bb_tool_error());
+      us = NAN;
+    }
+  }
+  if (x) cu->MemFree(x);
+  if (workspace) cu->MemFree(workspace);
+  free(host);
+  return us;
+}
+
 /* A number, or `gap` where there is none (NAN): "-" in the printed table, "" in the CSV. */
 static void cell_or_gap(bb_tool_table *table, const char *fmt, double value, const char *gap) {
   if (isnan(value))
@@ -414,6 +477,8 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
                                             state->options->runs, flush_l2, &us) != 0 ||
                     bb_tool_timer_read_floor_us(&state->timer, &weights, state->options->runs,
                                                 flush_l2, &read_us) != 0;
+  const double layer_us =
+      timed ? NAN : time_bitnet_layer(state, op, &launch.args, &weights, flush_l2);
   bb_tool_rotation_free(&state->gpu, &weights);
   if (timed != 0) goto failed;
 
@@ -449,6 +514,7 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
     fprintf(stderr, ", cuBLAS f16 %.2f µs (%.2fx)", cublas_f16_us, speedup_f16);
   if (int8 && !isnan(cublas_i8_us))
     fprintf(stderr, ", cuBLAS int8 %.2f µs (%.2fx)", cublas_i8_us, speedup_i8);
+  if (!isnan(layer_us)) fprintf(stderr, ", whole BitNet layer %.2f µs", layer_us);
   fprintf(stderr, ", %.0f%% of copy bandwidth, read floor %.2f µs%s%s\n", percent_of_copy, read_us,
           check_text[0] ? ", " : "", check_text);
 
@@ -461,6 +527,7 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(table, "%.1f%%", percent_of_copy);
   bb_tool_table_cell(table, "%.2f", floor_us);
   bb_tool_table_cell(table, "%.2f", read_us);
+  cell_or_gap(table, "%.2f", layer_us, "-");
   if (state->options->check) bb_tool_table_cell(table, "%s", check_text);
 
   bb_tool_table_cell(csv, "%s", info.schedule);
@@ -480,6 +547,7 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(csv, "%.3f", state->launch_floor_us);
   bb_tool_table_cell(csv, "%.3f", read_us);
   bb_tool_table_cell(csv, "%s", check_text);
+  cell_or_gap(csv, "%.3f", layer_us, "");
 
   speedup_sum *sum = find_sum(state, format_index, m);
   if (sum && !isnan(speedup_f16)) {
@@ -490,6 +558,10 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   if (sum && !isnan(speedup_i8)) {
     sum->log_i8 += log(speedup_i8);
     sum->count_i8++;
+  }
+  if (sum && !isnan(layer_us) && !isnan(cublas_f16_us)) {
+    sum->log_layer_f16 += log(cublas_f16_us / layer_us);
+    sum->count_layer++;
   }
   if (op != dynamic_op) bitblas_op_release(op);
   return;
@@ -638,6 +710,8 @@ static void print_geomeans(const bench_state *state) {
       printf("  vs cuBLAS f16 %.2fx (read floor %.2fx)", exp(sum->log_f16 / sum->count_f16),
              exp(sum->log_read_f16 / sum->count_f16));
     if (sum->count_i8) printf("  vs cuBLAS int8 %.2fx", exp(sum->log_i8 / sum->count_i8));
+    if (sum->count_layer)
+      printf("  whole layer vs cuBLAS f16 %.2fx", exp(sum->log_layer_f16 / sum->count_layer));
     printf("  (%d shape%s)\n", sum->count_f16 ? sum->count_f16 : sum->count_i8,
            (sum->count_f16 ? sum->count_f16 : sum->count_i8) == 1 ? "" : "s");
   }
@@ -646,13 +720,13 @@ static void print_geomeans(const bench_state *state) {
 /* clang-format off */
 static const char *const table_headers[] = {
     "M", "N", "K", "layer", "format", "bitblas µs", "cuBLAS f16 µs", "speedup", "cuBLAS i8 µs",
-    "vs i8", "GB/s", "% copy BW", "floor µs", "read floor µs", "check"};
+    "vs i8", "GB/s", "% copy BW", "floor µs", "read floor µs", "layer µs", "check"};
 
 static const char *const csv_headers[] = {
     "device", "M", "N", "K", "layer", "format", "schedule", "source", "bitblas_us",
     "cublas_f16_us", "speedup_vs_cublas_f16", "cublas_i8_us", "speedup_vs_cublas_i8",
     "bytes_moved", "gb_per_s", "copy_bandwidth_gb_per_s", "percent_of_copy_bandwidth", "floor_us",
-    "cold_l2", "enqueue", "launch_floor_us", "read_floor_us", "check"};
+    "cold_l2", "enqueue", "launch_floor_us", "read_floor_us", "check", "bitnet_layer_us"};
 /* clang-format on */
 
 static int run(const bench_options *options, const bb_tool_workload *workload) {

@@ -1,7 +1,9 @@
 /*
  * emit.c - writes the CUDA source of one candidate: a block of #defines naming the config and
- * the schedule, then kernel_src/common.cuh, then the family's template. No string fragments of
- * kernel code live here; the templates are plain CUDA, readable on their own.
+ * the schedule, then kernel_src/common.cuh, then the family's template, and for configs whose
+ * operator quantizes its activations (bb_config_quantizes_rows) kernel_src/quantize_rows.cu.
+ * No string fragments of kernel code live here; the templates are plain CUDA, readable on
+ * their own.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -128,13 +130,23 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
                      "#define BB_WARPS_M %d\n#define BB_WARPS_N %d\n",
                      s->block_m, s->block_n, s->block_k, s->warps_m, s->warps_n);
 
-  const size_t size = strlen(defines) + strlen(common) + strlen(family) + 4;
+  /* The BitNet layer's row quantizer rides in the same module (kernel_src/quantize_rows.cu). */
+  const char *quantizer = "";
+  if (bb_config_quantizes_rows(cfg)) {
+    quantizer = bb_kernel_source_find("quantize_rows.cu");
+    if (!quantizer) {
+      bb_fail(BITBLAS_NOT_FOUND, "kernel template missing from the build (quantize_rows.cu)");
+      return NULL;
+    }
+  }
+  const size_t size = strlen(defines) + strlen(common) + strlen(family) + strlen(quantizer) + 4;
   char *source = malloc(size);
   if (!source) {
     bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for a %zu-byte kernel source", size);
     return NULL;
   }
-  snprintf(source, size, "%s%s\n%s", defines, common, family);
+  snprintf(source, size, "%s%s\n%s%s%s", defines, common, family, *quantizer ? "\n" : "",
+           quantizer);
   return source;
 }
 

@@ -1,6 +1,7 @@
 /*
  * launch.h - one place that loads and launches a bitblas kernel: parameters in the order every
- * family's bitblas_kernel takes them, grid and block from the schedule.
+ * family's bitblas_kernel takes them, grid and block from the schedule; and the row quantizer
+ * that rides in the modules of int8 operators.
  */
 #ifndef BITBLAS_LAUNCH_H
 #define BITBLAS_LAUNCH_H
@@ -20,8 +21,25 @@ typedef struct bb_launch_args {
 CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *module,
                           CUfunction *function);
 
-/* Enqueues the kernel on stream; the context must be current. Returns the CUresult. */
+/* The row quantizer (kernel_src/quantize_rows.cu) that modules of configs with
+ * bb_config_quantizes_rows also hold. */
+#define BB_ROW_QUANTIZER_NAME "bitblas_quantize_rows"
+
+/* Finds the row quantizer in a loaded module; the context must be current. */
+CUresult bb_row_quantizer_find(const bb_cuda_api *cu, CUmodule module, CUfunction *function);
+
+/* Enqueues the row quantizer on stream for m rows: x [m, K] of the config's output type ->
+ * x_q [m, K] int8 and a_scale [m] float32. The context must be current. Returns the CUresult. */
+CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int m, CUdeviceptr x,
+                                 CUdeviceptr x_q, CUdeviceptr a_scale, CUstream stream);
+
+/* Enqueues the kernel on stream; the context must be current. Returns the CUresult.
+ * With `after_producer` (a device of compute capability 9.0 or more, and the row quantizer just
+ * ahead of it in the stream) the kernel is launched as a programmatic dependent of that kernel
+ * where the driver can (cuLaunchKernelEx): it starts while the quantizer runs, loads its first
+ * weights, and waits for the quantizer's output (griddepcontrol.wait) before it reads A. */
 CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule *schedule,
-                   const bitblas_matmul_config *cfg, const bb_launch_args *args, CUstream stream);
+                   const bitblas_matmul_config *cfg, const bb_launch_args *args, CUstream stream,
+                   int after_producer);
 
 #endif

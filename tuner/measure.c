@@ -236,7 +236,7 @@ static bb_candidate_outcome run_once(bb_measure *m, CUfunction function, const b
   const bb_cuda_api *cu = m->cu;
   bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
   CUresult result = bb_cuda_fill_pattern32_async(cu, m->C, poison, m->c_bytes, m->stream);
-  if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, s, &m->cfg, &args, m->stream);
+  if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, s, &m->cfg, &args, m->stream, 0);
   if (result != BB_CUDA_SUCCESS && !bb_cuda_error_is_sticky(result)) {
     snprintf(message, message_size, "launch: %s (%d)", result_name(cu, result), result);
     return BB_CANDIDATE_LAUNCH_FAILED;
@@ -346,14 +346,14 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
       args.scales = copy[BB_COPY_SCALES];
       args.zeros = copy[BB_COPY_ZEROS];
       if (i < BB_WARMUP_RUNS) {
-        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
+        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream, 0);
         continue;
       }
       if (m->flush_each_run)
         result = cu->MemsetD32Async(m->flush, (unsigned)i, m->flush_bytes / 4, m->stream);
       if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->start, m->stream);
       if (result == BB_CUDA_SUCCESS)
-        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream);
+        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream, 0);
       if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->stop, m->stream);
       if (result == BB_CUDA_SUCCESS) result = cu->EventSynchronize(m->stop);
       float ms = 0.0f;

@@ -101,7 +101,8 @@ bb_schedule bb_schedule_default(const bitblas_matmul_config *cfg);
 /* Fault injection for the tuner's tests: 0 none, 1 trap, 2 spin forever. */
 typedef enum bb_fault { BB_FAULT_NONE = 0, BB_FAULT_TRAP = 1, BB_FAULT_HANG = 2 } bb_fault;
 
-/* The complete CUDA source of one candidate (a #define block, common.cuh, the family's file).
+/* The complete CUDA source of one candidate (a #define block, common.cuh, the family's file, and
+ * kernel_src/quantize_rows.cu where bb_config_quantizes_rows).
  * malloc'd; the caller frees. NULL with BITBLAS_OUT_OF_MEMORY set on failure. */
 char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *schedule, bb_fault fault);
 
