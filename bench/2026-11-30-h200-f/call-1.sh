@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Device call 1 of the twentieth session: the BitNet layer (bitblas_bitnet_run and the row
+# quantizer) on the GPU. Its suite first, then bitblas-bench on the BitNet 2B set (the product
+# alone and the whole layer), compute-sanitizer on its suite, then every GPU suite and the
+# standing sanitizer runs.
+# Usage: OUT=dir bash bench/2026-11-30-h200-f/call-1.sh
+set -u
+cd "$(dirname "$0")/../.."
+O=$OUT/call-1
+mkdir -p "$O"
+start=$SECONDS
+export BITBLAS_WORKER=$PWD/build-gpu/bitblas-worker
+configured=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' build-gpu/CMakeCache.txt)
+if [ -n "$configured" ] && [ ! -e "$configured" ]; then
+  mkdir -p "$(dirname "$configured")" && ln -s "$PWD" "$configured"
+fi
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv > "$O/device.txt" 2>&1
+echo "device: $(tail -n 1 "$O/device.txt") at $(date -u +%H:%MZ)" >> "$O/summary.txt"
+timeout 200 build-gpu/tests/check_gpu_bitnet > "$O/bitnet-suite.txt" 2>&1
+echo "check_gpu_bitnet rc=$? at $((SECONDS - start)) s: $(tail -n 1 "$O/bitnet-suite.txt")" >> "$O/summary.txt"
+BITBLAS_CACHE=$O/bench.db timeout 120 build-gpu/bitblas-bench --preset bitnet-b1.58-2b \
+  --m 1,4,16 --formats bitnet --csv "$O/bench-bitnet.csv" > "$O/bench-bitnet.txt" 2>&1
+echo "bench bitnet rc=$? at $((SECONDS - start)) s: $(grep geomean "$O/bench-bitnet.txt" | sed 's/  */ /g' | tr '\n' ';')" >> "$O/summary.txt"
+BITBLAS_TEST_SEED=11 timeout 150 compute-sanitizer --tool memcheck --target-processes all \
+  --error-exitcode 99 build-gpu/tests/check_gpu_bitnet > "$O/memcheck-bitnet.txt" 2>&1
+echo "memcheck check_gpu_bitnet rc=$? at $((SECONDS - start)) s: $(grep 'ERROR SUMMARY' "$O/memcheck-bitnet.txt" | sort | uniq -c | tr '\n' ' ')" >> "$O/summary.txt"
+timeout 60 compute-sanitizer --tool racecheck --error-exitcode 99 build-gpu/bitblas-bench \
+  --shapes "3,2560,6912" --formats bitnet --runs 50 --cache "$O/bench.db" > "$O/racecheck-bitnet.txt" 2>&1
+echo "racecheck bench bitnet rc=$? at $((SECONDS - start)) s: $(grep 'RACECHECK SUMMARY\|ERROR SUMMARY' "$O/racecheck-bitnet.txt" | tr '\n' ' ')" >> "$O/summary.txt"
+left=$((560 - (SECONDS - start)))
+if [ $left -gt 240 ]; then
+  OUT=$O/checks BUILD=build-gpu timeout $left bash tools/gpu-check.sh tests sanitizer > "$O/checks.txt" 2>&1
+  echo "gpu-check rc=$? at $((SECONDS - start)) s" >> "$O/summary.txt"
+  grep '^== ' "$O/checks.txt" >> "$O/summary.txt"
+fi
+rm -f "$O"/*.db* "$O"/checks/*.db*
+(cd "$OUT" && tar czf call-1.tgz call-1)
+cat "$O/summary.txt"
+grep -E '^(ok|FAIL)' "$O/bitnet-suite.txt" | head -30
+rm -rf "$O"
