@@ -435,10 +435,13 @@ __device__ __forceinline__ bb_out_t bb_float_to_out(float v) {
 
 // Operators whose int8 activations come from the row quantizer (a per-row a_scale and a float
 // output: bb_config_quantizes_rows) may have their product launched while the quantizer still
-// runs (bitblas_bitnet_run, tuner/launch.h). The product then waits for the quantizer's grid to
-// finish, its writes visible, before its first read of A or a_scale; it may load weights, scales
-// and bias before that (nothing ahead of the quantizer in the stream is still running). When the
-// kernel was launched the ordinary way there is nothing to wait for and the wait returns at once.
+// runs (bitblas_bitnet_run, tuner/launch.h): its blocks are then resident when the quantizer
+// ends. The product waits for the quantizer's grid to finish, its writes visible, before its
+// first read of A or a_scale. It could load weights, scales and bias before that (nothing ahead
+// of the quantizer in the stream is still running), but the kernels wait before any load: the
+// asm's memory clobber holds back every load after it, and a wait placed after the first weight
+// loads made ordinary launches slower (bench/RESULTS.md, twentieth section). When the kernel
+// was launched the ordinary way there is nothing to wait for and the wait returns at once.
 #define BB_AFTER_QUANTIZER (BB_A_KIND == 2 && BB_A_SCALE && BB_OUT_KIND != 3)
 
 __device__ __forceinline__ void bb_wait_for_quantizer() {

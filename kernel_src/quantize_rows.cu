@@ -49,8 +49,8 @@ __device__ __forceinline__ void bb_qr_load(float (&values)[BB_QR_VECTOR], const 
 extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
     bitblas_quantize_rows(const bb_out_t *__restrict__ x, bb_i8 *__restrict__ x_q,
                           float *__restrict__ a_scale) {
-  // The product behind this kernel (bitblas_bitnet_run) may start now and load its weights; it
-  // waits for this grid to finish before it reads x_q (bb_wait_for_quantizer, common.cuh).
+  // The product behind this kernel (bitblas_bitnet_run) may be launched now; it waits for this
+  // grid to finish before it reads x_q (bb_wait_for_quantizer, common.cuh).
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.launch_dependents;");
 #endif

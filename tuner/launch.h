@@ -36,8 +36,8 @@ CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int
 /* Enqueues the kernel on stream; the context must be current. Returns the CUresult.
  * With `after_producer` (a device of compute capability 9.0 or more, and the row quantizer just
  * ahead of it in the stream) the kernel is launched as a programmatic dependent of that kernel
- * where the driver can (cuLaunchKernelEx): it starts while the quantizer runs, loads its first
- * weights, and waits for the quantizer's output (griddepcontrol.wait) before it reads A. */
+ * where the driver can (cuLaunchKernelEx): its blocks start while the quantizer runs and wait
+ * for the quantizer's output (griddepcontrol.wait) before they read A. */
 CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule *schedule,
                    const bitblas_matmul_config *cfg, const bb_launch_args *args, CUstream stream,
                    int after_producer);
