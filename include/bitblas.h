@@ -391,7 +391,7 @@ BITBLAS_API bitblas_status bitblas_bitnet_weight_quantize(int64_t N, int64_t K, 
 
 /* Bytes of device workspace bitblas_bitnet_run needs for m rows: the quantized activations
  * [m, K] int8, then (at the next multiple of 16 bytes) their scales [m] float32. 0 when op is
- * NULL or m is below 1. */
+ * NULL, does not quantize rows (see bitblas_bitnet_activation_quantize), or m is below 1. */
 BITBLAS_API size_t bitblas_bitnet_workspace_bytes(const bitblas_op *op, int64_t m);
 
 /* Enqueues the activation quantizer on `stream`: x [m, K] (device, op's out_dtype, 16-byte

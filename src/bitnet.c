@@ -158,7 +158,7 @@ bitblas_status bitblas_reference_activation_quantize(bitblas_dtype x_dtype, int6
 static size_t round_up16(size_t bytes) { return (bytes + 15u) & ~(size_t)15u; }
 
 size_t bitblas_bitnet_workspace_bytes(const bitblas_op *op, int64_t m) {
-  if (!op || m < 1) return 0;
+  if (!op || m < 1 || !bb_config_quantizes_rows(bitblas_op_config(op))) return 0;
   const int64_t K = bitblas_op_config(op)->K;
   return round_up16((size_t)m * (size_t)K) + (size_t)m * sizeof(float);
 }

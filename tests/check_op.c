@@ -346,6 +346,7 @@ START_TEST(test_bitnet_calls_check_their_arguments) {
   /* A float16 operator has no row quantizer: refused, with the rule. */
   const bitblas_matmul_config plain = config_with_n(64);
   ck_assert_msg(bitblas_op_get(ctx, &plain, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_uint_eq(bitblas_bitnet_workspace_bytes(op, 3), 0);
   ck_assert_int_eq(bitblas_bitnet_run(op, &good, NULL), BITBLAS_INVALID_ARGUMENT);
   ck_assert_msg(strstr(bitblas_last_error(), "A_dtype = float16, with_a_scale = 0") != NULL &&
                     strstr(bitblas_last_error(), "needs an operator with int8 A") != NULL,

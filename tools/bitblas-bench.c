@@ -60,8 +60,8 @@ static void print_usage(FILE *out) {
       "only reads the same copies of the packed W, scales and zeros, timed the same way: the\n"
       "launch, latency and tail any kernel pays on top of the bytes; the geometric means give\n"
       "cuBLAS float16 over it too: the speedup a kernel that only read would reach.\n"
-      "Operators that quantize their activations (int8 A with a per-row a_scale and a float16\n"
-      "or bfloat16 output, as the bitnet format) are also timed as the whole BitNet layer\n"
+      "Operators that quantize their activations (int8 A with a per-row a_scale and a float\n"
+      "output, as the bitnet format) are also timed as the whole BitNet layer\n"
       "(\"layer µs\": bitblas_bitnet_run from float activations, the row quantizer and the\n"
       "product), compared with cuBLAS float16 in the geometric means.\n"
       "\n"
@@ -368,30 +368,24 @@ static double time_cublas(bench_state *state, int int8, int64_t m, int64_t N, in
   return us;
 }
 
-/* Whether op runs the BitNet layer from float16/bfloat16 activations (bitblas_bitnet_run). */
-static int runs_bitnet_layer(const bitblas_matmul_config *cfg) {
-  return cfg->A_dtype == BITBLAS_DTYPE_INT8 && cfg->with_a_scale &&
-         (cfg->out_dtype == BITBLAS_DTYPE_FLOAT16 || cfg->out_dtype == BITBLAS_DTYPE_BFLOAT16);
-}
-
 /* Times the whole BitNet layer (bitblas_bitnet_run: the row quantizer, then the product) for m
  * rows of fresh random activations of op's out_dtype, on the product's copies of the weights and
  * bias and into its C; NAN for other operators, or on failure (the reason goes to stderr). */
 static double time_bitnet_layer(bench_state *state, const bitblas_op *op,
                                 const bitblas_matmul_args *product, const bb_tool_rotation *weights,
                                 int flush_l2) {
-  const bitblas_matmul_config *cfg = bitblas_op_config(op);
-  if (!runs_bitnet_layer(cfg)) return NAN;
-  const bb_cuda_api *cu = state->gpu.cu;
   const int64_t m = product->m;
+  const size_t workspace_bytes = bitblas_bitnet_workspace_bytes(op, m); /* 0: no quantizer */
+  if (workspace_bytes == 0) return NAN;
+  const bitblas_matmul_config *cfg = bitblas_op_config(op);
+  const bb_cuda_api *cu = state->gpu.cu;
   const size_t count = (size_t)m * (size_t)cfg->K;
-  const size_t workspace_bytes = bitblas_bitnet_workspace_bytes(op, m);
-  uint16_t *host = malloc(count * sizeof *host);
+  const size_t x_bytes = count * (size_t)(bitblas_dtype_bits(cfg->out_dtype) / 8);
+  void *host = malloc(x_bytes);
   CUdeviceptr x = 0, workspace = 0;
   double us = NAN;
   if (!host || bb_tool_fill_random(cfg->out_dtype, host, count, &state->rng) != 0 ||
-      cu->MemAlloc(&x, count * sizeof *host) != 0 ||
-      cu->MemcpyHtoD(x, host, count * sizeof *host) != 0 ||
+      cu->MemAlloc(&x, x_bytes) != 0 || cu->MemcpyHtoD(x, host, x_bytes) != 0 ||
       cu->MemAlloc(&workspace, workspace_bytes) != 0) {
     fprintf(stderr, PROGRAM ": BitNet layer M=%lld: no room for its activations\n", (long long)m);
   } else {
