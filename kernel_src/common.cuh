@@ -431,6 +431,35 @@ __device__ __forceinline__ bb_out_t bb_float_to_out(float v) {
 #endif
 }
 
+#if BB_A_KIND == 2
+// Output element (n, m) of int8 activations from its exact sum: int32 as is, or through the
+// column's scale, the row's activation scale and the bias (the tensor-core families).
+__device__ __forceinline__ void bb_store_exact_sum(bb_out_t *C, int n, int m, int value,
+                                                   const void *scales_, const float *a_scale,
+                                                   const bb_out_t *bias) {
+#if BB_OUT_KIND == 3
+#if BB_BIAS
+  value += bias[n];
+#endif
+  C[(size_t)m * BB_N + n] = value;
+  (void)scales_, (void)a_scale;
+#else
+  float out = (float)value;
+#if BB_SCALING
+  out *= ((const float *)scales_)[n];
+#endif
+#if BB_A_SCALE
+  out *= a_scale[m];
+#endif
+#if BB_BIAS
+  out += bb_out_to_float(bias[n]);
+#endif
+  C[(size_t)m * BB_N + n] = bb_float_to_out(out);
+  (void)scales_, (void)a_scale;
+#endif
+}
+#endif
+
 // ---- programmatic dependent launch (sm_90) ------------------------------------------------------
 
 // Operators whose int8 activations come from the row quantizer (a per-row a_scale and a float

@@ -1,20 +1,27 @@
-// mma.cu - the tiled tensor-core family for float16/bfloat16 activations: each block computes a
-// BM x BN tile of C over K in steps of BK, and its warps multiply with mma.sync m16n8k16
-// (float32 accumulators) fed by ldmatrix from shared memory. Per step, A's BM x BK tile is copied
-// into shared memory with cp.async (no registers), and W's BN x BK tile is loaded into registers,
-// dequantized into A's type and stored into shared memory. The loads of W run BB_W_AHEAD steps
-// ahead of their use (a ring of register slots), the copies of A BB_A_STAGES - 1 steps ahead (a
-// ring of shared tiles), and the dequantized W has two tiles: while the warps multiply step s
-// from one, step s + 1's weights go into the other. One barrier per step. Handles every weight
-// format and shape; int8 activations use gemv.cu. (common.cuh first.)
+// mma.cu - the tiled tensor-core family: each block computes a BM x BN tile of C over K in steps
+// of BK, and its warps multiply with mma.sync fed by ldmatrix from shared memory: m16n8k16 with
+// float32 accumulators for float16/bfloat16 activations, m16n8k32 with exact int32 accumulators
+// for int8 ones. Per step, A's BM x BK tile is copied into shared memory with cp.async (no
+// registers), and W's BN x BK tile is loaded into registers, dequantized into A's type (for int8
+// A: the integers the codes stand for, as bytes) and stored into shared memory. The loads of W run
+// BB_W_AHEAD steps ahead of their use (a ring of register slots), the copies of A
+// BB_A_STAGES - 1 steps ahead (a ring of shared tiles), and the dequantized W has two tiles: while
+// the warps multiply step s from one, step s + 1's weights go into the other. One barrier per
+// step. Handles every weight format and shape of float activations, and for int8 activations
+// every integer format where K is a multiple of 16 (the tuner's rule). (common.cuh first.)
 //
 // Schedule parameters (from the emitter):
-//   BB_BM, BB_BN, BB_BK        block tile; BK a multiple of 16
+//   BB_BM, BB_BN, BB_BK        block tile; BK a multiple of 16 (float A) or 32 (int8 A)
 //   BB_WARPS_M, BB_WARPS_N     warp grid; BM / WARPS_M and BN / WARPS_N are multiples of 16
 //
+// A tile row holds BK activations of 2 bytes (float) or 1 byte (int8), and the shared memory and
+// copy geometry is in bytes: ldmatrix reads an int8 tile's 32 k as it reads a float tile's 16 k,
+// and the fragments it gives are those of m16n8k32 as they are those of m16n8k16.
+//
 // Bounds: rows past M and k past K are zeros in shared memory, and columns past N are never
-// stored; K is a multiple of 8, so every 8-element vector is wholly inside or outside [0, K), and
-// the group size is a multiple of 8, so every 8 weights share one scale.
+// stored; K is a multiple of BB_VEC_K (8, or 16 for int8 A), so every vector of a row is wholly
+// inside or outside [0, K), and the group size is a multiple of 8, so every 8 weights share one
+// scale (int8 A: one scale per column, applied to the exact sums at the end).
 
 #define BB_THREADS (32 * BB_WARPS_M * BB_WARPS_N)
 #define BB_WARP_TILE_M (BB_BM / BB_WARPS_M)
@@ -22,13 +29,20 @@
 #define BB_MMA_TILES_M (BB_WARP_TILE_M / 16)
 #define BB_MMA_TILES_N (BB_WARP_TILE_N / 8)
 #define BB_STEPS ((BB_K + BB_BK - 1) / BB_BK)
-// Row stride of the shared tiles, in 16-bit elements: 16 extra bytes per row put the 8 rows one
-// ldmatrix reads in 8 different 16-byte bank groups (stride 80 or 144 bytes, both conflict-free).
-#define BB_SMEM_STRIDE (BB_BK + 8)
+#define BB_INT8_A (BB_A_KIND == 2)
+#define BB_A_BYTES (BB_INT8_A ? 1 : 2)  // bytes per activation, and per dequantized weight
+#define BB_VEC_K (16 / BB_A_BYTES)      // k per 16-byte vector of a tile row
+#define BB_MMA_K (32 / BB_A_BYTES)      // k per mma: 16 (float16/bfloat16) or 32 (int8)
+#if BB_BK % BB_MMA_K != 0 || (BB_INT8_A && BB_K % BB_VEC_K != 0)
+#error "BK must be whole mma steps, and K whole vectors"
+#endif
+// Row stride of the shared tiles, in bytes: 16 extra bytes per row put the 8 rows one ldmatrix
+// reads in 8 different 16-byte bank groups (stride 80 or 144 bytes, both conflict-free).
+#define BB_SMEM_PITCH (BB_BK * BB_A_BYTES + 16)
 // Shared memory: BB_A_STAGES tiles of A (4, 3 or 2: as many as fit beside two tiles of W in the
 // 48 KiB of static shared memory).
-#define BB_A_TILE_BYTES (BB_BM * BB_SMEM_STRIDE * 2)
-#define BB_W_TILE_BYTES (BB_BN * BB_SMEM_STRIDE * 2)
+#define BB_A_TILE_BYTES (BB_BM * BB_SMEM_PITCH)
+#define BB_W_TILE_BYTES (BB_BN * BB_SMEM_PITCH)
 #define BB_A_STAGES_FIT(stages) ((stages) * BB_A_TILE_BYTES + 2 * BB_W_TILE_BYTES <= 48 * 1024)
 #ifndef BB_A_STAGES  // (the emitter leaves both depths to this file; a definition before it wins)
 #define BB_A_STAGES (BB_A_STAGES_FIT(4) ? 4 : BB_A_STAGES_FIT(3) ? 3 : 2)
@@ -41,11 +55,14 @@
 #ifndef BB_W_AHEAD
 #define BB_W_AHEAD 3
 #endif
-#define BB_UNIT_WORDS (BB_W_BITS >= 4 ? BB_W_BITS / 4 : 1)  // 8 weights = BB_W_BITS bytes
-// The tile copies: the block's threads cover BB_COPY_ROWS rows of a tile per pass, BB_BK / 8 of
-// them per row, each 8 consecutive k (16 bytes of A, one 8-weight unit of W). Thread tid takes
-// k offset (tid % (BB_BK / 8)) * 8 of rows tid / (BB_BK / 8) + p * BB_COPY_ROWS, p = 0, 1, ...
-#define BB_ROW_VECTORS (BB_BK / 8)
+// A unit of W: the BB_VEC_K weights that fill one 16-byte vector of a tile once dequantized.
+#define BB_UNIT_BYTES (BB_VEC_K * BB_W_BITS / 8)
+#define BB_UNIT_WORDS (BB_UNIT_BYTES >= 4 ? BB_UNIT_BYTES / 4 : 1)
+// The tile copies: the block's threads cover BB_COPY_ROWS rows of a tile per pass, BB_BK /
+// BB_VEC_K of them per row, each BB_VEC_K consecutive k (16 bytes of A, one unit of W). Thread tid
+// takes k offset (tid % BB_ROW_VECTORS) * BB_VEC_K of rows tid / BB_ROW_VECTORS + p * BB_COPY_ROWS,
+// p = 0, 1, ...
+#define BB_ROW_VECTORS (BB_BK / BB_VEC_K)
 #define BB_COPY_ROWS (BB_THREADS / BB_ROW_VECTORS)
 #if BB_THREADS % BB_ROW_VECTORS != 0
 #error "a tile row's vectors must divide the block's threads"
@@ -74,6 +91,7 @@ __device__ __forceinline__ void bb_store_shared16(bb_u32 shared_address, const b
                : "memory");
 }
 
+#if !BB_INT8_A
 __device__ __forceinline__ bb_u16 bb_float_to_activation(float f) {
 #if BB_A_KIND == 1
   return bb_float_to_bfloat16(f);
@@ -82,24 +100,53 @@ __device__ __forceinline__ bb_u16 bb_float_to_activation(float f) {
 #endif
 }
 
-// Loads 8 packed weights (BB_W_BITS bytes, aligned to that size) as little-endian words.
+#endif
+
+// Loads a unit of packed weights (BB_UNIT_BYTES, aligned to that size) as little-endian words.
 __device__ __forceinline__ void bb_load_unit(bb_u32 (&word)[BB_UNIT_WORDS], const bb_u8 *p) {
-#if BB_W_BITS == 16
+#if BB_UNIT_BYTES == 16
   const uint4 v = *(const uint4 *)p;
   word[0] = v.x; word[1] = v.y; word[2] = v.z; word[3] = v.w;
-#elif BB_W_BITS == 8
+#elif BB_UNIT_BYTES == 8
   const uint2 v = *(const uint2 *)p;
   word[0] = v.x; word[1] = v.y;
-#elif BB_W_BITS == 4
+#elif BB_UNIT_BYTES == 4
   word[0] = *(const bb_u32 *)p;
-#elif BB_W_BITS == 2
+#elif BB_UNIT_BYTES == 2
   word[0] = *(const bb_u16 *)p;
 #else
   word[0] = *p;
 #endif
 }
 
-#if BB_HALF_PAIRS
+#if BB_INT8_A
+// The unit's 16 codes in k order as the bytes of the integers they stand for (int8 and uint8
+// codes are those bytes already; the mma reads uint8 ones as unsigned).
+__device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
+                                                const bb_u32 (&word)[BB_UNIT_WORDS],
+                                                const bb_group_raw &) {
+#if BB_W_BITS == 8
+#pragma unroll
+  for (int j = 0; j < 4; j++) out[j] = word[j];
+#else
+#pragma unroll
+  for (int j = 0; j < 4; j++) out[j] = 0;
+#pragma unroll
+  for (int j = 0; j < 16; j++) {
+    const int bit = j * BB_W_BITS;
+    const int code = (int)((word[bit >> 5] >> (bit & 31)) & BB_W_MASK);
+#if BB_W_KIND == BB_WK_INT
+    const int q = code - (1 << (BB_W_BITS - 1));
+#elif BB_W_KIND == BB_WK_INT1
+    const int q = 2 * code - 1;
+#else
+    const int q = code;
+#endif
+    out[j >> 2] |= ((bb_u32)q & 0xffu) << (8 * (j & 3));
+  }
+#endif
+}
+#elif BB_HALF_PAIRS
 // The unit's 8 weights in k order as 4 float16 pairs. x holds codes p and p + 4 at bits p*b and
 // 16 + p*b (p < 4), so pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs
 // put them in k order.
@@ -151,19 +198,19 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
 // What each thread copies, fixed for the whole kernel (only the k step moves).
 struct bb_copy_plan {
   int row, col;                // first tile row; k offset within a step
-  const bb_u16 *a_source;      // A at (m_block + row, col)
+  const bb_u8 *a_source;       // A at (m_block + row, col)
   const bb_u8 *w_source;       // W at (n_block + row, col)
   int n;                       // n_block + row
   bb_u32 a_rows, w_rows;       // bit p: pass p's row is in the tile and inside M (N)
   bb_u32 offset;               // byte offset of (row, col) in a shared tile
 };
 
-__device__ __forceinline__ bb_copy_plan bb_copy_plan_make(const bb_u16 *A, const bb_u8 *W, int M,
+__device__ __forceinline__ bb_copy_plan bb_copy_plan_make(const bb_u8 *A, const bb_u8 *W, int M,
                                                           int m_block, int n_block, int tid) {
   bb_copy_plan c;
   c.row = tid / BB_ROW_VECTORS;
-  c.col = (tid % BB_ROW_VECTORS) * 8;
-  c.a_source = A + (size_t)(m_block + c.row) * BB_K + c.col;
+  c.col = (tid % BB_ROW_VECTORS) * BB_VEC_K;
+  c.a_source = A + ((size_t)(m_block + c.row) * BB_K + c.col) * BB_A_BYTES;
   c.n = n_block + c.row;
   c.w_source = W + (size_t)c.n * BB_ROW_BYTES + c.col * BB_W_BITS / 8;
   c.a_rows = c.w_rows = 0;
@@ -177,7 +224,7 @@ __device__ __forceinline__ bb_copy_plan bb_copy_plan_make(const bb_u16 *A, const
     const int row = c.row + p * BB_COPY_ROWS;
     if (row < BB_BN && n_block + row < BB_N) c.w_rows |= 1u << p;
   }
-  c.offset = (bb_u32)(c.row * BB_SMEM_STRIDE + c.col) * 2;
+  c.offset = (bb_u32)(c.row * BB_SMEM_PITCH + c.col * BB_A_BYTES);
   return c;
 }
 
@@ -189,15 +236,15 @@ __device__ __forceinline__ bool bb_k_inside(const bb_copy_plan &c, int k_block) 
 // Starts the copies of A's tile at k_block into the shared tile at a_tile (zeros for rows past M
 // and k past K); the caller commits them.
 __device__ __forceinline__ void bb_a_tile_copy(const bb_copy_plan &c, bb_u32 a_tile,
-                                               const bb_u16 *__restrict__ A, int k_block) {
+                                               const bb_u8 *__restrict__ A, int k_block) {
   const bool k_inside = bb_k_inside(c, k_block);
 #pragma unroll
   for (int p = 0; p < BB_A_PASSES; p++) {
     if (BB_BM % BB_COPY_ROWS != 0 && c.row + p * BB_COPY_ROWS >= BB_BM) break;
     const bool inside = ((c.a_rows >> p) & 1u) && k_inside;
-    bb_copy16_async_or_zero(a_tile + c.offset + p * BB_COPY_ROWS * BB_SMEM_STRIDE * 2,
-                            inside ? c.a_source + (size_t)p * BB_COPY_ROWS * BB_K + k_block : A,
-                            inside);
+    bb_copy16_async_or_zero(
+        a_tile + c.offset + p * BB_COPY_ROWS * BB_SMEM_PITCH,
+        inside ? c.a_source + ((size_t)p * BB_COPY_ROWS * BB_K + k_block) * BB_A_BYTES : A, inside);
   }
 }
 
@@ -222,12 +269,15 @@ __device__ __forceinline__ void bb_w_loads_issue(bb_w_loads &t, const bb_copy_pl
     if (((c.w_rows >> p) & 1u) && k_inside) {
       bb_load_unit(t.words[p], c.w_source + (size_t)p * BB_COPY_ROWS * BB_ROW_BYTES +
                                    (size_t)k_block * BB_W_BITS / 8);
+#if !BB_INT8_A  // (int8 A: the column's scale applies to the exact sum, at the end)
       t.params[p] = bb_load_group_raw(scales, zeros, c.n + p * BB_COPY_ROWS, group);
+#endif
     }
   }
+  (void)group;
 }
 
-// Dequantizes the loaded units into the shared tile at w_tile, 8 weights per 16-byte store
+// Dequantizes the loaded units into the shared tile at w_tile, one unit per 16-byte store
 // (zeros outside N and K).
 __device__ __forceinline__ void bb_w_tile_store(const bb_w_loads &t, const bb_copy_plan &c,
                                                 bb_u32 w_tile, int k_block) {
@@ -240,26 +290,52 @@ __device__ __forceinline__ void bb_w_tile_store(const bb_w_loads &t, const bb_co
     const bool inside = ((c.w_rows >> p) & 1u) && k_inside;
 #pragma unroll
     for (int j = 0; j < 4; j++) packed[j] = inside ? packed[j] : 0u;
-    bb_store_shared16(w_tile + c.offset + p * BB_COPY_ROWS * BB_SMEM_STRIDE * 2, packed);
+    bb_store_shared16(w_tile + c.offset + p * BB_COPY_ROWS * BB_SMEM_PITCH, packed);
   }
 }
 
+#if BB_INT8_A
+typedef int bb_acc_t;  // exact sums
+// c += a * b on one m16n8k32 tile: a (16x32, row) int8 activations, b (32x8, col) weight bytes,
+// unsigned for uint8 codes.
+__device__ __forceinline__ void bb_tile_mma(int (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
+                                            bb_u32 b1) {
+#if BB_W_KIND == BB_WK_UINT && BB_W_BITS == 8
+  asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#else
+  asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+      "{%8, %9}, {%0, %1, %2, %3};"
+      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
+#endif
+}
+#else
+typedef float bb_acc_t;
+__device__ __forceinline__ void bb_tile_mma(float (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
+                                            bb_u32 b1) {
+  bb_mma_16816(c, a, b0, b1);
+}
+#endif
+
 // acc += this warp's part of the shared tiles a_tile x w_tile^T over the step's BK; a_lane and
 // w_lane are the lane's ldmatrix byte offsets into them (kernel).
-__device__ __forceinline__ void bb_tiles_multiply(float (&acc)[BB_MMA_TILES_M][BB_MMA_TILES_N][4],
-                                                  bb_u32 a_tile, bb_u32 w_tile, bb_u32 a_lane,
-                                                  bb_u32 w_lane) {
+__device__ __forceinline__ void bb_tiles_multiply(
+    bb_acc_t (&acc)[BB_MMA_TILES_M][BB_MMA_TILES_N][4], bb_u32 a_tile, bb_u32 w_tile,
+    bb_u32 a_lane, bb_u32 w_lane) {
 #pragma unroll
-  for (int kk = 0; kk < BB_BK; kk += 16) {
+  for (int kk = 0; kk < BB_BK * BB_A_BYTES; kk += 32) {  // one mma's k: 32 bytes of a row
     bb_u32 a_frag[BB_MMA_TILES_M][4];
 #pragma unroll
     for (int i = 0; i < BB_MMA_TILES_M; i++)
-      bb_ldmatrix_x4(a_frag[i], a_tile + a_lane + (i * 16 * BB_SMEM_STRIDE + kk) * 2);
+      bb_ldmatrix_x4(a_frag[i], a_tile + a_lane + i * 16 * BB_SMEM_PITCH + kk);
     bb_u32 b_frag[BB_MMA_TILES_N][2];
 #pragma unroll
     for (int j = 0; j < BB_MMA_TILES_N; j += 2) {
       bb_u32 r[4];
-      bb_ldmatrix_x4(r, w_tile + w_lane + (j * 8 * BB_SMEM_STRIDE + kk) * 2);
+      bb_ldmatrix_x4(r, w_tile + w_lane + j * 8 * BB_SMEM_PITCH + kk);
       b_frag[j][0] = r[0];
       b_frag[j][1] = r[1];
       b_frag[j + 1][0] = r[2];
@@ -269,7 +345,7 @@ __device__ __forceinline__ void bb_tiles_multiply(float (&acc)[BB_MMA_TILES_M][B
     for (int i = 0; i < BB_MMA_TILES_M; i++)
 #pragma unroll
       for (int j = 0; j < BB_MMA_TILES_N; j++)
-        bb_mma_16816(acc[i][j], a_frag[i], b_frag[j][0], b_frag[j][1]);
+        bb_tile_mma(acc[i][j], a_frag[i], b_frag[j][0], b_frag[j][1]);
   }
 }
 
@@ -279,9 +355,12 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
                    const void *__restrict__ bias_, const float *__restrict__ a_scale,
                    void *__restrict__ C_, int M) {
   bb_fault_point();
-  __shared__ __align__(16) bb_u16 a_tiles[BB_A_STAGES][BB_BM * BB_SMEM_STRIDE];
-  __shared__ __align__(16) bb_u16 w_tiles[2][BB_BN * BB_SMEM_STRIDE];
-  const bb_u16 *A = (const bb_u16 *)A_;
+  // Returns at once: the tiles are launched the ordinary way after the row quantizer
+  // (bb_launch_follows_quantizer), but a dependent launch would find them waiting. common.cuh
+  bb_wait_for_quantizer();
+  __shared__ __align__(16) bb_u8 a_tiles[BB_A_STAGES][BB_A_TILE_BYTES];
+  __shared__ __align__(16) bb_u8 w_tiles[2][BB_W_TILE_BYTES];
+  const bb_u8 *A = (const bb_u8 *)A_;
   const bb_scale_t *scales = (const bb_scale_t *)scales_;
   const bb_out_t *bias = (const bb_out_t *)bias_;
   bb_out_t *C = (bb_out_t *)C_;
@@ -291,23 +370,23 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   const int m_block = blockIdx.y * BB_BM, n_block = blockIdx.x * BB_BN;
   const bb_copy_plan plan = bb_copy_plan_make(A, W, M, m_block, n_block, tid);
   const bb_u32 a_base = bb_shared_address(a_tiles), w_base = bb_shared_address(w_tiles);
-  // ldmatrix rows: for A, lanes 0-15 address rows 0-15 at k 0 and lanes 16-31 the same rows at
-  // k 8 (the a0..a3 order of the m16n8k16 A fragment); for W ([n][k], i.e. B in "col" order),
-  // lanes 0-7 / 8-15 address n 0-7 at k 0 / 8 (one n tile), lanes 16-31 the same for n 8-15.
+  // ldmatrix rows: for A, lanes 0-15 address rows 0-15 at byte 0 of the mma's k and lanes 16-31
+  // the same rows at byte 16 (the a0..a3 order of the A fragment); for W ([n][k], i.e. B in "col"
+  // order), lanes 0-7 / 8-15 address n 0-7 at byte 0 / 16 (one n tile), lanes 16-31 the same for
+  // n 8-15.
   const bb_u32 a_lane =
-      (bb_u32)((warp_m * BB_WARP_TILE_M + (lane & 15)) * BB_SMEM_STRIDE + (lane >> 4) * 8) * 2;
-  const bb_u32 w_lane = (bb_u32)((warp_n * BB_WARP_TILE_N + (lane & 7) + ((lane >> 4) << 3)) *
-                                     BB_SMEM_STRIDE +
-                                 ((lane >> 3) & 1) * 8) *
-                        2;
+      (bb_u32)((warp_m * BB_WARP_TILE_M + (lane & 15)) * BB_SMEM_PITCH + (lane >> 4) * 16);
+  const bb_u32 w_lane =
+      (bb_u32)((warp_n * BB_WARP_TILE_N + (lane & 7) + ((lane >> 4) << 3)) * BB_SMEM_PITCH +
+               ((lane >> 3) & 1) * 16);
 
-  float acc[BB_MMA_TILES_M][BB_MMA_TILES_N][4];
+  bb_acc_t acc[BB_MMA_TILES_M][BB_MMA_TILES_N][4];
 #pragma unroll
   for (int i = 0; i < BB_MMA_TILES_M; i++)
 #pragma unroll
     for (int j = 0; j < BB_MMA_TILES_N; j++)
 #pragma unroll
-      for (int e = 0; e < 4; e++) acc[i][j][e] = 0.0f;
+      for (int e = 0; e < 4; e++) acc[i][j][e] = 0;
 
   // Step s: its W loads in slot s % BB_W_AHEAD, its A in A tile s % BB_A_STAGES, its dequantized
   // W in W tile s % 2. One group of copies is committed per step (some empty), so that waiting
@@ -363,11 +442,15 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
         const int m = m_block + warp_m * BB_WARP_TILE_M + i * 16 + (lane >> 2) + (e >= 2 ? 8 : 0);
         const int n = n_block + warp_n * BB_WARP_TILE_N + j * 8 + 2 * (lane & 3) + (e & 1);
         if (m >= M || n >= BB_N) continue;
+#if BB_INT8_A
+        bb_store_exact_sum(C, n, m, acc[i][j][e], scales_, a_scale, bias);
+#else
         float value = acc[i][j][e];
 #if BB_BIAS
         value += bb_out_to_float(bias[n]);
 #endif
         C[(size_t)m * BB_N + n] = bb_float_to_out(value);
+#endif
       }
     }
   }

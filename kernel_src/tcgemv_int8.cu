@@ -26,7 +26,10 @@
 #define BB_LANE_K (BB_LANE_WORDS * BB_WORD_K)  // k per lane per segment
 #define BB_SEG_K (4 * BB_LANE_K)               // k per segment
 #define BB_SEG_BYTES (16 * BB_LANE_WORDS)      // bytes of a row per segment
-#define BB_SEGMENTS (BB_K / BB_SEG_K)          // the emitter guarantees K % BB_SEG_K == 0
+#define BB_SEGMENTS (BB_K / BB_SEG_K)
+#if BB_K % BB_SEG_K != 0  // (the tuner offers no such schedule: bb_tcgemv_int8_fits)
+#error "K must be whole segments"
+#endif
 #define BB_POSITIONS (8 / BB_W_BITS)           // codes per byte
 #define BB_ACT_REGS (BB_WORD_K / 4)            // registers of activations per word of codes
 #define BB_BYTE_MASK (BB_W_MASK * 0x01010101u)
@@ -203,33 +206,6 @@ __device__ __forceinline__ int bb_exact_sum(const bb_int_sums &sums, int j, int 
   return total;
 }
 
-// Output element (n, m) from its exact sum: int32 as is, or through the column scale, the row's
-// activation scale and the bias.
-__device__ __forceinline__ void bb_store(bb_out_t *C, int n, int m, int value,
-                                         const void *scales_, const float *a_scale,
-                                         const bb_out_t *bias) {
-#if BB_OUT_KIND == 3
-#if BB_BIAS
-  value += bias[n];
-#endif
-  C[(size_t)m * BB_N + n] = value;
-  (void)scales_, (void)a_scale;
-#else
-  float out = (float)value;
-#if BB_SCALING
-  out *= ((const float *)scales_)[n];
-#endif
-#if BB_A_SCALE
-  out *= a_scale[m];
-#endif
-#if BB_BIAS
-  out += bb_out_to_float(bias[n]);
-#endif
-  C[(size_t)m * BB_N + n] = bb_float_to_out(out);
-  (void)scales_, (void)a_scale;
-#endif
-}
-
 extern "C" __global__ void __launch_bounds__(BB_THREADS)
     bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
                    const void *__restrict__ scales_, const void *__restrict__ zeros,
@@ -296,7 +272,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
     int value = 0;
 #pragma unroll
     for (int k = 0; k < BB_WARPS; k++) value += partial[k][row][column];
-    bb_store(C, n, m, value, scales_, a_scale, bias);
+    bb_store_exact_sum(C, n, m, value, scales_, a_scale, bias);
   }
 #else
 #pragma unroll
@@ -308,7 +284,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
         const int n = n_block + 16 * j + g + (e >= 2 ? 8 : 0);
         const int m = m_block + 8 * i + 2 * t + (e & 1);
         if (n >= BB_N || m >= M) continue;
-        bb_store(C, n, m, bb_exact_sum(sums, j, i, e), scales_, a_scale, bias);
+        bb_store_exact_sum(C, n, m, bb_exact_sum(sums, j, i, e), scales_, a_scale, bias);
       }
 #endif
 }

@@ -433,8 +433,8 @@ static bitblas_status op_run(const bitblas_op *op, const bitblas_matmul_args *ar
       (CUdeviceptr)(uintptr_t)args->bias,   (CUdeviceptr)(uintptr_t)args->a_scale,
       (CUdeviceptr)(uintptr_t)args->C,      (int)args->m};
   BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
-  /* Programmatic dependent launch is Hopper's (compute capability 9.0 on). */
-  const int after_producer = after_quantizer && op->ctx->compute_major >= 9;
+  const int after_producer =
+      after_quantizer && bb_launch_follows_quantizer(op->ctx->compute_major, &kernel->schedule);
   CUresult result =
       bb_launch(cu, kernel->function, &kernel->schedule, &op->cfg, &launch, stream, after_producer);
   CUcontext popped;

@@ -7,7 +7,8 @@
  * words (stored traded for 1-, 2- and 4-bit codes at M = 1, 9, 13, 16, 16 and 8 bytes per lane,
  * traded by shuffles at M = 17; every zeros mode); segments of two groups; and a dynamic
  * operator's plain buckets at M = 1 and 16; blocks of 48 and 64 rows at M = 5-8, traded and
- * plain; blocks of 2 warps at M = 9-16; the tiled mma family where K is not whole k steps; one
+ * plain; blocks of 2 warps at M = 9-16; the tiled mma family where K is not whole k steps, and
+ * with int8 activations for every integer weight format and output; one
  * measurement retargeted from bucket to bucket, and timing that stops early.
  * GPU suite: exits 77 without a device.
  */
@@ -380,6 +381,51 @@ START_TEST(test_mma_partial_k_steps) {
 }
 END_TEST
 
+/* The tiled mma family with int8 activations (M >= 32): every integer weight format, exact int32
+ * sums as they are (bit-exact against the reference) and through column scales, per-row
+ * activation scales and bias into float16, bfloat16 and float32; K that is not whole k steps of
+ * 64 or 128 (1008, 2880), N ending inside a tile (1, 72, 1003), M = 33, 128 and 1000. */
+START_TEST(test_mma_int8) {
+  static const struct {
+    int64_t M, N, K;
+    bitblas_dtype W_dtype, out_dtype;
+    int scaled; /* column scales, a per-row a_scale and a bias */
+  } cases[] = {
+      {33, 72, 1008, BITBLAS_DTYPE_INT2, BITBLAS_DTYPE_INT32, 0},
+      {128, 1003, 2880, BITBLAS_DTYPE_INT2, BITBLAS_DTYPE_FLOAT16, 1},
+      {1000, 1, 1008, BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_INT32, 0},
+      {128, 72, 4096, BITBLAS_DTYPE_INT8, BITBLAS_DTYPE_INT32, 0},
+      {33, 200, 2880, BITBLAS_DTYPE_UINT8, BITBLAS_DTYPE_INT32, 0},
+      {128, 1003, 1008, BITBLAS_DTYPE_INT1, BITBLAS_DTYPE_BFLOAT16, 1},
+      {1000, 72, 2880, BITBLAS_DTYPE_UINT1, BITBLAS_DTYPE_INT32, 0},
+      {33, 2880, 1008, BITBLAS_DTYPE_INT4, BITBLAS_DTYPE_FLOAT32, 1},
+      {128, 200, 4096, BITBLAS_DTYPE_UINT2, BITBLAS_DTYPE_INT32, 0},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg;
+    bitblas_matmul_config_init(&cfg);
+    cfg.M = cases[c].M;
+    cfg.N = cases[c].N;
+    cfg.K = cases[c].K;
+    cfg.A_dtype = BITBLAS_DTYPE_INT8;
+    cfg.W_dtype = cases[c].W_dtype;
+    cfg.accum_dtype = BITBLAS_DTYPE_INT32;
+    cfg.out_dtype = cases[c].out_dtype;
+    cfg.group_size = -1;
+    cfg.with_scaling = cases[c].scaled;
+    cfg.with_a_scale = cases[c].scaled;
+    cfg.with_bias = cases[c].scaled || c % 2 == 0;
+    ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "case %zu: %s", c,
+                  bitblas_last_error());
+    const int mma = count_candidates(&cfg, of_family, BB_FAMILY_MMA);
+    ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* A dynamic operator's buckets read the plain layout at M = 1 and 16, where a static operator
  * would trade words: every candidate of theirs (gemv, mma, tcgemv in the loaded order and with
  * words traded by shuffles) is correct on plain weights. */
@@ -462,6 +508,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_tall_blocks_small_m);
   tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_mma_partial_k_steps);
+  tcase_add_test(tc, test_mma_int8);
   tcase_add_test(tc, test_plain_buckets);
   tcase_add_test(tc, test_measure_retarget);
   tcase_add_test(tc, test_measure_race);

@@ -11,6 +11,7 @@
 #include "compile.h"
 #include "cubin_memo.h"
 #include "nvrtc_loader.h"
+#include "launch.h"
 #include "schedule.h"
 #include "test_support.h"
 #include "weight_order.h"
@@ -49,8 +50,9 @@ START_TEST(test_every_candidate_compiles) {
   int configs = 0, compiled_ok = 0;
   for (int item = 0; item < 4 * 3 * BITBLAS_DTYPE_COUNT; item++) {
     bitblas_matmul_config cfg;
-    /* The third variant (M = 256) only for float16 activations: its tiles are the mma family's. */
-    if (item / (3 * BITBLAS_DTYPE_COUNT) == 2 && (item / BITBLAS_DTYPE_COUNT) % 3 != 0) continue;
+    /* The third variant (M = 256) for float16 and int8 activations: its tiles are the mma
+     * family's. */
+    if (item / (3 * BITBLAS_DTYPE_COUNT) == 2 && (item / BITBLAS_DTYPE_COUNT) % 3 == 1) continue;
     if (!make_config(activations[(item / BITBLAS_DTYPE_COUNT) % 3],
                      (bitblas_dtype)(item % BITBLAS_DTYPE_COUNT), item / (3 * BITBLAS_DTYPE_COUNT),
                      &cfg))
@@ -212,6 +214,30 @@ START_TEST(test_schedule_text_round_trip) {
   round_trip_candidates(&cfg, int8_families);
   ck_assert_int_ge(int8_families[BB_FAMILY_TCGEMV_INT8], 2);
   ck_assert_int_eq(int8_families[BB_FAMILY_GEMV], 1); /* one CUDA-core fallback */
+  ck_assert_int_eq(int8_families[BB_FAMILY_MMA], 0);  /* tiles from M = 32 */
+  /* From M = 32 the tiled family too, its k steps whole mma steps of 32 int8 k, and from M = 256
+   * alone; not where K is no multiple of 16. */
+  cfg.M = 256;
+  int int8_large[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&cfg, int8_large);
+  ck_assert_int_ge(int8_large[BB_FAMILY_MMA], 4);
+  ck_assert_int_eq(int8_large[BB_FAMILY_TCGEMV_INT8] + int8_large[BB_FAMILY_GEMV], 0);
+  cfg.M = 64;
+  int int8_mid[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&cfg, int8_mid);
+  ck_assert_int_ge(int8_mid[BB_FAMILY_MMA], 2);
+  ck_assert_int_ge(int8_mid[BB_FAMILY_TCGEMV_INT8], 2);
+  cfg.M = 256;
+  bb_schedule int8_list[BB_MAX_CANDIDATES];
+  const int int8_count = bb_candidates_enumerate(&cfg, int8_list);
+  for (int i = 0; i < int8_count; i++)
+    if (int8_list[i].family == BB_FAMILY_MMA) ck_assert_int_eq(int8_list[i].block_k % 64, 0);
+  cfg.K = 4096 + 8;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+  int int8_odd_k[BB_FAMILY_COUNT] = {0};
+  round_trip_candidates(&cfg, int8_odd_k);
+  ck_assert_int_eq(int8_odd_k[BB_FAMILY_MMA], 0);
+  ck_assert_int_ge(int8_odd_k[BB_FAMILY_GEMV], 1);
   /* Groups of 120 k: tcgemv with 4-byte lane loads ("words=1"). */
   bitblas_matmul_config awkward;
   bitblas_matmul_config_init(&awkward);
@@ -568,6 +594,25 @@ START_TEST(test_template_guards_misfits) {
 }
 END_TEST
 
+/* The product that follows the row quantizer is its programmatic dependent on compute capability
+ * 9.0 and later, unless it is a tile of the mma family; never before 9.0. */
+START_TEST(test_dependent_launch_rule) {
+  static const char *const texts[] = {
+      "gemv warps=4 rows=1 m_tile=1 unroll=2 chunk=64",
+      "tcgemv_int8 warps=8 n_tiles=1 m_tiles=4 unroll=2 words=2 stages=2",
+      "mma bm=128 bn=64 bk=64 warps=4x1",
+  };
+  for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+    bb_schedule schedule;
+    ck_assert_int_eq(bb_schedule_parse(texts[i], &schedule), BITBLAS_OK);
+    const int tile = schedule.family == BB_FAMILY_MMA;
+    ck_assert_int_eq(bb_launch_follows_quantizer(9, &schedule), !tile);
+    ck_assert_int_eq(bb_launch_follows_quantizer(10, &schedule), !tile);
+    ck_assert_int_eq(bb_launch_follows_quantizer(8, &schedule), 0);
+  }
+}
+END_TEST
+
 /* Compiles started in a given order still land at their own index, and the cost that orders
  * them follows the unrolled work. */
 START_TEST(test_compile_order_keeps_indices) {
@@ -723,6 +768,7 @@ int main(void) {
   tcase_add_test(tc, test_tall_row_blocks);
   tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
+  tcase_add_test(tc, test_dependent_launch_rule);
   tcase_add_test(tc, test_compile_order_keeps_indices);
   tcase_add_test(tc, test_compile_remembered);
   suite_add_tcase(suite, tc);

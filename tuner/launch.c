@@ -18,6 +18,10 @@ CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *mo
   return result;
 }
 
+int bb_launch_follows_quantizer(int compute_major, const bb_schedule *schedule) {
+  return compute_major >= 9 && schedule->family != BB_FAMILY_MMA;
+}
+
 CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule *schedule,
                    const bitblas_matmul_config *cfg, const bb_launch_args *args, CUstream stream,
                    int after_producer) {

@@ -33,6 +33,15 @@ CUresult bb_row_quantizer_find(const bb_cuda_api *cu, CUmodule module, CUfunctio
 CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int m, CUdeviceptr x,
                                  CUdeviceptr x_q, CUdeviceptr a_scale, CUstream stream);
 
+/* Whether a kernel of `schedule` that follows the row quantizer on a device of compute
+ * capability `compute_major`.x is launched as the quantizer's programmatic dependent (bb_launch's
+ * after_producer): on 9.0 and later, for every family but the tiled mma. Its blocks are few and
+ * long: launched while the quantizer's blocks still held part of the SMs, they were placed
+ * unevenly, and on an H200 at M = 256 five of eight Llama-3 layers took 1.03-1.78 times as long
+ * as the quantizer and the product launched one after the other; at M = 1024 and 8192 the
+ * dependent launch gained nothing (bench/RESULTS.md, twenty-first section). */
+int bb_launch_follows_quantizer(int compute_major, const bb_schedule *schedule);
+
 /* Enqueues the kernel on stream; the context must be current. Returns the CUresult.
  * With `after_producer` (a device of compute capability 9.0 or more, and the row quantizer just
  * ahead of it in the stream) the kernel is launched as a programmatic dependent of that kernel

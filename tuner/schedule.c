@@ -357,14 +357,20 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
 
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) {
   int count = 0;
-  /* Tensor-core gemvs first where they apply: float16 A up to M = 64, int8 A at any M (grid
-   * rows of 32). */
-  if (cfg->M <= 64 || cfg->A_dtype == BITBLAS_DTYPE_INT8)
-    count = add_tensor_core_gemvs(cfg, out, 0);
-  /* Weights in traded order: only the tensor-core gemv reads them (lane order 2). */
-  if (bb_config_weight_order(cfg)) return count;
   const int64_t M = cfg->M;
   const int float_a = cfg->A_dtype != BITBLAS_DTYPE_INT8;
+  /* The tiled mma family for int8 A: from M = 32 (where tcgemv_int8's blocks of 32 rows of A
+   * begin to read W again and again), where K is whole 16-byte vectors. From M = 256 it is the
+   * only family offered: on an H200 it won all 24 Llama-3 layers at M = 256, 1024 and 8192 (2-5x
+   * faster than tcgemv_int8), and the other families' slow runs made the tuning of a large shape
+   * take seconds more (bench/RESULTS.md, twenty-first section). */
+  const int int8_mma = !float_a && M >= 32 && cfg->K % 16 == 0;
+  const int int8_tiles_only = int8_mma && M >= 256;
+  /* Tensor-core gemvs first where they apply: float16 A up to M = 64, int8 A at any M (grid
+   * rows of 32) short of the rule above. */
+  if ((M <= 64 || !float_a) && !int8_tiles_only) count = add_tensor_core_gemvs(cfg, out, 0);
+  /* Weights in traded order: only the tensor-core gemv reads them (lane order 2). */
+  if (bb_config_weight_order(cfg)) return count;
   const int gemv_first = M <= 8 || !float_a;
 
   /* gemv: for M up to 64 (all M for int8 A, where only it and tcgemv_int8 apply). From M = 9
@@ -372,7 +378,7 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
    * 1.2-9.3x slower than the best tcgemv (1.2x only at N = 1), and it added compile time to the
    * first op_get (mma stays as the fallback). */
   const int float_tensor = float_a && count > 0;
-  if ((M <= 64 && (M <= 8 || !float_tensor)) || !float_a) {
+  if (((M <= 64 && (M <= 8 || !float_tensor)) || !float_a) && !int8_tiles_only) {
     const int m_tile = M >= 4 ? 4 : (M >= 2 ? 2 : 1);
     const int max_m_tile = !float_a && M > 64 ? 8 : m_tile;
     const bb_schedule gemvs[] = {
@@ -395,8 +401,9 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   /* mma: every M for float A (correct for all; fastest from a few rows up). Tiles whose A stages
    * and two W tiles fit 48 KiB of static shared memory (kernel_src/mma.cu). On an H200 at
    * M = 64-1024 (bench/RESULTS.md, nineteenth section) 64 x 64 x 64 won most Llama-3 layers,
-   * 128 x 64 and 128 x 128 of 4 warps the largest. */
-  if (float_a) {
+   * 128 x 64 and 128 x 128 of 4 warps the largest. For int8 A (int8_mma above) the same tiles
+   * with k steps twice as long, which are the same bytes per tile row. */
+  if (float_a || int8_mma) {
     bb_schedule mmas[] = {
         mma(16, 64, 64, 1, 4),   mma(32, 64, 64, 1, 4),  mma(64, 64, 32, 2, 2),
         mma(64, 128, 32, 2, 2),  mma(128, 64, 32, 4, 1), mma(128, 128, 32, 2, 4),
@@ -405,6 +412,7 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
     for (size_t i = 0; i < sizeof mmas / sizeof mmas[0] && count < BB_MAX_CANDIDATES; i++) {
       /* Skip tiles far taller than M: they only add padded rows. */
       if (mmas[i].block_m > 16 && mmas[i].block_m / 2 >= M) continue;
+      if (!float_a) mmas[i].block_k *= 2;
       out[count++] = mmas[i];
     }
   }
