@@ -399,6 +399,26 @@ __device__ __forceinline__ void bb_mma_16816(float (&c)[4], const bb_u32 (&a)[4]
 #endif
 }
 
+// c += a * b on one m16n8k32 tile: a (16x32, row) and b (32x8, col) of bytes, each operand's
+// bytes unsigned (u8) or signed (s8) as its flag says; c exact int32.
+#define BB_IMMA_16832_ASM(types)                                                                \
+  asm("mma.sync.aligned.m16n8k32.row.col.s32." types ".s32 {%0, %1, %2, %3}, "                 \
+      "{%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};"                                           \
+      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])                                          \
+      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1))
+template <bool A_UNSIGNED, bool B_UNSIGNED>
+__device__ __forceinline__ void bb_imma_16832(int (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
+                                              bb_u32 b1) {
+  if (A_UNSIGNED && B_UNSIGNED)
+    BB_IMMA_16832_ASM("u8.u8");
+  else if (A_UNSIGNED)
+    BB_IMMA_16832_ASM("u8.s8");
+  else if (B_UNSIGNED)
+    BB_IMMA_16832_ASM("s8.u8");
+  else
+    BB_IMMA_16832_ASM("s8.s8");
+}
+
 // ---- output -----------------------------------------------------------------------------------
 
 #if BB_OUT_KIND == 0 || BB_OUT_KIND == 1

@@ -205,20 +205,10 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
     for (int r = 0; r < BB_ROWS_PER_WARP; r++) {
       const int n = n_base + r;
       if (n >= BB_N) continue;
-#if BB_A_KIND == 2 && BB_OUT_KIND == 3
-      int value = acc[i][r];
-#if BB_BIAS
-      value += bias[n];
-#endif
-      C[(size_t)m * BB_N + n] = value;
+#if BB_A_KIND == 2
+      bb_store_exact_sum(C, n, m, acc[i][r], scales_, a_scale, bias);
 #else
-      float value = (float)acc[i][r];
-#if BB_A_KIND == 2 && BB_SCALING
-      value *= ((const float *)scales_)[n];
-#endif
-#if BB_A_SCALE
-      value *= a_scale[m];
-#endif
+      float value = acc[i][r];
 #if BB_BIAS
       value += bb_out_to_float(bias[n]);
 #endif

@@ -300,17 +300,7 @@ typedef int bb_acc_t;  // exact sums
 // unsigned for uint8 codes.
 __device__ __forceinline__ void bb_tile_mma(int (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
                                             bb_u32 b1) {
-#if BB_W_KIND == BB_WK_UINT && BB_W_BITS == 8
-  asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.u8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};"
-      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-#else
-  asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};"
-      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-#endif
+  bb_imma_16832<false, BB_W_KIND == BB_WK_UINT && BB_W_BITS == 8>(c, a, b0, b1);
 }
 #else
 typedef float bb_acc_t;

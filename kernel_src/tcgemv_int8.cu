@@ -47,19 +47,9 @@
 #endif
 
 // c += a * b on one m16n8k32 tile: a (16x32, row) weight bytes, b (32x8, col) int8 activations.
-__device__ __forceinline__ void bb_imma_16832(int (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
-                                              bb_u32 b1) {
-#if BB_W_SIGNED
-  asm("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};"
-      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-#else
-  asm("mma.sync.aligned.m16n8k32.row.col.s32.u8.s8.s32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
-      "{%8, %9}, {%0, %1, %2, %3};"
-      : "+r"(c[0]), "+r"(c[1]), "+r"(c[2]), "+r"(c[3])
-      : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-#endif
+__device__ __forceinline__ void bb_weight_imma(int (&c)[4], const bb_u32 (&a)[4], bb_u32 b0,
+                                               bb_u32 b1) {
+  bb_imma_16832<!BB_W_SIGNED, false>(c, a, b0, b1);
 }
 
 // Position j of a word: its codes j, j + P, j + 2P, j + 3P as bytes 2^(jb) u (one LOP3).
@@ -174,7 +164,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
       for (int p = 0; p < BB_POSITIONS; p++) {
 #if BB_NEEDS_SUMS
 #pragma unroll
-        for (int i = 0; i < BB_M_TILES; i++) bb_imma_16832(sums.acts[i], ones, b[i][0][p], b[i][1][p]);
+        for (int i = 0; i < BB_M_TILES; i++) bb_weight_imma(sums.acts[i], ones, b[i][0][p], b[i][1][p]);
 #endif
 #pragma unroll
         for (int j = 0; j < BB_N_TILES; j++) {
@@ -185,7 +175,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
           a_frag[3] = bb_code_bytes(stage.codes[u][j][1][w + 1], p);  // row g + 8, k 16 + 4t..
 #pragma unroll
           for (int i = 0; i < BB_M_TILES; i++)
-            bb_imma_16832(sums.codes[j][i][p], a_frag, b[i][0][p], b[i][1][p]);
+            bb_weight_imma(sums.codes[j][i][p], a_frag, b[i][0][p], b[i][1][p]);
         }
       }
     }
