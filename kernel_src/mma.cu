@@ -99,7 +99,6 @@ __device__ __forceinline__ bb_u16 bb_float_to_activation(float f) {
   return bb_float_to_half(f);
 #endif
 }
-
 #endif
 
 // Loads a unit of packed weights (BB_UNIT_BYTES, aligned to that size) as little-endian words.
