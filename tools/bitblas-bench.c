@@ -811,11 +811,13 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
   print_geomeans(&state);
   if (options->check)
     printf("check: %s (%d failed)\n", state.check_failures ? "FAIL" : "PASS", state.check_failures);
-  if (state.timer.holds_timed_out)
+  if (state.timer.holds_timed_out) {
+    fflush(stdout); /* the table first, where both go to one file */
     fprintf(stderr,
             PROGRAM ": warning: %d timing(s) took the host longer than %.1f s to enqueue; "
                     "their later runs may include host launch time\n",
             state.timer.holds_timed_out, BB_TOOL_HOLD_TIMEOUT_NS / 1e9);
+  }
   exit_status = state.failures || state.check_failures ? EXIT_FAILED : 0;
   if (csv_file) {
     if (bb_tool_table_write_csv(state.csv, csv_file) != 0) {

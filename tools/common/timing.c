@@ -88,6 +88,20 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
   int failed = 0;
   int run = 0;
   const int held = timer->hold_runs;
+  /* Held: one run first, to its end. A library's first launch of a kernel may load it then
+   * (CUDA's lazy loading), which waits for the device, and the hold would keep the device busy
+   * until it gave up: the later runs would then meet the GPU one launch at a time. */
+  if (held) {
+    const int launched = !(flush && flush_l2(timer) != 0) && launch(user, stream, run++) == 0;
+    const CUresult first = cu->StreamSynchronize(stream);
+    if (!launched || first != BB_CUDA_SUCCESS) {
+      if (launched)
+        bb_tool_fail_cuda(cu, first, "cuStreamSynchronize (after the first run)", __FILE__,
+                          __LINE__);
+      free(times_us);
+      return -1;
+    }
+  }
   if (held && bb_tool_stream_hold_begin(&timer->hold) != 0) {
     free(times_us);
     return -1;

@@ -52,8 +52,9 @@ void bb_tool_timer_destroy(bb_tool_timer *timer);
 /* Runs `launch` BB_TOOL_TIMING_WARMUP_RUNS times, then `runs` (>= BB_TOOL_TIMING_MIN_RUNS) timed
  * times, each bracketed by events recorded on the stream. With flush_l2, every run is preceded
  * by an L2 flush (a cuMemsetD32Async over the flush buffer, not timed); without, the caller keeps
- * L2 cold by rotating its inputs (rotation.h). With the timer's hold_runs, the runs are enqueued
- * behind a hold (see bb_tool_timer_create). *median_us is the median of the runs in
+ * L2 cold by rotating its inputs (rotation.h). With the timer's hold_runs, one more run goes
+ * first on its own, to its end (a kernel that loads lazily loads then), and the others are
+ * enqueued behind a hold (see bb_tool_timer_create). *median_us is the median of the runs in
  * microseconds. 0, or -1 with the message (a failed launch included; the stream is synchronized
  * before returning either way). */
 int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void *user, int runs,
