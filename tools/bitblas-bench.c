@@ -78,9 +78,10 @@ static void print_usage(FILE *out) {
       "                        twice the L2 size (small inputs get many copies)\n"
       "                        flush: a memset of twice the L2 size before every run (it leaves\n"
       "                        L2 full of dirty lines that the timed kernel then writes back)\n"
-      "  --enqueue HOW         held (default): a kernel holds the stream until every run of a\n"
-      "                        timing is enqueued, so runs meet the GPU back to back, as in a\n"
-      "                        CUDA graph; direct: each run starts when the host enqueues it\n"
+      "  --enqueue HOW         held (default): after one run on its own, a kernel holds the\n"
+      "                        stream until every run of a timing is enqueued, so runs meet\n"
+      "                        the GPU back to back, as in a CUDA graph; direct: each run\n"
+      "                        starts when the host enqueues it\n"
       "                        (short kernels then include the host's launch time)\n"
       "  --check               compare each operator's output with the CPU reference\n"
       "  --device N            CUDA device ordinal (default 0)\n"
@@ -786,7 +787,7 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
          options->flush_l2 ? "L2 flushed (memset of twice its size) before each"
                            : "weights rotated through copies of at least twice the L2 size",
          options->direct ? "each run enqueued as the GPU goes (host launch time included)"
-                         : "all runs enqueued behind a hold, then released");
+                         : "one run alone, then all runs enqueued behind a hold and released");
   printf("launch floor: %.2f µs (median of an empty kernel, timed the same way)\n",
          state.launch_floor_us);
   printf("cache: %s\n", bitblas_context_cache_path(state.gpu.context));
