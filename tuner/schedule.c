@@ -373,7 +373,7 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   if (bb_config_weight_order(cfg)) return count;
   const int gemv_first = M <= 8 || !float_a;
 
-  /* gemv: for M up to 64 (all M for int8 A, where only it and tcgemv_int8 apply). From M = 9
+  /* gemv: for M up to 64 (for int8 A up to the tiles-only rule above). From M = 9
    * with float A it is left out where tcgemv applies: at M = 16 on an H100 the best gemv was
    * 1.2-9.3x slower than the best tcgemv (1.2x only at N = 1), and it added compile time to the
    * first op_get (mma stays as the fallback). */
