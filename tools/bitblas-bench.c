@@ -379,30 +379,28 @@ static double time_bitnet_layer(bench_state *state, const bitblas_op *op,
   const size_t workspace_bytes = bitblas_bitnet_workspace_bytes(op, m); /* 0: no quantizer */
   if (workspace_bytes == 0) return NAN;
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
-  const bb_cuda_api *cu = state->gpu.cu;
   const size_t count = (size_t)m * (size_t)cfg->K;
   const size_t x_bytes = count * (size_t)(bitblas_dtype_bits(cfg->out_dtype) / 8);
-  void *host = malloc(x_bytes);
   CUdeviceptr x = 0, workspace = 0;
   double us = NAN;
-  if (!host || bb_tool_fill_random(cfg->out_dtype, host, count, &state->rng) != 0 ||
-      cu->MemAlloc(&x, x_bytes) != 0 || cu->MemcpyHtoD(x, host, x_bytes) != 0 ||
-      cu->MemAlloc(&workspace, workspace_bytes) != 0) {
-    fprintf(stderr, PROGRAM ": BitNet layer M=%lld: no room for its activations\n", (long long)m);
-  } else {
+  int failed =
+      bb_tool_device_alloc(&state->gpu, x_bytes, &x) != 0 ||
+      bb_tool_device_fill_random(&state->gpu, cfg->out_dtype, x, count, &state->rng) != 0 ||
+      bb_tool_device_alloc(&state->gpu, workspace_bytes, &workspace) != 0;
+  if (!failed) {
     layer_launch launch = {op,
                            {m, (const void *)(uintptr_t)x, NULL, NULL, product->bias, product->C,
                             (void *)(uintptr_t)workspace},
                            weights};
-    if (bb_tool_timer_median_us(&state->timer, launch_layer, &launch, state->options->runs,
-                                flush_l2, &us) != 0) {
-      fprintf(stderr, PROGRAM ": BitNet layer M=%lld: %s\n", (long long)m, bb_tool_error());
-      us = NAN;
-    }
+    failed = bb_tool_timer_median_us(&state->timer, launch_layer, &launch, state->options->runs,
+                                     flush_l2, &us) != 0;
   }
-  if (x) cu->MemFree(x);
-  if (workspace) cu->MemFree(workspace);
-  free(host);
+  if (failed) {
+    fprintf(stderr, PROGRAM ": BitNet layer M=%lld: %s\n", (long long)m, bb_tool_error());
+    us = NAN;
+  }
+  bb_tool_device_free(&state->gpu, &x);
+  bb_tool_device_free(&state->gpu, &workspace);
   return us;
 }
 
