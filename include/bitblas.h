@@ -423,13 +423,16 @@ typedef struct bitblas_bitnet_args {
   void *workspace;
 } bitblas_bitnet_args;
 
-/* The whole layer from float activations to float outputs in one call: enqueues the activation
- * quantizer (x -> workspace) and the int8 product on `stream`, so that
+/* The whole layer from float activations to float outputs in one call: enqueues on `stream`
+ * the activation quantizer (x -> workspace) and the int8 product, so that
  *   y[i, n] = a_scale[i] * weight_scale[n] * sum_k x_q[i, k] q[n, k]  (+ bias[n])
  * with the exact int32 sum (a_scale = 1 / si, weight_scale = 1 / sw), and returns without
- * waiting. m as bitblas_op_run takes it. Errors: BITBLAS_INVALID_ARGUMENT (an op that does not
- * quantize rows, a NULL pointer the config needs, a misaligned x, W or workspace, m out of
- * range), BITBLAS_CUDA_ERROR (a launch failed). */
+ * waiting. Where the layer is small (the small-batch kernel's blocks along N, each quantizing
+ * the m rows for itself, would write at most 1.25 MiB of codes in all) one kernel does both
+ * instead: each block quantizes its rows into shared memory with the quantizer's steps, so y has
+ * the same bytes; the workspace is then left alone. m as bitblas_op_run takes it. Errors:
+ * BITBLAS_INVALID_ARGUMENT (an op that does not quantize rows, a NULL pointer the config needs,
+ * a misaligned x, W or workspace, m out of range), BITBLAS_CUDA_ERROR (a launch failed). */
 BITBLAS_API bitblas_status bitblas_bitnet_run(const bitblas_op *op, const bitblas_bitnet_args *args,
                                               struct CUstream_st *stream);
 

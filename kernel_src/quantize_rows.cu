@@ -3,11 +3,12 @@
 //   si = 127 / max(max |x|, 1e-5),  x_q = clamp(rint(x * si), -128, 127),
 //   a_scale = max(max |x|, 1e-5) / 127   (so that C = a_scale * sum(x_q w) undoes si),
 // each a float32 operation rounded to nearest (rint: half to even, as PyTorch's round), so the
-// CPU reference (src/bitnet.c) gives the same bytes. The emitter appends this file to the
-// product kernel's source for every config with int8 A, a per-row a_scale and a float output
-// (bb_config_quantizes_rows): the operator's module then holds both kernels, and one cache row
-// serves the whole layer. It is not a candidate and is not tuned: one block per row.
-// (common.cuh and the family's template come before this text.)
+// CPU reference (src/bitnet.c) gives the same bytes. The emitter puts this file between
+// common.cuh and the product's template for every config with int8 A, a per-row a_scale and a
+// float output (bb_config_quantizes_rows): the operator's module then holds both kernels, and
+// one cache row serves the whole layer. The quantizer is not a candidate and is not tuned: one
+// block per row. bb_quantize_rows_to_shared below does the same inside a product's block
+// (tcgemv_int8.cu's bitblas_quantize_and_multiply), so that small layers run as one kernel.
 #if BB_OUT_KIND == 3
 #error "the row quantizer reads activations of the output's float type"
 #endif
@@ -15,6 +16,7 @@
 #error "K must be a multiple of 8"
 #endif
 
+#define BB_ROW_QUANTIZER 1  // the product's template may build on what is below
 #define BB_QR_THREADS 256
 #define BB_QR_VECTOR (BB_OUT_KIND == 2 ? 4 : 8)  // values per 16-byte load of x (float32: 4)
 #define BB_QR_VECTORS (BB_K / BB_QR_VECTOR)      // per row: K is a multiple of 8
@@ -44,6 +46,39 @@ __device__ __forceinline__ void bb_qr_load(float (&values)[BB_QR_VECTOR], const 
   for (int i = 0; i < BB_QR_VECTOR; i++) values[i] = bb_out_to_float(loaded.v[i]);
 }
 
+// The largest magnitude of one load's values, from +0 up; NaN is passed over (fmaxf).
+__device__ __forceinline__ float bb_qr_largest(const float (&values)[BB_QR_VECTOR]) {
+  float largest = 0.0f;
+#pragma unroll
+  for (int i = 0; i < BB_QR_VECTOR; i++) largest = fmaxf(largest, fabsf(values[i]));
+  return largest;
+}
+
+// One load's values as codes clamp(rint(x * si), -128, 127), stored at q (8- or 4-byte aligned).
+__device__ __forceinline__ void bb_qr_store(bb_i8 *q, const float (&values)[BB_QR_VECTOR],
+                                            float si) {
+  union {
+    bb_i8 q[BB_QR_VECTOR];
+    bb_u32 words[BB_QR_VECTOR / 4];
+  } codes;
+#pragma unroll
+  for (int i = 0; i < BB_QR_VECTOR; i++) {
+    const int code = __float2int_rn(__fmul_rn(values[i], si));
+    codes.q[i] = (bb_i8)min(max(code, -128), 127);
+  }
+#if BB_QR_VECTOR == 8
+  uint2 pair;
+  pair.x = codes.words[0];
+  pair.y = codes.words[1];
+  *(uint2 *)q = pair;
+#else
+  *(bb_u32 *)q = codes.words[0];
+#endif
+}
+
+// si and a_scale of a row from its largest magnitude.
+__device__ __forceinline__ float bb_qr_bound(float largest) { return fmaxf(largest, 1e-5f); }
+
 // x [m, K] (16-byte aligned rows), x_q [m, K] int8 (rows 8-byte aligned: K is a multiple of 8),
 // a_scale [m]. Grid: one block per row.
 extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
@@ -61,10 +96,9 @@ extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
   for (int v = threadIdx.x; v < BB_QR_VECTORS; v += BB_QR_THREADS) {
     float values[BB_QR_VECTOR];
     bb_qr_load(values, x_row + v * BB_QR_VECTOR);
-#pragma unroll
-    for (int i = 0; i < BB_QR_VECTOR; i++) largest = fmaxf(largest, fabsf(values[i]));
+    largest = fmaxf(largest, bb_qr_largest(values));
   }
-  const float bound = fmaxf(bb_block_max(largest, partial), 1e-5f);
+  const float bound = bb_qr_bound(bb_block_max(largest, partial));
   const float si = __fdiv_rn(127.0f, bound);
   if (threadIdx.x == 0) a_scale[row] = __fdiv_rn(bound, 127.0f);
   // The second pass reads the row again (from L1/L2: a row is at most a few hundred KiB).
@@ -72,22 +106,77 @@ extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
   for (int v = threadIdx.x; v < BB_QR_VECTORS; v += BB_QR_THREADS) {
     float values[BB_QR_VECTOR];
     bb_qr_load(values, x_row + v * BB_QR_VECTOR);
-    union {
-      bb_i8 q[BB_QR_VECTOR];
-      bb_u32 words[BB_QR_VECTOR / 4];
-    } codes;
-#pragma unroll
-    for (int i = 0; i < BB_QR_VECTOR; i++) {
-      const int q = __float2int_rn(__fmul_rn(values[i], si));
-      codes.q[i] = (bb_i8)min(max(q, -128), 127);
-    }
-#if BB_QR_VECTOR == 8
-    uint2 pair;
-    pair.x = codes.words[0];
-    pair.y = codes.words[1];
-    *(uint2 *)(q_row + v * 8) = pair;
-#else
-    *(bb_u32 *)(q_row + v * 4) = codes.words[0];
-#endif
+    bb_qr_store(q_row + v * BB_QR_VECTOR, values, si);
   }
+}
+
+// ---- the same quantization inside a product's block ----------------------------------------------
+// bitblas_quantize_and_multiply (tcgemv_int8.cu) quantizes the rows of x that its block multiplies
+// into shared memory itself, so that the layer is one kernel rather than the quantizer and then
+// the product. Every block reads its rows whole (the largest magnitude needs all of K), so it
+// pays where the rows are few and short (tuner/launch.h: bb_fused_layer_fits). The steps are the
+// ones above, so the codes and scales are the same bytes.
+// Rows of codes in shared memory lie BB_FUSED_PITCH bytes apart: the 16 bytes beyond K move
+// each row's banks, so that the product's loads of 8 rows at once conflict less.
+#define BB_FUSED_PITCH (BB_K + 16)
+#define BB_FUSED_LOADS 4  // loads of x in flight per thread in the first pass
+
+// The largest of v over the 32 lanes (v is the bit pattern of a float >= +0, whose order is the
+// floats'), in every lane. Needs sm_80.
+__device__ __forceinline__ bb_u32 bb_warp_max_u32(bb_u32 v) {
+  bb_u32 out;
+  asm volatile("redux.sync.max.u32 %0, %1, 0xffffffff;" : "=r"(out) : "r"(v));
+  return out;
+}
+
+// Rows 0 .. rows - 1 of x (K values each) -> codes at a_rows (BB_FUSED_PITCH bytes per row) and
+// a_scale per row at row_scale, both in shared memory; row_bits is shared scratch of `rows`
+// words. Called by every thread of the block (THREADS of them, a multiple of 32); returns with
+// the block synchronized. Needs BB_QR_VECTORS >= 32, so that the 32 loads of one warp step touch
+// at most two rows.
+template <int THREADS>
+__device__ __forceinline__ void bb_quantize_rows_to_shared(const bb_out_t *__restrict__ x, int rows,
+                                                           bb_i8 *a_rows, float *row_scale,
+                                                           bb_u32 *row_bits) {
+  for (int r = threadIdx.x; r < rows; r += THREADS) row_bits[r] = 0u;
+  __syncthreads();
+  // First pass: each row's largest magnitude. The rows' loads are one run of rows * VECTORS;
+  // a warp reduces its 32 loads per row it touches and adds them in with one atomic each.
+  const int total = rows * BB_QR_VECTORS;
+  const int lane = threadIdx.x & 31;
+  for (int base = threadIdx.x - lane; base < total; base += BB_FUSED_LOADS * THREADS) {
+    float values[BB_FUSED_LOADS][BB_QR_VECTOR];
+#pragma unroll
+    for (int u = 0; u < BB_FUSED_LOADS; u++) {
+      const int f = min(base + u * THREADS + lane, total - 1);
+      bb_qr_load(values[u], x + (size_t)(f / BB_QR_VECTORS) * BB_K + (f % BB_QR_VECTORS) * BB_QR_VECTOR);
+    }
+#pragma unroll
+    for (int u = 0; u < BB_FUSED_LOADS; u++) {
+      const int first = base + u * THREADS;  // the same in every lane of the warp
+      if (first >= total) break;
+      const int f = first + lane;
+      const bb_u32 bits = f < total ? __float_as_uint(bb_qr_largest(values[u])) : 0u;
+      const int first_row = first / BB_QR_VECTORS;
+      const bool next_row = f / BB_QR_VECTORS != first_row;
+      const bb_u32 in_first = bb_warp_max_u32(next_row ? 0u : bits);
+      const bb_u32 in_next = bb_warp_max_u32(next_row ? bits : 0u);
+      if (lane == 0) {
+        atomicMax(&row_bits[first_row], in_first);
+        if (first_row + 1 < rows) atomicMax(&row_bits[first_row + 1], in_next);
+      }
+    }
+  }
+  __syncthreads();
+  for (int r = threadIdx.x; r < rows; r += THREADS)
+    row_scale[r] = __fdiv_rn(bb_qr_bound(__uint_as_float(row_bits[r])), 127.0f);
+  // Second pass: the codes (x again, mostly from L1).
+  for (int f = threadIdx.x; f < total; f += THREADS) {
+    const int row = f / BB_QR_VECTORS, v = f % BB_QR_VECTORS;
+    const float si = __fdiv_rn(127.0f, bb_qr_bound(__uint_as_float(row_bits[row])));
+    float values[BB_QR_VECTOR];
+    bb_qr_load(values, x + (size_t)row * BB_K + v * BB_QR_VECTOR);
+    bb_qr_store(a_rows + row * BB_FUSED_PITCH + v * BB_QR_VECTOR, values, si);
+  }
+  __syncthreads();
 }

@@ -1,7 +1,8 @@
 // tcgemv_int8.cu - the tensor-core family for int8 activations and small batches (M <= 32):
 // integer weights of 1, 2, 4 or 8 bits go from registers into mma.sync m16n8k32 fragments as
 // bytes, exact int32 sums. Like tcgemv.cu it computes C^T = W . A^T (weights the 16-row operand,
-// up to 8 rows of activations the 8-column one). (common.cuh comes before this text.)
+// up to 8 rows of activations the 8-column one). (common.cuh comes before this text, and for
+// configs that quantize their rows quantize_rows.cu: the fused entry at the end builds on it.)
 //
 // Schedule parameters (from the emitter):
 //   BB_WARPS       warps per block; they split K and add up through shared memory
@@ -121,7 +122,8 @@ struct bb_int_sums {
 };
 
 // The mma work of one stage: words in pairs (one mma takes two registers of a row), each pair
-// position by position.
+// position by position. A's rows lie A_PITCH bytes apart.
+template <int A_PITCH>
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_i8 *__restrict__ A, int M, int m_block,
                                                  int g, int t, bb_int_sums &sums) {
@@ -143,7 +145,7 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
 #pragma unroll
         for (int x = 0; x < 2; x++) {
           bb_u32 act[BB_ACT_REGS];
-          const bb_i8 *row = A + (size_t)m * BB_K + k_lane + (w + x) * BB_WORD_K;
+          const bb_i8 *row = A + (size_t)m * A_PITCH + k_lane + (w + x) * BB_WORD_K;
 #if BB_ACT_REGS == 8
           const uint4 lo = *(const uint4 *)row, hi = *(const uint4 *)(row + 16);
           act[0] = lo.x, act[1] = lo.y, act[2] = lo.z, act[3] = lo.w;
@@ -196,23 +198,26 @@ __device__ __forceinline__ int bb_exact_sum(const bb_int_sums &sums, int j, int 
   return total;
 }
 
-extern "C" __global__ void __launch_bounds__(BB_THREADS)
-    bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
-                   const void *__restrict__ scales_, const void *__restrict__ zeros,
-                   const void *__restrict__ bias_, const float *__restrict__ a_scale,
-                   void *__restrict__ C_, int M) {
-  bb_fault_point();
-  // Before any load: placed after the first weight loads instead, the wait made these kernels
-  // 2-5 % slower at M = 16 in ordinary launches (common.cuh).
-  bb_wait_for_quantizer();  // A (and a_scale) may still be on their way: common.cuh
-  (void)zeros;
-  const bb_i8 *A = (const bb_i8 *)A_;
-  const bb_out_t *bias = (const bb_out_t *)bias_;
-  bb_out_t *C = (bb_out_t *)C_;
+// The whole product of one block: rows n_block .. of W (from blockIdx.x) with rows m_block ..
+// M - 1 of A (A_PITCH bytes apart), stored into C's rows m_block .. with a_scale[m_block ..];
+// m_block is the grid's (blockIdx.y) where the caller passes -1.
+// prologue() runs once the first stages' weight loads are in flight: the fused entry below
+// quantizes its rows of A there; the ordinary kernel passes one that does nothing.
+struct bb_no_prologue {
+  __device__ void operator()() const {}
+};
+
+template <int A_PITCH, class Prologue>
+__device__ __forceinline__ void bb_multiply_block(const bb_i8 *__restrict__ A, int M, int m_first,
+                                                  const bb_u8 *__restrict__ W,
+                                                  const void *__restrict__ scales_,
+                                                  const bb_out_t *__restrict__ bias,
+                                                  const float *a_scale, bb_out_t *__restrict__ C,
+                                                  const Prologue &prologue) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int g = lane >> 2, t = lane & 3;
   const int n_block = blockIdx.x * (16 * BB_N_TILES);
-  const int m_block = blockIdx.y * (8 * BB_M_TILES);
+  const int m_block = m_first < 0 ? blockIdx.y * (8 * BB_M_TILES) : m_first;
 
   bb_int_sums sums;
 #pragma unroll
@@ -232,6 +237,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   const int step = BB_WARPS * BB_UNROLL;
 #pragma unroll
   for (int s = 0; s < BB_STAGES - 1; s++) bb_stage_load(stages[s], warp + s * step, W, n_block, g, t);
+  prologue();
   for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_STAGES * step) {
 #pragma unroll
     for (int s = 0; s < BB_STAGES; s++) {
@@ -239,7 +245,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
       if (seg >= BB_SEGMENTS) break;
       bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
                     W, n_block, g, t);
-      bb_stage_compute(stages[s], seg, A, M, m_block, g, t, sums);
+      bb_stage_compute<A_PITCH>(stages[s], seg, A, M, m_block, g, t, sums);
     }
   }
 
@@ -278,3 +284,42 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
       }
 #endif
 }
+
+extern "C" __global__ void __launch_bounds__(BB_THREADS)
+    bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
+                   const void *__restrict__ scales_, const void *__restrict__ zeros,
+                   const void *__restrict__ bias_, const float *__restrict__ a_scale,
+                   void *__restrict__ C_, int M) {
+  bb_fault_point();
+  // Before any load: placed after the first weight loads instead, the wait made these kernels
+  // 2-5 % slower at M = 16 in ordinary launches (common.cuh).
+  bb_wait_for_quantizer();  // A (and a_scale) may still be on their way: common.cuh
+  (void)zeros;
+  bb_multiply_block<BB_K>((const bb_i8 *)A_, M, -1, W, scales_, (const bb_out_t *)bias_, a_scale,
+                          (bb_out_t *)C_, bb_no_prologue());
+}
+
+// The BitNet layer in one kernel (bitblas_bitnet_run where bb_fused_layer_fits): x [M, K] of the
+// output's float type, quantized per row by each block into shared memory as the row quantizer
+// would (quantize_rows.cu, which the emitter puts before this file for such configs), then
+// multiplied as above. Dynamic shared memory: min(M, 8 * BB_M_TILES) * BB_FUSED_PITCH bytes.
+#if defined(BB_ROW_QUANTIZER) && BB_QR_VECTORS >= 32
+extern "C" __global__ void __launch_bounds__(BB_THREADS)
+    bitblas_quantize_and_multiply(const bb_out_t *__restrict__ x, const bb_u8 *__restrict__ W,
+                                  const void *__restrict__ scales_,
+                                  const bb_out_t *__restrict__ bias, bb_out_t *__restrict__ C,
+                                  int M) {
+  extern __shared__ __align__(16) bb_u8 bb_block_codes[];
+  __shared__ bb_u32 row_bits[8 * BB_M_TILES];
+  __shared__ float row_scale[8 * BB_M_TILES];
+  const int m_block = blockIdx.y * (8 * BB_M_TILES);
+  const int rows = min(M - m_block, 8 * BB_M_TILES);
+  bb_i8 *a_rows = (bb_i8 *)bb_block_codes;
+  const bb_out_t *x_rows = x + (size_t)m_block * BB_K;
+  bb_multiply_block<BB_FUSED_PITCH>(a_rows, rows, 0, W, scales_, bias, row_scale,
+                                    C + (size_t)m_block * BB_N, [&]() {
+                                      bb_quantize_rows_to_shared<BB_THREADS>(x_rows, rows, a_rows,
+                                                                             row_scale, row_bits);
+                                    });
+}
+#endif

@@ -1,14 +1,16 @@
 /*
  * bitnet.c - the BitNet b1.58 layer of SPEC section 2: its config, the host weight quantizer, the
  * host reference of the activation quantizer, and the GPU path from float activations to float
- * outputs (the row quantizer in the operator's module, then the int8 product). The kernels are
- * kernel_src/quantize_rows.cu and the int8 families; launching is op.c's.
+ * outputs: one kernel that quantizes and multiplies where the rows are few and short
+ * (bb_fused_layer_fits), else the row quantizer in the operator's module, then the int8 product.
+ * The kernels are kernel_src/quantize_rows.cu and the int8 families; launching is op.c's.
  */
 #include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "bitnet.h"
 #include "config.h"
 #include "error.h"
 #include "half.h"
@@ -199,8 +201,8 @@ bitblas_status bitblas_bitnet_activation_quantize(const bitblas_op *op, int64_t 
   return bb_op_quantize_rows(op, m, x, x_q, a_scale, stream);
 }
 
-bitblas_status bitblas_bitnet_run(const bitblas_op *op, const bitblas_bitnet_args *args,
-                                  struct CUstream_st *stream) {
+bitblas_status bb_bitnet_run_path(const bitblas_op *op, const bitblas_bitnet_args *args,
+                                  bb_bitnet_path path, struct CUstream_st *stream) {
   bb_error_clear();
   if (!args) return bb_fail(BITBLAS_INVALID_ARGUMENT, "args: must not be NULL");
   bitblas_status status = check_op_and_m(op, args->m);
@@ -229,6 +231,11 @@ bitblas_status bitblas_bitnet_run(const bitblas_op *op, const bitblas_bitnet_arg
     return bb_fail(BITBLAS_INVALID_ARGUMENT,
                    "args.x, args.W and args.workspace: must be 16-byte aligned (cudaMalloc "
                    "pointers are)");
+  const int one_kernel = path == BB_BITNET_ONE_KERNEL ||
+                         (path == BB_BITNET_AUTO && bb_op_fused_layer_runs(op, args->m, 0));
+  if (one_kernel)
+    return bb_op_run_fused_layer(op, args->m, args->x, args->W, args->weight_scale, args->bias,
+                                 args->y, stream);
   int8_t *x_q = args->workspace;
   float *a_scale =
       (float *)((char *)args->workspace + round_up16((size_t)args->m * (size_t)cfg->K));
@@ -237,4 +244,9 @@ bitblas_status bitblas_bitnet_run(const bitblas_op *op, const bitblas_bitnet_arg
   const bitblas_matmul_args product = {args->m, x_q,        args->W, args->weight_scale,
                                        NULL,    args->bias, a_scale, args->y};
   return bb_op_run_after_quantizer(op, &product, stream);
+}
+
+bitblas_status bitblas_bitnet_run(const bitblas_op *op, const bitblas_bitnet_args *args,
+                                  struct CUstream_st *stream) {
+  return bb_bitnet_run_path(op, args, BB_BITNET_AUTO, stream);
 }

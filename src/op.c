@@ -26,6 +26,7 @@ typedef struct bb_op_kernel {
   CUmodule module;
   CUfunction function;
   CUfunction row_quantizer; /* bb_config_quantizes_rows configs: the same module's; else NULL */
+  CUfunction fused_layer;   /* the BitNet layer in one kernel (tuner/launch.h), or NULL */
   bb_schedule schedule;
 } bb_op_kernel;
 
@@ -76,8 +77,11 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
   BB_CU_CHECK(cu->CtxPushCurrent(ctx->cu_context));
   CUresult result = bb_function_load(cu, cubin, &kernel->module, &kernel->function);
   kernel->row_quantizer = NULL;
+  kernel->fused_layer = NULL;
   if (result == BB_CUDA_SUCCESS && bb_config_quantizes_rows(&op->cfg)) {
     result = bb_row_quantizer_find(cu, kernel->module, &kernel->row_quantizer);
+    if (result == BB_CUDA_SUCCESS && bb_fused_layer_in_module(schedule, &op->cfg))
+      result = bb_fused_layer_find(cu, kernel->module, &kernel->fused_layer);
     if (result != BB_CUDA_SUCCESS) {
       cu->ModuleUnload(kernel->module);
       kernel->module = NULL;
@@ -400,6 +404,13 @@ static bitblas_status check_args(const bitblas_op *op, const bitblas_matmul_args
   return BITBLAS_OK;
 }
 
+/* The kernel that runs m rows: the smallest bucket >= m, else the top one. */
+static const bb_op_kernel *kernel_for(const bitblas_op *op, int64_t m) {
+  for (int i = 0; i < op->kernel_count; i++)
+    if (op->kernels[i].bucket_m >= m) return &op->kernels[i];
+  return &op->kernels[op->kernel_count - 1];
+}
+
 /* bitblas_op_run, and bb_op_run_after_quantizer with after_quantizer set. */
 static bitblas_status op_run(const bitblas_op *op, const bitblas_matmul_args *args,
                              struct CUstream_st *stream, int after_quantizer) {
@@ -407,14 +418,7 @@ static bitblas_status op_run(const bitblas_op *op, const bitblas_matmul_args *ar
   if (!op || !args) return bb_fail(BITBLAS_INVALID_ARGUMENT, "op and args: must not be NULL");
   bitblas_status status = check_args(op, args);
   if (status != BITBLAS_OK) return status;
-  /* Smallest bucket >= m, else the top one. */
-  const bb_op_kernel *kernel = &op->kernels[op->kernel_count - 1];
-  for (int i = 0; i < op->kernel_count; i++) {
-    if (op->kernels[i].bucket_m >= args->m) {
-      kernel = &op->kernels[i];
-      break;
-    }
-  }
+  const bb_op_kernel *kernel = kernel_for(op, args->m);
   unsigned grid[3];
   bb_schedule_grid(&kernel->schedule, &op->cfg, args->m, grid);
   if (grid[1] > 65535u) {
@@ -452,6 +456,42 @@ bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *a
 bitblas_status bb_op_run_after_quantizer(const bitblas_op *op, const bitblas_matmul_args *args,
                                          struct CUstream_st *stream) {
   return op_run(op, args, stream, 1);
+}
+
+int bb_op_fused_layer_runs(const bitblas_op *op, int64_t m, int forced) {
+  const bb_op_kernel *kernel = kernel_for(op, m);
+  if (!kernel->fused_layer) return 0;
+  if (forced)
+    return bb_fused_layer_shared_bytes(&kernel->schedule, &op->cfg, m) <= BB_FUSED_LAYER_SHARED_MAX;
+  return bb_fused_layer_fits(&kernel->schedule, &op->cfg, m);
+}
+
+bitblas_status bb_op_run_fused_layer(const bitblas_op *op, int64_t m, const void *x, const void *W,
+                                     const float *weight_scale, const void *bias, void *y,
+                                     struct CUstream_st *stream) {
+  const bb_op_kernel *kernel = kernel_for(op, m);
+  if (!kernel->fused_layer ||
+      bb_fused_layer_shared_bytes(&kernel->schedule, &op->cfg, m) > BB_FUSED_LAYER_SHARED_MAX)
+    return bb_fail(BITBLAS_UNSUPPORTED,
+                   "m = %" PRId64 ": this operator's kernel for it has no one-kernel layer", m);
+  unsigned grid[3];
+  bb_schedule_grid(&kernel->schedule, &op->cfg, m, grid);
+  if (grid[1] > 65535u)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                   "m = %" PRId64 ": more rows than one launch covers (%u blocks along M, at "
+                   "most 65535); split the rows",
+                   m, grid[1]);
+  const bb_cuda_api *cu = op->ctx->cu;
+  BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
+  const CUresult result = bb_fused_layer_launch(
+      cu, kernel->fused_layer, &kernel->schedule, &op->cfg, (int)m, (CUdeviceptr)(uintptr_t)x,
+      (CUdeviceptr)(uintptr_t)W, (CUdeviceptr)(uintptr_t)weight_scale, (CUdeviceptr)(uintptr_t)bias,
+      (CUdeviceptr)(uintptr_t)y, stream);
+  CUcontext popped;
+  cu->CtxPopCurrent(&popped);
+  if (result != BB_CUDA_SUCCESS)
+    return bb_cuda_fail(result, "cuLaunchKernel(one-kernel layer)", __func__, __FILE__, __LINE__);
+  return BITBLAS_OK;
 }
 
 bitblas_status bb_op_quantize_rows(const bitblas_op *op, int64_t m, const void *x, void *x_q,

@@ -1,7 +1,8 @@
 /*
  * op.h - what the rest of the runtime needs of operators: freeing the ones a context's memo
- * holds when it is destroyed, and launching the row quantizer their modules hold for the BitNet
- * layer (src/bitnet.c). The public operator API is in bitblas.h; its implementation in op.c.
+ * holds when it is destroyed, and launching the row quantizer and the one-kernel layer their
+ * modules hold for the BitNet layer (src/bitnet.c). The public operator API is in bitblas.h;
+ * its implementation in op.c.
  */
 #ifndef BITBLAS_OP_H
 #define BITBLAS_OP_H
@@ -22,5 +23,18 @@ bitblas_status bb_op_quantize_rows(const bitblas_op *op, int64_t m, const void *
  * and waits for A inside. Any other use must go through bitblas_op_run. */
 bitblas_status bb_op_run_after_quantizer(const bitblas_op *op, const bitblas_matmul_args *args,
                                          struct CUstream_st *stream);
+
+/* Whether op's kernel for m rows has the BitNet layer in one kernel (tuner/launch.h) and m's
+ * rows fit it: within the shared memory the kernel was given where `forced`, else within the
+ * rule bitblas_bitnet_run follows (bb_fused_layer_fits). */
+int bb_op_fused_layer_runs(const bitblas_op *op, int64_t m, int forced);
+
+/* Enqueues the BitNet layer as one kernel on stream: x [m, K] of the output type -> y [m, N],
+ * with the product's W, weight scales and bias (bitblas_bitnet_args). The caller has checked
+ * op, m and the pointers (src/bitnet.c). BITBLAS_UNSUPPORTED where bb_op_fused_layer_runs(op,
+ * m, 1) is false; BITBLAS_CUDA_ERROR when the launch fails. */
+bitblas_status bb_op_run_fused_layer(const bitblas_op *op, int64_t m, const void *x, const void *W,
+                                     const float *weight_scale, const void *bias, void *y,
+                                     struct CUstream_st *stream);
 
 #endif

@@ -5,19 +5,27 @@
  * to within the output type's rounding, on fresh random data with y poisoned twice, for float16,
  * bfloat16 and float32 outputs, static and dynamic operators, and shapes that are not multiples
  * of any tile. The workspace is poisoned before each run too: on Hopper the product starts
- * while the quantizer still runs and must wait for it. GPU suite: exits 77 without a device.
+ * while the quantizer still runs and must wait for it. Where the layer also runs as one kernel
+ * (each block quantizing its own rows) both paths give the same bytes, and the one-kernel form of
+ * every tcgemv_int8 candidate passes the same check. GPU suite: exits 77 without a device.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bitnet.h"
+#include "compile.h"
 #include "gpu_support.h"
 #include "half.h"
+#include "launch.h"
+#include "op.h"
+#include "schedule.h"
 #include "test_support.h"
 
 static bitblas_context *ctx;
 static bb_rng rng;
+static int one_kernel_layers; /* runs of check_layer that also ran the layer as one kernel */
 
 static size_t dtype_bytes(bitblas_dtype dtype) { return dtype == BITBLAS_DTYPE_FLOAT32 ? 4 : 2; }
 
@@ -126,6 +134,47 @@ static void layer_free(layer *l) {
   bitblas_op_release(l->op);
 }
 
+/* Checks y [m, N] (host, of l's out_dtype) against a_scale * weight_scale * (exact int32 sum of
+ * want_q and l's codes) + bias; prints up to 10 failures under `what`. Returns the failures and
+ * sets *worst to the largest error over its allowance. */
+static int count_output_errors(const layer *l, int64_t m, const int8_t *want_q,
+                               const float *want_scale, const void *y, const char *what,
+                               double *worst_out) {
+  const bitblas_matmul_config *cfg = &l->cfg;
+  const int64_t N = cfg->N, K = cfg->K;
+  const bitblas_dtype dtype = cfg->out_dtype;
+  int failures = 0;
+  const double rounding = rounding_of(dtype);
+  double worst = 0.0;
+  for (int64_t i = 0; i < m; i++)
+    for (int64_t n = 0; n < N; n++) {
+      int64_t sum = 0, magnitude = 0;
+      for (int64_t k = 0; k < K; k++) {
+        const int64_t product = (int64_t)want_q[i * K + k] * l->q[n * K + k];
+        sum += product;
+        magnitude += product < 0 ? -product : product;
+      }
+      const double scale = (double)want_scale[i] * (double)l->weight_scale[n];
+      const double bias = cfg->with_bias ? bb_element_read(dtype, l->bias_host, (size_t)n) : 0.0;
+      const double want = scale * (double)sum + bias;
+      const double got = bb_element_read(dtype, y, (size_t)(i * N + n));
+      /* The output's own rounding, plus float32 steps on the way (the scales' product, the
+       * bias) of at most a few float32 ulps of the terms, plus float16's subnormal spacing. */
+      const double allowed = rounding * (1 + ldexp(1.0, -20)) * fabs(want) +
+                             4 * ldexp(1.0, -24) * (scale * (double)magnitude + fabs(bias)) +
+                             ldexp(1.0, -25);
+      const double error = fabs(got - want);
+      if (!(error <= allowed)) {
+        if (failures++ < 10)
+          fprintf(stderr, "FAIL %s m=%lld: y[%lld, %lld] = %.9g, want %.9g (allowed %.3g)\n", what,
+                  (long long)m, (long long)i, (long long)n, got, want, allowed);
+      }
+      if (allowed > 0 && error / allowed > worst) worst = error / allowed;
+    }
+  *worst_out = worst;
+  return failures;
+}
+
 /* Runs the quantizer alone and the whole layer on m fresh rows; returns the failures. */
 static int check_layer(const layer *l, int64_t m) {
   const bitblas_matmul_config *cfg = &l->cfg;
@@ -196,33 +245,30 @@ static int check_layer(const layer *l, int64_t m) {
     fprintf(stderr, "FAIL %s m=%lld: outputs differ between poisons (unwritten)\n", text,
             (long long)m);
   }
-  const double rounding = rounding_of(dtype);
   double worst = 0.0;
-  for (int64_t i = 0; i < m; i++)
-    for (int64_t n = 0; n < N; n++) {
-      int64_t sum = 0, magnitude = 0;
-      for (int64_t k = 0; k < K; k++) {
-        const int64_t product = (int64_t)want_q[i * K + k] * l->q[n * K + k];
-        sum += product;
-        magnitude += product < 0 ? -product : product;
-      }
-      const double scale = (double)want_scale[i] * (double)l->weight_scale[n];
-      const double bias = cfg->with_bias ? bb_element_read(dtype, l->bias_host, (size_t)n) : 0.0;
-      const double want = scale * (double)sum + bias;
-      const double got = bb_element_read(dtype, y[0], (size_t)(i * N + n));
-      /* The output's own rounding, plus float32 steps on the way (the scales' product, the
-       * bias) of at most a few float32 ulps of the terms, plus float16's subnormal spacing. */
-      const double allowed = rounding * (1 + ldexp(1.0, -20)) * fabs(want) +
-                             4 * ldexp(1.0, -24) * (scale * (double)magnitude + fabs(bias)) +
-                             ldexp(1.0, -25);
-      const double error = fabs(got - want);
-      if (!(error <= allowed)) {
-        if (failures++ < 10)
-          fprintf(stderr, "FAIL %s m=%lld: y[%lld, %lld] = %.9g, want %.9g (allowed %.3g)\n", text,
-                  (long long)m, (long long)i, (long long)n, got, want, allowed);
-      }
-      if (allowed > 0 && error / allowed > worst) worst = error / allowed;
+  failures += count_output_errors(l, m, want_q, want_scale, y[0], text, &worst);
+
+  /* Each path on its own (bitblas_bitnet_run took one of them): the same bytes. */
+  const bb_bitnet_path paths[2] = {BB_BITNET_TWO_KERNELS, BB_BITNET_ONE_KERNEL};
+  for (int p = 0; p < 2; p++) {
+    if (paths[p] == BB_BITNET_ONE_KERNEL && !bb_op_fused_layer_runs(l->op, m, 1)) {
+      ck_assert_int_eq(bb_bitnet_run_path(l->op, &args, paths[p], NULL), BITBLAS_UNSUPPORTED);
+      continue;
     }
+    ck_assert_int_eq(bb_cuda_fill_pattern32_async(cu, y_device, poisons[p], y_bytes, NULL), 0);
+    ck_assert_int_eq(cu->MemsetD8Async(workspace, 0x7F, workspace_bytes, NULL), 0);
+    ck_assert_msg(bb_bitnet_run_path(l->op, &args, paths[p], NULL) == BITBLAS_OK, "%s",
+                  bitblas_last_error());
+    ck_assert_int_eq(cu->CtxSynchronize(), 0);
+    void *y_path = host_copy(y_device, y_bytes);
+    if (memcmp(y_path, y[0], y_bytes) != 0) {
+      failures++;
+      fprintf(stderr, "FAIL %s m=%lld: the %s layer's y differs from bitblas_bitnet_run's\n", text,
+              (long long)m, p == 0 ? "two-kernel" : "one-kernel");
+    }
+    if (paths[p] == BB_BITNET_ONE_KERNEL) one_kernel_layers++;
+    free(y_path);
+  }
   fprintf(stderr, "%s %s m=%lld: quantizer exact, worst error %.2f of allowed\n",
           failures ? "FAIL" : "ok  ", text, (long long)m, worst);
   free(y[0]);
@@ -236,6 +282,107 @@ static int check_layer(const layer *l, int64_t m) {
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) cu->MemFree(all[i]);
   return failures;
 }
+
+/* The one-kernel layer of every tcgemv_int8 candidate of l's config (compiled and loaded here,
+ * as the tuner would), at each m of ms, on fresh rows with y poisoned; returns the failures. */
+static int check_one_kernel_candidates(const layer *l, const int64_t *ms, size_t m_count) {
+  const bitblas_matmul_config *cfg = &l->cfg;
+  const bb_cuda_api *cu = bb_test_cu();
+  bb_schedule all[BB_MAX_CANDIDATES], schedules[BB_MAX_CANDIDATES];
+  char *sources[BB_MAX_CANDIDATES] = {0};
+  const int all_count = bb_candidates_enumerate(cfg, all);
+  int count = 0;
+  for (int i = 0; i < all_count; i++)
+    if (all[i].family == BB_FAMILY_TCGEMV_INT8) {
+      schedules[count] = all[i];
+      sources[count++] = bb_emit_source(cfg, &all[i], BB_FAULT_NONE);
+    }
+  ck_assert_int_gt(count, 0);
+  bb_compiled compiled[BB_MAX_CANDIDATES];
+  ck_assert_int_eq(bb_compile_all(sources, count, bb_test_gpu_arch(), compiled), BITBLAS_OK);
+  char text[512];
+  bitblas_matmul_config_describe(cfg, text, sizeof text);
+  const bitblas_dtype dtype = cfg->out_dtype;
+  int failures = 0;
+  for (size_t mi = 0; mi < m_count; mi++) {
+    const int64_t m = ms[mi];
+    void *x = random_activations(dtype, m, cfg->K);
+    int8_t *want_q = malloc((size_t)m * (size_t)cfg->K);
+    float *want_scale = malloc((size_t)m * sizeof(float));
+    ck_assert(want_q && want_scale);
+    ck_assert_int_eq(bitblas_reference_activation_quantize(dtype, m, cfg->K, x, want_q, want_scale),
+                     BITBLAS_OK);
+    const size_t y_bytes = (size_t)m * (size_t)cfg->N * dtype_bytes(dtype);
+    const CUdeviceptr x_device = device_copy(x, (size_t)m * (size_t)cfg->K * dtype_bytes(dtype));
+    const CUdeviceptr y_device = device_copy(NULL, y_bytes);
+    for (int i = 0; i < count; i++) {
+      char schedule[128], what[700];
+      bb_schedule_format(&schedules[i], schedule, sizeof schedule);
+      snprintf(what, sizeof what, "%s | %s (one kernel)", text, schedule);
+      ck_assert_msg(compiled[i].status == BITBLAS_OK, "%s: %s", what, compiled[i].message);
+      ck_assert_uint_le(bb_fused_layer_shared_bytes(&schedules[i], cfg, m),
+                        BB_FUSED_LAYER_SHARED_MAX);
+      CUmodule module = NULL;
+      CUfunction fused = NULL;
+      ck_assert_int_eq(cu->ModuleLoadData(&module, compiled[i].cubin), 0);
+      ck_assert_int_eq(bb_fused_layer_find(cu, module, &fused), 0);
+      ck_assert_msg(fused != NULL, "%s: the module has no one-kernel layer", what);
+      ck_assert_int_eq(bb_cuda_fill_pattern32_async(cu, y_device, 0xFFFFFFFFu, y_bytes, NULL), 0);
+      ck_assert_int_eq(bb_fused_layer_launch(cu, fused, &schedules[i], cfg, (int)m, x_device, l->W,
+                                             l->weight_scale_device, l->bias_device, y_device,
+                                             NULL),
+                       0);
+      ck_assert_int_eq(cu->CtxSynchronize(), 0);
+      void *y = host_copy(y_device, y_bytes);
+      double worst = 0.0;
+      const int failed = count_output_errors(l, m, want_q, want_scale, y, what, &worst);
+      if (failed) fprintf(stderr, "FAIL %s m=%lld: %d outputs\n", what, (long long)m, failed);
+      failures += failed;
+      free(y);
+      ck_assert_int_eq(cu->ModuleUnload(module), 0);
+    }
+    fprintf(stderr, "%s %s m=%lld: one-kernel layer of %d candidates\n", failures ? "FAIL" : "ok  ",
+            text, (long long)m, count);
+    cu->MemFree(x_device);
+    cu->MemFree(y_device);
+    free(x);
+    free(want_q);
+    free(want_scale);
+  }
+  for (int i = 0; i < count; i++) free(sources[i]);
+  bb_compiled_free(compiled, count);
+  return failures;
+}
+
+START_TEST(test_one_kernel_every_candidate) {
+  /* Static operators at M = 1, 4 and 13: float16 with bias, bfloat16, and float32 with K = 1024
+   * (4 values per load of x); N not a multiple of any block; rows past M in the last block. */
+  const struct {
+    int64_t M, N, K;
+    bitblas_dtype out;
+    int bias;
+    int64_t ms[2];
+  } cases[] = {{1, 1000, 2560, BITBLAS_DTYPE_FLOAT16, 1, {1, 1}},
+               {4, 2560, 6912, BITBLAS_DTYPE_BFLOAT16, 0, {4, 3}},
+               {13, 1000, 2560, BITBLAS_DTYPE_FLOAT16, 0, {13, 5}},
+               {13, 72, 1024, BITBLAS_DTYPE_FLOAT32, 1, {13, 9}}};
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg;
+    bitblas_bitnet_config_init(&cfg, cases[c].N, cases[c].K);
+    cfg.out_dtype = cases[c].out;
+    cfg.dynamic_m = 0;
+    cfg.M = cases[c].M;
+    cfg.with_bias = cases[c].bias;
+    layer l;
+    layer_make(&l, &cfg, 0);
+    failures +=
+        check_one_kernel_candidates(&l, cases[c].ms, cases[c].ms[0] == cases[c].ms[1] ? 1 : 2);
+    layer_free(&l);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
 
 START_TEST(test_static_float16_with_bias) {
   bitblas_matmul_config cfg;
@@ -262,7 +409,11 @@ START_TEST(test_fused_qkv_blocks) {
   layer l;
   layer_make(&l, &cfg, 3);
   ck_assert(l.weight_scale[0] != l.weight_scale[3839]);
+  /* Its kernel at m = 1 is a tcgemv_int8 one (the first candidates): the layer also runs, and is
+   * compared, as one kernel. */
+  const int before = one_kernel_layers;
   const int failures = check_layer(&l, 1);
+  ck_assert_int_gt(one_kernel_layers, before);
   layer_free(&l);
   ck_assert_int_eq(failures, 0);
 }
@@ -326,6 +477,7 @@ int main(void) {
   tcase_add_test(tc, test_fused_qkv_blocks);
   tcase_add_test(tc, test_dynamic_bfloat16);
   tcase_add_test(tc, test_float32_one_output_and_short_rows);
+  tcase_add_test(tc, test_one_kernel_every_candidate);
   suite_add_tcase(suite, tc);
   const int failed = bb_test_run_suite_in_process(suite);
   bitblas_context_destroy(ctx);

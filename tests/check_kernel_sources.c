@@ -88,6 +88,15 @@ START_TEST(test_every_candidate_compiles) {
 }
 END_TEST
 
+/* Whether a cubin names `symbol` (its symbol table holds the names of its kernels). */
+static int cubin_names(const bb_compiled *compiled, const char *symbol) {
+  const size_t length = strlen(symbol) + 1; /* with its terminating NUL */
+  const char *bytes = compiled->cubin;
+  for (size_t i = 0; i + length <= compiled->cubin_size; i++)
+    if (memcmp(bytes + i, symbol, length) == 0) return 1;
+  return 0;
+}
+
 /* The BitNet layer's row quantizer rides in the source of every operator with int8 A, a per-row
  * a_scale and a float output (for float16, bfloat16 and float32 activations alike), and in no
  * other: every candidate of such configs compiles with it for sm_80 and sm_90. */
@@ -117,9 +126,16 @@ START_TEST(test_row_quantizer_rides_with_int8_operators) {
     for (size_t a = 0; a < 2 && quantizes; a++) {
       bb_compiled compiled[BB_MAX_CANDIDATES];
       ck_assert_int_eq(bb_compile_all(sources, count, archs[a], compiled), BITBLAS_OK);
-      for (int i = 0; i < count; i++)
+      for (int i = 0; i < count; i++) {
         ck_assert_msg(compiled[i].status == BITBLAS_OK, "sm_%d out %s candidate %d: %s", archs[a],
                       bitblas_dtype_name(outputs[o]), i, compiled[i].message);
+        /* tcgemv_int8 modules also hold the one-kernel layer (tuner/launch.h). */
+        const int fused = schedules[i].family == BB_FAMILY_TCGEMV_INT8;
+        ck_assert_int_eq(bb_fused_layer_in_module(&schedules[i], &cfg), fused);
+        ck_assert_msg(cubin_names(&compiled[i], BB_FUSED_LAYER_NAME) == fused,
+                      "sm_%d out %s candidate %d: the one-kernel layer is %s the module", archs[a],
+                      bitblas_dtype_name(outputs[o]), i, fused ? "missing from" : "in");
+      }
       bb_compiled_free(compiled, count);
     }
     for (int i = 0; i < count; i++) free(sources[i]);
@@ -594,6 +610,82 @@ START_TEST(test_template_guards_misfits) {
 }
 END_TEST
 
+/* The one-kernel BitNet layer: tcgemv_int8 modules of configs that quantize rows hold it where
+ * a row is at least 32 loads of x; bitblas_bitnet_run takes it while the blocks along N, all
+ * together, write at most 1.25 MiB of codes (m rows of K + 16 bytes each) and a block's rows of
+ * codes fit its shared memory. */
+START_TEST(test_one_kernel_layer_rule) {
+  bb_schedule one_tile, two_tiles, two_m_tiles, gemv;
+  ck_assert_int_eq(bb_schedule_parse("tcgemv_int8 warps=16 n_tiles=1 m_tiles=1 unroll=1 words=4 "
+                                     "stages=2",
+                                     &one_tile),
+                   BITBLAS_OK);
+  ck_assert_int_eq(bb_schedule_parse("tcgemv_int8 warps=16 n_tiles=2 m_tiles=1 unroll=1 words=4 "
+                                     "stages=2",
+                                     &two_tiles),
+                   BITBLAS_OK);
+  ck_assert_int_eq(bb_schedule_parse("tcgemv_int8 warps=8 n_tiles=2 m_tiles=2 unroll=1 words=2 "
+                                     "stages=2",
+                                     &two_m_tiles),
+                   BITBLAS_OK);
+  ck_assert_int_eq(bb_schedule_parse("gemv warps=4 rows=1 m_tile=1 unroll=2 chunk=64", &gemv),
+                   BITBLAS_OK);
+  bitblas_matmul_config cfg;
+  bitblas_bitnet_config_init(&cfg, 3840, 2560);
+  ck_assert(bb_fused_layer_in_module(&one_tile, &cfg));
+  ck_assert(!bb_fused_layer_in_module(&gemv, &cfg));
+  ck_assert_uint_eq(bb_fused_layer_shared_bytes(&two_tiles, &cfg, 1), 2576);
+  ck_assert_uint_eq(bb_fused_layer_shared_bytes(&two_tiles, &cfg, 16), 8 * 2576);
+  ck_assert_uint_eq(bb_fused_layer_shared_bytes(&two_m_tiles, &cfg, 16), 16 * 2576);
+  /* 120 blocks of 32 rows: 4 rows make 120 x 4 x 2576 = 1236480 bytes, 5 rows more than 1.25 MiB */
+  ck_assert(bb_fused_layer_fits(&two_tiles, &cfg, 1));
+  ck_assert(bb_fused_layer_fits(&two_tiles, &cfg, 4));
+  ck_assert(!bb_fused_layer_fits(&two_tiles, &cfg, 5));
+  ck_assert(!bb_fused_layer_fits(&one_tile, &cfg, 4)); /* 240 blocks */
+  ck_assert(!bb_fused_layer_fits(&gemv, &cfg, 1));
+  cfg.N = 13824; /* 864 blocks of 16 rows */
+  ck_assert(!bb_fused_layer_fits(&one_tile, &cfg, 1));
+  cfg.N = 2560;
+  cfg.K = 6912; /* 160 blocks: 1108480 bytes at m = 1 */
+  ck_assert(bb_fused_layer_fits(&one_tile, &cfg, 1));
+  ck_assert(!bb_fused_layer_fits(&one_tile, &cfg, 2));
+  cfg.N = 16;
+  cfg.K = 28672; /* one block, but 16 rows of codes take more shared memory than it is given */
+  ck_assert(bb_fused_layer_fits(&two_m_tiles, &cfg, 3));
+  ck_assert(!bb_fused_layer_fits(&two_m_tiles, &cfg, 16));
+  ck_assert_uint_gt(bb_fused_layer_shared_bytes(&two_m_tiles, &cfg, 16), BB_FUSED_LAYER_SHARED_MAX);
+  cfg.K = 128; /* 16 loads of 16-bit x per row; float32 x: 32 */
+  ck_assert(!bb_fused_layer_in_module(&one_tile, &cfg));
+  cfg.out_dtype = BITBLAS_DTYPE_FLOAT32;
+  ck_assert(bb_fused_layer_in_module(&one_tile, &cfg));
+  cfg.out_dtype = BITBLAS_DTYPE_INT32; /* no quantizer */
+  ck_assert(!bb_fused_layer_in_module(&one_tile, &cfg));
+
+  /* K = 128: tcgemv_int8 candidates, but no one-kernel layer in their modules. */
+  bitblas_bitnet_config_init(&cfg, 1000, 128);
+  cfg.dynamic_m = 0;
+  cfg.M = 1;
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&cfg, schedules);
+  int checked = 0;
+  for (int i = 0; i < count; i++) {
+    if (schedules[i].family != BB_FAMILY_TCGEMV_INT8) continue;
+    char *source = bb_emit_source(&cfg, &schedules[i], BB_FAULT_NONE);
+    ck_assert_ptr_nonnull(source);
+    bb_compiled compiled;
+    ck_assert_int_eq(bb_compile_all(&source, 1, 90, &compiled), BITBLAS_OK);
+    ck_assert_msg(compiled.status == BITBLAS_OK, "%s", compiled.message);
+    ck_assert(!bb_fused_layer_in_module(&schedules[i], &cfg));
+    ck_assert(!cubin_names(&compiled, BB_FUSED_LAYER_NAME));
+    ck_assert(cubin_names(&compiled, BB_ROW_QUANTIZER_NAME));
+    bb_compiled_free(&compiled, 1);
+    free(source);
+    checked++;
+  }
+  ck_assert_int_gt(checked, 0);
+}
+END_TEST
+
 /* The product that follows the row quantizer is its programmatic dependent on compute capability
  * 9.0 and later, unless it is a tile of the mma family; never before 9.0. */
 START_TEST(test_dependent_launch_rule) {
@@ -761,6 +853,7 @@ int main(void) {
   tcase_set_timeout(tc, 1200);
   tcase_add_test(tc, test_every_candidate_compiles);
   tcase_add_test(tc, test_row_quantizer_rides_with_int8_operators);
+  tcase_add_test(tc, test_one_kernel_layer_rule);
   tcase_add_test(tc, test_fault_injection_compiles);
   tcase_add_test(tc, test_compile_error_reports_log);
   tcase_add_test(tc, test_schedule_text_round_trip);

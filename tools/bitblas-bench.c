@@ -12,9 +12,11 @@
 #include <string.h>
 
 #include "bitblas.h"
+#include "bitnet.h"
 #include "cublas.h"
 #include "device.h"
 #include "errors.h"
+#include "op.h"
 #include "options.h"
 #include "random_data.h"
 #include "reference_check.h"
@@ -62,8 +64,10 @@ static void print_usage(FILE *out) {
       "cuBLAS float16 over it too: the speedup a kernel that only read would reach.\n"
       "Operators that quantize their activations (int8 A with a per-row a_scale and a float\n"
       "output, as the bitnet format) are also timed as the whole BitNet layer\n"
-      "(\"layer µs\": bitblas_bitnet_run from float activations, the row quantizer and the\n"
-      "product), compared with cuBLAS float16 in the geometric means.\n"
+      "(\"layer µs\": bitblas_bitnet_run from float activations), compared with cuBLAS\n"
+      "float16 in the geometric means. The layer runs as one kernel (each block quantizes its\n"
+      "rows) where its rows are few and short, else as the row quantizer and the product;\n"
+      "\"1 / 2 kernels µs\" times both ways (\"-\" where the kernel has no one-kernel form).\n"
       "\n"
       "What to run:\n",
       BB_TOOL_TIMING_WARMUP_RUNS);
@@ -172,6 +176,7 @@ typedef struct layer_launch {
   const bitblas_op *op;
   bitblas_bitnet_args args;
   const bb_tool_rotation *weights; /* copies of W and the weight scales */
+  bb_bitnet_path path;
 } layer_launch;
 
 static int launch_layer(void *user, CUstream stream, int run) {
@@ -179,7 +184,7 @@ static int launch_layer(void *user, CUstream stream, int run) {
   launch->args.W = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_W);
   launch->args.weight_scale =
       (const float *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_SCALES);
-  bitblas_status status = bitblas_bitnet_run(launch->op, &launch->args, stream);
+  bitblas_status status = bb_bitnet_run_path(launch->op, &launch->args, launch->path, stream);
   return status == BITBLAS_OK ? 0 : bb_tool_fail_status("bitblas_bitnet_run", status);
 }
 
@@ -369,12 +374,12 @@ static double time_cublas(bench_state *state, int int8, int64_t m, int64_t N, in
   return us;
 }
 
-/* Times the whole BitNet layer (bitblas_bitnet_run: the row quantizer, then the product) for m
+/* Times the whole BitNet layer (bitblas_bitnet_run from float activations, along `path`) for m
  * rows of fresh random activations of op's out_dtype, on the product's copies of the weights and
  * bias and into its C; NAN for other operators, or on failure (the reason goes to stderr). */
 static double time_bitnet_layer(bench_state *state, const bitblas_op *op,
                                 const bitblas_matmul_args *product, const bb_tool_rotation *weights,
-                                int flush_l2) {
+                                int flush_l2, bb_bitnet_path path) {
   const int64_t m = product->m;
   const size_t workspace_bytes = bitblas_bitnet_workspace_bytes(op, m); /* 0: no quantizer */
   if (workspace_bytes == 0) return NAN;
@@ -391,7 +396,8 @@ static double time_bitnet_layer(bench_state *state, const bitblas_op *op,
     layer_launch launch = {op,
                            {m, (const void *)(uintptr_t)x, NULL, NULL, product->bias, product->C,
                             (void *)(uintptr_t)workspace},
-                           weights};
+                           weights,
+                           path};
     failed = bb_tool_timer_median_us(&state->timer, launch_layer, &launch, state->options->runs,
                                      flush_l2, &us) != 0;
   }
@@ -470,8 +476,15 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
                                             state->options->runs, flush_l2, &us) != 0 ||
                     bb_tool_timer_read_floor_us(&state->timer, &weights, state->options->runs,
                                                 flush_l2, &read_us) != 0;
-  const double layer_us =
-      timed ? NAN : time_bitnet_layer(state, op, &launch.args, &weights, flush_l2);
+  /* The layer both ways; bitblas_bitnet_run's own choice is one of them. */
+  const double two_kernels_us =
+      timed ? NAN
+            : time_bitnet_layer(state, op, &launch.args, &weights, flush_l2, BB_BITNET_TWO_KERNELS);
+  const double one_kernel_us =
+      timed || !bb_op_fused_layer_runs(op, m, 1)
+          ? NAN
+          : time_bitnet_layer(state, op, &launch.args, &weights, flush_l2, BB_BITNET_ONE_KERNEL);
+  const double layer_us = bb_op_fused_layer_runs(op, m, 0) ? one_kernel_us : two_kernels_us;
   bb_tool_rotation_free(&state->gpu, &weights);
   if (timed != 0) goto failed;
 
@@ -521,6 +534,12 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(table, "%.2f", floor_us);
   bb_tool_table_cell(table, "%.2f", read_us);
   cell_or_gap(table, "%.2f", layer_us, "-");
+  if (isnan(two_kernels_us))
+    bb_tool_table_cell(table, "-");
+  else if (isnan(one_kernel_us))
+    bb_tool_table_cell(table, "- / %.2f", two_kernels_us);
+  else
+    bb_tool_table_cell(table, "%.2f / %.2f", one_kernel_us, two_kernels_us);
   if (state->options->check) bb_tool_table_cell(table, "%s", check_text);
 
   bb_tool_table_cell(csv, "%s", info.schedule);
@@ -541,6 +560,8 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   bb_tool_table_cell(csv, "%.3f", read_us);
   bb_tool_table_cell(csv, "%s", check_text);
   cell_or_gap(csv, "%.3f", layer_us, "");
+  cell_or_gap(csv, "%.3f", one_kernel_us, "");
+  cell_or_gap(csv, "%.3f", two_kernels_us, "");
 
   speedup_sum *sum = find_sum(state, format_index, m);
   if (sum && !isnan(speedup_f16)) {
@@ -713,13 +734,15 @@ static void print_geomeans(const bench_state *state) {
 /* clang-format off */
 static const char *const table_headers[] = {
     "M", "N", "K", "layer", "format", "bitblas µs", "cuBLAS f16 µs", "speedup", "cuBLAS i8 µs",
-    "vs i8", "GB/s", "% copy BW", "floor µs", "read floor µs", "layer µs", "check"};
+    "vs i8", "GB/s", "% copy BW", "floor µs", "read floor µs", "layer µs", "1 / 2 kernels µs",
+    "check"};
 
 static const char *const csv_headers[] = {
     "device", "M", "N", "K", "layer", "format", "schedule", "source", "bitblas_us",
     "cublas_f16_us", "speedup_vs_cublas_f16", "cublas_i8_us", "speedup_vs_cublas_i8",
     "bytes_moved", "gb_per_s", "copy_bandwidth_gb_per_s", "percent_of_copy_bandwidth", "floor_us",
-    "cold_l2", "enqueue", "launch_floor_us", "read_floor_us", "check", "bitnet_layer_us"};
+    "cold_l2", "enqueue", "launch_floor_us", "read_floor_us", "check", "bitnet_layer_us",
+    "bitnet_layer_one_kernel_us", "bitnet_layer_two_kernels_us"};
 /* clang-format on */
 
 static int run(const bench_options *options, const bb_tool_workload *workload) {

@@ -1,7 +1,8 @@
 /*
  * emit.c - writes the CUDA source of one candidate: a block of #defines naming the config and
- * the schedule, then kernel_src/common.cuh, then the family's template, and for configs whose
- * operator quantizes its activations (bb_config_quantizes_rows) kernel_src/quantize_rows.cu.
+ * the schedule, then kernel_src/common.cuh, then for configs whose operator quantizes its
+ * activations (bb_config_quantizes_rows) kernel_src/quantize_rows.cu, then the family's
+ * template (tcgemv_int8.cu builds its one-kernel BitNet layer on the quantizer's helpers).
  * No string fragments of kernel code live here; the templates are plain CUDA, readable on
  * their own.
  */
@@ -145,8 +146,8 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
     bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for a %zu-byte kernel source", size);
     return NULL;
   }
-  snprintf(source, size, "%s%s\n%s%s%s", defines, common, family, *quantizer ? "\n" : "",
-           quantizer);
+  snprintf(source, size, "%s%s\n%s%s%s", defines, common, quantizer, *quantizer ? "\n" : "",
+           family);
   return source;
 }
 

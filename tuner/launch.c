@@ -1,10 +1,13 @@
 /*
  * launch.c - the single kernel load and launch shared by the tuner's measurements and
- * bitblas_op_run, and the row quantizer's lookup and launch (bitblas_bitnet_run).
+ * bitblas_op_run, and the lookups and launches of the BitNet layer's row quantizer and of its
+ * one-kernel form (bitblas_bitnet_run).
  */
 #include "launch.h"
 
 #include <string.h>
+
+#include "config.h"
 
 CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *module,
                           CUfunction *function) {
@@ -57,4 +60,50 @@ CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int
   void *params[] = {&x, &x_q, &a_scale};
   return cu->LaunchKernel(function, (unsigned)m, 1, 1, BB_ROW_QUANTIZER_THREADS, 1, 1, 0, stream,
                           params, NULL);
+}
+
+int bb_fused_layer_in_module(const bb_schedule *schedule, const bitblas_matmul_config *cfg) {
+  const int64_t values_per_load = cfg->out_dtype == BITBLAS_DTYPE_FLOAT32 ? 4 : 8;
+  return schedule->family == BB_FAMILY_TCGEMV_INT8 && bb_config_quantizes_rows(cfg) &&
+         cfg->K / values_per_load >= 32;
+}
+
+size_t bb_fused_layer_shared_bytes(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                                   int64_t m) {
+  const int64_t block_rows = 8 * (int64_t)schedule->m_tiles;
+  return (size_t)(m < block_rows ? m : block_rows) * (size_t)(cfg->K + 16);
+}
+
+int bb_fused_layer_fits(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m) {
+  if (!bb_fused_layer_in_module(schedule, cfg) ||
+      bb_fused_layer_shared_bytes(schedule, cfg, m) > BB_FUSED_LAYER_SHARED_MAX)
+    return 0;
+  unsigned grid[3];
+  bb_schedule_grid(schedule, cfg, m, grid);
+  const double reads = (double)grid[0] * (double)m * (double)(cfg->K + 16);
+  return reads <= BB_FUSED_LAYER_AUTO_BYTES;
+}
+
+CUresult bb_fused_layer_find(const bb_cuda_api *cu, CUmodule module, CUfunction *function) {
+  *function = NULL;
+  CUfunction found = NULL;
+  const CUresult result = cu->ModuleGetFunction(&found, module, BB_FUSED_LAYER_NAME);
+  if (result != BB_CUDA_SUCCESS) return result;
+  /* A device that cannot give this much is left with the two-kernel layer. */
+  if (cu->FuncSetAttribute(found, BB_CU_FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                           BB_FUSED_LAYER_SHARED_MAX) == BB_CUDA_SUCCESS)
+    *function = found;
+  return BB_CUDA_SUCCESS;
+}
+
+CUresult bb_fused_layer_launch(const bb_cuda_api *cu, CUfunction function,
+                               const bb_schedule *schedule, const bitblas_matmul_config *cfg, int m,
+                               CUdeviceptr x, CUdeviceptr W, CUdeviceptr weight_scale,
+                               CUdeviceptr bias, CUdeviceptr y, CUstream stream) {
+  unsigned grid[3];
+  bb_schedule_grid(schedule, cfg, m, grid);
+  void *params[] = {&x, &W, &weight_scale, &bias, &y, &m};
+  return cu->LaunchKernel(
+      function, grid[0], grid[1], grid[2], (unsigned)bb_schedule_threads(schedule), 1, 1,
+      (unsigned)bb_fused_layer_shared_bytes(schedule, cfg, m), stream, params, NULL);
 }

@@ -33,6 +33,53 @@ CUresult bb_row_quantizer_find(const bb_cuda_api *cu, CUmodule module, CUfunctio
 CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int m, CUdeviceptr x,
                                  CUdeviceptr x_q, CUdeviceptr a_scale, CUstream stream);
 
+/* The BitNet layer in one kernel: tcgemv_int8 modules of configs that quantize their rows also
+ * hold bitblas_quantize_and_multiply (kernel_src/tcgemv_int8.cu), whose blocks quantize the rows
+ * of x they multiply into shared memory themselves: no second kernel, no wait for one. Every
+ * block reads its rows of x whole (the largest magnitude needs all of K) before it multiplies,
+ * so it pays only while those reads are few (bb_fused_layer_fits). */
+#define BB_FUSED_LAYER_NAME "bitblas_quantize_and_multiply"
+
+/* Whether a module of `schedule` for cfg holds the one-kernel layer: a tcgemv_int8 schedule, a
+ * config that quantizes its rows, and rows of at least 32 loads of x (K >= 256 for 16-bit
+ * activations, 128 for float32), so that the 32 loads of one warp step touch at most two rows. */
+int bb_fused_layer_in_module(const bb_schedule *schedule, const bitblas_matmul_config *cfg);
+
+/* The most dynamic shared memory the one-kernel layer may take per block; set on the kernel
+ * when its module is loaded (bb_fused_layer_find). */
+#define BB_FUSED_LAYER_SHARED_MAX (96 * 1024)
+
+/* The one-kernel layer's dynamic shared memory for m rows: the block's rows of codes,
+ * min(m, 8 * m_tiles) of them, K + 16 bytes apart (BB_FUSED_PITCH in quantize_rows.cu). */
+size_t bb_fused_layer_shared_bytes(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                                   int64_t m);
+
+/* Whether bitblas_bitnet_run takes the one-kernel layer for m rows on a kernel of `schedule`:
+ * one the module holds, whose shared memory fits, and whose blocks, each quantizing all m rows
+ * of x for itself, write at most BB_FUSED_LAYER_AUTO_BYTES of codes in all (blocks along N x m
+ * x (K + 16) bytes; each block reads as many rows of x). On an H200 (bench/RESULTS.md,
+ * twenty-second section) the one kernel was 0.1-1.0 µs faster than the quantizer and the
+ * product up to 1.24 MB of such codes; from 1.6 MB up it was slower, by 0.2-52 µs, and it
+ * stayed slower on such layers when each block took several blocks of rows of W in turn
+ * (quantizing x once per resident block). */
+#define BB_FUSED_LAYER_AUTO_BYTES (1280 * 1024)
+int bb_fused_layer_fits(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m);
+
+/* Finds the one-kernel layer in a loaded module that holds it (bb_fused_layer_in_module) and
+ * lets it take BB_FUSED_LAYER_SHARED_MAX bytes of dynamic shared memory; the context must be
+ * current. *function stays NULL where the device cannot give that much shared memory (the
+ * layer then runs as two kernels); a failed lookup is returned. */
+CUresult bb_fused_layer_find(const bb_cuda_api *cu, CUmodule module, CUfunction *function);
+
+/* Enqueues the one-kernel layer on stream: x [m, K] of the config's output type, the product's
+ * W, weight scales and bias, y [m, N]; grid and block from the schedule, as bb_launch's. The
+ * caller has checked that its shared memory is at most BB_FUSED_LAYER_SHARED_MAX. The context
+ * must be current. Returns the CUresult. */
+CUresult bb_fused_layer_launch(const bb_cuda_api *cu, CUfunction function,
+                               const bb_schedule *schedule, const bitblas_matmul_config *cfg, int m,
+                               CUdeviceptr x, CUdeviceptr W, CUdeviceptr weight_scale,
+                               CUdeviceptr bias, CUdeviceptr y, CUstream stream);
+
 /* Whether a kernel of `schedule` that follows the row quantizer on a device of compute
  * capability `compute_major`.x is launched as the quantizer's programmatic dependent (bb_launch's
  * after_producer): on 9.0 and later, for every family but the tiled mma. Its blocks are few and
