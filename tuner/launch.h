@@ -59,7 +59,7 @@ size_t bb_fused_layer_shared_bytes(const bb_schedule *schedule, const bitblas_ma
  * of x for itself, write at most BB_FUSED_LAYER_AUTO_BYTES of codes in all (blocks along N x m
  * x (K + 16) bytes; each block reads as many rows of x). On an H200 (bench/RESULTS.md,
  * twenty-second section) the one kernel was 0.1-1.0 µs faster than the quantizer and the
- * product up to 1.24 MB of such codes; from 1.6 MB up it was slower, by 0.2-52 µs, and it
+ * product up to 1.24 MB of such codes; from 1.58 MB up it was slower, by 0.03-107 µs, and it
  * stayed slower on such layers when each block took several blocks of rows of W in turn
  * (quantizing x once per resident block). */
 #define BB_FUSED_LAYER_AUTO_BYTES (1280 * 1024)
