@@ -1,7 +1,7 @@
 /*
  * bitnet.c - the BitNet b1.58 layer of SPEC section 2: its config, the host weight quantizer, the
  * host reference of the activation quantizer, and the GPU path from float activations to float
- * outputs: one kernel that quantizes and multiplies where the rows are few and short
+ * outputs: one kernel that quantizes and multiplies where the layer is small
  * (bb_fused_layer_fits), else the row quantizer in the operator's module, then the int8 product.
  * The kernels are kernel_src/quantize_rows.cu and the int8 families; launching is op.c's.
  */
