@@ -459,17 +459,9 @@ END_TEST
 
 int main(void) {
   if (!bb_test_gpu_open()) return BB_TEST_SKIP;
-  char dir[4096], cache[4200];
-  bb_test_temp_dir(dir, sizeof dir);
-  snprintf(cache, sizeof cache, "%s/cache.db", dir);
-  setenv("BITBLAS_CACHE", cache, 1);
-  /* Correctness, not speed: tune over the first two candidates only. */
-  setenv("BITBLAS_TUNE_MAX_CANDIDATES", "2", 1);
-  bb_rng_seed(&rng, bb_rng_seed_from_clock());
-  if (bitblas_context_create(0, &ctx) != BITBLAS_OK) {
-    fprintf(stderr, "context: %s\n", bitblas_last_error());
-    return 1;
-  }
+  char dir[4096];
+  if (!bb_test_gpu_tuning_context(dir, sizeof dir, &ctx)) return 1;
+  bb_test_rng_seed(&rng);
   Suite *suite = suite_create("gpu_bitnet");
   TCase *tc = tcase_create("bitnet");
   tcase_set_timeout(tc, 600);

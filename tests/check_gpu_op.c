@@ -305,7 +305,7 @@ END_TEST
 int main(void) {
   if (!bb_test_gpu_open()) return BB_TEST_SKIP;
   bb_test_temp_dir(temp_dir, sizeof temp_dir);
-  bb_rng_seed(&rng, bb_rng_seed_from_clock());
+  bb_test_rng_seed(&rng);
   setenv("BITBLAS_WORKER", BITBLAS_TEST_BINARY_DIR "/bitblas-worker", 1);
   Suite *suite = suite_create("gpu_op");
   TCase *tc = tcase_create("op");

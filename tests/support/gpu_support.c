@@ -11,6 +11,7 @@
 #include "config.h"
 #include "half.h"
 #include "reference.h"
+#include "test_support.h"
 
 static const bb_cuda_api *test_cu;
 static int test_arch;
@@ -46,6 +47,19 @@ static int upload_one(CUdeviceptr *device, const void *host, size_t bytes) {
   if (!bytes) return 0;
   if (test_cu->MemAlloc(device, bytes) != 0) return -1;
   return test_cu->MemcpyHtoD(*device, host, bytes) == 0 ? 0 : -1;
+}
+
+int bb_test_gpu_tuning_context(char *dir, size_t dir_size, bitblas_context **ctx) {
+  char cache[4200];
+  bb_test_temp_dir(dir, dir_size);
+  snprintf(cache, sizeof cache, "%s/cache.db", dir);
+  setenv("BITBLAS_CACHE", cache, 1);
+  setenv("BITBLAS_TUNE_MAX_CANDIDATES", "2", 1);
+  if (bitblas_context_create(0, ctx) != BITBLAS_OK) {
+    fprintf(stderr, "context: %s\n", bitblas_last_error());
+    return 0;
+  }
+  return 1;
 }
 
 int bb_test_upload(const bitblas_matmul_config *cfg, const bb_host_operands *host,

@@ -1,7 +1,8 @@
 /*
- * gpu_support.h - what the GPU suites share: the skip rule (exit 77 without a device), device
- * copies of random operands, and one checked run of an operator against the float64 reference
- * with the output poisoned twice (so an unwritten or twice-written element cannot pass).
+ * gpu_support.h - what the GPU suites share: the skip rule (exit 77 without a device), a
+ * tuning context with a cache of its own, device copies of random operands, and one checked run
+ * of an operator against the float64 reference with the output poisoned twice (so an unwritten
+ * or twice-written element cannot pass).
  */
 #ifndef BITBLAS_GPU_SUPPORT_H
 #define BITBLAS_GPU_SUPPORT_H
@@ -22,6 +23,12 @@ const bb_cuda_api *bb_test_cu(void);
 
 /* Device compute capability as major*10+minor (e.g. 90). */
 int bb_test_gpu_arch(void);
+
+/* For suites that tune through a context of their own, after bb_test_gpu_open: a scratch folder
+ * in dir (bb_test_temp_dir) that holds the cache (BITBLAS_CACHE), tuning over the first two
+ * candidates only (correctness, not speed: BITBLAS_TUNE_MAX_CANDIDATES), and a context on
+ * device 0 in *ctx. 1 on success; else 0, with the reason on stderr. */
+int bb_test_gpu_tuning_context(char *dir, size_t dir_size, bitblas_context **ctx);
 
 typedef struct bb_test_device_operands {
   CUdeviceptr A, W, scales, zeros, bias, a_scale, C;
