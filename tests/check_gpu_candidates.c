@@ -8,8 +8,9 @@
  * traded by shuffles at M = 17; every zeros mode); segments of two groups; and a dynamic
  * operator's plain buckets at M = 1 and 16; blocks of 48 and 64 rows at M = 5-8, traded and
  * plain; blocks of 2 warps at M = 9-16; the tiled mma family where K is not whole k steps, and
- * with int8 activations for every integer weight format and output; one
- * measurement retargeted from bucket to bucket, and timing that stops early.
+ * with int8 activations for every integer weight format and output; the BitNet layer's other
+ * kernels in a module checked by the measurement (a wrong row quantizer or one-kernel layer is
+ * caught); one measurement retargeted from bucket to bucket, and timing that stops early.
  * GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
@@ -426,6 +427,65 @@ START_TEST(test_mma_int8) {
 }
 END_TEST
 
+/* Replaces the first `from` in source (malloc'd) by `to`, in place; the test fails if absent. */
+static char *replaced(char *source, const char *from, const char *to) {
+  char *at = strstr(source, from);
+  ck_assert_msg(at != NULL, "\"%s\" is not in the kernel source", from);
+  const size_t before = (size_t)(at - source), from_length = strlen(from), to_length = strlen(to);
+  char *out = malloc(strlen(source) - from_length + to_length + 1);
+  ck_assert_ptr_nonnull(out);
+  memcpy(out, source, before);
+  memcpy(out + before, to, to_length);
+  strcpy(out + before + to_length, at + from_length);
+  free(source);
+  return out;
+}
+
+/* The measurement also runs the BitNet layer's other kernels of a module (tuner/layer_check.h):
+ * a candidate whose row quantizer, or whose one-kernel layer, was changed to scale by 126 instead
+ * of 127 is WRONG, and says which; the same candidate as written passes. */
+START_TEST(test_layer_kernels_are_checked) {
+  bitblas_matmul_config cfg;
+  bitblas_bitnet_config_init(&cfg, 1000, 2560);
+  cfg.dynamic_m = 0;
+  cfg.M = 4;
+  cfg.with_bias = 1;
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&cfg, schedules);
+  int chosen = -1;
+  for (int i = 0; i < count && chosen < 0; i++)
+    if (schedules[i].family == BB_FAMILY_TCGEMV_INT8) chosen = i;
+  ck_assert_int_ge(chosen, 0);
+  const bb_schedule *schedule = &schedules[chosen];
+  char *sources[3];
+  for (int v = 0; v < 3; v++) sources[v] = bb_emit_source(&cfg, schedule, BB_FAULT_NONE);
+  sources[1] = replaced(sources[1], "const float si = __fdiv_rn(127.0f, bound);",
+                        "const float si = __fdiv_rn(126.0f, bound);");
+  sources[2] = replaced(
+      sources[2], "row_scale[r] = __fdiv_rn(bb_qr_bound(__uint_as_float(row_bits[r])), 127.0f);",
+      "row_scale[r] = __fdiv_rn(bb_qr_bound(__uint_as_float(row_bits[r])), 126.0f);");
+  bb_compiled compiled[3];
+  ck_assert_int_eq(bb_compile_all(sources, 3, bb_test_gpu_arch(), compiled), BITBLAS_OK);
+  const bb_candidate_outcome want[3] = {BB_CANDIDATE_OK, BB_CANDIDATE_WRONG, BB_CANDIDATE_WRONG};
+  const char *const says[3] = {"", "row quantizer", "one-kernel layer"};
+  for (int v = 0; v < 3; v++) {
+    ck_assert_msg(compiled[v].status == BITBLAS_OK, "variant %d: %s", v, compiled[v].message);
+    /* A measurement of its own: the quantizer's bytes are checked on its first candidate. */
+    bb_measure *measure = measure_for(&cfg);
+    char message[512] = "";
+    double us = 0;
+    const bb_candidate_outcome outcome = bb_measure_candidate(measure, compiled[v].cubin, schedule,
+                                                              1, 0, &us, message, sizeof message);
+    bb_measure_destroy(measure);
+    fprintf(stderr, "variant %d: %s %s\n", v, bb_candidate_outcome_name(outcome), message);
+    ck_assert_int_eq(outcome, want[v]);
+    ck_assert_msg(strstr(message, says[v]) != NULL, "variant %d: \"%s\"", v, message);
+    free(sources[v]);
+  }
+  bb_compiled_free(compiled, 3);
+}
+END_TEST
+
 /* A dynamic operator's buckets read the plain layout at M = 1 and 16, where a static operator
  * would trade words: every candidate of theirs (gemv, mma, tcgemv in the loaded order and with
  * words traded by shuffles) is correct on plain weights. */
@@ -509,6 +569,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_mma_partial_k_steps);
   tcase_add_test(tc, test_mma_int8);
+  tcase_add_test(tc, test_layer_kernels_are_checked);
   tcase_add_test(tc, test_plain_buckets);
   tcase_add_test(tc, test_measure_retarget);
   tcase_add_test(tc, test_measure_race);

@@ -4,7 +4,8 @@
  * written, and event timing with the weights cold in L2: each run reads its own copy of W, scales
  * and zeros, from copies adding up to at least twice the L2 size (an L2 flush by memset where
  * the weights are too small for that: it would leave L2 full of dirty lines that the timed
- * kernel then writes back). Runs only in bitblas-worker.
+ * kernel then writes back). For configs that quantize their rows it also runs the BitNet layer's
+ * other kernels in each candidate's module (layer_check.h). Runs only in bitblas-worker.
  */
 #include "measure.h"
 
@@ -18,6 +19,7 @@
 #include "error.h"
 #include "half.h"
 #include "launch.h"
+#include "layer_check.h"
 #include "operands.h"
 #include "reference.h"
 #include "weight_order.h"
@@ -47,6 +49,7 @@ struct bb_measure {
   int64_t row_count, col_count;
   double *reference, *magnitude; /* per sampled output: value and size of its terms */
   void *host_c, *host_c2;
+  bb_layer_check *layer; /* configs that quantize their rows: the layer's other kernels */
 };
 
 static bitblas_status upload(bb_measure *m, CUdeviceptr *device, const void *host, size_t bytes) {
@@ -109,6 +112,8 @@ static void free_activation_side(bb_measure *m) {
   free(m->magnitude);
   m->host_c = m->host_c2 = NULL;
   m->reference = m->magnitude = NULL;
+  bb_layer_check_destroy(m->layer);
+  m->layer = NULL;
 }
 
 /* Uploads the host activations (and per-row scales) of m->cfg.M rows, makes C and its host
@@ -131,8 +136,11 @@ static bitblas_status make_activation_side(bb_measure *m) {
   if (!m->host_c || !m->host_c2 || !m->reference || !m->magnitude)
     return bb_fail(BITBLAS_OUT_OF_MEMORY, "no host memory for the tuning outputs and reference");
   const bitblas_matmul_args host_args = bb_host_operands_args(host);
-  return bb_reference_subset_sized(cfg, &host_args, m->rows, m->row_count, m->cols, m->col_count,
-                                   m->reference, m->magnitude);
+  status = bb_reference_subset_sized(cfg, &host_args, m->rows, m->row_count, m->cols, m->col_count,
+                                     m->reference, m->magnitude);
+  if (status == BITBLAS_OK && bb_config_quantizes_rows(cfg))
+    status = bb_layer_check_create(m->cu, cfg, m->stream, &m->rng, &m->layer);
+  return status;
 }
 
 bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_config *cfg,
@@ -333,6 +341,11 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
     outcome = BB_CANDIDATE_CRASHED;
   }
   if (outcome == BB_CANDIDATE_OK) outcome = check_output(m, message, message_size);
+  if (outcome == BB_CANDIDATE_OK && m->layer) {
+    const bb_layer_weights weights = {m->W, m->scales, m->zeros, m->bias};
+    outcome =
+        bb_layer_check_run(m->layer, module, function, schedule, &weights, message, message_size);
+  }
 
   if (outcome == BB_CANDIDATE_OK) {
     double times[512];

@@ -33,10 +33,12 @@ int bb_measure_shares_weights(const bb_measure *measure, const bitblas_matmul_co
  * destroyed. */
 bitblas_status bb_measure_retarget(bb_measure *measure, const bitblas_matmul_config *cfg);
 
-/* Loads `cubin`, checks the schedule's kernel and times it over `timed_runs` runs. It stops after
- * BB_MEASURE_RACE_RUNS timed runs, and reports their median, when each of them took longer than
- * `give_up_above_us` (0: never), so that it cannot win, or at least BB_MEASURE_LONG_US: kernels
- * that long differ from each other by more than their runs do, and more runs only cost time.
+/* Loads `cubin`, checks the schedule's kernel (and, for configs that quantize their rows, the
+ * row quantizer and the one-kernel layer in the same module: layer_check.h) and times the kernel
+ * over `timed_runs` runs. It stops after BB_MEASURE_RACE_RUNS timed runs, and reports their
+ * median, when each of them took longer than `give_up_above_us` (0: never), so that it cannot
+ * win, or at least BB_MEASURE_LONG_US: kernels that long differ from each other by more than
+ * their runs do, and more runs only cost time.
  * Returns the outcome; on OK *us is the median time. CRASHED means the context is now unusable
  * (the caller must exit). */
 bb_candidate_outcome bb_measure_candidate(bb_measure *measure, const void *cubin,
