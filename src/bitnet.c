@@ -231,9 +231,12 @@ bitblas_status bb_bitnet_run_path(const bitblas_op *op, const bitblas_bitnet_arg
     return bb_fail(BITBLAS_INVALID_ARGUMENT,
                    "args.x, args.W and args.workspace: must be 16-byte aligned (cudaMalloc "
                    "pointers are)");
-  const int one_kernel = path == BB_BITNET_ONE_KERNEL ||
-                         (path == BB_BITNET_AUTO && bb_op_fused_layer_runs(op, args->m, 0));
-  if (one_kernel)
+  if (path == BB_BITNET_ONE_KERNEL && !bb_op_fused_layer_runs(op, args->m, 1))
+    return bb_fail(BITBLAS_UNSUPPORTED,
+                   "args.m = %" PRId64 ": this operator's kernel for it has no one-kernel layer",
+                   args->m);
+  if (path == BB_BITNET_ONE_KERNEL ||
+      (path == BB_BITNET_AUTO && bb_op_fused_layer_runs(op, args->m, 0)))
     return bb_op_run_fused_layer(op, args->m, args->x, args->W, args->weight_scale, args->bias,
                                  args->y, stream);
   int8_t *x_q = args->workspace;

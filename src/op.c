@@ -411,6 +411,20 @@ static const bb_op_kernel *kernel_for(const bitblas_op *op, int64_t m) {
   return &op->kernels[op->kernel_count - 1];
 }
 
+/* m's rows must fit one launch of kernel: at most 65535 blocks along M. */
+static bitblas_status check_blocks_along_m(const bitblas_op *op, const bb_op_kernel *kernel,
+                                           int64_t m) {
+  unsigned grid[3];
+  bb_schedule_grid(&kernel->schedule, &op->cfg, m, grid);
+  if (grid[1] <= 65535u) return BITBLAS_OK;
+  char schedule[128];
+  bb_schedule_format(&kernel->schedule, schedule, sizeof schedule);
+  return bb_fail(BITBLAS_INVALID_ARGUMENT,
+                 "args.m = %" PRId64 ": more rows than one launch of this operator's kernel covers "
+                 "(schedule \"%s\" needs %u blocks along M, at most 65535); split the rows",
+                 m, schedule, grid[1]);
+}
+
 /* bitblas_op_run, and bb_op_run_after_quantizer with after_quantizer set. */
 static bitblas_status op_run(const bitblas_op *op, const bitblas_matmul_args *args,
                              struct CUstream_st *stream, int after_quantizer) {
@@ -419,17 +433,8 @@ static bitblas_status op_run(const bitblas_op *op, const bitblas_matmul_args *ar
   bitblas_status status = check_args(op, args);
   if (status != BITBLAS_OK) return status;
   const bb_op_kernel *kernel = kernel_for(op, args->m);
-  unsigned grid[3];
-  bb_schedule_grid(&kernel->schedule, &op->cfg, args->m, grid);
-  if (grid[1] > 65535u) {
-    char schedule[128];
-    bb_schedule_format(&kernel->schedule, schedule, sizeof schedule);
-    return bb_fail(BITBLAS_INVALID_ARGUMENT,
-                   "args.m = %" PRId64
-                   ": more rows than one launch of this operator's kernel covers "
-                   "(schedule \"%s\" needs %u blocks along M, at most 65535); split the rows",
-                   args->m, schedule, grid[1]);
-  }
+  status = check_blocks_along_m(op, kernel, args->m);
+  if (status != BITBLAS_OK) return status;
   const bb_cuda_api *cu = op->ctx->cu;
   bb_launch_args launch = {
       (CUdeviceptr)(uintptr_t)args->A,      (CUdeviceptr)(uintptr_t)args->W,
@@ -470,17 +475,8 @@ bitblas_status bb_op_run_fused_layer(const bitblas_op *op, int64_t m, const void
                                      const float *weight_scale, const void *bias, void *y,
                                      struct CUstream_st *stream) {
   const bb_op_kernel *kernel = kernel_for(op, m);
-  if (!kernel->fused_layer ||
-      bb_fused_layer_shared_bytes(&kernel->schedule, &op->cfg, m) > BB_FUSED_LAYER_SHARED_MAX)
-    return bb_fail(BITBLAS_UNSUPPORTED,
-                   "m = %" PRId64 ": this operator's kernel for it has no one-kernel layer", m);
-  unsigned grid[3];
-  bb_schedule_grid(&kernel->schedule, &op->cfg, m, grid);
-  if (grid[1] > 65535u)
-    return bb_fail(BITBLAS_INVALID_ARGUMENT,
-                   "m = %" PRId64 ": more rows than one launch covers (%u blocks along M, at "
-                   "most 65535); split the rows",
-                   m, grid[1]);
+  const bitblas_status status = check_blocks_along_m(op, kernel, m);
+  if (status != BITBLAS_OK) return status;
   const bb_cuda_api *cu = op->ctx->cu;
   BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
   const CUresult result = bb_fused_layer_launch(

@@ -31,8 +31,9 @@ int bb_op_fused_layer_runs(const bitblas_op *op, int64_t m, int forced);
 
 /* Enqueues the BitNet layer as one kernel on stream: x [m, K] of the output type -> y [m, N],
  * with the product's W, weight scales and bias (bitblas_bitnet_args). The caller has checked
- * op, m and the pointers (src/bitnet.c). BITBLAS_UNSUPPORTED where bb_op_fused_layer_runs(op,
- * m, 1) is false; BITBLAS_CUDA_ERROR when the launch fails. */
+ * op, m and the pointers (src/bitnet.c), and that bb_op_fused_layer_runs(op, m, 1) holds.
+ * BITBLAS_INVALID_ARGUMENT where m's rows need more than one launch; BITBLAS_CUDA_ERROR when the
+ * launch fails. */
 bitblas_status bb_op_run_fused_layer(const bitblas_op *op, int64_t m, const void *x, const void *W,
                                      const float *weight_scale, const void *bias, void *y,
                                      struct CUstream_st *stream);
