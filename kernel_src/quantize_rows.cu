@@ -35,44 +35,85 @@ __device__ __forceinline__ float bb_block_max(float v, float *shared) {
   return v;
 }
 
-// One 16-byte load of x as floats.
-__device__ __forceinline__ void bb_qr_load(float (&values)[BB_QR_VECTOR], const bb_out_t *p) {
+// One 16-byte load of x: BB_QR_VECTOR values of the output's float type.
+__device__ __forceinline__ uint4 bb_qr_load(const bb_out_t *p) { return *(const uint4 *)p; }
+
+// The values of one load as floats.
+__device__ __forceinline__ void bb_qr_floats(float (&values)[BB_QR_VECTOR], uint4 raw) {
   union {
     uint4 raw;
     bb_out_t v[BB_QR_VECTOR];
   } loaded;
-  loaded.raw = *(const uint4 *)p;
+  loaded.raw = raw;
 #pragma unroll
   for (int i = 0; i < BB_QR_VECTOR; i++) values[i] = bb_out_to_float(loaded.v[i]);
 }
 
-// The largest magnitude of one load's values, from +0 up; NaN is passed over (fmaxf).
-__device__ __forceinline__ float bb_qr_largest(const float (&values)[BB_QR_VECTOR]) {
-  float largest = 0.0f;
-#pragma unroll
-  for (int i = 0; i < BB_QR_VECTOR; i++) largest = fmaxf(largest, fabsf(values[i]));
-  return largest;
+#if BB_OUT_KIND != 2
+// The larger of two pairs of 16-bit floats of the output's type, lane by lane; a NaN lane gives
+// the other operand's (max.f16x2 / max.bf16x2, as fmaxf).
+__device__ __forceinline__ bb_u32 bb_qr_max2(bb_u32 a, bb_u32 b) {
+  bb_u32 d;
+#if BB_OUT_KIND == 0
+  asm("max.f16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+#else
+  asm("max.bf16x2 %0, %1, %2;" : "=r"(d) : "r"(a), "r"(b));
+#endif
+  return d;
+}
+#endif
+
+// The largest magnitude of one load's values, from +0 up; NaN is passed over (fmaxf). 16-bit
+// values are compared two at a time with their sign bits cleared, before any conversion: the
+// conversion to float is exact and keeps their order.
+__device__ __forceinline__ float bb_qr_largest(uint4 raw) {
+#if BB_OUT_KIND == 2
+  const float a = fmaxf(fabsf(__uint_as_float(raw.x)), fabsf(__uint_as_float(raw.y)));
+  const float b = fmaxf(fabsf(__uint_as_float(raw.z)), fabsf(__uint_as_float(raw.w)));
+  return fmaxf(fmaxf(a, b), 0.0f);
+#else
+  const bb_u32 magnitudes = 0x7fff7fffu;
+  const bb_u32 pairs = bb_qr_max2(bb_qr_max2(raw.x & magnitudes, raw.y & magnitudes),
+                                  bb_qr_max2(raw.z & magnitudes, raw.w & magnitudes));
+  // A lane that was NaN in all four words is still NaN: fmaxf passes over it.
+  return fmaxf(fmaxf(bb_out_to_float((bb_out_t)(pairs & 0xffffu)),
+                     bb_out_to_float((bb_out_t)(pairs >> 16))),
+               0.0f);
+#endif
+}
+
+// The code clamp(rint(scaled), -128, 127) of scaled = x * si, as the low byte of a word. One
+// addition of 1.5 * 2^23 leaves rint(scaled) (half to even) in the low bits of the sum's
+// significand, so no conversion instruction is needed. No clamp is needed either: |x| is at most
+// the row's bound, so |scaled| <= 127 (1 + 2^-24) before its rounding and the code is within
+// -127 .. 127. NaN (x NaN, or x infinite, which makes si 0) must give 0, as cvt.rni does: its
+// sum is a NaN, whose bits (unsigned) lie above every other sum's, and the min turns them into a
+// word whose low byte is 0.
+__device__ __forceinline__ bb_u32 bb_qr_code(float scaled) {
+  const bb_u32 sum = __float_as_uint(__fadd_rn(scaled, 12582912.0f));
+  return min(sum, 0x4b400100u);  // 0x4b400000 + 256: above the sum of any code, low byte 0
 }
 
 // One load's values as codes clamp(rint(x * si), -128, 127), stored at q (8- or 4-byte aligned).
 __device__ __forceinline__ void bb_qr_store(bb_i8 *q, const float (&values)[BB_QR_VECTOR],
                                             float si) {
-  union {
-    bb_i8 q[BB_QR_VECTOR];
-    bb_u32 words[BB_QR_VECTOR / 4];
-  } codes;
+  bb_u32 words[BB_QR_VECTOR / 4];
 #pragma unroll
-  for (int i = 0; i < BB_QR_VECTOR; i++) {
-    const int code = __float2int_rn(__fmul_rn(values[i], si));
-    codes.q[i] = (bb_i8)min(max(code, -128), 127);
+  for (int w = 0; w < BB_QR_VECTOR / 4; w++) {
+    bb_u32 codes[4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) codes[i] = bb_qr_code(__fmul_rn(values[4 * w + i], si));
+    // Byte 0 of each: 0x0040 picks (a.0, b.0) into bytes 0 and 1, 0x5410 joins the two halves.
+    words[w] = bb_prmt(bb_prmt(codes[0], codes[1], 0x0040u), bb_prmt(codes[2], codes[3], 0x0040u),
+                       0x5410u);
   }
 #if BB_QR_VECTOR == 8
   uint2 pair;
-  pair.x = codes.words[0];
-  pair.y = codes.words[1];
+  pair.x = words[0];
+  pair.y = words[1];
   *(uint2 *)q = pair;
 #else
-  *(bb_u32 *)q = codes.words[0];
+  *(bb_u32 *)q = words[0];
 #endif
 }
 
@@ -93,11 +134,8 @@ extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
   const size_t row = blockIdx.x;
   const bb_out_t *x_row = x + row * BB_K;
   float largest = 0.0f;
-  for (int v = threadIdx.x; v < BB_QR_VECTORS; v += BB_QR_THREADS) {
-    float values[BB_QR_VECTOR];
-    bb_qr_load(values, x_row + v * BB_QR_VECTOR);
-    largest = fmaxf(largest, bb_qr_largest(values));
-  }
+  for (int v = threadIdx.x; v < BB_QR_VECTORS; v += BB_QR_THREADS)
+    largest = fmaxf(largest, bb_qr_largest(bb_qr_load(x_row + v * BB_QR_VECTOR)));
   const float bound = bb_qr_bound(bb_block_max(largest, partial));
   const float si = __fdiv_rn(127.0f, bound);
   if (threadIdx.x == 0) a_scale[row] = __fdiv_rn(bound, 127.0f);
@@ -105,7 +143,7 @@ extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
   bb_i8 *q_row = x_q + row * BB_K;
   for (int v = threadIdx.x; v < BB_QR_VECTORS; v += BB_QR_THREADS) {
     float values[BB_QR_VECTOR];
-    bb_qr_load(values, x_row + v * BB_QR_VECTOR);
+    bb_qr_floats(values, bb_qr_load(x_row + v * BB_QR_VECTOR));
     bb_qr_store(q_row + v * BB_QR_VECTOR, values, si);
   }
 }
@@ -145,18 +183,18 @@ __device__ __forceinline__ void bb_quantize_rows_to_shared(const bb_out_t *__res
   const int total = rows * BB_QR_VECTORS;
   const int lane = threadIdx.x & 31;
   for (int base = threadIdx.x - lane; base < total; base += BB_FUSED_LOADS * THREADS) {
-    float values[BB_FUSED_LOADS][BB_QR_VECTOR];
+    uint4 loaded[BB_FUSED_LOADS];
 #pragma unroll
     for (int u = 0; u < BB_FUSED_LOADS; u++) {
       const int f = min(base + u * THREADS + lane, total - 1);
-      bb_qr_load(values[u], x + (size_t)(f / BB_QR_VECTORS) * BB_K + (f % BB_QR_VECTORS) * BB_QR_VECTOR);
+      loaded[u] = bb_qr_load(x + (size_t)(f / BB_QR_VECTORS) * BB_K + (f % BB_QR_VECTORS) * BB_QR_VECTOR);
     }
 #pragma unroll
     for (int u = 0; u < BB_FUSED_LOADS; u++) {
       const int first = base + u * THREADS;  // the same in every lane of the warp
       if (first >= total) break;
       const int f = first + lane;
-      const bb_u32 bits = f < total ? __float_as_uint(bb_qr_largest(values[u])) : 0u;
+      const bb_u32 bits = f < total ? __float_as_uint(bb_qr_largest(loaded[u])) : 0u;
       const int first_row = first / BB_QR_VECTORS;
       const bool next_row = f / BB_QR_VECTORS != first_row;
       const bb_u32 in_first = bb_warp_max_u32(next_row ? 0u : bits);
@@ -175,7 +213,7 @@ __device__ __forceinline__ void bb_quantize_rows_to_shared(const bb_out_t *__res
     const int row = f / BB_QR_VECTORS, v = f % BB_QR_VECTORS;
     const float si = __fdiv_rn(127.0f, bb_qr_bound(__uint_as_float(row_bits[row])));
     float values[BB_QR_VECTOR];
-    bb_qr_load(values, x + (size_t)row * BB_K + v * BB_QR_VECTOR);
+    bb_qr_floats(values, bb_qr_load(x + (size_t)row * BB_K + v * BB_QR_VECTOR));
     bb_qr_store(a_rows + row * BB_FUSED_PITCH + v * BB_QR_VECTOR, values, si);
   }
   __syncthreads();

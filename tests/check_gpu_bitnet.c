@@ -175,15 +175,16 @@ static int count_output_errors(const layer *l, int64_t m, const int8_t *want_q,
   return failures;
 }
 
-/* Runs the quantizer alone and the whole layer on m fresh rows; returns the failures. */
-static int check_layer(const layer *l, int64_t m) {
+/* Runs the quantizer alone and the whole layer on the m rows of x (host, of l's out_dtype), both
+ * paths of the layer where they run; the outputs of the first `checked` rows are checked against
+ * the reference. Returns the failures. */
+static int check_layer_on(const layer *l, int64_t m, const void *x, int64_t checked) {
   const bitblas_matmul_config *cfg = &l->cfg;
   const bb_cuda_api *cu = bb_test_cu();
   const int64_t N = cfg->N, K = cfg->K;
   const bitblas_dtype dtype = cfg->out_dtype;
   const size_t x_bytes = (size_t)m * (size_t)K * dtype_bytes(dtype);
   const size_t y_bytes = (size_t)m * (size_t)N * dtype_bytes(dtype);
-  void *x = random_activations(dtype, m, K);
   int8_t *want_q = malloc((size_t)m * (size_t)K);
   float *want_scale = malloc((size_t)m * sizeof(float));
   ck_assert(want_q && want_scale);
@@ -246,7 +247,7 @@ static int check_layer(const layer *l, int64_t m) {
             (long long)m);
   }
   double worst = 0.0;
-  failures += count_output_errors(l, m, want_q, want_scale, y[0], text, &worst);
+  failures += count_output_errors(l, checked, want_q, want_scale, y[0], text, &worst);
 
   /* Each path on its own (bitblas_bitnet_run took one of them): the same bytes. */
   const bb_bitnet_path paths[2] = {BB_BITNET_TWO_KERNELS, BB_BITNET_ONE_KERNEL};
@@ -275,7 +276,6 @@ static int check_layer(const layer *l, int64_t m) {
   free(y[1]);
   free(got_q);
   free(got_scale);
-  free(x);
   free(want_q);
   free(want_scale);
   const CUdeviceptr all[] = {x_device, q_device, scale_device, workspace, y_device};
@@ -283,9 +283,52 @@ static int check_layer(const layer *l, int64_t m) {
   return failures;
 }
 
+/* check_layer_on with m fresh random rows, every one checked. */
+static int check_layer(const layer *l, int64_t m) {
+  void *x = random_activations(l->cfg.out_dtype, m, l->cfg.K);
+  const int failures = check_layer_on(l, m, x, m);
+  free(x);
+  return failures;
+}
+
+/* Four rows of K values with the quantizer's special cases:
+ *   row 0: random, with NaN in two places, -0, +0 and values below float16's smallest normal;
+ *   row 1: every magnitude below 1e-5, so the row's bound is that floor;
+ *   row 2: random with one +inf: the bound is inf and si 0, so every code is 0 (inf * 0 is NaN,
+ *          which quantizes to 0) and a_scale is inf;
+ *   row 3: random with -inf and a NaN, the same. */
+static void *special_activations(bitblas_dtype dtype, int64_t K) {
+  void *x = malloc(4 * (size_t)K * dtype_bytes(dtype));
+  ck_assert_ptr_nonnull(x);
+  for (int64_t row = 0; row < 4; row++)
+    for (int64_t k = 0; k < K; k++) {
+      double value = row == 1 ? bb_rng_uniform(&rng, -9e-6, 9e-6) : bb_rng_uniform(&rng, -3.0, 3.0);
+      if (row == 0 && (k == 5 || k == K - 3)) value = NAN;
+      if (row == 0 && k % 97 == 1) value = k % 2 ? -0.0 : 0.0;
+      if (row == 0 && k % 89 == 2) value = bb_rng_uniform(&rng, -6e-5, 6e-5);
+      if (row == 2 && k == K / 3) value = INFINITY;
+      if (row == 3 && k == 0) value = -INFINITY;
+      if (row == 3 && k == K - 1) value = NAN;
+      bb_element_write(dtype, x, (size_t)row * (size_t)K + (size_t)k, value);
+    }
+  return x;
+}
+
+/* The layer and its quantizer on special_activations: the quantizer's bytes are the reference's,
+ * both paths give the same bytes, and the two rows with a finite a_scale are checked. */
+static int check_special_values(const layer *l) {
+  void *x = special_activations(l->cfg.out_dtype, l->cfg.K);
+  const int failures = check_layer_on(l, 4, x, 2);
+  free(x);
+  return failures;
+}
+
 /* The one-kernel layer of every tcgemv_int8 candidate of l's config (compiled and loaded here,
- * as the tuner would), at each m of ms, on fresh rows with y poisoned; returns the failures. */
-static int check_one_kernel_candidates(const layer *l, const int64_t *ms, size_t m_count) {
+ * as the tuner would), at each m of ms on fresh rows, and with `special` also on the four rows
+ * of special_activations (the two with a finite a_scale checked), y poisoned each time; returns
+ * the failures. */
+static int check_one_kernel_candidates(const layer *l, const int64_t *ms, size_t m_count,
+                                       int special) {
   const bitblas_matmul_config *cfg = &l->cfg;
   const bb_cuda_api *cu = bb_test_cu();
   bb_schedule all[BB_MAX_CANDIDATES], schedules[BB_MAX_CANDIDATES];
@@ -304,9 +347,10 @@ static int check_one_kernel_candidates(const layer *l, const int64_t *ms, size_t
   bitblas_matmul_config_describe(cfg, text, sizeof text);
   const bitblas_dtype dtype = cfg->out_dtype;
   int failures = 0;
-  for (size_t mi = 0; mi < m_count; mi++) {
-    const int64_t m = ms[mi];
-    void *x = random_activations(dtype, m, cfg->K);
+  for (size_t mi = 0; mi < m_count + (special ? 1 : 0); mi++) {
+    const int64_t m = mi < m_count ? ms[mi] : 4, checked = mi < m_count ? m : 2;
+    void *x =
+        mi < m_count ? random_activations(dtype, m, cfg->K) : special_activations(dtype, cfg->K);
     int8_t *want_q = malloc((size_t)m * (size_t)cfg->K);
     float *want_scale = malloc((size_t)m * sizeof(float));
     ck_assert(want_q && want_scale);
@@ -335,14 +379,15 @@ static int check_one_kernel_candidates(const layer *l, const int64_t *ms, size_t
       ck_assert_int_eq(cu->CtxSynchronize(), 0);
       void *y = host_copy(y_device, y_bytes);
       double worst = 0.0;
-      const int failed = count_output_errors(l, m, want_q, want_scale, y, what, &worst);
+      const int failed = count_output_errors(l, checked, want_q, want_scale, y, what, &worst);
       if (failed) fprintf(stderr, "FAIL %s m=%lld: %d outputs\n", what, (long long)m, failed);
       failures += failed;
       free(y);
       ck_assert_int_eq(cu->ModuleUnload(module), 0);
     }
-    fprintf(stderr, "%s %s m=%lld: one-kernel layer of %d candidates\n", failures ? "FAIL" : "ok  ",
-            text, (long long)m, count);
+    fprintf(stderr, "%s %s m=%lld%s: one-kernel layer of %d candidates\n",
+            failures ? "FAIL" : "ok  ", text, (long long)m, mi < m_count ? "" : " (special values)",
+            count);
     cu->MemFree(x_device);
     cu->MemFree(y_device);
     free(x);
@@ -376,8 +421,30 @@ START_TEST(test_one_kernel_every_candidate) {
     cfg.with_bias = cases[c].bias;
     layer l;
     layer_make(&l, &cfg, 0);
-    failures +=
-        check_one_kernel_candidates(&l, cases[c].ms, cases[c].ms[0] == cases[c].ms[1] ? 1 : 2);
+    failures += check_one_kernel_candidates(
+        &l, cases[c].ms, cases[c].ms[0] == cases[c].ms[1] ? 1 : 2, cases[c].M >= 4);
+    layer_free(&l);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+START_TEST(test_special_values) {
+  /* Through bitblas_bitnet_run and each path where it runs (test_one_kernel_every_candidate
+   * runs these rows through every candidate's one-kernel layer). */
+  const bitblas_dtype dtypes[3] = {BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_BFLOAT16,
+                                   BITBLAS_DTYPE_FLOAT32};
+  int failures = 0;
+  for (int d = 0; d < 3; d++) {
+    bitblas_matmul_config cfg;
+    bitblas_bitnet_config_init(&cfg, 1000, 2560);
+    cfg.out_dtype = dtypes[d];
+    cfg.dynamic_m = 0;
+    cfg.M = 4;
+    cfg.with_bias = d == 1;
+    layer l;
+    layer_make(&l, &cfg, 0);
+    failures += check_special_values(&l);
     layer_free(&l);
   }
   ck_assert_int_eq(failures, 0);
@@ -470,6 +537,7 @@ int main(void) {
   tcase_add_test(tc, test_dynamic_bfloat16);
   tcase_add_test(tc, test_float32_one_output_and_short_rows);
   tcase_add_test(tc, test_one_kernel_every_candidate);
+  tcase_add_test(tc, test_special_values);
   suite_add_tcase(suite, tc);
   const int failed = bb_test_run_suite_in_process(suite);
   bitblas_context_destroy(ctx);
