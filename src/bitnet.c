@@ -167,8 +167,8 @@ size_t bitblas_bitnet_workspace_bytes(const bitblas_op *op, int64_t m) {
 
 static int misaligned(const void *pointer) { return ((uintptr_t)pointer & 15u) != 0; }
 
-/* op quantizes rows, and m is in range. */
-static bitblas_status check_op_and_m(const bitblas_op *op, int64_t m) {
+/* op is an operator that quantizes its rows. */
+static bitblas_status check_op(const bitblas_op *op) {
   if (!op) return bb_fail(BITBLAS_INVALID_ARGUMENT, "op: must not be NULL");
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
   if (!bb_config_quantizes_rows(cfg))
@@ -178,9 +178,6 @@ static bitblas_status check_op_and_m(const bitblas_op *op, int64_t m) {
                    "(bitblas_bitnet_config_init)",
                    bitblas_dtype_name(cfg->A_dtype), cfg->with_a_scale,
                    bitblas_dtype_name(cfg->out_dtype));
-  if (m < 1 || m > INT32_MAX)
-    return bb_fail(BITBLAS_INVALID_ARGUMENT, "m = %" PRId64 ": must be between 1 and %d", m,
-                   INT32_MAX);
   return BITBLAS_OK;
 }
 
@@ -188,8 +185,11 @@ bitblas_status bitblas_bitnet_activation_quantize(const bitblas_op *op, int64_t 
                                                   int8_t *x_q, float *a_scale,
                                                   struct CUstream_st *stream) {
   bb_error_clear();
-  bitblas_status status = check_op_and_m(op, m);
+  const bitblas_status status = check_op(op);
   if (status != BITBLAS_OK) return status;
+  if (m < 1 || m > INT32_MAX)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT, "m = %" PRId64 ": must be between 1 and %d", m,
+                   INT32_MAX);
   if (!x || !x_q || !a_scale)
     return bb_fail(BITBLAS_INVALID_ARGUMENT, "x, x_q and a_scale: must not be NULL");
   if (misaligned(x))
@@ -205,14 +205,10 @@ bitblas_status bb_bitnet_run_path(const bitblas_op *op, const bitblas_bitnet_arg
                                   bb_bitnet_path path, struct CUstream_st *stream) {
   bb_error_clear();
   if (!args) return bb_fail(BITBLAS_INVALID_ARGUMENT, "args: must not be NULL");
-  bitblas_status status = check_op_and_m(op, args->m);
+  bitblas_status status = check_op(op);
+  if (status == BITBLAS_OK) status = bb_op_check_rows(op, args->m);
   if (status != BITBLAS_OK) return status;
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
-  if (!cfg->dynamic_m && args->m > cfg->M)
-    return bb_fail(BITBLAS_INVALID_ARGUMENT,
-                   "args.m = %" PRId64 ": this operator was made for M = %" PRId64
-                   " (static); use dynamic_m for varying m",
-                   args->m, cfg->M);
   const struct {
     const char *name;
     const void *pointer;

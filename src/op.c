@@ -373,16 +373,22 @@ size_t bitblas_op_weight_bytes(const bitblas_op *op) {
 
 static int misaligned(const void *pointer) { return ((uintptr_t)pointer & 15u) != 0; }
 
-static bitblas_status check_args(const bitblas_op *op, const bitblas_matmul_args *args) {
-  const bitblas_matmul_config *cfg = &op->cfg;
-  if (args->m < 1 || args->m > INT32_MAX)
-    return bb_fail(BITBLAS_INVALID_ARGUMENT, "args.m = %" PRId64 ": must be between 1 and %d",
-                   args->m, INT32_MAX);
-  if (!cfg->dynamic_m && args->m > cfg->M)
+bitblas_status bb_op_check_rows(const bitblas_op *op, int64_t m) {
+  if (m < 1 || m > INT32_MAX)
+    return bb_fail(BITBLAS_INVALID_ARGUMENT, "args.m = %" PRId64 ": must be between 1 and %d", m,
+                   INT32_MAX);
+  if (!op->cfg.dynamic_m && m > op->cfg.M)
     return bb_fail(BITBLAS_INVALID_ARGUMENT,
                    "args.m = %" PRId64 ": this operator was made for M = %" PRId64
                    " (static); use dynamic_m for varying m",
-                   args->m, cfg->M);
+                   m, op->cfg.M);
+  return BITBLAS_OK;
+}
+
+static bitblas_status check_args(const bitblas_op *op, const bitblas_matmul_args *args) {
+  const bitblas_matmul_config *cfg = &op->cfg;
+  const bitblas_status status = bb_op_check_rows(op, args->m);
+  if (status != BITBLAS_OK) return status;
   struct {
     const char *name;
     const void *pointer;

@@ -24,6 +24,11 @@ bitblas_status bb_op_quantize_rows(const bitblas_op *op, int64_t m, const void *
 bitblas_status bb_op_run_after_quantizer(const bitblas_op *op, const bitblas_matmul_args *args,
                                          struct CUstream_st *stream);
 
+/* The rule for the rows of one run of op (bitblas_op_run, bitblas_bitnet_run): m between 1 and
+ * INT32_MAX, and at most M where op is static. BITBLAS_INVALID_ARGUMENT with a message that names
+ * args.m otherwise. */
+bitblas_status bb_op_check_rows(const bitblas_op *op, int64_t m);
+
 /* Whether op's kernel for m rows has the BitNet layer in one kernel (tuner/launch.h) and m's
  * rows fit it: within the shared memory the kernel was given where `forced`, else within the
  * rule bitblas_bitnet_run follows (bb_fused_layer_fits). */
