@@ -26,14 +26,8 @@ quick_sets='llama-3-8b,llama-3-70b 1,16 w4a16
 llama-3-8b,llama-3-70b 1,16 w4a16 --enqueue direct'
 note() { summary+=("$1"); echo "== $1"; }
 
-# The build tree records the absolute path it was configured in; make that path lead here.
-configured=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt")
-if [ -n "$configured" ] && [ ! -e "$configured" ]; then
-  mkdir -p "$(dirname "$configured")" && ln -s "$PWD" "$configured"
-fi
-export BITBLAS_WORKER=$PWD/$BUILD/bitblas-worker
-nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv >"$OUT/device.txt" 2>&1
-note "device: $(tail -n 1 "$OUT/device.txt") on $(date -u +%Y-%m-%dT%H:%MZ)"
+. tools/device-env.sh
+note "$(device_record "$OUT/device.txt")"
 
 for stage in $stages; do
   case $stage in
