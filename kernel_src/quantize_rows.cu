@@ -169,7 +169,7 @@ __device__ __forceinline__ bb_u32 bb_warp_max_u32(bb_u32 v) {
 
 // Rows 0 .. rows - 1 of x (K values each) -> codes at a_rows (BB_FUSED_PITCH bytes per row) and
 // a_scale per row at row_scale, both in shared memory; row_bits is shared scratch of `rows`
-// words. Called by every thread of the block (THREADS of them, a multiple of 32); returns with
+// words (each row's largest magnitude, then its si). Called by every thread of the block (THREADS of them, a multiple of 32); returns with
 // the block synchronized. Needs BB_QR_VECTORS >= 32, so that the 32 loads of one warp step touch
 // at most two rows.
 template <int THREADS>
@@ -206,12 +206,17 @@ __device__ __forceinline__ void bb_quantize_rows_to_shared(const bb_out_t *__res
     }
   }
   __syncthreads();
-  for (int r = threadIdx.x; r < rows; r += THREADS)
+  // Each row's a_scale, and its si once (a division is dozens of instructions) in place of its
+  // largest magnitude.
+  for (int r = threadIdx.x; r < rows; r += THREADS) {
     row_scale[r] = __fdiv_rn(bb_qr_bound(__uint_as_float(row_bits[r])), 127.0f);
+    row_bits[r] = __float_as_uint(__fdiv_rn(127.0f, bb_qr_bound(__uint_as_float(row_bits[r]))));
+  }
+  __syncthreads();
   // Second pass: the codes (x again, mostly from L1).
   for (int f = threadIdx.x; f < total; f += THREADS) {
     const int row = f / BB_QR_VECTORS, v = f % BB_QR_VECTORS;
-    const float si = __fdiv_rn(127.0f, bb_qr_bound(__uint_as_float(row_bits[row])));
+    const float si = __uint_as_float(row_bits[row]);
     float values[BB_QR_VECTOR];
     bb_qr_floats(values, bb_qr_load(x + (size_t)row * BB_K + v * BB_QR_VECTOR));
     bb_qr_store(a_rows + row * BB_FUSED_PITCH + v * BB_QR_VECTOR, values, si);
