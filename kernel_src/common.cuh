@@ -452,31 +452,70 @@ __device__ __forceinline__ bb_out_t bb_float_to_out(float v) {
 }
 
 #if BB_A_KIND == 2
-// Output element (n, m) of int8 activations from its exact sum: int32 as is, or through the
-// column's scale, the row's activation scale and the bias (the tensor-core families).
-__device__ __forceinline__ void bb_store_exact_sum(bb_out_t *C, int n, int m, int value,
-                                                   const void *scales_, const float *a_scale,
-                                                   const bb_out_t *bias) {
+// The factors that turn the exact sum of output element (n, m) of int8 activations into C: the
+// weight row's scale and bias (by n) and the activation row's a_scale (by m), where the config
+// has them. Split from the store so that a kernel can load them long before it has the sum.
+struct bb_row_factors {
+  float scale;
+  bb_out_t bias;
+};
+
+__device__ __forceinline__ bb_row_factors bb_row_factors_load(int n, const void *scales_,
+                                                              const bb_out_t *bias) {
+  bb_row_factors f;
+  f.scale = 1.0f;
+  f.bias = 0;
+#if BB_OUT_KIND != 3 && BB_SCALING
+  f.scale = ((const float *)scales_)[n];
+#endif
+#if BB_BIAS
+  f.bias = bias[n];
+#endif
+  (void)n, (void)scales_, (void)bias;
+  return f;
+}
+
+__device__ __forceinline__ float bb_column_factor_load(int m, const float *a_scale) {
+#if BB_OUT_KIND != 3 && BB_A_SCALE
+  return a_scale[m];
+#else
+  (void)m, (void)a_scale;
+  return 1.0f;
+#endif
+}
+
+// Output element (n, m) from its exact sum and its factors: int32 as is (plus the bias), or
+// through the weight row's scale, the activation row's a_scale and the bias.
+__device__ __forceinline__ void bb_store_with_factors(bb_out_t *C, int n, int m, int value,
+                                                      const bb_row_factors &row, float a_scale) {
 #if BB_OUT_KIND == 3
 #if BB_BIAS
-  value += bias[n];
+  value += row.bias;
 #endif
   C[(size_t)m * BB_N + n] = value;
-  (void)scales_, (void)a_scale;
+  (void)a_scale;
 #else
   float out = (float)value;
 #if BB_SCALING
-  out *= ((const float *)scales_)[n];
+  out *= row.scale;
 #endif
 #if BB_A_SCALE
-  out *= a_scale[m];
+  out *= a_scale;
 #endif
 #if BB_BIAS
-  out += bb_out_to_float(bias[n]);
+  out += bb_out_to_float(row.bias);
 #endif
   C[(size_t)m * BB_N + n] = bb_float_to_out(out);
-  (void)scales_, (void)a_scale;
+  (void)row, (void)a_scale;
 #endif
+}
+
+// The same with the factors loaded here (the gemv and mma families).
+__device__ __forceinline__ void bb_store_exact_sum(bb_out_t *C, int n, int m, int value,
+                                                   const void *scales_, const float *a_scale,
+                                                   const bb_out_t *bias) {
+  bb_store_with_factors(C, n, m, value, bb_row_factors_load(n, scales_, bias),
+                        bb_column_factor_load(m, a_scale));
 }
 #endif
 

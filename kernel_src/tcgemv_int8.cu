@@ -238,6 +238,39 @@ __device__ __forceinline__ void bb_multiply_block(const bb_i8 *__restrict__ A, i
 #pragma unroll
   for (int s = 0; s < BB_STAGES - 1; s++) bb_stage_load(stages[s], warp + s * step, W, n_block, g, t);
   prologue();
+
+  // The factors of this thread's outputs (weight scale, a_scale, bias), asked for now: the
+  // epilogue needs them right after the block's sum, and a weight scale misses in L2 like the
+  // weights (so did the time of a short kernel, when they were loaded there). Rows past N and
+  // columns past M read the last ones: those outputs are never stored.
+#if BB_WARPS > 1
+#define BB_OUTPUTS (BB_N_TILES * 16 * BB_M_TILES * 8)
+#define BB_OUTPUT_SLOTS ((BB_OUTPUTS + BB_THREADS - 1) / BB_THREADS)
+  bb_row_factors row_factors[BB_OUTPUT_SLOTS];
+  float column_factors[BB_OUTPUT_SLOTS];
+#pragma unroll
+  for (int s = 0; s < BB_OUTPUT_SLOTS; s++) {
+    const int index = min(threadIdx.x + s * BB_THREADS, BB_OUTPUTS - 1);
+    row_factors[s] = bb_row_factors_load(min(n_block + index / (BB_M_TILES * 8), BB_N - 1), scales_, bias);
+    column_factors[s] = bb_column_factor_load(min(m_block + index % (BB_M_TILES * 8), M - 1), a_scale);
+  }
+#else
+  bb_row_factors row_factors[BB_N_TILES][2];  // rows 16j + g and 16j + g + 8
+  float column_factors[BB_M_TILES][2];        // columns 8i + 2t and 8i + 2t + 1
+#pragma unroll
+  for (int j = 0; j < BB_N_TILES; j++)
+#pragma unroll
+    for (int half = 0; half < 2; half++)
+      row_factors[j][half] =
+          bb_row_factors_load(min(n_block + 16 * j + g + 8 * half, BB_N - 1), scales_, bias);
+#pragma unroll
+  for (int i = 0; i < BB_M_TILES; i++)
+#pragma unroll
+    for (int parity = 0; parity < 2; parity++)
+      column_factors[i][parity] =
+          bb_column_factor_load(min(m_block + 8 * i + 2 * t + parity, M - 1), a_scale);
+#endif
+
   for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_STAGES * step) {
 #pragma unroll
     for (int s = 0; s < BB_STAGES; s++) {
@@ -261,14 +294,17 @@ __device__ __forceinline__ void bb_multiply_block(const bb_i8 *__restrict__ A, i
         partial[warp][16 * j + g + (e >= 2 ? 8 : 0)][8 * i + 2 * t + (e & 1)] =
             bb_exact_sum(sums, j, i, e);
   __syncthreads();
-  for (int index = threadIdx.x; index < BB_N_TILES * 16 * BB_M_TILES * 8; index += BB_THREADS) {
+#pragma unroll
+  for (int s = 0; s < BB_OUTPUT_SLOTS; s++) {
+    const int index = threadIdx.x + s * BB_THREADS;
+    if (index >= BB_OUTPUTS) break;
     const int row = index / (BB_M_TILES * 8), column = index % (BB_M_TILES * 8);
     const int n = n_block + row, m = m_block + column;
     if (n >= BB_N || m >= M) continue;
     int value = 0;
 #pragma unroll
     for (int k = 0; k < BB_WARPS; k++) value += partial[k][row][column];
-    bb_store_exact_sum(C, n, m, value, scales_, a_scale, bias);
+    bb_store_with_factors(C, n, m, value, row_factors[s], column_factors[s]);
   }
 #else
 #pragma unroll
@@ -280,7 +316,8 @@ __device__ __forceinline__ void bb_multiply_block(const bb_i8 *__restrict__ A, i
         const int n = n_block + 16 * j + g + (e >= 2 ? 8 : 0);
         const int m = m_block + 8 * i + 2 * t + (e & 1);
         if (n >= BB_N || m >= M) continue;
-        bb_store_exact_sum(C, n, m, bb_exact_sum(sums, j, i, e), scales_, a_scale, bias);
+        bb_store_with_factors(C, n, m, bb_exact_sum(sums, j, i, e), row_factors[j][e >> 1],
+                              column_factors[i][e & 1]);
       }
 #endif
 }
