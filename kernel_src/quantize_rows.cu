@@ -187,7 +187,8 @@ __device__ __forceinline__ void bb_quantize_rows_to_shared(const bb_out_t *__res
 #pragma unroll
     for (int u = 0; u < BB_FUSED_LOADS; u++) {
       const int f = min(base + u * THREADS + lane, total - 1);
-      loaded[u] = bb_qr_load(x + (size_t)(f / BB_QR_VECTORS) * BB_K + (f % BB_QR_VECTORS) * BB_QR_VECTOR);
+      const int row = f / BB_QR_VECTORS, v = f % BB_QR_VECTORS;
+      loaded[u] = bb_qr_load(x + (size_t)row * BB_K + v * BB_QR_VECTOR);
     }
 #pragma unroll
     for (int u = 0; u < BB_FUSED_LOADS; u++) {

@@ -31,6 +31,8 @@
 #if BB_K % BB_SEG_K != 0  // (the tuner offers no such schedule: bb_tcgemv_int8_fits)
 #error "K must be whole segments"
 #endif
+#define BB_OUTPUTS (BB_N_TILES * 16 * BB_M_TILES * 8)                // outputs of a block
+#define BB_OUTPUT_SLOTS ((BB_OUTPUTS + BB_THREADS - 1) / BB_THREADS)  // of a thread (warps > 1)
 #define BB_POSITIONS (8 / BB_W_BITS)           // codes per byte
 #define BB_ACT_REGS (BB_WORD_K / 4)            // registers of activations per word of codes
 #define BB_BYTE_MASK (BB_W_MASK * 0x01010101u)
@@ -239,20 +241,20 @@ __device__ __forceinline__ void bb_multiply_block(const bb_i8 *__restrict__ A, i
   for (int s = 0; s < BB_STAGES - 1; s++) bb_stage_load(stages[s], warp + s * step, W, n_block, g, t);
   prologue();
 
-  // The factors of this thread's outputs (weight scale, a_scale, bias), asked for now: the
-  // epilogue needs them right after the block's sum, and a weight scale misses in L2 like the
-  // weights (so did the time of a short kernel, when they were loaded there). Rows past N and
-  // columns past M read the last ones: those outputs are never stored.
+  // The factors of this thread's outputs (weight scale, a_scale, bias), asked for now. A weight
+  // scale misses in L2 as the weights do; loaded after the block's sum, its latency came on top
+  // of a short kernel's time (bench/RESULTS.md, twenty-third section). Rows past N and columns
+  // past M read the last ones: those outputs are never stored.
 #if BB_WARPS > 1
-#define BB_OUTPUTS (BB_N_TILES * 16 * BB_M_TILES * 8)
-#define BB_OUTPUT_SLOTS ((BB_OUTPUTS + BB_THREADS - 1) / BB_THREADS)
   bb_row_factors row_factors[BB_OUTPUT_SLOTS];
   float column_factors[BB_OUTPUT_SLOTS];
 #pragma unroll
   for (int s = 0; s < BB_OUTPUT_SLOTS; s++) {
-    const int index = min(threadIdx.x + s * BB_THREADS, BB_OUTPUTS - 1);
-    row_factors[s] = bb_row_factors_load(min(n_block + index / (BB_M_TILES * 8), BB_N - 1), scales_, bias);
-    column_factors[s] = bb_column_factor_load(min(m_block + index % (BB_M_TILES * 8), M - 1), a_scale);
+    const int index = min((int)threadIdx.x + s * BB_THREADS, BB_OUTPUTS - 1);
+    const int n = min(n_block + index / (BB_M_TILES * 8), BB_N - 1);
+    const int m = min(m_block + index % (BB_M_TILES * 8), M - 1);
+    row_factors[s] = bb_row_factors_load(n, scales_, bias);
+    column_factors[s] = bb_column_factor_load(m, a_scale);
   }
 #else
   bb_row_factors row_factors[BB_N_TILES][2];  // rows 16j + g and 16j + g + 8
@@ -296,7 +298,7 @@ __device__ __forceinline__ void bb_multiply_block(const bb_i8 *__restrict__ A, i
   __syncthreads();
 #pragma unroll
   for (int s = 0; s < BB_OUTPUT_SLOTS; s++) {
-    const int index = threadIdx.x + s * BB_THREADS;
+    const int index = (int)threadIdx.x + s * BB_THREADS;
     if (index >= BB_OUTPUTS) break;
     const int row = index / (BB_M_TILES * 8), column = index % (BB_M_TILES * 8);
     const int n = n_block + row, m = m_block + column;
