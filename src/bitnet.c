@@ -115,7 +115,8 @@ static float activation_read(bitblas_dtype dtype, const void *x, size_t i) {
   return ((const float *)x)[i];
 }
 
-/* clamp(rint(value), -128, 127) with ties to even; NaN gives 0 (as the GPU's cvt.rni does). */
+/* clamp(rint(value), -128, 127) with ties to even; NaN gives 0 (as cvt.rni.s32.f32 does, and the
+ * GPU quantizers, kernel_src/quantize_rows.cu). */
 static int8_t quantize_value(float value) {
   if (isnan(value)) return 0;
   if (value >= 127.0f) return 127;

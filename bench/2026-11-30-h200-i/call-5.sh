@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Device call 5 of the twenty-third session: tcgemv_int8 loads its outputs' factors (weight scale,
+# a_scale, bias) before the main loop instead of after the block's sum. build-base is 9612d83
+# (call 4's code), build-gpu adds this. check_gpu_bitnet, then the BitNet 2B set at M = 1-16
+# twice over, and w2a8 on the Llama-3 sets at M = 1 and 16, each build on its own cache.
+# Usage: OUT=dir bash bench/2026-11-30-h200-i/call-5.sh
+set -u
+cd "$(dirname "$0")/../.."
+O=$OUT/call-5
+mkdir -p "$O"
+start=$SECONDS
+BUILD=build-gpu
+. tools/device-env.sh
+device_record "$O/device.txt" >> "$O/summary.txt"
+BITBLAS_CACHE=$O/t.db timeout 150 build-gpu/tests/check_gpu_bitnet > "$O/check_gpu_bitnet.txt" 2>&1
+echo "check_gpu_bitnet rc=$? at $((SECONDS - start)) s: $(grep -E '^[0-9]+%' "$O/check_gpu_bitnet.txt")" >> "$O/summary.txt"
+bench() {  # build name presets ms [format]
+  BITBLAS_CACHE=$O/$2.db BITBLAS_WORKER=$PWD/$1/bitblas-worker timeout 120 $1/bitblas-bench \
+    --preset "$3" --m "$4" --formats "${5:-bitnet}" --csv "$O/$2.csv" > "$O/$2.txt" 2>&1
+  echo "bench $2 rc=$? at $((SECONDS - start)) s" >> "$O/summary.txt"
+}
+for round in 1 2; do
+  bench build-base base-bitnet-$round bitnet-b1.58-2b 1,2,4,8,16
+  bench build-gpu new-bitnet-$round bitnet-b1.58-2b 1,2,4,8,16
+done
+bench build-base base-llama llama-3-8b,llama-3-70b 1,16 w2a8
+bench build-gpu new-llama llama-3-8b,llama-3-70b 1,16 w2a8
+rm -f "$O"/*.db*
+(cd "$OUT" && tar czf call-5.tgz call-5)
+cat "$O/summary.txt"
+python3 - "$O" <<'PY'
+import csv, sys, os
+d = sys.argv[1]
+def rows(name):
+    p = os.path.join(d, name + ".csv")
+    return {(r["M"], r["N"], r["K"]): r for r in csv.DictReader(open(p))} if os.path.exists(p) else {}
+for base, new in [("base-bitnet-1", "new-bitnet-1"), ("base-bitnet-2", "new-bitnet-2"), ("base-llama", "new-llama")]:
+    b, n = rows(base), rows(new)
+    print("==", base, "vs", new, ": M N K | product base new | 1k-prod base new | 2k-prod base new")
+    for key in n:
+        if key not in b: continue
+        def f(r, c):
+            try: return float(r[c])
+            except: return float("nan")
+        pb, pn = f(b[key], "bitblas_us"), f(n[key], "bitblas_us")
+        print(*key, "| %.2f %.2f | %+.2f %+.2f | %+.2f %+.2f" % (pb, pn,
+              f(b[key], "bitnet_layer_one_kernel_us") - pb, f(n[key], "bitnet_layer_one_kernel_us") - pn,
+              f(b[key], "bitnet_layer_two_kernels_us") - pb, f(n[key], "bitnet_layer_two_kernels_us") - pn))
+PY
+grep -h "^FAIL" "$O"/check_gpu_bitnet.txt | head -20
+rm -rf "$O"
