@@ -95,8 +95,9 @@ __device__ __forceinline__ bb_u32 bb_qr_code(float scaled) {
 }
 
 // One load's values as codes clamp(rint(x * si), -128, 127), stored at q (8- or 4-byte aligned).
-__device__ __forceinline__ void bb_qr_store(bb_i8 *q, const float (&values)[BB_QR_VECTOR],
-                                            float si) {
+__device__ __forceinline__ void bb_qr_store(bb_i8 *q, uint4 raw, float si) {
+  float values[BB_QR_VECTOR];
+  bb_qr_floats(values, raw);
   bb_u32 words[BB_QR_VECTOR / 4];
 #pragma unroll
   for (int w = 0; w < BB_QR_VECTOR / 4; w++) {
@@ -141,11 +142,8 @@ extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
   if (threadIdx.x == 0) a_scale[row] = __fdiv_rn(bound, 127.0f);
   // The second pass reads the row again (from L1/L2: a row is at most a few hundred KiB).
   bb_i8 *q_row = x_q + row * BB_K;
-  for (int v = threadIdx.x; v < BB_QR_VECTORS; v += BB_QR_THREADS) {
-    float values[BB_QR_VECTOR];
-    bb_qr_floats(values, bb_qr_load(x_row + v * BB_QR_VECTOR));
-    bb_qr_store(q_row + v * BB_QR_VECTOR, values, si);
-  }
+  for (int v = threadIdx.x; v < BB_QR_VECTORS; v += BB_QR_THREADS)
+    bb_qr_store(q_row + v * BB_QR_VECTOR, bb_qr_load(x_row + v * BB_QR_VECTOR), si);
 }
 
 // ---- the same quantization inside a product's block ----------------------------------------------
@@ -169,9 +167,9 @@ __device__ __forceinline__ bb_u32 bb_warp_max_u32(bb_u32 v) {
 
 // Rows 0 .. rows - 1 of x (K values each) -> codes at a_rows (BB_FUSED_PITCH bytes per row) and
 // a_scale per row at row_scale, both in shared memory; row_bits is shared scratch of `rows`
-// words (each row's largest magnitude, then its si). Called by every thread of the block (THREADS of them, a multiple of 32); returns with
-// the block synchronized. Needs BB_QR_VECTORS >= 32, so that the 32 loads of one warp step touch
-// at most two rows.
+// words (each row's largest magnitude, then its si). Called by every thread of the block
+// (THREADS of them, a multiple of 32); returns with the block synchronized. Needs
+// BB_QR_VECTORS >= 32, so that the 32 loads of one warp step touch at most two rows.
 template <int THREADS>
 __device__ __forceinline__ void bb_quantize_rows_to_shared(const bb_out_t *__restrict__ x, int rows,
                                                            bb_i8 *a_rows, float *row_scale,
@@ -218,9 +216,8 @@ __device__ __forceinline__ void bb_quantize_rows_to_shared(const bb_out_t *__res
   for (int f = threadIdx.x; f < total; f += THREADS) {
     const int row = f / BB_QR_VECTORS, v = f % BB_QR_VECTORS;
     const float si = __uint_as_float(row_bits[row]);
-    float values[BB_QR_VECTOR];
-    bb_qr_floats(values, bb_qr_load(x + (size_t)row * BB_K + v * BB_QR_VECTOR));
-    bb_qr_store(a_rows + row * BB_FUSED_PITCH + v * BB_QR_VECTOR, values, si);
+    const uint4 loaded = bb_qr_load(x + (size_t)row * BB_K + v * BB_QR_VECTOR);
+    bb_qr_store(a_rows + row * BB_FUSED_PITCH + v * BB_QR_VECTOR, loaded, si);
   }
   __syncthreads();
 }

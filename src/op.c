@@ -472,9 +472,8 @@ bitblas_status bb_op_run_after_quantizer(const bitblas_op *op, const bitblas_mat
 int bb_op_fused_layer_runs(const bitblas_op *op, int64_t m, int forced) {
   const bb_op_kernel *kernel = kernel_for(op, m);
   if (!kernel->fused_layer) return 0;
-  if (forced)
-    return bb_fused_layer_shared_bytes(&kernel->schedule, &op->cfg, m) <= BB_FUSED_LAYER_SHARED_MAX;
-  return bb_fused_layer_fits(&kernel->schedule, &op->cfg, m);
+  return forced ? bb_fused_layer_can_run(&kernel->schedule, &op->cfg, m)
+                : bb_fused_layer_fits(&kernel->schedule, &op->cfg, m);
 }
 
 bitblas_status bb_op_run_fused_layer(const bitblas_op *op, int64_t m, const void *x, const void *W,

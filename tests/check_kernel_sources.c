@@ -641,6 +641,8 @@ START_TEST(test_one_kernel_layer_rule) {
   ck_assert(bb_fused_layer_fits(&two_tiles, &cfg, 1));
   ck_assert(bb_fused_layer_fits(&two_tiles, &cfg, 4));
   ck_assert(!bb_fused_layer_fits(&two_tiles, &cfg, 5));
+  ck_assert(bb_fused_layer_can_run(&two_tiles, &cfg, 5)); /* runs when asked for */
+  ck_assert(!bb_fused_layer_can_run(&gemv, &cfg, 1));
   ck_assert(!bb_fused_layer_fits(&one_tile, &cfg, 4)); /* 240 blocks */
   ck_assert(!bb_fused_layer_fits(&gemv, &cfg, 1));
   cfg.N = 13824; /* 864 blocks of 16 rows */
@@ -653,6 +655,8 @@ START_TEST(test_one_kernel_layer_rule) {
   cfg.K = 28672; /* one block, but 16 rows of codes take more shared memory than it is given */
   ck_assert(bb_fused_layer_fits(&two_m_tiles, &cfg, 3));
   ck_assert(!bb_fused_layer_fits(&two_m_tiles, &cfg, 16));
+  ck_assert(bb_fused_layer_can_run(&two_m_tiles, &cfg, 3));
+  ck_assert(!bb_fused_layer_can_run(&two_m_tiles, &cfg, 16));
   ck_assert_uint_gt(bb_fused_layer_shared_bytes(&two_m_tiles, &cfg, 16), BB_FUSED_LAYER_SHARED_MAX);
   cfg.K = 128; /* 16 loads of 16-bit x per row; float32 x: 32 */
   ck_assert(!bb_fused_layer_in_module(&one_tile, &cfg));

@@ -74,10 +74,14 @@ size_t bb_fused_layer_shared_bytes(const bb_schedule *schedule, const bitblas_ma
   return (size_t)(m < block_rows ? m : block_rows) * (size_t)(cfg->K + 16);
 }
 
+int bb_fused_layer_can_run(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                           int64_t m) {
+  return bb_fused_layer_in_module(schedule, cfg) &&
+         bb_fused_layer_shared_bytes(schedule, cfg, m) <= BB_FUSED_LAYER_SHARED_MAX;
+}
+
 int bb_fused_layer_fits(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m) {
-  if (!bb_fused_layer_in_module(schedule, cfg) ||
-      bb_fused_layer_shared_bytes(schedule, cfg, m) > BB_FUSED_LAYER_SHARED_MAX)
-    return 0;
+  if (!bb_fused_layer_can_run(schedule, cfg, m)) return 0;
   unsigned grid[3];
   bb_schedule_grid(schedule, cfg, m, grid);
   const double reads = (double)grid[0] * (double)m * (double)(cfg->K + 16);

@@ -54,8 +54,13 @@ int bb_fused_layer_in_module(const bb_schedule *schedule, const bitblas_matmul_c
 size_t bb_fused_layer_shared_bytes(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
                                    int64_t m);
 
+/* Whether the one-kernel layer can run m rows on a kernel of `schedule`: its module holds it
+ * (bb_fused_layer_in_module) and the rows' codes fit BB_FUSED_LAYER_SHARED_MAX. */
+int bb_fused_layer_can_run(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                           int64_t m);
+
 /* Whether bitblas_bitnet_run takes the one-kernel layer for m rows on a kernel of `schedule`:
- * one the module holds, whose shared memory fits, and whose blocks, each quantizing all m rows
+ * one that can run them (bb_fused_layer_can_run), and whose blocks, each quantizing all m rows
  * of x for itself, write at most BB_FUSED_LAYER_AUTO_BYTES of codes in all (blocks along N x m
  * x (K + 16) bytes; each block reads as many rows of x). On an H200 (bench/RESULTS.md,
  * twenty-second section) the one kernel was 0.1-1.0 µs faster than the quantizer and the

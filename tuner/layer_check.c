@@ -149,9 +149,8 @@ bb_candidate_outcome bb_layer_check_run(bb_layer_check *check, CUmodule module, 
   const bb_cuda_api *cu = check->cu;
   const bitblas_matmul_config *cfg = &check->cfg;
   bb_candidate_outcome outcome = run_quantizer(check, module, message, message_size);
-  if (outcome != BB_CANDIDATE_OK || !bb_fused_layer_in_module(schedule, cfg) ||
-      check->rows != cfg->M ||
-      bb_fused_layer_shared_bytes(schedule, cfg, cfg->M) > BB_FUSED_LAYER_SHARED_MAX)
+  if (outcome != BB_CANDIDATE_OK || check->rows != cfg->M ||
+      !bb_fused_layer_can_run(schedule, cfg, cfg->M))
     return outcome;
   CUfunction fused = NULL;
   CUresult result = bb_fused_layer_find(cu, module, &fused);
