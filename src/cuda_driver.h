@@ -66,6 +66,10 @@ enum {
   BB_CU_FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8,
 };
 
+/* cuMemHostAlloc flags. */
+#define BB_CU_MEMHOSTALLOC_PORTABLE 0x01u
+#define BB_CU_MEMHOSTALLOC_DEVICEMAP 0x02u
+
 #define BB_CU_EVENT_DEFAULT 0
 #define BB_CU_STREAM_NON_BLOCKING 1
 
@@ -100,6 +104,10 @@ enum {
      void **extra))                                                                                \
   X(CUresult, MemAlloc, "cuMemAlloc_v2", (CUdeviceptr * pointer, size_t bytes))                    \
   X(CUresult, MemFree, "cuMemFree_v2", (CUdeviceptr pointer))                                      \
+  X(CUresult, MemHostAlloc, "cuMemHostAlloc", (void **pointer, size_t bytes, unsigned int flags))  \
+  X(CUresult, MemHostGetDevicePointer, "cuMemHostGetDevicePointer_v2",                             \
+    (CUdeviceptr * device, void *host, unsigned int flags))                                        \
+  X(CUresult, MemFreeHost, "cuMemFreeHost", (void *pointer))                                       \
   X(CUresult, MemcpyHtoD, "cuMemcpyHtoD_v2",                                                       \
     (CUdeviceptr destination, const void *source, size_t bytes))                                   \
   X(CUresult, MemcpyDtoH, "cuMemcpyDtoH_v2",                                                       \

@@ -10,17 +10,20 @@
  * plain; blocks of 2 warps at M = 9-16; the tiled mma family where K is not whole k steps, and
  * with int8 activations for every integer weight format and output; the BitNet layer's other
  * kernels in a module checked by the measurement (a wrong row quantizer or one-kernel layer is
- * caught); one measurement retargeted from bucket to bucket, and timing that stops early.
+ * caught); one measurement retargeted from bucket to bucket, and timing that stops early; bias
+ * with partial last blocks; the stream hold the timing runs behind.
  * GPU suite: exits 77 without a device.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "compile.h"
 #include "measure.h"
 #include "gpu_support.h"
 #include "schedule.h"
+#include "stream_hold.h"
 #include "test_support.h"
 #include "weight_order.h"
 
@@ -246,6 +249,32 @@ START_TEST(test_scale_table_copies) {
       {5, 256, 16384, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_ORIGINAL},
   };
   ck_assert_int_eq(check_cases(cases, sizeof cases / sizeof cases[0]), 0);
+}
+END_TEST
+
+/* A bias added to outputs of every float dtype, where the last block of rows is partial: N of
+ * 1003 ends in a block of 11 rows (blocks of 16 and 32 rows), N = 8 in one of 8. float16,
+ * float32 and bfloat16 outputs; every candidate, tensor-core gemvs among them. */
+START_TEST(test_bias_copies) {
+  static const scaled_case cases[] = {
+      {1, 1003, 1024, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL},
+      {16, 1003, 2048, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_NONE},
+      {3, 1003, 1024, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_RESCALE},
+      {5, 8, 4096, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE},
+  };
+  static const bitblas_dtype outputs[] = {BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_FLOAT32,
+                                          BITBLAS_DTYPE_BFLOAT16, BITBLAS_DTYPE_FLOAT16};
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
+    cfg.with_bias = 1;
+    cfg.out_dtype = outputs[c]; /* float16 activations: the tensor-core gemv's */
+    ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "case %zu: %s", c,
+                  bitblas_last_error());
+    ck_assert_int_gt(count_candidates(&cfg, of_family, BB_FAMILY_TCGEMV), 0);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
 }
 END_TEST
 
@@ -555,6 +584,46 @@ START_TEST(test_measure_race) {
 }
 END_TEST
 
+/* The stream hold the tuner times behind: work enqueued after it waits until it is released,
+ * then runs; a hold never released gives up after BB_HOLD_TIMEOUT_NS and says so. */
+START_TEST(test_stream_hold) {
+  const bb_cuda_api *cu = bb_test_cu();
+  bb_stream_hold hold;
+  ck_assert_msg(bb_stream_hold_create(cu, &hold) == BITBLAS_OK, "%s", bitblas_last_error());
+  CUstream stream = NULL;
+  CUdeviceptr word = 0;
+  unsigned value = 1;
+  ck_assert_int_eq(cu->StreamCreate(&stream, BB_CU_STREAM_NON_BLOCKING), 0);
+  ck_assert_int_eq(cu->MemAlloc(&word, sizeof value), 0);
+  ck_assert_int_eq(cu->MemsetD32Async(word, 0, 1, stream), 0);
+  ck_assert_int_eq(cu->StreamSynchronize(stream), 0);
+
+  ck_assert_int_eq(bb_stream_hold_begin(&hold, stream), 0);
+  ck_assert_int_eq(cu->MemsetD32Async(word, 7, 1, stream), 0);
+  const struct timespec pause = {0, 50 * 1000 * 1000};
+  nanosleep(&pause, NULL);
+  ck_assert_int_eq(cu->MemcpyDtoH(&value, word, sizeof value), 0); /* not ordered after the hold */
+  ck_assert_uint_eq(value, 0);
+  bb_stream_hold_release(&hold);
+  ck_assert_int_eq(cu->StreamSynchronize(stream), 0);
+  ck_assert_int_eq(cu->MemcpyDtoH(&value, word, sizeof value), 0);
+  ck_assert_uint_eq(value, 7);
+  ck_assert_int_eq(bb_stream_hold_timed_out(&hold), 0);
+
+  ck_assert_int_eq(bb_stream_hold_begin(&hold, stream), 0);
+  ck_assert_int_eq(cu->MemsetD32Async(word, 9, 1, stream), 0);
+  ck_assert_int_eq(cu->StreamSynchronize(stream), 0); /* after the hold's timeout */
+  ck_assert_int_eq(cu->MemcpyDtoH(&value, word, sizeof value), 0);
+  ck_assert_uint_eq(value, 9);
+  ck_assert_int_eq(bb_stream_hold_timed_out(&hold), 1);
+  bb_stream_hold_release(&hold); /* late: harmless */
+
+  cu->MemFree(word);
+  cu->StreamDestroy(stream);
+  bb_stream_hold_destroy(&hold);
+}
+END_TEST
+
 static Suite *candidates_suite(void) {
   Suite *suite = suite_create("gpu_candidates");
   TCase *tc = tcase_create("core");
@@ -564,6 +633,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_groups_of_120);
   tcase_add_test(tc, test_traded_words);
   tcase_add_test(tc, test_scale_table_copies);
+  tcase_add_test(tc, test_bias_copies);
   tcase_add_test(tc, test_groups_inside_segments);
   tcase_add_test(tc, test_tall_blocks_small_m);
   tcase_add_test(tc, test_two_warp_blocks);
@@ -573,6 +643,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_plain_buckets);
   tcase_add_test(tc, test_measure_retarget);
   tcase_add_test(tc, test_measure_race);
+  tcase_add_test(tc, test_stream_hold);
   suite_add_tcase(suite, tc);
   return suite;
 }

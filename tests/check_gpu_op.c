@@ -154,6 +154,35 @@ START_TEST(test_traded_weights_in_pieces) {
 }
 END_TEST
 
+/* A bias needs only its dtype's alignment: one 2 bytes off the 16-byte grid gives the right
+ * outputs, as an aligned one does, at M = 1 and 16 (tensor-core gemv winners). */
+START_TEST(test_bias_off_the_16_byte_grid) {
+  use_fresh_cache("bias-offset");
+  bitblas_context *ctx = NULL;
+  ck_assert_msg(bitblas_context_create(0, &ctx) == BITBLAS_OK, "%s", bitblas_last_error());
+  static const int64_t ms[] = {1, 16};
+  for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+    const bitblas_matmul_config cfg = w4a16(ms[i], 4096, 4096);
+    bitblas_op *op = NULL;
+    ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+    bitblas_op_info info;
+    bitblas_op_info_get(op, &info);
+    ck_assert_ptr_nonnull(strstr(info.schedule, "tcgemv"));
+    for (size_t offset = 0; offset <= 2; offset += 2) {
+      const bb_test_check check = bb_test_run_and_check_bias_at(op, ms[i], &rng, offset);
+      ck_assert_msg(check.ran, "M = %lld, offset %zu: %s", (long long)ms[i], offset, check.message);
+      ck_assert_msg(!check.poison_differs, "M = %lld, offset %zu: unwritten outputs",
+                    (long long)ms[i], offset);
+      ck_assert_msg(check.relative_error <= bb_test_tolerance(&cfg),
+                    "M = %lld, offset %zu: relative error %g", (long long)ms[i], offset,
+                    check.relative_error);
+    }
+    bitblas_op_release(op);
+  }
+  bitblas_context_destroy(ctx);
+}
+END_TEST
+
 START_TEST(test_trapping_candidate_is_contained) {
   use_fresh_cache("trap");
   setenv("BITBLAS_FAULT_INJECT", "trap:0", 1);
@@ -312,6 +341,7 @@ int main(void) {
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_tune_then_cache);
   tcase_add_test(tc, test_traded_weights_in_pieces);
+  tcase_add_test(tc, test_bias_off_the_16_byte_grid);
   tcase_add_test(tc, test_trapping_candidate_is_contained);
   tcase_add_test(tc, test_hanging_candidate_is_contained);
   tcase_add_test(tc, test_run_refuses_bad_arguments);

@@ -601,6 +601,24 @@ START_TEST(test_format_presets_make_valid_configs) {
   bitblas_matmul_config cfg;
   bb_tool_format_config(&bitnet, 1, 2560, 6912, &cfg);
   ck_assert(cfg.accum_dtype == BITBLAS_DTYPE_INT32 && cfg.out_dtype == BITBLAS_DTYPE_FLOAT16);
+  ck_assert_int_eq(cfg.with_bias, 0);
+
+  /* "+bias" after a name: the same format with a bias. */
+  bb_tool_format with_bias;
+  ck_assert_int_eq(bb_tool_format_parse("w4a16+bias", &with_bias), 0);
+  ck_assert_int_eq(with_bias.with_bias, 1);
+  ck_assert_str_eq(with_bias.name, "w4a16+bias");
+  ck_assert(with_bias.W_dtype == w4a16.W_dtype && with_bias.group_size == w4a16.group_size &&
+            with_bias.zeros_mode == w4a16.zeros_mode);
+  ck_assert_int_eq(w4a16.with_bias, 0);
+  bb_tool_format_config(&with_bias, 1, 4096, 4096, &cfg);
+  ck_assert_int_eq(cfg.with_bias, 1);
+  ck_assert_int_eq(bb_tool_format_parse("bitnet+bias", &with_bias), 0);
+  ck_assert(with_bias.with_bias && with_bias.ternary);
+  ck_assert_int_eq(bb_tool_format_parse("w4a16+bias+bias", &with_bias), -1);
+  ASSERT_CONTAINS(bb_tool_error(), "unknown format \"w4a16+bias+bias\"");
+  ck_assert_int_eq(bb_tool_format_parse("+bias", &with_bias), -1);
+  ASSERT_CONTAINS(bb_tool_error(), "+bias");
 }
 END_TEST
 
@@ -625,6 +643,12 @@ START_TEST(test_generic_formats) {
   ASSERT_CONTAINS(bb_tool_error(), "ternary=1 needs W=int2");
   ck_assert_int_eq(bb_tool_format_parse("A=float16,W=uint4,scale=2", &format), -1);
   ASSERT_CONTAINS(bb_tool_error(), "must be 0 or 1");
+  ck_assert_int_eq(bb_tool_format_parse("A=float16,W=uint4,g=128,bias=1", &format), 0);
+  ck_assert_int_eq(format.with_bias, 1);
+  ck_assert_int_eq(bb_tool_format_parse("A=float16,W=uint4,bias=2", &format), -1);
+  ASSERT_CONTAINS(bb_tool_error(), "bias");
+  ck_assert_int_eq(bb_tool_format_parse("A=float16,W=uint4,biases=1", &format), -1);
+  ASSERT_CONTAINS(bb_tool_error(), "unknown key \"biases\"");
 
   bb_tool_format formats[BB_TOOL_FORMAT_LIST_MAX];
   size_t count = 0;

@@ -57,9 +57,9 @@ static void print_usage(FILE *out) {
       "same run. Operators come from the kernel cache or are tuned first (tuning is not timed).\n"
       "Timing: CUDA events, %d warm-up runs, a cold L2 for the weights of every run (see\n"
       "--cold-l2), median. The launch floor is an empty kernel timed the same way.\n"
-      "Bandwidth: bytes of A + packed W + scales + zeros + a_scale + C over the median time;\n"
-      "the floor is those bytes over the copy bandwidth. The read floor is a plain kernel that\n"
-      "only reads the same copies of the packed W, scales and zeros, timed the same way: the\n"
+      "Bandwidth: bytes of A + packed W + scales + zeros + bias + a_scale + C over the median\n"
+      "time; the floor is those bytes over the copy bandwidth. The read floor is a plain kernel\n"
+      "that only reads the same copies of the packed W, scales and zeros, timed the same way: the\n"
       "launch, latency and tail any kernel pays on top of the bytes; the geometric means give\n"
       "cuBLAS float16 over it too: the speedup a kernel that only read would reach.\n"
       "Operators that quantize their activations (int8 A with a per-row a_scale and a float\n"
@@ -154,13 +154,15 @@ static int parse_arguments(int argc, char **argv, bench_options *options) {
 
 /* ---- What is timed ------------------------------------------------------------------------ */
 
-/* The rotated inputs of bitblas: W, scales, zeros. */
-enum { ROTATED_W, ROTATED_SCALES, ROTATED_ZEROS, ROTATED_COUNT };
+/* The rotated inputs of bitblas: W, scales, zeros, bias. The read floor reads the first three:
+ * the bias is N values, and its latency is that of the others. */
+enum { ROTATED_W, ROTATED_SCALES, ROTATED_ZEROS, ROTATED_BIAS, ROTATED_COUNT };
+#define ROTATED_READ ROTATED_BIAS /* buffers the read floor reads */
 
 typedef struct bitblas_launch {
   const bitblas_op *op;
   bitblas_matmul_args args;
-  const bb_tool_rotation *weights; /* copies of W, scales and zeros */
+  const bb_tool_rotation *weights; /* copies of W, scales, zeros and bias */
 } bitblas_launch;
 
 static int launch_bitblas(void *user, CUstream stream, int run) {
@@ -168,6 +170,7 @@ static int launch_bitblas(void *user, CUstream stream, int run) {
   launch->args.W = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_W);
   launch->args.scales = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_SCALES);
   launch->args.zeros = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_ZEROS);
+  launch->args.bias = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_BIAS);
   bitblas_status status = bitblas_op_run(launch->op, &launch->args, stream);
   return status == BITBLAS_OK ? 0 : bb_tool_fail_status("bitblas_op_run", status);
 }
@@ -175,7 +178,7 @@ static int launch_bitblas(void *user, CUstream stream, int run) {
 typedef struct layer_launch {
   const bitblas_op *op;
   bitblas_bitnet_args args;
-  const bb_tool_rotation *weights; /* copies of W and the weight scales */
+  const bb_tool_rotation *weights; /* copies of W, the weight scales and the bias */
   bb_bitnet_path path;
 } layer_launch;
 
@@ -184,6 +187,7 @@ static int launch_layer(void *user, CUstream stream, int run) {
   launch->args.W = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_W);
   launch->args.weight_scale =
       (const float *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_SCALES);
+  launch->args.bias = (const void *)bb_tool_rotation_buffer(launch->weights, run, ROTATED_BIAS);
   bitblas_status status = bb_bitnet_run_path(launch->op, &launch->args, launch->path, stream);
   return status == BITBLAS_OK ? 0 : bb_tool_fail_status("bitblas_bitnet_run", status);
 }
@@ -462,19 +466,22 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
 
   bb_tool_rotation weights;
   const CUdeviceptr buffers[ROTATED_COUNT] = {device_weights->W, device_weights->scales,
-                                              device_weights->zeros};
+                                              device_weights->zeros, device_weights->bias};
   const size_t buffer_bytes[ROTATED_COUNT] = {device_weights->W_bytes, device_weights->scales_bytes,
-                                              device_weights->zeros_bytes};
+                                              device_weights->zeros_bytes,
+                                              device_weights->bias_bytes};
   int flush_l2;
   if (rotation_prepare(&state->gpu, state->options, ROTATED_COUNT, buffers, buffer_bytes, &weights,
                        &flush_l2) != 0)
     goto failed;
   bitblas_launch launch = {op, {0}, &weights};
   bb_tool_matmul_args(device_weights, &slot->device, m, &launch.args);
+  bb_tool_rotation read_inputs = weights; /* the same copies, without the bias */
+  read_inputs.buffer_count = ROTATED_READ;
   double us, read_us;
   const int timed = bb_tool_timer_median_us(&state->timer, launch_bitblas, &launch,
                                             state->options->runs, flush_l2, &us) != 0 ||
-                    bb_tool_timer_read_floor_us(&state->timer, &weights, state->options->runs,
+                    bb_tool_timer_read_floor_us(&state->timer, &read_inputs, state->options->runs,
                                                 flush_l2, &read_us) != 0;
   /* The layer both ways; bitblas_bitnet_run's own choice is one of them. */
   const double two_kernels_us =
@@ -491,7 +498,7 @@ static void bench_one(bench_state *state, const shape_group *group, size_t forma
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
   double bytes = (double)m * (double)cfg->K * (bitblas_dtype_bits(cfg->A_dtype) / 8) +
                  (double)bitblas_op_weight_bytes(op) + (double)device_weights->scales_bytes +
-                 (double)device_weights->zeros_bytes +
+                 (double)device_weights->zeros_bytes + (double)device_weights->bias_bytes +
                  (cfg->with_a_scale ? (double)m * sizeof(float) : 0.0) +
                  (double)m * (double)cfg->N * (bitblas_dtype_bits(cfg->out_dtype) / 8);
   double bytes_per_second = bytes / (us * 1e-6);
@@ -838,7 +845,7 @@ static int run(const bench_options *options, const bb_tool_workload *workload) {
     fprintf(stderr,
             PROGRAM ": warning: %d timing(s) took the host longer than %.1f s to enqueue; "
                     "their later runs may include host launch time\n",
-            state.timer.holds_timed_out, BB_TOOL_HOLD_TIMEOUT_NS / 1e9);
+            state.timer.holds_timed_out, BB_HOLD_TIMEOUT_NS / 1e9);
   }
   exit_status = state.failures || state.check_failures ? EXIT_FAILED : 0;
   if (csv_file) {

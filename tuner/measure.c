@@ -4,8 +4,10 @@
  * written, and event timing with the weights cold in L2: each run reads its own copy of W, scales
  * and zeros, from copies adding up to at least twice the L2 size (an L2 flush by memset where
  * the weights are too small for that: it would leave L2 full of dirty lines that the timed
- * kernel then writes back). For configs that quantize their rows it also runs the BitNet layer's
- * other kernels in each candidate's module (layer_check.h). Runs only in bitblas-worker.
+ * kernel then writes back). The timed runs of a candidate are enqueued behind a stream hold and
+ * meet the GPU back to back (stream_hold.h), as bitblas-bench times them. For configs that quantize
+ * their rows it also runs the BitNet layer's other kernels in each candidate's module
+ * (layer_check.h). Runs only in bitblas-worker.
  */
 #include "measure.h"
 
@@ -22,6 +24,7 @@
 #include "layer_check.h"
 #include "operands.h"
 #include "reference.h"
+#include "stream_hold.h"
 #include "weight_order.h"
 
 #define BB_MAX_SAMPLE_ROWS 8
@@ -34,7 +37,9 @@ struct bb_measure {
   const bb_cuda_api *cu;
   bitblas_matmul_config cfg;
   CUstream stream;
-  CUevent start, stop;
+  bb_stream_hold hold;
+  int hold_unusable;                       /* a hold timed out: time without one */
+  CUevent events[2 * BB_MEASURE_MAX_RUNS]; /* start and end of each timed run */
   bb_rng rng;
   bb_host_operands host; /* host copies of the inputs */
   /* device buffers */
@@ -158,8 +163,9 @@ bitblas_status bb_measure_create(const bb_cuda_api *cu, const bitblas_matmul_con
   }
   const bb_host_operands *host = &m->host;
   BB_CU_CHECK_GOTO(cu->StreamCreate(&m->stream, BB_CU_STREAM_NON_BLOCKING), status, fail);
-  BB_CU_CHECK_GOTO(cu->EventCreate(&m->start, BB_CU_EVENT_DEFAULT), status, fail);
-  BB_CU_CHECK_GOTO(cu->EventCreate(&m->stop, BB_CU_EVENT_DEFAULT), status, fail);
+  if ((status = bb_stream_hold_create(cu, &m->hold)) != BITBLAS_OK) goto fail;
+  for (int i = 0; i < 2 * BB_MEASURE_MAX_RUNS; i++)
+    BB_CU_CHECK_GOTO(cu->EventCreate(&m->events[i], BB_CU_EVENT_DEFAULT), status, fail);
   if ((status = upload_weights(m)) != BITBLAS_OK ||
       (status = upload(m, &m->scales, host->scales, host->scales_bytes)) != BITBLAS_OK ||
       (status = upload(m, &m->zeros, host->zeros, host->zeros_bytes)) != BITBLAS_OK ||
@@ -215,8 +221,9 @@ void bb_measure_destroy(bb_measure *m) {
   for (int c = 1; c < BB_MAX_WEIGHT_COPIES; c++)
     for (int b = 0; b < BB_COPY_BUFFERS; b++)
       if (m->copies[c][b]) cu->MemFree(m->copies[c][b]);
-  if (m->start) cu->EventDestroy(m->start);
-  if (m->stop) cu->EventDestroy(m->stop);
+  for (int i = 0; i < 2 * BB_MEASURE_MAX_RUNS; i++)
+    if (m->events[i]) cu->EventDestroy(m->events[i]);
+  if (m->hold.cu) bb_stream_hold_destroy(&m->hold);
   if (m->stream) cu->StreamDestroy(m->stream);
   bb_host_operands_free(&m->host);
   free(m);
@@ -311,6 +318,47 @@ static int compare_doubles(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+/* Times `count` runs (numbers first_run .. first_run + count - 1, which pick the weights' copy)
+ * into times[]: BB_WARMUP_RUNS untimed runs and the timed ones, each between two events and
+ * after an L2 flush where the copies cannot evict each other, all enqueued behind the stream
+ * hold (unless one has timed out before) and released together. Returns the first failing
+ * CUresult. */
+static CUresult time_held(bb_measure *m, CUfunction function, const bb_schedule *schedule,
+                          int first_run, int count, double *times) {
+  const bb_cuda_api *cu = m->cu;
+  bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
+  const int held = !m->hold_unusable;
+  CUresult result = held ? bb_stream_hold_begin(&m->hold, m->stream) : BB_CUDA_SUCCESS;
+  if (result != BB_CUDA_SUCCESS) return result;
+  for (int i = -BB_WARMUP_RUNS; i < count && result == BB_CUDA_SUCCESS; i++) {
+    const CUdeviceptr *copy = m->copies[(first_run + BB_WARMUP_RUNS + i) % m->copy_count];
+    args.W = copy[BB_COPY_W];
+    args.scales = copy[BB_COPY_SCALES];
+    args.zeros = copy[BB_COPY_ZEROS];
+    if (m->flush_each_run)
+      result =
+          cu->MemsetD32Async(m->flush, (unsigned)(first_run + i), m->flush_bytes / 4, m->stream);
+    if (result == BB_CUDA_SUCCESS && i >= 0) result = cu->EventRecord(m->events[2 * i], m->stream);
+    if (result == BB_CUDA_SUCCESS)
+      result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream, 0);
+    if (result == BB_CUDA_SUCCESS && i >= 0)
+      result = cu->EventRecord(m->events[2 * i + 1], m->stream);
+  }
+  /* Released whatever happened, so that the stream can drain. */
+  if (held) bb_stream_hold_release(&m->hold);
+  const CUresult synchronized = cu->StreamSynchronize(m->stream);
+  if (result == BB_CUDA_SUCCESS) result = synchronized;
+  /* A hold that gave up waiting (the host launches one kernel at a time, as with
+   * CUDA_LAUNCH_BLOCKING=1) cost BB_HOLD_TIMEOUT_NS: later timings go without one. */
+  if (held && bb_stream_hold_timed_out(&m->hold)) m->hold_unusable = 1;
+  for (int i = 0; i < count && result == BB_CUDA_SUCCESS; i++) {
+    float ms = 0.0f;
+    result = cu->EventElapsedTime(&ms, m->events[2 * i], m->events[2 * i + 1]);
+    times[i] = (double)ms * 1000.0;
+  }
+  return result;
+}
+
 bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
                                           const bb_schedule *schedule, int timed_runs,
                                           double give_up_above_us, double *us, char *message,
@@ -348,35 +396,19 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
   }
 
   if (outcome == BB_CANDIDATE_OK) {
-    double times[512];
-    if (timed_runs > 512) timed_runs = 512;
+    double times[BB_MEASURE_MAX_RUNS];
+    if (timed_runs > BB_MEASURE_MAX_RUNS) timed_runs = BB_MEASURE_MAX_RUNS;
     if (timed_runs < 1) timed_runs = 1;
-    bb_launch_args args = {m->A,    m->W,       m->scales, m->zeros,
-                           m->bias, m->a_scale, m->C,      (int)m->cfg.M};
-    for (int i = 0; i < BB_WARMUP_RUNS + timed_runs && result == BB_CUDA_SUCCESS; i++) {
-      const CUdeviceptr *copy = m->copies[i % m->copy_count];
-      args.W = copy[BB_COPY_W];
-      args.scales = copy[BB_COPY_SCALES];
-      args.zeros = copy[BB_COPY_ZEROS];
-      if (i < BB_WARMUP_RUNS) {
-        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream, 0);
-        continue;
-      }
-      if (m->flush_each_run)
-        result = cu->MemsetD32Async(m->flush, (unsigned)i, m->flush_bytes / 4, m->stream);
-      if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->start, m->stream);
-      if (result == BB_CUDA_SUCCESS)
-        result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream, 0);
-      if (result == BB_CUDA_SUCCESS) result = cu->EventRecord(m->stop, m->stream);
-      if (result == BB_CUDA_SUCCESS) result = cu->EventSynchronize(m->stop);
-      float ms = 0.0f;
-      if (result == BB_CUDA_SUCCESS) result = cu->EventElapsedTime(&ms, m->start, m->stop);
-      times[i - BB_WARMUP_RUNS] = (double)ms * 1000.0;
-      if (i + 1 - BB_WARMUP_RUNS == BB_MEASURE_RACE_RUNS && timed_runs > BB_MEASURE_RACE_RUNS) {
-        const double best = fastest(times, BB_MEASURE_RACE_RUNS);
-        if ((give_up_above_us > 0 && best > give_up_above_us) || best >= BB_MEASURE_LONG_US)
-          timed_runs = BB_MEASURE_RACE_RUNS; /* it cannot win, or 3 runs place it: stop here */
-      }
+    /* The first runs alone place a candidate that cannot win, or a long one; the rest follow in
+     * a second held batch. */
+    int done = timed_runs > BB_MEASURE_RACE_RUNS ? BB_MEASURE_RACE_RUNS : timed_runs;
+    result = time_held(m, function, schedule, 0, done, times);
+    if (result == BB_CUDA_SUCCESS && done < timed_runs) {
+      const double best = fastest(times, done);
+      if ((give_up_above_us > 0 && best > give_up_above_us) || best >= BB_MEASURE_LONG_US)
+        timed_runs = done; /* it cannot win, or these runs place it: stop here */
+      else
+        result = time_held(m, function, schedule, done, timed_runs - done, times + done);
     }
     if (result != BB_CUDA_SUCCESS) {
       snprintf(message, message_size, "timing: %s (%d)", result_name(cu, result), result);

@@ -35,10 +35,11 @@ bitblas_status bb_measure_retarget(bb_measure *measure, const bitblas_matmul_con
 
 /* Loads `cubin`, checks the schedule's kernel (and, for configs that quantize their rows, the
  * row quantizer and the one-kernel layer in the same module: layer_check.h) and times the kernel
- * over `timed_runs` runs. It stops after BB_MEASURE_RACE_RUNS timed runs, and reports their
- * median, when each of them took longer than `give_up_above_us` (0: never), so that it cannot
- * win, or at least BB_MEASURE_LONG_US: kernels that long differ from each other by more than
- * their runs do, and more runs only cost time.
+ * over `timed_runs` runs (at most BB_MEASURE_MAX_RUNS), enqueued behind a stream hold so that
+ * they run back to back (stream_hold.h). It stops after BB_MEASURE_RACE_RUNS timed runs, and
+ * reports their median, when each of them took longer than `give_up_above_us` (0: never), so
+ * that it cannot win, or at least BB_MEASURE_LONG_US: kernels that long differ from each other by
+ * more than their runs do, and more runs only cost time.
  * Returns the outcome; on OK *us is the median time. CRASHED means the context is now unusable
  * (the caller must exit). */
 bb_candidate_outcome bb_measure_candidate(bb_measure *measure, const void *cubin,
@@ -49,6 +50,9 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *measure, const void *cubin
 /* Timed runs after which a candidate clearly slower than the best so far, or a long one, stops. */
 #define BB_MEASURE_RACE_RUNS 3
 #define BB_MEASURE_LONG_US 1000.0
+
+/* The most timed runs one candidate gets (more are cut to this). */
+#define BB_MEASURE_MAX_RUNS 64
 
 /* The relative-error tolerance for an output of cfg (0 for exact integer paths). */
 double bb_measure_tolerance(const bitblas_matmul_config *cfg);

@@ -49,7 +49,7 @@
 #include "nvrtc_loader.h"
 #include "schedule.h"
 
-#define TIMED_RUNS 15
+#define TIMED_RUNS 25
 /* A candidate stops after BB_MEASURE_RACE_RUNS timed runs when each took longer than this many
  * times the best median so far. Two tunings in two processes, on other random data, timed one
  * candidate 0.89-1.19x apart (bench/RESULTS.md, fifteenth section); within one tuning, 3 runs

@@ -9,6 +9,7 @@
  * It runs no kernel and holds no memory: a launch does nothing.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,20 @@ FAKE_CU(cuMemAlloc_v2, (unsigned long long *pointer, size_t bytes)) {
   return bytes ? 0 : 1;
 }
 FAKE_CU(cuMemFree_v2, (unsigned long long pointer)) { return pointer ? 0 : 1; }
+FAKE_CU(cuMemHostAlloc, (void **pointer, size_t bytes, unsigned flags)) {
+  (void)flags;
+  *pointer = bytes ? calloc(1, bytes) : NULL;
+  return *pointer ? 0 : 2;
+}
+FAKE_CU(cuMemHostGetDevicePointer_v2, (unsigned long long *device, void *host, unsigned flags)) {
+  (void)flags;
+  *device = (unsigned long long)(uintptr_t)host;
+  return host ? 0 : 1;
+}
+FAKE_CU(cuMemFreeHost, (void *pointer)) {
+  free(pointer);
+  return 0;
+}
 FAKE_CU(cuMemcpyHtoD_v2, (unsigned long long destination, const void *source, size_t bytes)) {
   (void)destination, (void)source, (void)bytes;
   return 0;

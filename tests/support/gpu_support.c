@@ -106,6 +106,11 @@ double bb_test_tolerance(const bitblas_matmul_config *cfg) {
 }
 
 bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng) {
+  return bb_test_run_and_check_bias_at(op, m, rng, 0);
+}
+
+bb_test_check bb_test_run_and_check_bias_at(const bitblas_op *op, int64_t m, bb_rng *rng,
+                                            size_t bias_offset) {
   bb_test_check check;
   memset(&check, 0, sizeof check);
   const bitblas_matmul_config *cfg = bitblas_op_config(op);
@@ -128,7 +133,21 @@ bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng
     snprintf(check.message, sizeof check.message, "transform: %s", bitblas_last_error());
     goto free_device;
   }
-  const bitblas_matmul_args args = bb_test_device_args(&device, m);
+  bitblas_matmul_args args = bb_test_device_args(&device, m);
+  if (bias_offset) {
+    /* A second copy of the bias, bias_offset bytes into its own allocation (freed with the
+     * others: it replaces device.bias). */
+    CUdeviceptr shifted = 0;
+    if (!host.bias || test_cu->MemAlloc(&shifted, host.bias_bytes + bias_offset) != 0 ||
+        test_cu->MemcpyHtoD(shifted + bias_offset, host.bias, host.bias_bytes) != 0) {
+      if (shifted) test_cu->MemFree(shifted);
+      snprintf(check.message, sizeof check.message, "no bias to move, or its copy failed");
+      goto free_device;
+    }
+    test_cu->MemFree(device.bias);
+    device.bias = shifted;
+    args.bias = (const void *)(uintptr_t)(shifted + bias_offset);
+  }
   const unsigned poisons[2] = {0xffffffffu, 0x7f817f81u};
   void *outputs[2] = {first, second};
   for (int run = 0; run < 2; run++) {

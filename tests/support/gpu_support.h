@@ -58,6 +58,12 @@ typedef struct bb_test_check {
  * 512 sampled columns. The op's weights go through bitblas_op_transform_weight. */
 bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng);
 
+/* The same with the bias (the op's config must have one) at `bias_offset` bytes past a
+ * cuMemAlloc'd address: a multiple of the output dtype's size, so that it can sit off the 16-byte
+ * grid, as a user's pointer into a larger buffer may. */
+bb_test_check bb_test_run_and_check_bias_at(const bitblas_op *op, int64_t m, bb_rng *rng,
+                                            size_t bias_offset);
+
 /* Tolerance on the relative error for an output of cfg, written down once for every suite:
  * float16 out 2e-3, float32 out 2e-3 (weights may be rounded to float16 before the tensor-core
  * product), bfloat16 A or out 1e-2, int32 exact (0). */

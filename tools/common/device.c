@@ -161,6 +161,10 @@ int bb_tool_device_weights_load(const bb_tool_gpu *gpu, const bitblas_op *op,
     if (upload(gpu, host->zeros, host->zeros_bytes, &device->zeros) != 0) return -1;
     device->zeros_bytes = host->zeros_bytes;
   }
+  if (host->bias && !device->bias) {
+    if (upload(gpu, host->bias, host->bias_bytes, &device->bias) != 0) return -1;
+    device->bias_bytes = host->bias_bytes;
+  }
   return 0;
 }
 
@@ -168,6 +172,7 @@ void bb_tool_device_weights_free(const bb_tool_gpu *gpu, bb_tool_device_weights 
   bb_tool_device_free(gpu, &device->W);
   bb_tool_device_free(gpu, &device->scales);
   bb_tool_device_free(gpu, &device->zeros);
+  bb_tool_device_free(gpu, &device->bias);
   memset(device, 0, sizeof *device);
 }
 
@@ -204,7 +209,7 @@ void bb_tool_matmul_args(const bb_tool_device_weights *weights,
   args->W = DEVICE_POINTER(weights->W);
   args->scales = weights->scales ? DEVICE_POINTER(weights->scales) : NULL;
   args->zeros = weights->zeros ? DEVICE_POINTER(weights->zeros) : NULL;
-  args->bias = NULL;
+  args->bias = weights->bias ? DEVICE_POINTER(weights->bias) : NULL;
   args->a_scale = activations->a_scale ? (const float *)DEVICE_POINTER(activations->a_scale) : NULL;
   args->C = DEVICE_POINTER(activations->C);
 }

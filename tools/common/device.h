@@ -58,13 +58,15 @@ typedef struct bb_tool_device_weights {
   size_t scales_bytes;
   CUdeviceptr zeros;
   size_t zeros_bytes;
+  CUdeviceptr bias;
+  size_t bias_bytes;
 } bb_tool_device_weights;
 
 /* Makes *device hold `host` for `op`: W through bitblas_op_transform_weight (every operator must
  * transform for itself, so call this again for each op even with the same host weights; W is
- * reallocated only when its size changes), scales and zeros copied as they are (uploaded once:
- * they are already there when their pointers are nonzero). Start from a zeroed struct. 0, or -1
- * with the message. */
+ * reallocated only when its size changes), scales, zeros and bias copied as they are (uploaded
+ * once: they are already there when their pointers are nonzero). Start from a zeroed struct. 0, or
+ * -1 with the message. */
 int bb_tool_device_weights_load(const bb_tool_gpu *gpu, const bitblas_op *op,
                                 const bb_tool_host_weights *host, bb_tool_device_weights *device);
 

@@ -17,7 +17,7 @@
 #define FORMAT(name, A, W, out, group, scaling, zeros, a_scale, ternary, description)              \
   {                                                                                                \
     name, description, BITBLAS_DTYPE_##A, BITBLAS_DTYPE_##W, BITBLAS_DTYPE_##out, group, scaling,  \
-        BITBLAS_ZEROS_##zeros, a_scale, ternary                                                    \
+        BITBLAS_ZEROS_##zeros, a_scale, ternary, 0                                                 \
   }
 
 /* clang-format off */
@@ -114,7 +114,7 @@ static int parse_generic(const char *text, bb_tool_format *out) {
     char *equals = strchr(field, '=');
     if (!equals)
       return bb_tool_fail("format \"%s\": field \"%s\" is not key=value (keys: A, W, g, zeros, "
-                          "scale, out, a_scale, ternary)",
+                          "scale, out, a_scale, ternary, bias)",
                           text, field);
     *equals = '\0';
     const char *key = field;
@@ -144,9 +144,11 @@ static int parse_generic(const char *text, bb_tool_format *out) {
       failed = parse_flag("a_scale", value, &format.with_a_scale);
     } else if (strcmp(key, "ternary") == 0) {
       failed = parse_flag("ternary", value, &format.ternary);
+    } else if (strcmp(key, "bias") == 0) {
+      failed = parse_flag("bias", value, &format.with_bias);
     } else {
       failed = bb_tool_fail("format \"%s\": unknown key \"%s\" (keys: A, W, g, zeros, scale, out, "
-                            "a_scale, ternary)",
+                            "a_scale, ternary, bias)",
                             text, key);
     }
     if (failed) return -1;
@@ -180,15 +182,26 @@ int bb_tool_format_parse(const char *text, bb_tool_format *out) {
   char trimmed[256];
   copy_trimmed(text, strlen(text), trimmed, sizeof trimmed);
   if (strchr(trimmed, '=')) return parse_generic(trimmed, out);
+  static const char bias_suffix[] = "+bias";
+  size_t length = strlen(trimmed);
+  const int with_bias = length > strlen(bias_suffix) &&
+                        strcmp(trimmed + length - strlen(bias_suffix), bias_suffix) == 0;
+  if (with_bias) length -= strlen(bias_suffix);
   for (size_t i = 0; i < bb_tool_format_preset_count(); i++) {
-    if (strcmp(format_presets[i].name, trimmed) == 0) {
+    if (strlen(format_presets[i].name) == length &&
+        strncmp(format_presets[i].name, trimmed, length) == 0) {
       *out = format_presets[i];
+      if (with_bias) {
+        out->with_bias = 1;
+        snprintf(out->name, sizeof out->name, "%s", trimmed);
+      }
       return 0;
     }
   }
   char valid[512];
   bb_tool_format_names(valid, sizeof valid);
-  return bb_tool_fail("unknown format \"%s\"; valid formats: %s (or A=...,W=...,g=...,zeros=...)",
+  return bb_tool_fail("unknown format \"%s\"; valid formats: %s, each optionally followed by "
+                      "+bias (or A=...,W=...,g=...,zeros=...)",
                       trimmed, valid);
 }
 
@@ -260,6 +273,7 @@ void bb_tool_format_config(const bb_tool_format *format, int64_t M, int64_t N, i
   cfg->with_scaling = format->with_scaling;
   cfg->zeros_mode = format->zeros_mode;
   cfg->with_a_scale = format->with_a_scale;
+  cfg->with_bias = format->with_bias;
 }
 
 void bb_tool_format_label(const bb_tool_format *format, int64_t K, char *buf, size_t size) {

@@ -29,6 +29,7 @@ typedef struct bb_tool_format {
   bitblas_zeros_mode zeros_mode;
   int with_a_scale; /* int8 A: a float32 scale per row of A */
   int ternary;      /* int2 weights restricted to {-1, 0, +1} (BitNet b1.58) */
+  int with_bias;    /* a bias[N] of the output dtype is added */
 } bb_tool_format;
 
 /* The named formats, in the order --help lists them. */
@@ -40,9 +41,10 @@ void bb_tool_format_names(char *buf, size_t size);
 
 /* Parses one format: a preset name ("w4a16") or the generic spelling
  *   A=<dtype>,W=<dtype>[,g=<group>][,zeros=<mode>][,scale=0|1][,out=<dtype>][,a_scale=0|1]
- *   [,ternary=0|1]
+ *   [,ternary=0|1][,bias=0|1]
  * with the defaults g=-1, zeros=none, scale=1 (0 for float16/bfloat16 W), out=float16 (bfloat16
- * for bfloat16 A), a_scale=0. The result is checked with bitblas_matmul_config_validate on a
+ * for bfloat16 A), a_scale=0, bias=0. A preset name followed by "+bias" ("w4a16+bias") is that
+ * preset with a bias. The result is checked with bitblas_matmul_config_validate on a
  * small shape. 0 and *out, or -1 with bb_tool_error() saying what is wrong (an unknown name
  * lists the valid ones). */
 int bb_tool_format_parse(const char *text, bb_tool_format *out);

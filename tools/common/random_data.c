@@ -68,7 +68,9 @@ int bb_tool_host_weights_make(const bitblas_matmul_config *cfg, int ternary, bb_
   out->scales_bytes = operands.scales_bytes;
   out->zeros = operands.zeros;
   out->zeros_bytes = operands.zeros_bytes;
-  operands.W = operands.scales = operands.zeros = NULL;
+  out->bias = operands.bias;
+  out->bias_bytes = operands.bias_bytes;
+  operands.W = operands.scales = operands.zeros = operands.bias = NULL;
   bb_host_operands_free(&operands);
   return 0;
 }
@@ -77,6 +79,7 @@ void bb_tool_host_weights_free(bb_tool_host_weights *weights) {
   free(weights->W);
   free(weights->scales);
   free(weights->zeros);
+  free(weights->bias);
   memset(weights, 0, sizeof *weights);
 }
 

@@ -21,8 +21,8 @@
 int bb_tool_fill_random(bitblas_dtype dtype, void *data, size_t count, bb_rng *rng);
 
 /* The weights side of one operator: W in the plain packed layout of SPEC section 2 (N rows of
- * K*b/8 bytes; N*K 16-bit values for float16/bfloat16 W), scales [N, K/g] and zeros as the
- * config asks (NULL with 0 bytes when it has none). All malloc'd; free with _free. */
+ * K*b/8 bytes; N*K 16-bit values for float16/bfloat16 W), scales [N, K/g], zeros and bias [N]
+ * as the config asks (NULL with 0 bytes when it has none). All malloc'd; free with _free. */
 typedef struct bb_tool_host_weights {
   void *W;
   size_t W_bytes;
@@ -30,10 +30,12 @@ typedef struct bb_tool_host_weights {
   size_t scales_bytes;
   void *zeros;
   size_t zeros_bytes;
+  void *bias;
+  size_t bias_bytes;
 } bb_tool_host_weights;
 
 /* Makes random weights for cfg with bb_host_operands_make's values (`ternary` keeps int2 codes
- * at -1, 0, +1) and keeps W, scales and zeros. 0, or -1 with bb_tool_error() set (out of
+ * at -1, 0, +1) and keeps W, scales, zeros and bias. 0, or -1 with bb_tool_error() set (out of
  * memory, a config the library refuses). On failure *out is zeroed and nothing is left
  * allocated. */
 int bb_tool_host_weights_make(const bitblas_matmul_config *cfg, int ternary, bb_rng *rng,

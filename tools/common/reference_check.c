@@ -90,6 +90,7 @@ int bb_tool_check_op(const bb_tool_gpu *gpu, const bitblas_op *op,
       host_weights->scales ? malloc((size_t)column_count * scales_row_bytes) : NULL;
   size_t sub_zeros_bytes = bitblas_zeros_bytes(&sub);
   uint8_t *sub_zeros = host_weights->zeros ? malloc(sub_zeros_bytes ? sub_zeros_bytes : 1) : NULL;
+  uint8_t *sub_bias = host_weights->bias ? malloc((size_t)column_count * out_size) : NULL;
   float *sub_a_scale = host_activations->a_scale ? malloc((size_t)row_count * sizeof(float)) : NULL;
   double *reference = malloc((size_t)(row_count * column_count) * sizeof *reference);
   double *magnitude = malloc((size_t)(row_count * column_count) * sizeof *magnitude);
@@ -97,7 +98,7 @@ int bb_tool_check_op(const bb_tool_gpu *gpu, const bitblas_op *op,
   int failed = 0;
   if (!rows || !columns || !sub_A || !sub_W || !reference || !magnitude || !output_row ||
       (host_weights->scales && !sub_scales) || (host_weights->zeros && !sub_zeros) ||
-      (host_activations->a_scale && !sub_a_scale)) {
+      (host_weights->bias && !sub_bias) || (host_activations->a_scale && !sub_a_scale)) {
     failed = bb_tool_fail("check: out of host memory");
     goto done;
   }
@@ -115,6 +116,9 @@ int bb_tool_check_op(const bb_tool_gpu *gpu, const bitblas_op *op,
       memcpy(sub_scales + (size_t)j * scales_row_bytes,
              (const uint8_t *)host_weights->scales + (size_t)columns[j] * scales_row_bytes,
              scales_row_bytes);
+    if (sub_bias) /* bias [N] of the output dtype */
+      memcpy(sub_bias + (size_t)j * out_size,
+             (const uint8_t *)host_weights->bias + (size_t)columns[j] * out_size, out_size);
   }
   if (sub_zeros) {
     if (cfg->zeros_mode == BITBLAS_ZEROS_QUANTIZED) {
@@ -144,8 +148,8 @@ int bb_tool_check_op(const bb_tool_gpu *gpu, const bitblas_op *op,
   }
   BB_TOOL_CU_GOTO(cu, cu->StreamSynchronize(gpu->stream), failed, done);
 
-  bitblas_matmul_args host_args = {row_count, sub_A, sub_W,       sub_scales,
-                                   sub_zeros, NULL,  sub_a_scale, NULL};
+  bitblas_matmul_args host_args = {row_count, sub_A,    sub_W,       sub_scales,
+                                   sub_zeros, sub_bias, sub_a_scale, NULL};
   status = bb_reference_subset_sized(&sub, &host_args, NULL, row_count, NULL, column_count,
                                      reference, magnitude);
   if (status != BITBLAS_OK) {
@@ -193,6 +197,7 @@ done:
   free(sub_W);
   free(sub_scales);
   free(sub_zeros);
+  free(sub_bias);
   free(sub_a_scale);
   free(reference);
   free(magnitude);

@@ -1,8 +1,8 @@
 /*
  * timing.c - event timing with L2 flushes and the copy-bandwidth measurement (see timing.h).
  * The timed work is a callback; the only kernels of this file's own are the hold and the empty
- * kernel of stream_hold.h and the read kernel of read_kernel.h, besides driver memsets and
- * copies.
+ * kernel of the library's stream_hold.h and the read kernel of read_kernel.h, besides driver
+ * memsets and copies.
  */
 #include "timing.h"
 
@@ -31,9 +31,13 @@ int bb_tool_timer_create(const bb_tool_gpu *gpu, int hold_runs, bb_tool_timer *t
   timer->flush_bytes = 2 * l2;
   timer->flush_bytes -= timer->flush_bytes % 4;
   if (bb_tool_device_alloc(gpu, timer->flush_bytes, &timer->flush_buffer) != 0) return -1;
-  if (bb_tool_stream_hold_create(gpu, &timer->hold) != 0 ||
-      bb_tool_read_kernel_create(gpu, &timer->read) != 0) {
-    bb_tool_stream_hold_destroy(&timer->hold);
+  const bitblas_status held = bb_stream_hold_create(gpu->cu, &timer->hold);
+  if (held != BITBLAS_OK) {
+    bb_tool_device_free(gpu, &timer->flush_buffer);
+    return bb_tool_fail_status("the stream hold", held);
+  }
+  if (bb_tool_read_kernel_create(gpu, &timer->read) != 0) {
+    bb_stream_hold_destroy(&timer->hold);
     bb_tool_device_free(gpu, &timer->flush_buffer);
     return -1;
   }
@@ -44,7 +48,7 @@ void bb_tool_timer_destroy(bb_tool_timer *timer) {
   if (timer->gpu) {
     for (int i = 0; i < timer->event_count; i++) timer->gpu->cu->EventDestroy(timer->events[i]);
     bb_tool_device_free(timer->gpu, &timer->flush_buffer);
-    bb_tool_stream_hold_destroy(&timer->hold);
+    bb_stream_hold_destroy(&timer->hold);
     bb_tool_read_kernel_destroy(&timer->read);
   }
   free(timer->events);
@@ -102,9 +106,12 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
       return -1;
     }
   }
-  if (held && bb_tool_stream_hold_begin(&timer->hold) != 0) {
-    free(times_us);
-    return -1;
+  if (held) {
+    const CUresult begun = bb_stream_hold_begin(&timer->hold, stream);
+    if (begun != BB_CUDA_SUCCESS) {
+      free(times_us);
+      return bb_tool_fail_cuda(cu, begun, "bb_stream_hold_begin", __FILE__, __LINE__);
+    }
   }
   for (int i = 0; i < BB_TOOL_TIMING_WARMUP_RUNS && !failed; i++)
     failed = (flush && flush_l2(timer) != 0) || launch(user, stream, run++) != 0 ? -1 : 0;
@@ -121,9 +128,9 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
     BB_TOOL_CU_GOTO(cu, cu->EventRecord(timer->events[2 * i + 1], stream), failed, done);
   }
 done:
-  if (held) bb_tool_stream_hold_release(&timer->hold);
+  if (held) bb_stream_hold_release(&timer->hold);
   CUresult synchronized = cu->StreamSynchronize(stream);
-  if (held && bb_tool_stream_hold_timed_out(&timer->hold)) timer->holds_timed_out++;
+  if (held && bb_stream_hold_timed_out(&timer->hold)) timer->holds_timed_out++;
   if (!failed && synchronized != BB_CUDA_SUCCESS)
     failed = bb_tool_fail_cuda(cu, synchronized, "cuStreamSynchronize (after the timed runs)",
                                __FILE__, __LINE__);
@@ -141,7 +148,9 @@ elapsed_failed:
 
 static int launch_empty(void *user, CUstream stream, int run) {
   (void)run;
-  return bb_tool_stream_hold_launch_empty(&((bb_tool_timer *)user)->hold, stream);
+  bb_tool_timer *timer = user;
+  BB_TOOL_CU(timer->gpu->cu, bb_stream_hold_launch_empty(&timer->hold, stream));
+  return 0;
 }
 
 int bb_tool_timer_launch_floor_us(bb_tool_timer *timer, int runs, int flush_l2, double *median_us) {

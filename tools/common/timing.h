@@ -35,7 +35,7 @@ typedef struct bb_tool_timer {
   unsigned flush_value; /* changes every flush, so no write is a repeat of the last */
   CUevent *events;      /* start and end of each timed run */
   int event_count;
-  bb_tool_stream_hold hold; /* the hold and the empty kernel (stream_hold.h) */
+  bb_stream_hold hold;      /* the hold and the empty kernel (tuner/stream_hold.h) */
   bb_tool_read_kernel read; /* the read floor's kernel (read_kernel.h) */
   int hold_runs;            /* 1: enqueue all runs of a timing behind a hold */
   int holds_timed_out;      /* timings whose hold gave up waiting for the host */

@@ -101,8 +101,9 @@ void bb_tool_workload_print_choices(FILE *out) {
     fprintf(out, "  %-16s %s\n", format->name, format->description);
   }
   fprintf(out,
+          "  NAME+bias        a named format with a bias[N] of its output dtype (w4a16+bias)\n"
           "  A=..,W=..[,g=..][,zeros=..][,scale=0|1][,out=..][,a_scale=0|1][,ternary=0|1]\n"
-          "                   any other combination the library accepts (dtype names as\n"
+          "      [,bias=0|1]  any other combination the library accepts (dtype names as\n"
           "                   BitBLAS's; g=-1: one group per row; zeros none, original, rescale,\n"
           "                   quantized); where K is not a multiple of a format's group size,\n"
           "                   the largest multiple of 8 below it that divides K is used\n"
