@@ -193,7 +193,7 @@ int bb_tool_format_parse(const char *text, bb_tool_format *out) {
       *out = format_presets[i];
       if (with_bias) {
         out->with_bias = 1;
-        snprintf(out->name, sizeof out->name, "%s", trimmed);
+        snprintf(out->name, sizeof out->name, "%.*s", (int)sizeof out->name - 1, trimmed);
       }
       return 0;
     }
