@@ -255,7 +255,7 @@ END_TEST
 /* A bias added to outputs of every float dtype, where the last block of rows is partial: N of
  * 1003 ends in a block of 11 rows (blocks of 16 and 32 rows), N = 8 in one of 8. float16,
  * float32 and bfloat16 outputs; every candidate, tensor-core gemvs among them. */
-START_TEST(test_bias_copies) {
+START_TEST(test_bias_partial_blocks) {
   static const scaled_case cases[] = {
       {1, 1003, 1024, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL},
       {16, 1003, 2048, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_NONE},
@@ -633,7 +633,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_groups_of_120);
   tcase_add_test(tc, test_traded_words);
   tcase_add_test(tc, test_scale_table_copies);
-  tcase_add_test(tc, test_bias_copies);
+  tcase_add_test(tc, test_bias_partial_blocks);
   tcase_add_test(tc, test_groups_inside_segments);
   tcase_add_test(tc, test_tall_blocks_small_m);
   tcase_add_test(tc, test_two_warp_blocks);

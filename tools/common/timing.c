@@ -105,8 +105,6 @@ int bb_tool_timer_median_us(bb_tool_timer *timer, bb_tool_launch_fn launch, void
       free(times_us);
       return -1;
     }
-  }
-  if (held) {
     const CUresult begun = bb_stream_hold_begin(&timer->hold, stream);
     if (begun != BB_CUDA_SUCCESS) {
       free(times_us);
