@@ -225,7 +225,12 @@ static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 
  *   M = 16: 57344 x 8192 71.9-72.1 us (4 warps) against 84.7-85.3 us, 8192 x 28672 38.1-38.3
  *   us (8 warps) against 46.7-48.5 us; 28672 x 4096 tied, 10240 x 8192 lost 8 %; 64 rows with
  *   scales before the mma lost everywhere. 16-row blocks were 1.44-1.88 times the best of
- *   every such layer at M = 16 (1.23 and more at N = 4096). */
+ *   every such layer at M = 16 (1.23 and more at N = 4096).
+ * From M = 9 such layers get no variant with scales before the mma where one with scales after
+ * it fits: in two tunings of the five Llama-3 layers with N >= 8192 at M = 16 (bench/RESULTS.md,
+ * eighteenth and twenty-fourth sections), the best of them took 1.21-1.41 times the winner.
+ * They are also the slowest candidates to compile (up to 2.1 s each at K = 28672), which had
+ * made that layer's first op_get take 3.61 s. */
 #define BB_ONE_BIT_TALL_MIN_N 8192
 
 /* From M = 9 to 16 with float16 activations, where K is short and N large: blocks of 48 rows of
@@ -283,9 +288,9 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * with float16 A and N >= 512 x 64, the variants of 16-byte loads (or of the traded words) end
  * with one tall shape each: 48 rows with scales after the mma, 64 with scales before it. 1-bit
  * codes with N >= 8192 add two tall shapes with scales after the mma (BB_ONE_BIT_TALL_MIN_N), and
- * from M = 9 leave out the wide shapes of 16 rows. From M = 9 with float16 A, K <= 4096 and N >=
- * 16384, each variant adds a block of 48 rows of 2 warps (BB_TWO_WARP_MAX_K). Weights in traded
- * order allow only variants of their words per lane. */
+ * from M = 9 leave out the wide shapes of 16 rows and the variants with scales before the mma. From
+ * M = 9 with float16 A, K <= 4096 and N >= 16384, each variant adds a block of 48 rows of 2 warps
+ * (BB_TWO_WARP_MAX_K). Weights in traded order allow only variants of their words per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
@@ -304,9 +309,18 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
                            cfg->N >= BB_ONE_BIT_TALL_MIN_N;
   const int two_warp_rows =
       !int8 && m_tiles == 2 && cfg->K <= BB_TWO_WARP_MAX_K && cfg->N >= BB_TWO_WARP_MIN_N;
+  /* 1-bit codes with N >= 8192 from M = 9: scales after the mma only, where a variant of them
+   * fits (groups shorter than a segment in the plain order allow none) */
+  int after_only = 0;
+  for (int v = 0; v < 5 && one_bit_rows && m_tiles == 2; v++) {
+    const int words = variants[v][0];
+    after_only |= variants[v][1] && !(traded_words && words != traded_words) &&
+                  bb_tcgemv_fits(cfg, words, 1, tensor_gemv_lane_order(cfg, m_tiles, words));
+  }
   int used = 0;
   for (int v = 0; v < 5 && used < 3; v++) {
     const int words = variants[v][0], post = variants[v][1];
+    if (after_only && !post) continue;
     const int order = int8 ? 0 : tensor_gemv_lane_order(cfg, m_tiles, words);
     if (int8 ? post == 0 || words == 1 || !bb_tcgemv_int8_fits(cfg, words)
              : !bb_tcgemv_fits(cfg, words, post, order) || (words == 1 && used > 0) ||
