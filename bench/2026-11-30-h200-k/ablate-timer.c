@@ -13,7 +13,10 @@
  * With ROW_GROUPS=1 in the environment the variants are instead the schedule with its warps in
  * 1, 2 and 4 row groups (BB_ROW_GROUPS, where the warps allow), each checked against the
  * reference; the launch keeps the schedule's grid, whose blocks past the rows return at once.
- * That mode needs row-groups.patch applied to kernel_src/tcgemv.cu before the build (the
+ * With CLUSTER=1 the variants are the schedule as it is, launched in thread-block clusters of 1
+ * (a plain launch), 2 and 4 blocks (cuLaunchKernelEx; the grid must be whole clusters): what
+ * cluster scheduling alone costs.
+ * The ROW_GROUPS mode needs row-groups.patch applied to kernel_src/tcgemv.cu before the build (the
  * library embeds the kernel sources); the other variants replace lines of the committed kernel.
  * The variants are compiled for sm_90 (COMPILE_ONLY=1: only that, no GPU needed).
  * Built here against a build tree, from the repo root:
@@ -43,14 +46,36 @@ typedef struct held_launch {
   const bitblas_matmul_config *cfg;
   bb_launch_args args;
   const bb_tool_rotation *weights;
+  unsigned cluster; /* > 1: launched in thread-block clusters of this many blocks along x */
 } held_launch;
+
+/* cuLaunchKernelEx's cluster dimension attribute (CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION). */
+#define CLUSTER_DIMENSION_ATTRIBUTE 4
+
+static CUresult launch_in_clusters(held_launch *h, CUstream stream) {
+  unsigned grid[3];
+  bb_schedule_grid(h->schedule, h->cfg, h->args.m, grid);
+  if (grid[0] % h->cluster) return (CUresult)1; /* invalid value: the grid must be whole clusters */
+  bb_launch_args a = h->args;
+  void *params[] = {&a.A, &a.W, &a.scales, &a.zeros, &a.bias, &a.a_scale, &a.C, &a.m};
+  bb_cu_launch_attribute attribute;
+  memset(&attribute, 0, sizeof attribute);
+  attribute.id = CLUSTER_DIMENSION_ATTRIBUTE;
+  const unsigned dims[3] = {h->cluster, 1, 1};
+  memcpy(attribute.value.pad, dims, sizeof dims);
+  const bb_cu_launch_config config = {grid[0], grid[1], grid[2], (unsigned)bb_schedule_threads(h->schedule),
+                                      1, 1, 0, stream, &attribute, 1};
+  return h->cu->LaunchKernelEx(&config, h->function, params, NULL);
+}
 
 static int launch_held(void *user, CUstream stream, int run) {
   held_launch *h = user;
   h->args.W = bb_tool_rotation_buffer(h->weights, run, 0);
   h->args.scales = bb_tool_rotation_buffer(h->weights, run, 1);
   h->args.zeros = bb_tool_rotation_buffer(h->weights, run, 2);
-  CUresult r = bb_launch(h->cu, h->function, h->schedule, h->cfg, &h->args, stream, 0);
+  CUresult r = h->cluster > 1 ? launch_in_clusters(h, stream)
+                              : bb_launch(h->cu, h->function, h->schedule, h->cfg, &h->args,
+                                          stream, 0);
   return r == 0 ? 0 : bb_tool_fail("launch %d", (int)r);
 }
 
@@ -90,7 +115,15 @@ int main(int argc, char **argv) {
   char *base = bb_emit_source(&cfg, &schedule, BB_FAULT_NONE);
   char *sources[VARIANTS];
   const int row_groups = getenv("ROW_GROUPS") != NULL;
+  const int clusters = getenv("CLUSTER") != NULL;
   int variants = VARIANTS;
+  if (clusters) {
+    variants = 3;
+    for (int v = 0; v < variants; v++) {
+      sources[v] = malloc(strlen(base) + 1);
+      strcpy(sources[v], base);
+    }
+  }
   if (row_groups) {
     variants = schedule.warps % 4 == 0 ? 3 : schedule.warps % 2 == 0 ? 2 : 1;
     for (int v = 0; v < variants; v++) {
@@ -98,7 +131,7 @@ int main(int argc, char **argv) {
       sprintf(sources[v], "#define BB_ROW_GROUPS %d\n%s", 1 << v, base);
     }
   }
-  for (int v = 0; v < VARIANTS && !row_groups; v++) {
+  for (int v = 0; v < VARIANTS && !row_groups && !clusters; v++) {
     if (v == 0) {
       sources[v] = malloc(strlen(base) + 1);
       strcpy(sources[v], base);
@@ -182,7 +215,8 @@ int main(int argc, char **argv) {
   double us[VARIANTS][8] = {{0}};
   for (int r = 0; r < rounds && r < 8; r++)
     for (int v = 0; v < variants; v++) {
-      held_launch h = {gpu.cu, functions[v], &schedule, &cfg, {0}, &rotation};
+      held_launch h = {gpu.cu, functions[v], &schedule, &cfg, {0}, &rotation,
+                       clusters ? 1u << v : 1u};
       h.args.A = acts.A;
       h.args.C = acts.C;
       h.args.m = (int)cfg.M;
@@ -194,6 +228,8 @@ int main(int argc, char **argv) {
   for (int v = 0; v < variants; v++) {
     if (row_groups)
       printf("  rg=%d %-4s", 1 << v, bb_candidate_outcome_name(outcome[v]));
+    else if (clusters)
+      printf("  cluster=%d", 1 << v);
     else
       printf("  %-9s", names[v]);
     for (int r = 0; r < rounds && r < 8; r++) printf(" %8.2f", us[v][r]);
