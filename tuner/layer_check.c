@@ -12,6 +12,7 @@
 #include "error.h"
 #include "half.h"
 #include "launch.h"
+#include "measure.h"
 
 #define BB_LAYER_CHECK_ROWS 64
 
@@ -94,16 +95,6 @@ done:
   return status;
 }
 
-/* The outcome of a launch (or of its wait), with `what` and the error's name in message. */
-static bb_candidate_outcome outcome_of(const bb_cuda_api *cu, CUresult result, const char *what,
-                                       char *message, size_t message_size) {
-  if (result == BB_CUDA_SUCCESS) return BB_CANDIDATE_OK;
-  const char *name = "unknown";
-  cu->GetErrorName(result, &name);
-  snprintf(message, message_size, "%s: %s (%d)", what, name ? name : "unknown", result);
-  return bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
-}
-
 /* Runs the quantizer on x into x_q and x_scale (poisoned first); checks the bytes once. */
 static bb_candidate_outcome run_quantizer(bb_layer_check *check, CUmodule module, char *message,
                                           size_t message_size) {
@@ -119,13 +110,14 @@ static bb_candidate_outcome run_quantizer(bb_layer_check *check, CUmodule module
     result = bb_row_quantizer_launch(cu, quantizer, (int)check->rows, check->x, check->x_q,
                                      check->x_scale, check->stream);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(check->stream);
-  bb_candidate_outcome outcome = outcome_of(cu, result, "row quantizer", message, message_size);
+  bb_candidate_outcome outcome =
+      bb_measure_cuda_outcome(cu, result, "row quantizer", message, message_size);
   if (outcome != BB_CANDIDATE_OK || check->quantizer_checked) return outcome;
   result = cu->MemcpyDtoH(check->got_q, check->x_q, check->q_bytes);
   if (result == BB_CUDA_SUCCESS)
     result = cu->MemcpyDtoH(check->got_scale, check->x_scale, (size_t)check->rows * sizeof(float));
-  if ((outcome = outcome_of(cu, result, "row quantizer: copy back", message, message_size)) !=
-      BB_CANDIDATE_OK)
+  if ((outcome = bb_measure_cuda_outcome(cu, result, "row quantizer: copy back", message,
+                                         message_size)) != BB_CANDIDATE_OK)
     return outcome;
   const int64_t K = check->cfg.K;
   for (int64_t i = 0; i < check->rows * K; i++)
@@ -154,8 +146,8 @@ bb_candidate_outcome bb_layer_check_run(bb_layer_check *check, CUmodule module, 
     return outcome;
   CUfunction fused = NULL;
   CUresult result = bb_fused_layer_find(cu, module, &fused);
-  if ((outcome = outcome_of(cu, result, "one-kernel layer: lookup", message, message_size)) !=
-          BB_CANDIDATE_OK ||
+  if ((outcome = bb_measure_cuda_outcome(cu, result, "one-kernel layer: lookup", message,
+                                         message_size)) != BB_CANDIDATE_OK ||
       !fused)
     return outcome; /* no fused layer on this device: bitblas_bitnet_run will not take it */
   /* The two kernels: the product on the quantized rows. */
@@ -166,8 +158,8 @@ bb_candidate_outcome bb_layer_check_run(bb_layer_check *check, CUmodule module, 
     result = bb_launch(cu, function, schedule, cfg, &args, check->stream, 0);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(check->stream);
   if (result == BB_CUDA_SUCCESS) result = cu->MemcpyDtoH(check->y_two, check->y, check->y_bytes);
-  if ((outcome = outcome_of(cu, result, "product on the quantized rows", message, message_size)) !=
-      BB_CANDIDATE_OK)
+  if ((outcome = bb_measure_cuda_outcome(cu, result, "product on the quantized rows", message,
+                                         message_size)) != BB_CANDIDATE_OK)
     return outcome;
   /* The one kernel, into y poisoned otherwise. */
   result = bb_cuda_fill_pattern32_async(cu, check->y, 0x7f817f81u, check->y_bytes, check->stream);
@@ -176,7 +168,7 @@ bb_candidate_outcome bb_layer_check_run(bb_layer_check *check, CUmodule module, 
                                    weights->scales, weights->bias, check->y, check->stream);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(check->stream);
   if (result == BB_CUDA_SUCCESS) result = cu->MemcpyDtoH(check->y_one, check->y, check->y_bytes);
-  if ((outcome = outcome_of(cu, result, "one-kernel layer", message, message_size)) !=
+  if ((outcome = bb_measure_cuda_outcome(cu, result, "one-kernel layer", message, message_size)) !=
       BB_CANDIDATE_OK)
     return outcome;
   if (memcmp(check->y_one, check->y_two, check->y_bytes) != 0) {

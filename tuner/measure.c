@@ -243,6 +243,13 @@ static const char *result_name(const bb_cuda_api *cu, CUresult result) {
   return name ? name : "unknown";
 }
 
+bb_candidate_outcome bb_measure_cuda_outcome(const bb_cuda_api *cu, CUresult result,
+                                             const char *what, char *message, size_t message_size) {
+  if (result == BB_CUDA_SUCCESS) return BB_CANDIDATE_OK;
+  snprintf(message, message_size, "%s: %s (%d)", what, result_name(cu, result), result);
+  return bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+}
+
 /* One run on the poisoned output; reports the outcome of the launch and the sync. Every byte of
  * C is poisoned, a 16-bit output's odd last element included: C is reused across candidates, so
  * a byte left over from the last one could pass for this one's. */
@@ -252,16 +259,10 @@ static bb_candidate_outcome run_once(bb_measure *m, CUfunction function, const b
   bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
   CUresult result = bb_cuda_fill_pattern32_async(cu, m->C, poison, m->c_bytes, m->stream);
   if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, s, &m->cfg, &args, m->stream, 0);
-  if (result != BB_CUDA_SUCCESS && !bb_cuda_error_is_sticky(result)) {
-    snprintf(message, message_size, "launch: %s (%d)", result_name(cu, result), result);
-    return BB_CANDIDATE_LAUNCH_FAILED;
-  }
+  if (result != BB_CUDA_SUCCESS && !bb_cuda_error_is_sticky(result))
+    return bb_measure_cuda_outcome(cu, result, "launch", message, message_size);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(m->stream);
-  if (result != BB_CUDA_SUCCESS) {
-    snprintf(message, message_size, "run: %s (%d)", result_name(cu, result), result);
-    return bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
-  }
-  return BB_CANDIDATE_OK;
+  return bb_measure_cuda_outcome(cu, result, "run", message, message_size);
 }
 
 static bb_candidate_outcome check_output(bb_measure *m, char *message, size_t message_size) {
@@ -369,10 +370,8 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
   CUmodule module = NULL;
   CUfunction function = NULL;
   CUresult result = bb_function_load(cu, cubin, &module, &function);
-  if (result != BB_CUDA_SUCCESS) {
-    snprintf(message, message_size, "module load: %s (%d)", result_name(cu, result), result);
-    return bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
-  }
+  if (result != BB_CUDA_SUCCESS)
+    return bb_measure_cuda_outcome(cu, result, "module load", message, message_size);
 
   bb_candidate_outcome outcome =
       run_once(m, function, schedule, 0xffffffffu, message, message_size);
@@ -411,8 +410,7 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
         result = time_held(m, function, schedule, done, timed_runs - done, times + done);
     }
     if (result != BB_CUDA_SUCCESS) {
-      snprintf(message, message_size, "timing: %s (%d)", result_name(cu, result), result);
-      outcome = bb_cuda_error_is_sticky(result) ? BB_CANDIDATE_CRASHED : BB_CANDIDATE_LAUNCH_FAILED;
+      outcome = bb_measure_cuda_outcome(cu, result, "timing", message, message_size);
     } else {
       qsort(times, (size_t)timed_runs, sizeof times[0], compare_doubles);
       *us = times[timed_runs / 2];

@@ -51,6 +51,12 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *measure, const void *cubin
 #define BB_MEASURE_RACE_RUNS 3
 #define BB_MEASURE_LONG_US 1000.0
 
+/* The outcome of a CUDA call made while a candidate is measured: OK on success; otherwise
+ * "what: error name (code)" in message, and CRASHED where the error is sticky (the context is
+ * unusable), else LAUNCH_FAILED. */
+bb_candidate_outcome bb_measure_cuda_outcome(const bb_cuda_api *cu, CUresult result,
+                                             const char *what, char *message, size_t message_size);
+
 /* The most timed runs one candidate gets (more are cut to this). */
 #define BB_MEASURE_MAX_RUNS 64
 
