@@ -16,6 +16,8 @@
 //                  2: the weights were stored with the words already traded (below)
 //   BB_SPLIT_PAIRS 1: the stored words also have their codes split by parity (lane order 2 with
 //                  the codes src/weight_order.c splits: bb_weight_order_splits)
+//   BB_MIN_BLOCKS  (optional) blocks per SM that ptxas must fit: at most 65536 / (32 x BB_WARPS x
+//                  BB_MIN_BLOCKS) registers per thread, whatever that costs in spills
 //
 // Weights are in the plain packed layout (lane order 2: with words traded inside each segment,
 // below). A "segment" is 128 * BB_LANE_WORDS / b consecutive k of a row: 4 lanes (t = lane % 4)
@@ -704,7 +706,12 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
   }
 }
 
-extern "C" __global__ void __launch_bounds__(BB_THREADS)
+#ifdef BB_MIN_BLOCKS
+#define BB_LAUNCH_BOUNDS __launch_bounds__(BB_THREADS, BB_MIN_BLOCKS)
+#else
+#define BB_LAUNCH_BOUNDS __launch_bounds__(BB_THREADS)
+#endif
+extern "C" __global__ void BB_LAUNCH_BOUNDS
     bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
                    const void *__restrict__ scales_, const void *__restrict__ zeros,
                    const void *__restrict__ bias_, const float *__restrict__ a_scale,

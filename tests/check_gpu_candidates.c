@@ -336,10 +336,12 @@ START_TEST(test_tall_blocks_small_m) {
       {{3, 10256, 2048, BITBLAS_DTYPE_UINT1, 256, BITBLAS_ZEROS_ORIGINAL}, 0, 1, 1},
       {{1, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 1, 1, 1},
       /* 1-bit codes from M = 9: 64 rows of 4 and 8 warps per variant, beside the wide 48-row
-       * shapes, all with scales after the mma (one variant static, two for a dynamic bucket) */
-      {{16, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 2, 2},
-      {{13, 10256, 2048, BITBLAS_DTYPE_UINT1, 256, BITBLAS_ZEROS_ORIGINAL}, 0, 2, 2},
-      {{16, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 1, 4, 4},
+       * shapes, all with scales after the mma (one variant static, two for a dynamic bucket);
+       * and the first variant's two blocks bound to 16 warps per SM, one of 48 rows and one of
+       * 64 */
+      {{16, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0, 3, 3},
+      {{13, 10256, 2048, BITBLAS_DTYPE_UINT1, 256, BITBLAS_ZEROS_ORIGINAL}, 0, 3, 3},
+      {{16, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 1, 5, 5},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -348,6 +350,36 @@ START_TEST(test_tall_blocks_small_m) {
     const int rows64 = count_candidates(&cfg, tcgemv_with_n_tiles, 4);
     ck_assert_msg(rows48 == cases[c].rows48 && rows64 == cases[c].rows64,
                   "case %zu: %d and %d tall candidates", c, rows48, rows64);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+static int tcgemv_bound_to_blocks(const bb_schedule *s, int unused) {
+  (void)unused;
+  return s->family == BB_FAMILY_TCGEMV && s->min_blocks > 0;
+}
+
+/* Blocks bound to 16 warps per SM (offered from M = 9 to 16 for 1- and 2-bit codes where N >=
+ * 6144, two for the first variant): N ending in a part of a block, M no multiple of 8; groups of
+ * 128 and 256 and one per row; weights stored traded, and plain (a dynamic operator's bucket of
+ * M = 16). Every candidate of each config runs against the reference, the bound ones among them. */
+START_TEST(test_full_sm_blocks) {
+  static const struct {
+    scaled_case config;
+    int dynamic; /* 1: a dynamic operator's bucket (plain weights) */
+  } cases[] = {
+      {{16, 6160, 2048, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL}, 0},
+      {{11, 8200, 1024, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE}, 0},
+      {{14, 6152, 2048, BITBLAS_DTYPE_INT1, 256, BITBLAS_ZEROS_RESCALE}, 0},
+      {{16, 6160, 2048, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL}, 1},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = bucket_case_config(&cases[c].config, cases[c].dynamic);
+    const int bound = count_candidates(&cfg, tcgemv_bound_to_blocks, 0);
+    ck_assert_msg(bound == 2, "case %zu: %d candidates bound to blocks per SM", c, bound);
     failures += check_all_candidates(&cfg);
   }
   ck_assert_int_eq(failures, 0);
@@ -639,6 +671,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_groups_inside_segments);
   tcase_add_test(tc, test_tall_blocks_small_m);
   tcase_add_test(tc, test_two_warp_blocks);
+  tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_mma_partial_k_steps);
   tcase_add_test(tc, test_mma_int8);
   tcase_add_test(tc, test_layer_kernels_are_checked);

@@ -286,6 +286,37 @@ START_TEST(test_schedule_text_round_trip) {
           "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 stages=2 order=3", &parsed),
       BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "order=3"));
+  /* A bound on blocks per SM: optional, 1 to 32, nothing after it. */
+  ck_assert_int_eq(
+      bb_schedule_parse("tcgemv warps=8 n_tiles=3 m_tiles=2 unroll=1 words=4 post=1 stages=2 "
+                        "order=2 blocks=2",
+                        &parsed),
+      BITBLAS_OK);
+  ck_assert_int_eq(parsed.min_blocks, 2);
+  char text[128];
+  bb_schedule_format(&parsed, text, sizeof text);
+  ck_assert_str_eq(text, "tcgemv warps=8 n_tiles=3 m_tiles=2 unroll=1 words=4 post=1 stages=2 "
+                         "order=2 blocks=2");
+  static const char *const bad_blocks[] = {"blocks=0", "blocks=33", "blocks=2 x",
+                                           "blocks=", "blocks=-1"};
+  for (size_t i = 0; i < sizeof bad_blocks / sizeof bad_blocks[0]; i++) {
+    char bad[160];
+    snprintf(bad, sizeof bad,
+             "tcgemv warps=8 n_tiles=3 m_tiles=2 unroll=1 words=4 post=1 stages=2 order=2 %s",
+             bad_blocks[i]);
+    ck_assert_msg(bb_schedule_parse(bad, &parsed) == BITBLAS_INVALID_ARGUMENT, "%s", bad);
+    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), bad_blocks[i]));
+  }
+  /* 1- and 2-bit codes at M = 16 list bound blocks too; they parse back as they were. */
+  const bitblas_dtype bound_codes[] = {BITBLAS_DTYPE_UINT1, BITBLAS_DTYPE_UINT2};
+  for (size_t i = 0; i < 2; i++) {
+    const bitblas_matmul_config bound =
+        bb_test_scaled_config(16, 57344, 8192, bound_codes[i], i == 0 ? -1 : 128,
+                              i == 0 ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL);
+    int bound_families[BB_FAMILY_COUNT] = {0};
+    round_trip_candidates(&bound, bound_families);
+    ck_assert_int_ge(bound_families[BB_FAMILY_TCGEMV], 2);
+  }
   ck_assert_int_eq(bb_schedule_parse("gemv warps=0", &parsed), BITBLAS_INVALID_ARGUMENT);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "gemv warps=0"));
   ck_assert_str_eq(bb_source_hash(), bb_source_hash());
@@ -353,6 +384,8 @@ static int compile_blocks(const bitblas_matmul_config *cfg, int n_tiles, int war
  *   1-bit codes where N >= 8192: up to M = 8 also 64 rows of 4 warps and (unless the M = 5-8
  *   rule gave them) 48 rows of 8 warps, scales after the mma; from M = 9, 64 rows of 4 and 8
  *   warps, scales after the mma, and no blocks of 16 rows;
+ *   1-bit codes from M = 9 where N >= 6144: one more of 64 rows, bound to 4 blocks per SM
+ *   (test_full_sm_blocks);
  *   none otherwise below those N, at M = 1-4 for 2- and 4-bit codes, from M = 17 (too many
  *   tiles), or for int8 activations. */
 START_TEST(test_tall_row_blocks) {
@@ -360,10 +393,10 @@ START_TEST(test_tall_row_blocks) {
   /* M, N, and the 48- and 64-row candidates expected (-2: at least two), for 4- and 2-bit codes
    * and for 1-bit codes */
   static const int64_t cases[][6] = {
-      {16, 6144, -2, 0, -2, 0}, {16, 6143, 0, 0, 0, 0}, {17, 57344, 0, 0, 0, 0},
+      {16, 6144, -2, 0, -2, 1}, {16, 6143, 0, 0, 0, 0}, {17, 57344, 0, 0, 0, 0},
       {8, 57344, 1, 1, 1, 2},   {5, 32768, 1, 1, 1, 2}, {5, 32767, 0, 0, 1, 1},
       {4, 57344, 0, 0, 1, 1},   {1, 8192, 0, 0, 1, 1},  {1, 8191, 0, 0, 0, 0},
-      {16, 8192, -2, 0, -2, 2},
+      {16, 8192, -2, 0, -2, 3},
   };
   for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
     const int one_bit = codes[i] == BITBLAS_DTYPE_UINT1;
@@ -399,6 +432,68 @@ START_TEST(test_tall_row_blocks) {
   ck_assert_int_eq(compile_blocks(&int8, 3, 0), 0);
   int8.M = 8;
   ck_assert_int_eq(compile_blocks(&int8, 3, 0) + compile_blocks(&int8, 4, 0), 0);
+}
+END_TEST
+
+/* Blocks bound to 16 warps per SM (min_blocks): from M = 9 to 16 with float16 activations, 1-
+ * and 2-bit codes and N >= 6144, two with scales after the mma: 48 rows of 8 warps at 2 blocks
+ * per SM, and 64 rows (1-bit) or 48 rows (2-bit) of 4 warps at 4; their sources ask for that
+ * bound and compile; none for 4-bit codes, at M = 8 or 17, a smaller N, or int8 activations. */
+START_TEST(test_full_sm_blocks) {
+  const bitblas_dtype codes[] = {BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_UINT2, BITBLAS_DTYPE_UINT1};
+  /* M, N, K, and whether the bound blocks are expected */
+  static const int64_t cases[][4] = {
+      {16, 57344, 8192, 1}, {9, 6144, 4096, 1},  {16, 8192, 28672, 1},
+      {16, 6143, 4096, 0},  {8, 57344, 8192, 0}, {17, 57344, 8192, 0},
+  };
+  for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+    const int bits = bitblas_dtype_bits(codes[i]);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+      const bitblas_matmul_config cfg = bb_test_scaled_config(
+          cases[c][0], cases[c][1], cases[c][2], codes[i], bits == 1 ? -1 : 128,
+          bits == 1 ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL);
+      bb_schedule schedules[BB_MAX_CANDIDATES];
+      const int count = bb_candidates_enumerate(&cfg, schedules);
+      ck_assert_int_lt(count, BB_MAX_CANDIDATES); /* none left out for want of room */
+      char *sources[2] = {0};
+      int bound = 0;
+      for (int s = 0; s < count; s++) {
+        if (!schedules[s].min_blocks) continue;
+        ck_assert_int_lt(bound, 2);
+        const bb_schedule *b = &schedules[s];
+        ck_assert_int_eq(b->family, BB_FAMILY_TCGEMV);
+        ck_assert_int_eq(b->post_scale, 1);
+        ck_assert_int_eq(b->warps * b->min_blocks, 16);
+        ck_assert_int_eq(b->n_tiles, b->warps == 8 || bits == 2 ? 3 : 4);
+        sources[bound] = bb_emit_source(&cfg, b, BB_FAULT_NONE);
+        ck_assert_ptr_nonnull(sources[bound]);
+        char line[64];
+        snprintf(line, sizeof line, "#define BB_MIN_BLOCKS %d\n", b->min_blocks);
+        ck_assert_ptr_nonnull(strstr(sources[bound], line));
+        bound++;
+      }
+      const int expected = cases[c][3] && bits <= 2 ? 2 : 0;
+      ck_assert_msg(bound == expected, "code %zu case %zu: %d bound blocks", i, c, bound);
+      const int archs[] = {80, 90};
+      for (size_t a = 0; bound && a < sizeof archs / sizeof archs[0]; a++) {
+        bb_compiled compiled[2];
+        ck_assert_int_eq(bb_compile_all(sources, bound, archs[a], compiled), BITBLAS_OK);
+        for (int s = 0; s < bound; s++)
+          ck_assert_msg(compiled[s].status == BITBLAS_OK, "sm_%d: %s", archs[a],
+                        compiled[s].message);
+        bb_compiled_free(compiled, bound);
+      }
+      for (int s = 0; s < bound; s++) free(sources[s]);
+    }
+  }
+  bitblas_matmul_config int8 =
+      bb_test_scaled_config(16, 57344, 8192, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
+  int8.A_dtype = BITBLAS_DTYPE_INT8;
+  int8.accum_dtype = BITBLAS_DTYPE_INT32;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(&int8, schedules);
+  for (int s = 0; s < count; s++) ck_assert_int_eq(schedules[s].min_blocks, 0);
 }
 END_TEST
 
@@ -867,6 +962,7 @@ int main(void) {
   tcase_add_test(tc, test_lane_order_and_depth);
   tcase_add_test(tc, test_tall_row_blocks);
   tcase_add_test(tc, test_two_warp_blocks);
+  tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_dependent_launch_rule);
   tcase_add_test(tc, test_compile_order_keeps_indices);

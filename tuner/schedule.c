@@ -11,7 +11,16 @@
 #include "error.h"
 #include "weight_order.h"
 
+/* The most blocks per SM a schedule may ask ptxas to fit (an SM holds at most 32). */
+#define BB_MAX_MIN_BLOCKS 32
+
 int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
+  if (s->family == BB_FAMILY_TCGEMV && s->min_blocks)
+    return snprintf(buf, size,
+                    "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d "
+                    "order=%d blocks=%d",
+                    s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
+                    s->stages, s->lane_order, s->min_blocks);
   if (s->family == BB_FAMILY_TCGEMV)
     return snprintf(
         buf, size,
@@ -29,6 +38,17 @@ int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
                   s->block_k, s->warps_m, s->warps_n);
 }
 
+/* The optional " blocks=N" after a tcgemv text's order (1 <= N <= BB_MAX_MIN_BLOCKS, nothing
+ * after it) into *min_blocks; anything else there but " blocks=" leaves it 0. 0 where the
+ * blocks are malformed. */
+static int tcgemv_blocks_parse(const char *rest, int *min_blocks) {
+  *min_blocks = 0;
+  if (strncmp(rest, " blocks=", 8) != 0) return 1;
+  int length = 0;
+  return sscanf(rest, " blocks=%d%n", min_blocks, &length) == 1 && rest[length] == '\0' &&
+         *min_blocks >= 1 && *min_blocks <= BB_MAX_MIN_BLOCKS;
+}
+
 bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
   memset(s, 0, sizeof *s);
   if (sscanf(text, "gemv warps=%d rows=%d m_tile=%d unroll=%d chunk=%d", &s->warps,
@@ -38,11 +58,14 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
     s->family = BB_FAMILY_GEMV;
     return BITBLAS_OK;
   }
+  int length = 0;
   if (sscanf(text,
-             "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d order=%d",
+             "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d "
+             "order=%d%n",
              &s->warps, &s->n_tiles, &s->m_tiles, &s->unroll, &s->lane_words, &s->post_scale,
-             &s->stages, &s->lane_order) == 8 &&
-      s->warps > 0 && s->n_tiles > 0 && s->m_tiles > 0 && s->unroll > 0 &&
+             &s->stages, &s->lane_order, &length) == 8 &&
+      tcgemv_blocks_parse(text + length, &s->min_blocks) && s->warps > 0 && s->n_tiles > 0 &&
+      s->m_tiles > 0 && s->unroll > 0 &&
       (s->lane_words == 1 || s->lane_words == 2 || s->lane_words == 4) &&
       (s->post_scale == 0 || s->post_scale == 1) && s->stages >= 2 && s->stages <= 4 &&
       (s->lane_order == 0 || (s->lane_order <= 2 && s->lane_order >= 1 && s->lane_words >= 2))) {
@@ -244,6 +267,17 @@ static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 
 #define BB_TWO_WARP_MAX_K 4096
 #define BB_TWO_WARP_MIN_N 16384
 
+/* From M = 9 to 16 with float16 activations and 1- or 2-bit codes, where N takes blocks of 48
+ * rows: two blocks with scales after the mma for which ptxas must fit 16 warps per SM
+ * (min_blocks), i.e. at most 128 registers: 48 rows of 8 warps at 2 blocks per SM, and 64 rows
+ * (1-bit) or 48 rows (2-bit) of 4 warps at 4. Without the bound those blocks take 108-254
+ * registers and 8-12 warps per SM. On an H200 (schedule timer, 3 rounds; bench/RESULTS.md,
+ * twenty-sixth section) 1-bit 57344 x 8192 at M = 16 took 55.1 us with 64 rows of 4 warps at 4
+ * blocks against 66.2 us for the tuned winner, and 28672 x 4096 21.3 against 22.5; 2-bit
+ * 10240 x 8192 took 22.2 us with 48 rows of 8 warps at 2 blocks against 24.1, and 57344 x 8192
+ * 85.7 against 90.7. On other layers they lost up to 3.5 % against the same shapes without the
+ * bound, and 4-bit codes (two sums per code position) lost on 7 of 8 shapes tried. */
+#define BB_FULL_SM_WARPS 16
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
  * accumulators (sums per n tile, m tile and code position, plus the activations' sums) and at
  * most 160 registers of accumulators and pipelined weight words together. */
@@ -290,7 +324,9 @@ static int tensor_gemv_lane_order(const bitblas_matmul_config *cfg, int m_tiles,
  * codes with N >= 8192 add two tall shapes with scales after the mma (BB_ONE_BIT_TALL_MIN_N), and
  * from M = 9 leave out the wide shapes of 16 rows and the variants with scales before the mma. From
  * M = 9 with float16 A, K <= 4096 and N >= 16384, each variant adds a block of 48 rows of 2 warps
- * (BB_TWO_WARP_MAX_K). Weights in traded order allow only variants of their words per lane. */
+ * (BB_TWO_WARP_MAX_K). From M = 9 with float16 A, 1- and 2-bit codes and N >= 128 x 48, the first
+ * variant, where it scales after the mma, adds two blocks bound to 16 warps per SM
+ * (BB_FULL_SM_WARPS). Weights in traded order allow only variants of their words per lane. */
 static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
   const int m_tiles = cfg->M <= 8 ? 1 : cfg->M <= 16 ? 2 : 4;
   const int(*shapes)[3] = m_tiles == 1 ? tensor_gemv_shapes : tensor_gemv_wide_shapes;
@@ -309,6 +345,8 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
                            cfg->N >= BB_ONE_BIT_TALL_MIN_N;
   const int two_warp_rows =
       !int8 && m_tiles == 2 && cfg->K <= BB_TWO_WARP_MAX_K && cfg->N >= BB_TWO_WARP_MIN_N;
+  const int bits = bitblas_dtype_bits(cfg->W_dtype);
+  const int full_sm_rows = !int8 && m_tiles == 2 && bits <= 2 && cfg->N >= BB_WIDE_48_ROW_MIN_N;
   /* 1-bit codes with N >= 8192 from M = 9: scales after the mma only, where a variant of them
    * fits (groups shorter than a segment in the plain order allow none) */
   int after_only = 0;
@@ -350,6 +388,14 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
     if (two_warp_rows && count < BB_MAX_CANDIDATES) {
       const bb_schedule s = tcgemv(2, 3, m_tiles, 1, words, post, 2, order);
       if (tensor_gemv_registers_fit(cfg, &s)) out[count++] = s;
+    }
+    if (full_sm_rows && first && post) {
+      bb_schedule full_sm[2] = {tcgemv(8, 3, m_tiles, 1, words, 1, 2, order),
+                                tcgemv(4, bits == 1 ? 4 : 3, m_tiles, 1, words, 1, 2, order)};
+      for (int i = 0; i < 2 && count < BB_MAX_CANDIDATES; i++) {
+        full_sm[i].min_blocks = BB_FULL_SM_WARPS / full_sm[i].warps;
+        if (tensor_gemv_registers_fit(cfg, &full_sm[i])) out[count++] = full_sm[i];
+      }
     }
     if (tall && words == tall_words && count < BB_MAX_CANDIDATES) {
       /* 48 rows with scales after the mma, 64 with scales before it */

@@ -40,6 +40,8 @@ typedef struct bb_schedule {
   int lane_order; /* tcgemv: 1 when the four lanes of a row trade words so that each word's
                      activations are one contiguous run (words 2 or 4); 2 when the weights
                      were stored in that order (bb_config_weight_order); 0 the loaded order */
+  int min_blocks; /* tcgemv: blocks per SM that ptxas must fit (the registers it may use follow
+                     from it: __launch_bounds__'s second argument); 0: no such bound */
 } bb_schedule;
 
 /* Room for the longest candidate list (32 today: M <= 8 with float16 A) and for experiments
@@ -48,7 +50,8 @@ typedef struct bb_schedule {
 
 /* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
  * "mma bm=64 bn=128 bk=32 warps=2x2" or
- * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2 order=0" or
+ * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2 order=0" (with
+ * " blocks=2" after it where min_blocks is set) or
  * "tcgemv_int8 warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 stages=2".
  * Returns snprintf's count. */
 int bb_schedule_format(const bb_schedule *schedule, char *buf, size_t size);
