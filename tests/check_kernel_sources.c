@@ -351,6 +351,29 @@ static tcgemv_counts count_tcgemv(const bitblas_matmul_config *cfg) {
   return counts;
 }
 
+/* Compiles `count` sources for sm_80 and sm_90, each to a cubin, then frees them. */
+static void compile_for_both_archs(char **sources, int count) {
+  const int archs[] = {80, 90};
+  for (size_t a = 0; count && a < sizeof archs / sizeof archs[0]; a++) {
+    bb_compiled compiled[BB_MAX_CANDIDATES];
+    ck_assert_int_eq(bb_compile_all(sources, count, archs[a], compiled), BITBLAS_OK);
+    for (int i = 0; i < count; i++)
+      ck_assert_msg(compiled[i].status == BITBLAS_OK, "sm_%d: %s", archs[a], compiled[i].message);
+    bb_compiled_free(compiled, count);
+  }
+  for (int i = 0; i < count; i++) free(sources[i]);
+}
+
+/* A config of int8 activations and int2 codes without scales (the int8 tensor-core family). */
+static bitblas_matmul_config int8_codes_config(int64_t M, int64_t N, int64_t K) {
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(M, N, K, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
+  cfg.A_dtype = BITBLAS_DTYPE_INT8;
+  cfg.accum_dtype = BITBLAS_DTYPE_INT32;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+  return cfg;
+}
+
 /* The candidates of cfg with blocks of 16 x n_tiles rows (and of `warps` warps, or any where
  * warps is 0); compiles them for sm_80 and sm_90. */
 static int compile_blocks(const bitblas_matmul_config *cfg, int n_tiles, int warps) {
@@ -365,15 +388,7 @@ static int compile_blocks(const bitblas_matmul_config *cfg, int n_tiles, int war
     ck_assert_ptr_nonnull(sources[found]);
     found++;
   }
-  const int archs[] = {80, 90};
-  for (size_t a = 0; found && a < sizeof archs / sizeof archs[0]; a++) {
-    bb_compiled compiled[BB_MAX_CANDIDATES];
-    ck_assert_int_eq(bb_compile_all(sources, found, archs[a], compiled), BITBLAS_OK);
-    for (int i = 0; i < found; i++)
-      ck_assert_msg(compiled[i].status == BITBLAS_OK, "sm_%d: %s", archs[a], compiled[i].message);
-    bb_compiled_free(compiled, found);
-  }
-  for (int i = 0; i < found; i++) free(sources[i]);
+  compile_for_both_archs(sources, found);
   return found;
 }
 
@@ -424,11 +439,7 @@ START_TEST(test_tall_row_blocks) {
         ck_assert_msg(rows16 > 0, "code %zu case %zu: no 16-row blocks", i, c);
     }
   }
-  bitblas_matmul_config int8 =
-      bb_test_scaled_config(16, 57344, 4096, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
-  int8.A_dtype = BITBLAS_DTYPE_INT8;
-  int8.accum_dtype = BITBLAS_DTYPE_INT32;
-  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  bitblas_matmul_config int8 = int8_codes_config(16, 57344, 4096);
   ck_assert_int_eq(compile_blocks(&int8, 3, 0), 0);
   int8.M = 8;
   ck_assert_int_eq(compile_blocks(&int8, 3, 0) + compile_blocks(&int8, 4, 0), 0);
@@ -474,23 +485,10 @@ START_TEST(test_full_sm_blocks) {
       }
       const int expected = cases[c][3] && bits <= 2 ? 2 : 0;
       ck_assert_msg(bound == expected, "code %zu case %zu: %d bound blocks", i, c, bound);
-      const int archs[] = {80, 90};
-      for (size_t a = 0; bound && a < sizeof archs / sizeof archs[0]; a++) {
-        bb_compiled compiled[2];
-        ck_assert_int_eq(bb_compile_all(sources, bound, archs[a], compiled), BITBLAS_OK);
-        for (int s = 0; s < bound; s++)
-          ck_assert_msg(compiled[s].status == BITBLAS_OK, "sm_%d: %s", archs[a],
-                        compiled[s].message);
-        bb_compiled_free(compiled, bound);
-      }
-      for (int s = 0; s < bound; s++) free(sources[s]);
+      compile_for_both_archs(sources, bound);
     }
   }
-  bitblas_matmul_config int8 =
-      bb_test_scaled_config(16, 57344, 8192, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
-  int8.A_dtype = BITBLAS_DTYPE_INT8;
-  int8.accum_dtype = BITBLAS_DTYPE_INT32;
-  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  const bitblas_matmul_config int8 = int8_codes_config(16, 57344, 8192);
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(&int8, schedules);
   for (int s = 0; s < count; s++) ck_assert_int_eq(schedules[s].min_blocks, 0);
@@ -540,11 +538,7 @@ START_TEST(test_two_warp_blocks) {
       }
     }
   }
-  bitblas_matmul_config int8 =
-      bb_test_scaled_config(16, 28672, 4096, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE);
-  int8.A_dtype = BITBLAS_DTYPE_INT8;
-  int8.accum_dtype = BITBLAS_DTYPE_INT32;
-  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  const bitblas_matmul_config int8 = int8_codes_config(16, 28672, 4096);
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(&int8, schedules);
   for (int s = 0; s < count; s++) ck_assert_int_ne(schedules[s].warps, 2);
