@@ -270,14 +270,16 @@ static const int tensor_gemv_wide_shapes[][3] = {{8, 2, 1}, {4, 2, 2},  {16, 2, 
 /* From M = 9 to 16 with float16 activations and 1- or 2-bit codes, where N takes blocks of 48
  * rows: two blocks with scales after the mma for which ptxas must fit 16 warps per SM
  * (min_blocks), i.e. at most 128 registers: 48 rows of 8 warps at 2 blocks per SM, and 64 rows
- * (1-bit) or 48 rows (2-bit) of 4 warps at 4. Without the bound those blocks take 108-254
- * registers and 8-12 warps per SM. On an H200 (schedule timer, 3 rounds; bench/RESULTS.md,
- * twenty-sixth section) 1-bit 57344 x 8192 at M = 16 took 55.1 us with 64 rows of 4 warps at 4
- * blocks against 66.2 us for the tuned winner, and 28672 x 4096 21.3 against 22.5; 2-bit
- * 10240 x 8192 took 22.2 us with 48 rows of 8 warps at 2 blocks against 24.1, and 57344 x 8192
- * 85.7 against 90.7. On other layers they lost up to 3.5 % against the same shapes without the
- * bound, and 4-bit codes (two sums per code position) lost on 7 of 8 shapes tried. */
+ * (1-bit) or 48 rows (2-bit) of 4 warps at 4. Without the bound those blocks take 98-254
+ * registers, most of them 8-12 warps per SM. On an H200 (schedule timer, 3 rounds;
+ * bench/RESULTS.md, twenty-sixth section) 1-bit 57344 x 8192 at M = 16 took 55.1 us with 64 rows
+ * of 4 warps at 4 blocks against 66.2 us for the tuned winner, and 28672 x 4096 21.3 against
+ * 22.5; 2-bit 10240 x 8192 took 22.2 us with 48 rows of 8 warps at 2 blocks against 24.1, and
+ * 57344 x 8192 85.7 against 90.7. On the other layers the best bound shape was at most 3.5 %
+ * slower than the best unbound one tried (single shapes up to 1.85x). 4-bit codes (two sums per
+ * code position) lost on 7 of 8 shapes tried, and int8 activations on 9 of 10. */
 #define BB_FULL_SM_WARPS 16
+
 /* Whether a tensor-core gemv keeps its state in registers: at most 8 tiles (n x m), at most 96
  * accumulators (sums per n tile, m tile and code position, plus the activations' sums) and at
  * most 160 registers of accumulators and pipelined weight words together. */
