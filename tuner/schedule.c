@@ -15,18 +15,16 @@
 #define BB_MAX_MIN_BLOCKS 32
 
 int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
-  if (s->family == BB_FAMILY_TCGEMV && s->min_blocks)
-    return snprintf(buf, size,
-                    "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d "
-                    "order=%d blocks=%d",
-                    s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
-                    s->stages, s->lane_order, s->min_blocks);
-  if (s->family == BB_FAMILY_TCGEMV)
-    return snprintf(
+  if (s->family == BB_FAMILY_TCGEMV) {
+    const int length = snprintf(
         buf, size,
         "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d order=%d",
         s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale, s->stages,
         s->lane_order);
+    if (!s->min_blocks || length < 0) return length;
+    const size_t used = (size_t)length < size ? (size_t)length : size;
+    return length + snprintf(buf + used, size - used, " blocks=%d", s->min_blocks);
+  }
   if (s->family == BB_FAMILY_TCGEMV_INT8)
     return snprintf(buf, size,
                     "tcgemv_int8 warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d stages=%d",
