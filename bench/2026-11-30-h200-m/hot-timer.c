@@ -11,7 +11,9 @@
  *   all-L1    also segment s read as s mod 8, and the activations at k mod 1024 (every block's
  *             codes within 96 rows x 8 segments, A within 32 KiB per 16 rows: mostly L1 hits);
  *   no-apply  loads as they are, and no scales and zeros per group (below; only for scales after
- *             the mma with groups shorter than the row).
+ *             the mma with groups shorter than the row);
+ *   no-act-sums  no mma for the activations' sums;
+ *   one-m-mma    the codes' mma for the first 8 rows of A only.
  * Scales and zeros are read as they are. ONLY=v times variant v alone (for a profiler). BLOCKS=B
  * asks ptxas for B blocks per SM in every variant (so that the variants keep one occupancy). CUBIN_DIR=dir keeps each variant's cubin as dir/v.cubin;
  * COMPILE_ONLY=1 only compiles (no GPU needed).
@@ -62,9 +64,10 @@ static char *replace_once(const char *src, const char *from, const char *to) {
   return out;
 }
 
-#define VARIANTS 4
+#define VARIANTS 6
 #define EDITS 4
-static const char *const names[VARIANTS] = {"as-is", "codes-L2", "all-L1", "no-apply"};
+static const char *const names[VARIANTS] = {"as-is",    "codes-L2",    "all-L1",
+                                            "no-apply", "no-act-sums", "one-m-mma"};
 static const char *const codes_row[2] = {"W + (size_t)n * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES",
                                          "W + (size_t)(n % 96) * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES"};
 static const char *const codes_seg[2] = {"W + (size_t)(n % 96) * BB_ROW_BYTES + (size_t)seg * BB_SEG_BYTES",
@@ -88,12 +91,22 @@ static const char *const sums_apply[2] = {
     "#if BB_POST_SCALE\n  bb_raw_sums_apply(sums, row_params, acc);"};
 static const char *const row_params_load[2] = {"#if !BB_STAGE_PARAMS\n      const int n = min(",
                                                "#if 1\n      const int n = min("};
+/* no-act-sums: no mma for the activations' sums (their sums stay zero). one-m-mma: the codes'
+ * mma for the first m tile only (the other tiles' sums stay zero). */
+static const char *const act_sums[2] = {
+    "#define BB_ACT_SUMS (BB_ZEROS != 0 || BB_CODE_OFFSET != 0 || BB_W_KIND == BB_WK_INT1)",
+    "#define BB_ACT_SUMS 0"};
+static const char *const m_tiles_mma[2] = {
+    "      for (int i = 0; i < BB_M_TILES; i++)\n        bb_mma_16816(sums.codes[j][i][position]",
+    "      for (int i = 0; i < 1; i++)\n        bb_mma_16816(sums.codes[j][i][position]"};
 /* The edits of each variant, applied in order. */
 static const char *const *const edits[VARIANTS][EDITS] = {
     {NULL},
     {codes_row, NULL},
     {codes_row, codes_seg, act_window, NULL},
-    {group_apply, sums_clear, sums_apply, row_params_load}};
+    {group_apply, sums_clear, sums_apply, row_params_load},
+    {act_sums, NULL},
+    {m_tiles_mma, NULL}};
 
 int main(int argc, char **argv) {
   if (argc < 6) return 2;
