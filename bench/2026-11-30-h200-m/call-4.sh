@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Device call 4 of the twenty-seventh session: wgmma-proto-2.cu, the eighteenth section's wgmma
+# Device call 4 of the twenty-seventh session: wgmma-proto-2, the eighteenth section's wgmma
 # prototype with its groups no longer serialized by ptxas (fragments in two register sets, the
 # descriptors made before each group, the groups drained every CS segments). Its checks against
 # float64, its timings on five layers at M = 1 and 16, and its ablations on 57344 x 8192.
-# Built here first:
+# Built here first, from the repo root (wgmma-proto-2.patch applies to the first version):
+#   d=$(mktemp -d) && cp bench/2026-11-30-h200-d/wgmma-proto.cu "$d"/wgmma-proto-2.cu &&
+#   patch "$d"/wgmma-proto-2.cu bench/2026-11-30-h200-m/wgmma-proto-2.patch &&
 #   nvcc -O3 -std=c++17 -gencode arch=compute_90a,code=sm_90a -lineinfo \
-#     bench/2026-11-30-h200-m/wgmma-proto-2.cu -o build-gpu/wgmma-proto-2
+#     "$d"/wgmma-proto-2.cu -o build-gpu/wgmma-proto-2
 # Usage: OUT=dir bash bench/2026-11-30-h200-m/call-4.sh
 set -u
 cd "$(dirname "$0")/../.."
