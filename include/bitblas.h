@@ -294,9 +294,14 @@ typedef struct bitblas_matmul_args {
  * returns without waiting. m must be >= 1; for a static operator m must not exceed M; a dynamic
  * operator takes any m, running the kernel of the smallest bucket >= m (the top one above it).
  * A and W must be 16-byte aligned (cudaMalloc pointers are). Safe to call from several threads on
- * different streams. Errors: BITBLAS_INVALID_ARGUMENT (a NULL pointer the config needs, a
- * misaligned A or W, m out of range, or more rows than one launch of the kernel covers),
- * BITBLAS_CUDA_ERROR (the launch failed). */
+ * different streams. A kernel whose schedule reads " sums=given" (bitblas_op_info's schedule)
+ * enqueues two kernels, and takes 4 bytes per group of K and row of its launch (a few KiB) of
+ * device memory for the run from a stream-ordered pool of bitblas's own, handed back on
+ * `stream` after the run (the pool keeps up to 64 MiB reserved per device; under stream
+ * capture the driver records the two as graph allocation nodes). Errors: BITBLAS_INVALID_ARGUMENT
+ * (a NULL pointer the config needs, a misaligned A or W, m out of range, or more rows than one
+ * launch of the kernel covers), BITBLAS_CUDA_ERROR (the launch failed, or the run's memory could
+ * not be had). */
 BITBLAS_API bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
                                           struct CUstream_st *stream);
 

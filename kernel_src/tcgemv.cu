@@ -18,6 +18,10 @@
 //                  the codes src/weight_order.c splits: bb_weight_order_splits)
 //   BB_MIN_BLOCKS  (optional) blocks per SM that ptxas must fit: at most 65536 / (32 x BB_WARPS x
 //                  BB_MIN_BLOCKS) registers per thread, whatever that costs in spills
+//   BB_GIVEN_SUMS  (optional) 1: with scales after the mma and groups shorter than the row, the
+//                  activations' sums per group come from bitblas_act_sums (end of this file),
+//                  run just before the product into a workspace of the run, instead of one more
+//                  mma per block and group (tuner/launch.h launches the two)
 //
 // Weights are in the plain packed layout (lane order 2: with words traded inside each segment,
 // below). A "segment" is 128 * BB_LANE_WORDS / b consecutive k of a row: 4 lanes (t = lane % 4)
@@ -109,6 +113,12 @@
 #endif
 // One group spans the whole row: scales and zeros are the same for every segment of a row.
 #define BB_ROW_WISE (BB_GROUP >= BB_K)
+#ifndef BB_GIVEN_SUMS
+#define BB_GIVEN_SUMS 0
+#endif
+#if BB_GIVEN_SUMS && (!BB_POST_SCALE || BB_ROW_WISE)
+#error "given activation sums are for scales after the mma, in groups shorter than the row"
+#endif
 
 // This lane's codes of one row and segment: 16, 8 or 4 bytes, streamed past L1.
 __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], const bb_u8 *p) {
@@ -247,6 +257,11 @@ __device__ __forceinline__ bb_row_params bb_row_params_load(const bb_u16 *scales
 // T = sum 2^(jb - 24) u x' = 2^(-24) sum u x, so sum w x = a 2^24 T + c S.
 // Unsigned codes without zeros have c = 0 in every row, and need no S.
 #define BB_ACT_SUMS (BB_ZEROS != 0 || BB_CODE_OFFSET != 0 || BB_W_KIND == BB_WK_INT1)
+#if BB_GIVEN_SUMS && !BB_ACT_SUMS
+#error "given activation sums for a format whose weights need none"
+#endif
+// S from one more mma per block (else given, or not needed).
+#define BB_MMA_ACT_SUMS (BB_ACT_SUMS && !BB_GIVEN_SUMS)
 // Positions with sums of their own: one when the activations are prescaled.
 #define BB_SUM_POSITIONS (BB_PRESCALED_ACTS ? 1 : BB_POSITIONS)
 
@@ -281,7 +296,7 @@ __device__ __forceinline__ bb_row_coeffs bb_row_coeffs_make(const bb_row_params 
 // (per m tile: S for column 2t + (e & 1), the same in every row).
 struct bb_raw_sums {
   float codes[BB_N_TILES][BB_M_TILES][BB_SUM_POSITIONS][4];
-#if BB_ACT_SUMS
+#if BB_MMA_ACT_SUMS
   float acts[BB_M_TILES][4];
 #endif
 };
@@ -291,7 +306,7 @@ __device__ __forceinline__ void bb_raw_sums_clear(bb_raw_sums &r) {
   for (int e = 0; e < 4; e++)
 #pragma unroll
     for (int i = 0; i < BB_M_TILES; i++) {
-#if BB_ACT_SUMS
+#if BB_MMA_ACT_SUMS
       r.acts[i][e] = 0.0f;
 #endif
 #pragma unroll
@@ -301,9 +316,42 @@ __device__ __forceinline__ void bb_raw_sums_clear(bb_raw_sums &r) {
     }
 }
 
-// acc += the weights' products, from the raw sums and each row's parameters (rows g and g + 8 of
-// every n tile). acc[j][i][e] is row 16j + g (+8 for e >= 2).
-__device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r,
+// The activations' sums S of one group for this lane's columns: s[i][c] for column 8i + 2t + c
+// of the block (the same in rows g and g + 8).
+struct bb_act_sums {
+  float s[BB_M_TILES][2];
+};
+
+// S of one group: from the raw sums' mma, or (BB_GIVEN_SUMS) from the run's workspace, which
+// bitblas_act_sums filled as [group][row] with BB_SUMS_ROWS rows (rows past M are zeros).
+#define BB_SUMS_ROWS (gridDim.y * 8 * BB_M_TILES)
+__device__ __forceinline__ bb_act_sums bb_act_sums_get(const bb_raw_sums &r,
+                                                       const float *__restrict__ given, int group,
+                                                       int m_block, int lane) {
+  bb_act_sums a;
+#pragma unroll
+  for (int i = 0; i < BB_M_TILES; i++) {
+#if BB_GIVEN_SUMS
+    const float2 pair = *(const float2 *)(given + (size_t)group * BB_SUMS_ROWS + m_block + 8 * i +
+                                          2 * (lane & 3));
+    a.s[i][0] = pair.x;
+    a.s[i][1] = pair.y;
+    (void)r;
+#elif BB_ACT_SUMS
+    a.s[i][0] = r.acts[i][0];
+    a.s[i][1] = r.acts[i][1];
+    (void)given, (void)group, (void)m_block, (void)lane;
+#else
+    a.s[i][0] = a.s[i][1] = 0.0f;  // unused: c = 0 in every row
+    (void)r, (void)given, (void)group, (void)m_block, (void)lane;
+#endif
+  }
+  return a;
+}
+
+// acc += the weights' products, from the raw sums, the activations' sums and each row's
+// parameters (rows g and g + 8 of every n tile). acc[j][i][e] is row 16j + g (+8 for e >= 2).
+__device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r, const bb_act_sums &act,
                                                   const bb_row_params (&params)[BB_N_TILES][2],
                                                   float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
@@ -319,7 +367,7 @@ __device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r,
 #pragma unroll
         for (int p = 0; p < BB_SUM_POSITIONS; p++) value = fmaf(k.t[p], r.codes[j][i][p][e], value);
 #if BB_ACT_SUMS
-        value = fmaf(k.c, r.acts[i][e], value);
+        value = fmaf(k.c, act.s[i][e & 1], value);
 #endif
         acc[j][i][e] = value;
       }
@@ -595,7 +643,7 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
                                                 int M, int m_block, int lane, bb_raw_sums &sums) {
   bb_for_each_block(seg, h, A, M, m_block, lane,
                     [&](int w, int p0, int p1, bb_u32 (&b_frag)[BB_M_TILES][2]) {
-#if BB_ACT_SUMS
+#if BB_MMA_ACT_SUMS
     // S: the activations as loaded, times a fragment of ones.
     const bb_u32 ones[4] = {0x3c003c00u, 0x3c003c00u, 0x3c003c00u, 0x3c003c00u};
 #pragma unroll
@@ -636,16 +684,25 @@ __device__ __forceinline__ void bb_segment_sums(const bb_u32 (&codes)[BB_N_TILES
 __device__ __forceinline__ void bb_group_compute(
     const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], const bb_stage &stage, int u, int seg,
     int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane, const bb_param_table &table,
-    bb_raw_sums &sums, float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+    const float *__restrict__ given_sums, bb_raw_sums &sums,
+    float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #if BB_ROW_WISE
-  (void)stage, (void)u, (void)table, (void)acc;
+  (void)stage, (void)u, (void)table, (void)given_sums, (void)acc;
   bb_segment_sums(codes, seg, h, A, M, m_block, lane, sums);
 #else
+  const int group = bb_subgroup(seg, lane & 3, h);
+#if BB_GIVEN_SUMS
+  // Loaded before the group's mma work, which hides their latency.
+  const bb_act_sums act = bb_act_sums_get(sums, given_sums, group, m_block, lane);
+#endif
   bb_raw_sums_clear(sums);
   bb_segment_sums(codes, seg, h, A, M, m_block, lane, sums);
   bb_row_params params[BB_N_TILES][2];
   bb_segment_params(params, stage, u, seg, h, table, lane);
-  bb_raw_sums_apply(sums, params, acc);
+#if !BB_GIVEN_SUMS
+  const bb_act_sums act = bb_act_sums_get(sums, given_sums, group, m_block, lane);
+#endif
+  bb_raw_sums_apply(sums, act, params, acc);
 #endif
 }
 #else
@@ -681,7 +738,7 @@ __device__ __forceinline__ void bb_group_products(
 __device__ __forceinline__ void bb_group_compute(
     const bb_u32 (&codes)[BB_N_TILES][2][BB_LANE_WORDS], const bb_stage &stage, int u, int seg,
     int h, const bb_u16 *__restrict__ A, int M, int m_block, int lane, const bb_param_table &table,
-    bb_raw_sums &, float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
+    const float *__restrict__, bb_raw_sums &, float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
   bb_row_params params[BB_N_TILES][2];
   bb_segment_params(params, stage, u, seg, h, table, lane);
   bb_group_products(codes, seg, h, params, A, M, m_block, lane, acc);
@@ -692,6 +749,7 @@ __device__ __forceinline__ void bb_group_compute(
 __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0,
                                                  const bb_u16 *__restrict__ A, int M, int m_block,
                                                  int lane, const bb_param_table &table,
+                                                 const float *__restrict__ given_sums,
                                                  bb_raw_sums &sums,
                                                  float (&acc)[BB_N_TILES][BB_M_TILES][4]) {
 #pragma unroll
@@ -702,8 +760,19 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
     bb_segment_codes(codes, stage.codes[u], lane);
 #pragma unroll
     for (int h = 0; h < BB_SUBGROUPS; h++)
-      bb_group_compute(codes, stage, u, seg, h, A, M, m_block, lane, table, sums, acc);
+      bb_group_compute(codes, stage, u, seg, h, A, M, m_block, lane, table, given_sums, sums,
+                       acc);
   }
+}
+
+// Given sums (BB_GIVEN_SUMS): the product reads them only in its main loop. Launched while
+// bitblas_act_sums still runs (sm_90: programmatic dependent launch, tuner/launch.c), its blocks
+// start their first stages' loads of codes and scales, then wait here for the sums' grid to
+// finish, its writes visible. Launched the ordinary way, the wait returns at once.
+__device__ __forceinline__ void bb_wait_for_act_sums() {
+#if BB_GIVEN_SUMS && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
 }
 
 #ifdef BB_MIN_BLOCKS
@@ -715,7 +784,7 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
     bitblas_kernel(const void *__restrict__ A_, const bb_u8 *__restrict__ W,
                    const void *__restrict__ scales_, const void *__restrict__ zeros,
                    const void *__restrict__ bias_, const float *__restrict__ a_scale,
-                   void *__restrict__ C_, int M) {
+                   void *__restrict__ C_, int M, const float *__restrict__ given_sums) {
   bb_fault_point();
   const bb_u16 *A = (const bb_u16 *)A_;
   const bb_u16 *scales = (const bb_u16 *)scales_;
@@ -766,6 +835,7 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
 #if BB_SHARED_PARAMS
   __syncthreads();
 #endif
+  bb_wait_for_act_sums();
   for (int seg0 = warp; seg0 < BB_SEGMENTS; seg0 += BB_STAGES * step) {
 #pragma unroll
     for (int s = 0; s < BB_STAGES; s++) {
@@ -773,12 +843,12 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
       if (seg >= BB_SEGMENTS) break;
       bb_stage_load(stages[(s + BB_STAGES - 1) % BB_STAGES], seg + (BB_STAGES - 1) * step,
                     W, scales, zeros, n_block, g, t);
-      bb_stage_compute(stages[s], seg, A, M, m_block, lane, table, sums, acc);
+      bb_stage_compute(stages[s], seg, A, M, m_block, lane, table, given_sums, sums, acc);
     }
   }
 
 #if BB_POST_SCALE && BB_ROW_WISE
-  bb_raw_sums_apply(sums, row_params, acc);
+  bb_raw_sums_apply(sums, bb_act_sums_get(sums, given_sums, 0, m_block, lane), row_params, acc);
 #endif
 
   // acc[j][i][e]: row n = 16j + g (+8 for e >= 2), column m = 8i + 2t + (e & 1) of the block.
@@ -822,3 +892,33 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
       }
 #endif
 }
+
+#if BB_GIVEN_SUMS
+// The activations' sums per group for the product: sums[group][row] = the float32 sum of
+// A[row][k] over the group's k, for `rows` rows (the product grid's rows: gridDim.y x 8 x
+// BB_M_TILES there), rows at or past M zero. One warp per group and row: its lanes add pairs of
+// activations 64 k apart, then one another's sums. It lets the product start at once (sm_90); the
+// product waits for this grid before it reads the sums (bb_wait_for_act_sums).
+#define BB_SUMS_THREADS 256
+extern "C" __global__ void __launch_bounds__(BB_SUMS_THREADS)
+    bitblas_act_sums(const void *__restrict__ A_, float *__restrict__ sums, int M, int rows) {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;");
+#endif
+  const int lane = threadIdx.x & 31;
+  const int index = blockIdx.x * (BB_SUMS_THREADS / 32) + (threadIdx.x >> 5);
+  if (index >= (BB_K / BB_GROUP) * rows) return;  // whole warps
+  const int group = index / rows, m = index % rows;
+  float sum = 0.0f;
+  if (m < M) {
+    const bb_u16 *row = (const bb_u16 *)A_ + (size_t)m * BB_K + (size_t)group * BB_GROUP;
+    for (int k = 2 * lane; k < BB_GROUP; k += 64) {
+      const bb_u32 pair = *(const bb_u32 *)(row + k);
+      sum += bb_half_to_float((bb_u16)(pair & 0xffffu)) + bb_half_to_float((bb_u16)(pair >> 16));
+    }
+  }
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+  if (lane == 0) sums[(size_t)group * rows + m] = sum;
+}
+#endif

@@ -19,6 +19,25 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 typedef struct CUevent_st *CUevent;
 typedef unsigned long long CUdeviceptr;
+typedef struct CUmemPoolHandle_st *CUmemoryPool;
+
+/* cuMemPoolCreate's description (cuda.h's CUmemPoolProps, same layout): a pool of pinned device
+ * memory on one device, no export handles; the rest zero. */
+typedef struct bb_cu_mem_pool_props {
+  int alloc_type;    /* CU_MEM_ALLOCATION_TYPE_PINNED: 1 */
+  int handle_types;  /* CU_MEM_HANDLE_TYPE_NONE: 0 */
+  int location_type; /* CU_MEM_LOCATION_TYPE_DEVICE: 1 */
+  int location_id;   /* the device ordinal */
+  void *win32_security_attributes;
+  size_t max_size; /* 0: the system's limit */
+  unsigned short usage;
+  unsigned char reserved[54];
+} bb_cu_mem_pool_props;
+_Static_assert(sizeof(bb_cu_mem_pool_props) == 88, "CUmemPoolProps is 88 bytes");
+
+/* CUmemPool_attribute: the bytes a pool keeps reserved at a synchronization instead of handing
+ * them back to the system (a cuuint64_t). */
+#define BB_CU_MEMPOOL_ATTR_RELEASE_THRESHOLD 4
 
 /* CUresult values used here (stable numbers of the Driver API, as in cuda.h's cudaError_enum). */
 enum {
@@ -90,6 +109,7 @@ enum {
   X(CUresult, CtxPushCurrent, "cuCtxPushCurrent_v2", (CUcontext context))                          \
   X(CUresult, CtxPopCurrent, "cuCtxPopCurrent_v2", (CUcontext * context))                          \
   X(CUresult, CtxSynchronize, "cuCtxSynchronize", (void))                                          \
+  X(CUresult, CtxGetDevice, "cuCtxGetDevice", (CUdevice * device))                                 \
   X(CUresult, ModuleLoadData, "cuModuleLoadData", (CUmodule * module, const void *image))          \
   X(CUresult, ModuleUnload, "cuModuleUnload", (CUmodule module))                                   \
   X(CUresult, ModuleGetFunction, "cuModuleGetFunction",                                            \
@@ -104,6 +124,13 @@ enum {
      void **extra))                                                                                \
   X(CUresult, MemAlloc, "cuMemAlloc_v2", (CUdeviceptr * pointer, size_t bytes))                    \
   X(CUresult, MemFree, "cuMemFree_v2", (CUdeviceptr pointer))                                      \
+  X(CUresult, MemPoolCreate, "cuMemPoolCreate",                                                    \
+    (CUmemoryPool * pool, const bb_cu_mem_pool_props *props))                                      \
+  X(CUresult, MemPoolSetAttribute, "cuMemPoolSetAttribute",                                        \
+    (CUmemoryPool pool, int attribute, void *value))                                               \
+  X(CUresult, MemAllocFromPoolAsync, "cuMemAllocFromPoolAsync",                                    \
+    (CUdeviceptr * pointer, size_t bytes, CUmemoryPool pool, CUstream stream))                     \
+  X(CUresult, MemFreeAsync, "cuMemFreeAsync", (CUdeviceptr pointer, CUstream stream))              \
   X(CUresult, MemHostAlloc, "cuMemHostAlloc", (void **pointer, size_t bytes, unsigned int flags))  \
   X(CUresult, MemHostGetDevicePointer, "cuMemHostGetDevicePointer_v2",                             \
     (CUdeviceptr * device, void *host, unsigned int flags))                                        \

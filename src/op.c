@@ -27,6 +27,7 @@ typedef struct bb_op_kernel {
   CUfunction function;
   CUfunction row_quantizer; /* bb_config_quantizes_rows configs: the same module's; else NULL */
   CUfunction fused_layer;   /* the BitNet layer in one kernel (tuner/launch.h), or NULL */
+  bb_product product;       /* function, and what its launch needs beside it */
   bb_schedule schedule;
 } bb_op_kernel;
 
@@ -78,14 +79,16 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
   CUresult result = bb_function_load(cu, cubin, &kernel->module, &kernel->function);
   kernel->row_quantizer = NULL;
   kernel->fused_layer = NULL;
+  if (result == BB_CUDA_SUCCESS)
+    result = bb_product_find(cu, kernel->module, kernel->function, schedule, &kernel->product);
   if (result == BB_CUDA_SUCCESS && bb_config_quantizes_rows(&op->cfg)) {
     result = bb_row_quantizer_find(cu, kernel->module, &kernel->row_quantizer);
     if (result == BB_CUDA_SUCCESS && bb_fused_layer_in_module(schedule, &op->cfg))
       result = bb_fused_layer_find(cu, kernel->module, &kernel->fused_layer);
-    if (result != BB_CUDA_SUCCESS) {
-      cu->ModuleUnload(kernel->module);
-      kernel->module = NULL;
-    }
+  }
+  if (result != BB_CUDA_SUCCESS && kernel->module) {
+    cu->ModuleUnload(kernel->module);
+    kernel->module = NULL;
   }
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
@@ -442,20 +445,28 @@ static bitblas_status op_run(const bitblas_op *op, const bitblas_matmul_args *ar
   status = check_blocks_along_m(op, kernel, args->m);
   if (status != BITBLAS_OK) return status;
   const bb_cuda_api *cu = op->ctx->cu;
-  bb_launch_args launch = {
-      (CUdeviceptr)(uintptr_t)args->A,      (CUdeviceptr)(uintptr_t)args->W,
-      (CUdeviceptr)(uintptr_t)args->scales, (CUdeviceptr)(uintptr_t)args->zeros,
-      (CUdeviceptr)(uintptr_t)args->bias,   (CUdeviceptr)(uintptr_t)args->a_scale,
-      (CUdeviceptr)(uintptr_t)args->C,      (int)args->m};
+  bb_launch_args launch = {(CUdeviceptr)(uintptr_t)args->A,
+                           (CUdeviceptr)(uintptr_t)args->W,
+                           (CUdeviceptr)(uintptr_t)args->scales,
+                           (CUdeviceptr)(uintptr_t)args->zeros,
+                           (CUdeviceptr)(uintptr_t)args->bias,
+                           (CUdeviceptr)(uintptr_t)args->a_scale,
+                           (CUdeviceptr)(uintptr_t)args->C,
+                           (int)args->m,
+                           0};
   BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
   const int after_producer =
       after_quantizer && bb_launch_follows_quantizer(op->ctx->compute_major, &kernel->schedule);
-  CUresult result =
-      bb_launch(cu, kernel->function, &kernel->schedule, &op->cfg, &launch, stream, after_producer);
+  CUresult result = bb_product_launch(cu, &kernel->product, &kernel->schedule, &op->cfg, &launch,
+                                      stream, after_producer);
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
   if (result != BB_CUDA_SUCCESS)
-    return bb_cuda_fail(result, "cuLaunchKernel", __func__, __FILE__, __LINE__);
+    return bb_cuda_fail(result,
+                        kernel->schedule.given_sums
+                            ? "cuLaunchKernel (activation sums and product, with their workspace)"
+                            : "cuLaunchKernel",
+                        __func__, __FILE__, __LINE__);
   return BITBLAS_OK;
 }
 

@@ -8,7 +8,8 @@
  * traded by shuffles at M = 17; every zeros mode); segments of two groups; and a dynamic
  * operator's plain buckets at M = 1 and 16; blocks of 48 and 64 rows at M = 5-8, traded and
  * plain; blocks of 2 warps at M = 9-16; the tiled mma family where K is not whole k steps, and
- * with int8 activations for every integer weight format and output; the BitNet layer's other
+ * with int8 activations for every integer weight format and output; given activation sums (a
+ * kernel of their own before the product, with a workspace); the BitNet layer's other
  * kernels in a module checked by the measurement (a wrong row quantizer or one-kernel layer is
  * caught); one measurement retargeted from bucket to bucket, and timing that stops early; bias
  * with partial last blocks; the stream hold the timing runs behind.
@@ -31,13 +32,12 @@ static const int64_t sizes_m[] = {1, 3, 16, 17, 128, 1000};
 static const int64_t sizes_n[] = {1, 8, 2880, 4096};
 static const int64_t sizes_k[] = {128, 4096, 7168};
 
-/* Checks every candidate of cfg on `measure` (made for cfg, or retargeted to it), timing each
+/* Checks `count` schedules of cfg on `measure` (made for cfg, or retargeted to it), timing each
  * over `timed_runs` runs with bb_measure_candidate's `give_up_above_us`; returns the number that
  * failed, printing each. */
-static int check_candidates_on(bb_measure *measure, const bitblas_matmul_config *cfg,
-                               int timed_runs, double give_up_above_us) {
-  bb_schedule schedules[BB_MAX_CANDIDATES];
-  const int count = bb_candidates_enumerate(cfg, schedules);
+static int check_schedules_on(bb_measure *measure, const bitblas_matmul_config *cfg,
+                              const bb_schedule *schedules, int count, int timed_runs,
+                              double give_up_above_us) {
   char *sources[BB_MAX_CANDIDATES] = {0};
   for (int i = 0; i < count; i++) sources[i] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
   bb_compiled compiled[BB_MAX_CANDIDATES];
@@ -69,6 +69,14 @@ static int check_candidates_on(bb_measure *measure, const bitblas_matmul_config 
   }
   bb_compiled_free(compiled, count);
   return failures;
+}
+
+/* check_schedules_on for every candidate of cfg. */
+static int check_candidates_on(bb_measure *measure, const bitblas_matmul_config *cfg,
+                               int timed_runs, double give_up_above_us) {
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  return check_schedules_on(measure, cfg, schedules, count, timed_runs, give_up_above_us);
 }
 
 static bb_measure *measure_for(const bitblas_matmul_config *cfg) {
@@ -126,6 +134,8 @@ static int tcgemv_with_warps(const bb_schedule *s, int warps) {
 
 static int of_family(const bb_schedule *s, int family) { return (int)s->family == family; }
 
+static int with_given_sums(const bb_schedule *s, int given) { return s->given_sums == given; }
+
 /* Checks every candidate of each case; returns the number that failed. */
 static int check_cases(const scaled_case *cases, size_t count) {
   int failures = 0;
@@ -160,6 +170,53 @@ START_TEST(test_core_shape_matrix) {
     }
   }
   fprintf(stderr, "core shape matrix: %d configs, %d failing candidates\n", configs, failures);
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+/* Given sums (sums=given: bitblas_act_sums into a workspace of the run, then the product, as
+ * bitblas_op_run enqueues them): every candidate that may take them, made to, on layers the
+ * list does not offer them for: N of 1, 5, 1000 and 2880, M of 1, 3, 13, 16, 17 and 64 (1, 2 and
+ * 4 tiles of rows, rows past M), 1-, 2- and 4-bit codes, every zeros mode and signed codes,
+ * groups of 64 (two per segment), 128 and 512, weights stored traded and plain (a dynamic
+ * operator's bucket). And every candidate of a layer the list offers them for, twins included. */
+START_TEST(test_given_sums) {
+  static const struct {
+    scaled_case config;
+    int dynamic;
+  } cases[] = {
+      {{1, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL}, 0},
+      {{3, 1000, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, 0},
+      {{17, 1, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_RESCALE}, 0},
+      {{13, 5, 2048, BITBLAS_DTYPE_INT4, 128, BITBLAS_ZEROS_NONE}, 0},
+      {{16, 2880, 4096, BITBLAS_DTYPE_UINT1, 512, BITBLAS_ZEROS_QUANTIZED}, 0},
+      {{16, 1000, 4096, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_ORIGINAL}, 0},
+      {{64, 2880, 4096, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_NONE}, 0},
+      {{16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL}, 1},
+  };
+  int failures = 0, made = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = bucket_case_config(&cases[c].config, cases[c].dynamic);
+    bb_schedule listed[BB_MAX_CANDIDATES], twins[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, listed);
+    int twin_count = 0;
+    for (int i = 0; i < count; i++) {
+      ck_assert_int_eq(listed[i].given_sums, 0); /* layers too small for the list's twins */
+      if (!bb_tcgemv_given_sums_fit(&cfg, &listed[i])) continue;
+      twins[twin_count] = listed[i];
+      twins[twin_count++].given_sums = 1;
+    }
+    ck_assert_msg(twin_count > 0, "case %zu: no candidate may take given sums", c);
+    made += twin_count;
+    bb_measure *measure = measure_for(&cfg);
+    failures += check_schedules_on(measure, &cfg, twins, twin_count, 1, 0);
+    bb_measure_destroy(measure);
+  }
+  const bitblas_matmul_config listed =
+      bb_test_scaled_config(16, 8192, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
+  ck_assert_int_gt(count_candidates(&listed, with_given_sums, 1), 0);
+  failures += check_all_candidates(&listed);
+  fprintf(stderr, "given sums: %d schedules made to take them, %d failing\n", made, failures);
   ck_assert_int_eq(failures, 0);
 }
 END_TEST
@@ -663,6 +720,7 @@ static Suite *candidates_suite(void) {
   TCase *tc = tcase_create("core");
   tcase_set_timeout(tc, 1200);
   tcase_add_test(tc, test_core_shape_matrix);
+  tcase_add_test(tc, test_given_sums);
   tcase_add_test(tc, test_long_rows_low_bits);
   tcase_add_test(tc, test_groups_of_120);
   tcase_add_test(tc, test_traded_words);

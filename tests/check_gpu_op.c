@@ -1,7 +1,8 @@
 /*
  * check_gpu_op.c - the operator life cycle on a GPU: tune on a miss and store; load from the
  * cache (in-process memo, then a new context, then with NVRTC and the worker made unavailable);
- * a candidate that traps or hangs is marked and costs the caller nothing; bad run arguments are
+ * a candidate that traps or hangs is marked and costs the caller nothing; a kernel with given
+ * activation sums runs through bitblas_op_run; bad run arguments are
  * refused with words; many threads share one operator; the example program runs twice.
  * GPU suite: exits 77 without a device.
  */
@@ -13,7 +14,9 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "compile.h"
 #include "gpu_support.h"
+#include "schedule.h"
 #include "test_support.h"
 #include "weight_order.h"
 
@@ -118,6 +121,74 @@ START_TEST(test_tune_then_cache) {
   bitblas_context_destroy(ctx);
   unsetenv("BITBLAS_LIBNVRTC");
   setenv("BITBLAS_WORKER", BITBLAS_TEST_BINARY_DIR "/bitblas-worker", 1);
+}
+END_TEST
+
+/* Replaces the schedule and cubin of the newest kernel row, via plain SQL. */
+static void replace_newest_kernel(const char *schedule, const void *cubin, size_t cubin_size) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open(getenv("BITBLAS_CACHE"), &db), SQLITE_OK);
+  sqlite3_stmt *statement = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                      "UPDATE kernels SET schedule = ?, cubin = ?, cubin_size = ? "
+                                      "WHERE id = (SELECT max(id) FROM kernels)",
+                                      -1, &statement, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(statement, 1, schedule, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(statement, 2, cubin, (int)cubin_size, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(statement, 3, (sqlite3_int64)cubin_size);
+  ck_assert_int_eq(sqlite3_step(statement), SQLITE_DONE);
+  ck_assert_int_eq(sqlite3_changes(db), 1);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+/* An operator whose kernel takes given sums (sums=given: the activations' sums from a kernel of
+ * their own, into workspace memory of each run) runs through bitblas_op_run: right outputs at
+ * several m, run after run, the workspace taken and handed back on the caller's stream. The
+ * layer (2-bit codes, 2880 x 4096) is below the size the candidate list offers such kernels
+ * for, so the tuned row's kernel is swapped for the given-sums twin of a candidate that may
+ * take them, compiled here, and a new context loads it from the cache. */
+START_TEST(test_given_sums_through_op_run) {
+  use_fresh_cache("given_sums");
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
+  cfg.with_bias = 1;
+  bitblas_context *ctx = NULL;
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+
+  bb_schedule schedules[BB_MAX_CANDIDATES], twin;
+  const int count = bb_candidates_enumerate(&cfg, schedules);
+  int found = 0;
+  for (int i = 0; i < count && !found; i++)
+    if (bb_tcgemv_given_sums_fit(&cfg, &schedules[i])) twin = schedules[i], found = 1;
+  ck_assert(found);
+  twin.given_sums = 1;
+  char text[160];
+  bb_schedule_format(&twin, text, sizeof text);
+  char *source = bb_emit_source(&cfg, &twin, BB_FAULT_NONE);
+  ck_assert_ptr_nonnull(source);
+  bb_compiled compiled[1];
+  ck_assert_int_eq(bb_compile_all(&source, 1, bb_test_gpu_arch(), compiled), BITBLAS_OK);
+  ck_assert_msg(compiled[0].status == BITBLAS_OK, "%s", compiled[0].message);
+  replace_newest_kernel(text, compiled[0].cubin, compiled[0].cubin_size);
+  bb_compiled_free(compiled, 1);
+  free(source);
+
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op_info info;
+  bitblas_op_info_get(op, &info);
+  ck_assert_int_eq(info.from_cache, 1);
+  ck_assert_str_eq(info.schedule, text);
+  const int64_t rows[] = {16, 3, 1, 16, 9};
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) assert_correct(op, rows[i]);
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
 }
 END_TEST
 
@@ -341,6 +412,7 @@ int main(void) {
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_tune_then_cache);
   tcase_add_test(tc, test_traded_weights_in_pieces);
+  tcase_add_test(tc, test_given_sums_through_op_run);
   tcase_add_test(tc, test_bias_off_the_16_byte_grid);
   tcase_add_test(tc, test_trapping_candidate_is_contained);
   tcase_add_test(tc, test_hanging_candidate_is_contained);

@@ -375,14 +375,17 @@ static bitblas_matmul_config int8_codes_config(int64_t M, int64_t N, int64_t K) 
 }
 
 /* The candidates of cfg with blocks of 16 x n_tiles rows (and of `warps` warps, or any where
- * warps is 0); compiles them for sm_80 and sm_90. */
+ * warps is 0), given sums' twins left out (test_given_sums_twins); compiles them for sm_80 and
+ * sm_90. */
 static int compile_blocks(const bitblas_matmul_config *cfg, int n_tiles, int warps) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
   const int count = bb_candidates_enumerate(cfg, schedules);
   char *sources[BB_MAX_CANDIDATES] = {0};
   int found = 0;
   for (int i = 0; i < count; i++) {
-    if (schedules[i].n_tiles != n_tiles || (warps && schedules[i].warps != warps)) continue;
+    if (schedules[i].n_tiles != n_tiles || (warps && schedules[i].warps != warps) ||
+        schedules[i].given_sums)
+      continue;
     ck_assert_int_eq(schedules[i].family, BB_FAMILY_TCGEMV);
     sources[found] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
     ck_assert_ptr_nonnull(sources[found]);
@@ -469,7 +472,7 @@ START_TEST(test_full_sm_blocks) {
       char *sources[2] = {0};
       int bound = 0;
       for (int s = 0; s < count; s++) {
-        if (!schedules[s].min_blocks) continue;
+        if (!schedules[s].min_blocks || schedules[s].given_sums) continue;
         ck_assert_int_lt(bound, 2);
         const bb_schedule *b = &schedules[s];
         ck_assert_int_eq(b->family, BB_FAMILY_TCGEMV);
@@ -516,7 +519,7 @@ START_TEST(test_two_warp_blocks) {
       const int count = bb_candidates_enumerate(&cfg, schedules);
       int two_warps = 0, variants = 0, post[2] = {0, 0};
       for (int s = 0; s < count; s++) {
-        if (schedules[s].family != BB_FAMILY_TCGEMV) continue;
+        if (schedules[s].family != BB_FAMILY_TCGEMV || schedules[s].given_sums) continue;
         /* a variant's first shape: its first wide shape (8 warps, 2 tiles, unroll 1) */
         variants +=
             schedules[s].warps == 8 && schedules[s].n_tiles == 2 && schedules[s].unroll == 1;
@@ -695,6 +698,137 @@ START_TEST(test_template_guards_misfits) {
     ck_assert_int_eq(bb_compile_all(&source, 1, 90, compiled), BITBLAS_OK);
     ck_assert_int_eq(compiled[0].status, BITBLAS_COMPILE_FAILED);
     ck_assert_msg(strstr(compiled[0].message, misfits[i].error) != NULL, "%s: %s", text,
+                  compiled[0].message);
+    bb_compiled_free(compiled, 1);
+    free(source);
+  }
+}
+END_TEST
+
+/* Given sums (the activations' sums per group from bitblas_act_sums, before the product): a
+ * twin of each tcgemv candidate that may take them (scales after the mma, groups shorter than
+ * the row, zeros or signed codes) for codes of at most 2 bits where N x K >= 8192 x 8192, the
+ * same schedule but for given_sums, after the plain tcgemv ones; its source asks for them and its
+ * cubin holds the sums kernel, for sm_80 and sm_90. None for 4-bit codes, a smaller layer, unsigned
+ * codes without zeros, one group per row, or where no candidate scales after the mma. Their text
+ * round-trips, and the template refuses them where they do not fit. */
+START_TEST(test_given_sums_twins) {
+  const struct {
+    int64_t M, N, K;
+    bitblas_dtype codes;
+    int64_t group;
+    bitblas_zeros_mode zeros;
+    int twins; /* expected: 1 some, 0 none */
+  } cases[] = {
+      {16, 8192, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL, 1},
+      {1, 57344, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL, 1},
+      {4, 8192, 28672, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_NONE, 1},
+      {17, 8192, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_RESCALE, 1},
+      {16, 8192, 8192, BITBLAS_DTYPE_UINT1, 512, BITBLAS_ZEROS_QUANTIZED, 1},
+      /* 1-bit codes in groups of 128: no candidate scales after the mma */
+      {16, 8192, 8192, BITBLAS_DTYPE_UINT1, 128, BITBLAS_ZEROS_QUANTIZED, 0},
+      {16, 8192, 8192, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL, 0},
+      {16, 8191, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL, 0},
+      {16, 8192, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_NONE, 0},
+      {16, 8192, 8192, BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE, 0},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = bb_test_scaled_config(
+        cases[c].M, cases[c].N, cases[c].K, cases[c].codes, cases[c].group, cases[c].zeros);
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    ck_assert_int_lt(count, BB_MAX_CANDIDATES); /* none left out for want of room */
+    ck_assert_int_eq(schedules[0].given_sums, 0);
+    int fitting = 0, twins = 0;
+    char *sources[BB_MAX_CANDIDATES] = {0};
+    for (int i = 0; i < count; i++) {
+      const bb_schedule *s = &schedules[i];
+      if (!s->given_sums) {
+        /* the twins come after every plain tcgemv candidate (the other families follow) */
+        if (s->family == BB_FAMILY_TCGEMV) ck_assert_int_eq(twins, 0);
+        fitting += bb_tcgemv_given_sums_fit(&cfg, s);
+        continue;
+      }
+      ck_assert(bb_tcgemv_given_sums_fit(&cfg, s));
+      /* the twin of the twins-th fitting plain candidate */
+      int seen = -1, plain = -1;
+      for (int j = 0; j < i && seen < twins; j++)
+        if (!schedules[j].given_sums && bb_tcgemv_given_sums_fit(&cfg, &schedules[j]))
+          seen++, plain = j;
+      ck_assert_int_ge(plain, 0);
+      bb_schedule untwinned = *s;
+      untwinned.given_sums = 0;
+      ck_assert(memcmp(&untwinned, &schedules[plain], sizeof untwinned) == 0);
+      char text[160];
+      bb_schedule_format(s, text, sizeof text);
+      ck_assert_ptr_nonnull(strstr(text, " sums=given"));
+      bb_schedule parsed;
+      ck_assert_int_eq(bb_schedule_parse(text, &parsed), BITBLAS_OK);
+      ck_assert(memcmp(&parsed, s, sizeof parsed) == 0);
+      /* one of each case's twins is compiled (the last), to keep the test short */
+      if (i == count - 1 || !schedules[i + 1].given_sums) {
+        sources[0] = bb_emit_source(&cfg, s, BB_FAULT_NONE);
+        ck_assert_ptr_nonnull(strstr(sources[0], "#define BB_GIVEN_SUMS 1\n"));
+      }
+      twins++;
+    }
+    ck_assert_msg(cases[c].twins ? twins == fitting && twins > 0 : twins == 0,
+                  "case %zu: %d twins of %d fitting candidates", c, twins, fitting);
+    if (sources[0]) {
+      const int archs[] = {80, 90};
+      for (size_t a = 0; a < 2; a++) {
+        bb_compiled compiled[1];
+        ck_assert_int_eq(bb_compile_all(sources, 1, archs[a], compiled), BITBLAS_OK);
+        ck_assert_msg(compiled[0].status == BITBLAS_OK, "case %zu sm_%d: %s", c, archs[a],
+                      compiled[0].message);
+        ck_assert(cubin_names(&compiled[0], BB_ACT_SUMS_NAME));
+        bb_compiled_free(compiled, 1);
+      }
+      free(sources[0]);
+    }
+  }
+  /* Text: " sums=given" after the order and before a bound on blocks; scales after the mma. */
+  bb_schedule parsed;
+  ck_assert_int_eq(bb_schedule_parse("tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 post=1 "
+                                     "stages=2 order=2 sums=given blocks=4",
+                                     &parsed),
+                   BITBLAS_OK);
+  ck_assert_int_eq(parsed.given_sums, 1);
+  ck_assert_int_eq(parsed.min_blocks, 4);
+  static const char *const bad[] = {
+      "post=0 stages=2 order=2 sums=given",   "post=1 stages=2 order=2 sums=mma",
+      "post=1 stages=2 order=2 sums=given x", "post=1 stages=2 order=2 blocks=4 sums=given",
+      "post=1 stages=2 order=2 sums=",        "post=1 stages=2 order=2  sums=given"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char text[160];
+    snprintf(text, sizeof text, "tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 %s", bad[i]);
+    ck_assert_msg(bb_schedule_parse(text, &parsed) == BITBLAS_INVALID_ARGUMENT, "%s", text);
+    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), bad[i]));
+  }
+  /* The template refuses given sums where weights need none, or groups span the row. */
+  const struct {
+    bitblas_dtype codes;
+    int64_t group;
+    bitblas_zeros_mode zeros;
+    const char *error;
+  } misfits[] = {
+      {BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_NONE, "a format whose weights need none"},
+      {BITBLAS_DTYPE_INT2, -1, BITBLAS_ZEROS_NONE, "groups shorter than the row"},
+  };
+  for (size_t i = 0; i < sizeof misfits / sizeof misfits[0]; i++) {
+    const bitblas_matmul_config cfg =
+        bb_test_scaled_config(16, 256, 4096, misfits[i].codes, misfits[i].group, misfits[i].zeros);
+    bb_schedule schedule;
+    ck_assert_int_eq(bb_schedule_parse("tcgemv warps=4 n_tiles=1 m_tiles=2 unroll=1 words=4 "
+                                       "post=1 stages=2 order=2 sums=given",
+                                       &schedule),
+                     BITBLAS_OK);
+    char *source = bb_emit_source(&cfg, &schedule, BB_FAULT_NONE);
+    ck_assert_ptr_nonnull(source);
+    bb_compiled compiled[1];
+    ck_assert_int_eq(bb_compile_all(&source, 1, 90, compiled), BITBLAS_OK);
+    ck_assert_int_eq(compiled[0].status, BITBLAS_COMPILE_FAILED);
+    ck_assert_msg(strstr(compiled[0].message, misfits[i].error) != NULL, "%zu: %s", i,
                   compiled[0].message);
     bb_compiled_free(compiled, 1);
     free(source);
@@ -958,6 +1092,7 @@ int main(void) {
   tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
+  tcase_add_test(tc, test_given_sums_twins);
   tcase_add_test(tc, test_dependent_launch_rule);
   tcase_add_test(tc, test_compile_order_keeps_indices);
   tcase_add_test(tc, test_compile_remembered);

@@ -51,11 +51,15 @@ for stage in $stages; do
       timeout 150 compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
         "$BUILD/bitblas-tune" --preset awkward --m 1,17 --formats w4a16 --check
       echo "rc=$?"
+      echo "--- memcheck: 2-bit layers whose candidates include given sums (a kernel of their own, workspace from the pool)"
+      timeout 240 compute-sanitizer --tool memcheck --target-processes all --error-exitcode 99 \
+        "$BUILD/bitblas-tune" --shapes "16,8192,8192;1,8192,8192" --formats w2a16 --check
+      echo "rc=$?"
       echo "--- racecheck: example from the cache"
       timeout 60 compute-sanitizer --tool racecheck --error-exitcode 99 "$BUILD/bitblas-example" 16 2880 4096
       echo "rc=$?"
     } >"$OUT/sanitizer.log" 2>&1
-    note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/3 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
+    note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/4 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
     unset BITBLAS_CACHE
     ;;
   bench | bench-quick)

@@ -130,6 +130,8 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
                      "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"
                      "#define BB_WARPS_M %d\n#define BB_WARPS_N %d\n",
                      s->block_m, s->block_n, s->block_k, s->warps_m, s->warps_n);
+  if (s->family == BB_FAMILY_TCGEMV && s->given_sums)
+    used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_GIVEN_SUMS 1\n");
   if (s->family == BB_FAMILY_TCGEMV && s->min_blocks)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_MIN_BLOCKS %d\n",
                      s->min_blocks);

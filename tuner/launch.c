@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "workspace.h"
 
 CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *module,
                           CUfunction *function) {
@@ -32,8 +33,10 @@ CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule
   bb_schedule_grid(schedule, cfg, args->m, grid);
   CUdeviceptr A = args->A, W = args->W, scales = args->scales, zeros = args->zeros;
   CUdeviceptr bias = args->bias, a_scale = args->a_scale, C = args->C;
+  CUdeviceptr given_sums = args->given_sums;
   int m = args->m;
-  void *params[] = {&A, &W, &scales, &zeros, &bias, &a_scale, &C, &m};
+  /* Kernels without the last parameter (every family but tcgemv) never read it. */
+  void *params[] = {&A, &W, &scales, &zeros, &bias, &a_scale, &C, &m, &given_sums};
   const unsigned threads = (unsigned)bb_schedule_threads(schedule);
   if (after_producer && cu->LaunchKernelEx) {
     bb_cu_launch_attribute attribute;
@@ -46,6 +49,61 @@ CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule
   }
   return cu->LaunchKernel(function, grid[0], grid[1], grid[2], threads, 1, 1, 0, stream, params,
                           NULL);
+}
+
+CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kernel,
+                         const bb_schedule *schedule, bb_product *product) {
+  product->kernel = kernel;
+  product->act_sums = NULL;
+  product->dependent_launch = 0;
+  CUdevice device = 0;
+  int major = 0;
+  CUresult result = cu->CtxGetDevice(&device);
+  if (result == BB_CUDA_SUCCESS)
+    result = cu->DeviceGetAttribute(&major, BB_CU_ATTR_COMPUTE_CAPABILITY_MAJOR, device);
+  product->dependent_launch = result == BB_CUDA_SUCCESS && major >= 9 && cu->LaunchKernelEx;
+  if (result == BB_CUDA_SUCCESS && schedule->given_sums)
+    result = cu->ModuleGetFunction(&product->act_sums, module, BB_ACT_SUMS_NAME);
+  return result;
+}
+
+int64_t bb_launch_rows(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m) {
+  unsigned grid[3];
+  bb_schedule_grid(schedule, cfg, m, grid);
+  return (int64_t)grid[1] * 8 * schedule->m_tiles;
+}
+
+size_t bb_given_sums_bytes(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                           int64_t m) {
+  if (!schedule->given_sums) return 0;
+  return (size_t)bb_config_groups(cfg) * (size_t)bb_launch_rows(schedule, cfg, m) * sizeof(float);
+}
+
+/* Threads per block of bitblas_act_sums (BB_SUMS_THREADS): one warp per group and row. */
+#define BB_ACT_SUMS_THREADS 256
+
+CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
+                           const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                           const bb_launch_args *args, CUstream stream, int after_producer) {
+  if (!schedule->given_sums)
+    return bb_launch(cu, product->kernel, schedule, cfg, args, stream, after_producer);
+  bb_launch_args with_sums = *args;
+  CUresult result = bb_workspace_take(cu, bb_given_sums_bytes(schedule, cfg, args->m), stream,
+                                      &with_sums.given_sums);
+  if (result != BB_CUDA_SUCCESS) return result;
+  CUdeviceptr A = args->A, sums = with_sums.given_sums;
+  int m = args->m, rows = (int)bb_launch_rows(schedule, cfg, args->m);
+  void *params[] = {&A, &sums, &m, &rows};
+  const int64_t warps = bb_config_groups(cfg) * rows;
+  const unsigned blocks =
+      (unsigned)((warps + BB_ACT_SUMS_THREADS / 32 - 1) / (BB_ACT_SUMS_THREADS / 32));
+  result = cu->LaunchKernel(product->act_sums, blocks, 1, 1, BB_ACT_SUMS_THREADS, 1, 1, 0, stream,
+                            params, NULL);
+  if (result == BB_CUDA_SUCCESS)
+    result = bb_launch(cu, product->kernel, schedule, cfg, &with_sums, stream,
+                       after_producer || product->dependent_launch);
+  const CUresult given_back = bb_workspace_give_back(cu, with_sums.given_sums, stream);
+  return result != BB_CUDA_SUCCESS ? result : given_back;
 }
 
 CUresult bb_row_quantizer_find(const bb_cuda_api *cu, CUmodule module, CUfunction *function) {

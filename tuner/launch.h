@@ -10,16 +10,53 @@
 #include "cuda_driver.h"
 #include "schedule.h"
 
-/* Device pointers (as CUdeviceptr) of one run. */
+/* Device pointers (as CUdeviceptr) of one run; given_sums is bb_product_launch's to set (0
+ * otherwise). */
 typedef struct bb_launch_args {
   CUdeviceptr A, W, scales, zeros, bias, a_scale, C;
   int m;
+  CUdeviceptr given_sums;
 } bb_launch_args;
 
 /* Loads a cubin as a module and finds its kernel; the context must be current. On failure
  * nothing stays loaded (*module is NULL). Returns the CUresult of the first failing call. */
 CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *module,
                           CUfunction *function);
+
+/* A product's kernel and what its launch needs beside it. */
+typedef struct bb_product {
+  CUfunction kernel;
+  CUfunction act_sums;  /* schedules with given_sums: the module's bitblas_act_sums; else NULL */
+  int dependent_launch; /* the device takes programmatic dependent launches (sm_90 and later) */
+} bb_product;
+
+/* The kernel that fills a product's given sums (kernel_src/tcgemv.cu), in the same module. */
+#define BB_ACT_SUMS_NAME "bitblas_act_sums"
+
+/* Fills *product for `kernel`, loaded from `module` for `schedule`: finds bitblas_act_sums where
+ * the schedule takes given sums, and asks the current context's device whether it takes
+ * dependent launches. The context must be current. Returns the first failing CUresult. */
+CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kernel,
+                         const bb_schedule *schedule, bb_product *product);
+
+/* The rows of A a launch for m rows covers (its blocks along M x the rows of each), which is
+ * the rows of its given sums. */
+int64_t bb_launch_rows(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m);
+
+/* The workspace bytes of one run of m rows: float32 sums per group and covered row
+ * (bb_launch_rows) where the schedule takes given sums; else 0. */
+size_t bb_given_sums_bytes(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                           int64_t m);
+
+/* Enqueues one product on stream: bb_launch of product->kernel; where the schedule takes given
+ * sums, first bitblas_act_sums into workspace memory of this run (workspace.h), taken before it
+ * and handed back after the product, the product then launched as its dependent where the
+ * device allows. after_producer: as bb_launch's (schedules with given sums have none: float16
+ * activations come from no quantizer). The context must be current. Returns the first failing
+ * CUresult; the workspace is handed back whatever failed after it was taken. */
+CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
+                           const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                           const bb_launch_args *args, CUstream stream, int after_producer);
 
 /* The row quantizer (kernel_src/quantize_rows.cu) that modules of configs with
  * bb_config_quantizes_rows also hold. */

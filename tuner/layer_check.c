@@ -151,8 +151,9 @@ bb_candidate_outcome bb_layer_check_run(bb_layer_check *check, CUmodule module, 
       !fused)
     return outcome; /* no fused layer on this device: bitblas_bitnet_run will not take it */
   /* The two kernels: the product on the quantized rows. */
-  const bb_launch_args args = {check->x_q,    weights->W,     weights->scales, weights->zeros,
-                               weights->bias, check->x_scale, check->y,        (int)check->rows};
+  const bb_launch_args args = {check->x_q,     weights->W,       weights->scales,
+                               weights->zeros, weights->bias,    check->x_scale,
+                               check->y,       (int)check->rows, 0};
   result = bb_cuda_fill_pattern32_async(cu, check->y, 0xffffffffu, check->y_bytes, check->stream);
   if (result == BB_CUDA_SUCCESS)
     result = bb_launch(cu, function, schedule, cfg, &args, check->stream, 0);

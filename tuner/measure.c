@@ -253,12 +253,14 @@ bb_candidate_outcome bb_measure_cuda_outcome(const bb_cuda_api *cu, CUresult res
 /* One run on the poisoned output; reports the outcome of the launch and the sync. Every byte of
  * C is poisoned, a 16-bit output's odd last element included: C is reused across candidates, so
  * a byte left over from the last one could pass for this one's. */
-static bb_candidate_outcome run_once(bb_measure *m, CUfunction function, const bb_schedule *s,
+static bb_candidate_outcome run_once(bb_measure *m, const bb_product *product, const bb_schedule *s,
                                      unsigned poison, char *message, size_t message_size) {
   const bb_cuda_api *cu = m->cu;
-  bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
+  bb_launch_args args = {m->A,       m->W, m->scales,     m->zeros, m->bias,
+                         m->a_scale, m->C, (int)m->cfg.M, 0};
   CUresult result = bb_cuda_fill_pattern32_async(cu, m->C, poison, m->c_bytes, m->stream);
-  if (result == BB_CUDA_SUCCESS) result = bb_launch(cu, function, s, &m->cfg, &args, m->stream, 0);
+  if (result == BB_CUDA_SUCCESS)
+    result = bb_product_launch(cu, product, s, &m->cfg, &args, m->stream, 0);
   if (result != BB_CUDA_SUCCESS && !bb_cuda_error_is_sticky(result))
     return bb_measure_cuda_outcome(cu, result, "launch", message, message_size);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(m->stream);
@@ -324,10 +326,11 @@ static int compare_doubles(const void *a, const void *b) {
  * after an L2 flush where the copies cannot evict each other, all enqueued behind the stream
  * hold (unless one has timed out before) and released together. Returns the first failing
  * CUresult. */
-static CUresult time_held(bb_measure *m, CUfunction function, const bb_schedule *schedule,
+static CUresult time_held(bb_measure *m, const bb_product *product, const bb_schedule *schedule,
                           int first_run, int count, double *times) {
   const bb_cuda_api *cu = m->cu;
-  bb_launch_args args = {m->A, m->W, m->scales, m->zeros, m->bias, m->a_scale, m->C, (int)m->cfg.M};
+  bb_launch_args args = {m->A,       m->W, m->scales,     m->zeros, m->bias,
+                         m->a_scale, m->C, (int)m->cfg.M, 0};
   const int held = !m->hold_unusable;
   CUresult result = held ? bb_stream_hold_begin(&m->hold, m->stream) : BB_CUDA_SUCCESS;
   if (result != BB_CUDA_SUCCESS) return result;
@@ -341,7 +344,7 @@ static CUresult time_held(bb_measure *m, CUfunction function, const bb_schedule 
           cu->MemsetD32Async(m->flush, (unsigned)(first_run + i), m->flush_bytes / 4, m->stream);
     if (result == BB_CUDA_SUCCESS && i >= 0) result = cu->EventRecord(m->events[2 * i], m->stream);
     if (result == BB_CUDA_SUCCESS)
-      result = bb_launch(cu, function, schedule, &m->cfg, &args, m->stream, 0);
+      result = bb_product_launch(cu, product, schedule, &m->cfg, &args, m->stream, 0);
     if (result == BB_CUDA_SUCCESS && i >= 0)
       result = cu->EventRecord(m->events[2 * i + 1], m->stream);
   }
@@ -372,16 +375,22 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
   CUresult result = bb_function_load(cu, cubin, &module, &function);
   if (result != BB_CUDA_SUCCESS)
     return bb_measure_cuda_outcome(cu, result, "module load", message, message_size);
+  bb_product product;
+  result = bb_product_find(cu, module, function, schedule, &product);
+  if (result != BB_CUDA_SUCCESS) {
+    cu->ModuleUnload(module);
+    return bb_measure_cuda_outcome(cu, result, "module load", message, message_size);
+  }
 
   bb_candidate_outcome outcome =
-      run_once(m, function, schedule, 0xffffffffu, message, message_size);
+      run_once(m, &product, schedule, 0xffffffffu, message, message_size);
   if (outcome == BB_CANDIDATE_OK &&
       (result = cu->MemcpyDtoH(m->host_c, m->C, m->c_bytes)) != BB_CUDA_SUCCESS) {
     snprintf(message, message_size, "copy back: %s", result_name(cu, result));
     outcome = BB_CANDIDATE_CRASHED;
   }
   if (outcome == BB_CANDIDATE_OK)
-    outcome = run_once(m, function, schedule, 0x7f817f81u, message, message_size);
+    outcome = run_once(m, &product, schedule, 0x7f817f81u, message, message_size);
   if (outcome == BB_CANDIDATE_OK &&
       (result = cu->MemcpyDtoH(m->host_c2, m->C, m->c_bytes)) != BB_CUDA_SUCCESS) {
     snprintf(message, message_size, "copy back: %s", result_name(cu, result));
@@ -401,13 +410,13 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
     /* The first runs alone place a candidate that cannot win, or a long one; the rest follow in
      * a second held batch. */
     int done = timed_runs > BB_MEASURE_RACE_RUNS ? BB_MEASURE_RACE_RUNS : timed_runs;
-    result = time_held(m, function, schedule, 0, done, times);
+    result = time_held(m, &product, schedule, 0, done, times);
     if (result == BB_CUDA_SUCCESS && done < timed_runs) {
       const double best = fastest(times, done);
       if ((give_up_above_us > 0 && best > give_up_above_us) || best >= BB_MEASURE_LONG_US)
         timed_runs = done; /* it cannot win, or these runs place it: stop here */
       else
-        result = time_held(m, function, schedule, done, timed_runs - done, times + done);
+        result = time_held(m, &product, schedule, done, timed_runs - done, times + done);
     }
     if (result != BB_CUDA_SUCCESS) {
       outcome = bb_measure_cuda_outcome(cu, result, "timing", message, message_size);

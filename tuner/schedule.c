@@ -21,9 +21,17 @@ int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
         "tcgemv warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d post=%d stages=%d order=%d",
         s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale, s->stages,
         s->lane_order);
-    if (!s->min_blocks || length < 0) return length;
-    const size_t used = (size_t)length < size ? (size_t)length : size;
-    return length + snprintf(buf + used, size - used, " blocks=%d", s->min_blocks);
+    if (length < 0) return length;
+    int total = length;
+    if (s->given_sums) {
+      const size_t used = (size_t)total < size ? (size_t)total : size;
+      total += snprintf(buf + used, size - used, " sums=given");
+    }
+    if (s->min_blocks) {
+      const size_t used = (size_t)total < size ? (size_t)total : size;
+      total += snprintf(buf + used, size - used, " blocks=%d", s->min_blocks);
+    }
+    return total;
   }
   if (s->family == BB_FAMILY_TCGEMV_INT8)
     return snprintf(buf, size,
@@ -36,12 +44,17 @@ int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
                   s->block_k, s->warps_m, s->warps_n);
 }
 
-/* The optional " blocks=N" after a tcgemv text's order (1 <= N <= BB_MAX_MIN_BLOCKS, nothing
- * after it) into *min_blocks; anything else there but " blocks=" leaves it 0. 0 where the
- * blocks are malformed. */
-static int tcgemv_blocks_parse(const char *rest, int *min_blocks) {
+/* What may follow a tcgemv text's order: " sums=given" (into *given_sums), then " blocks=N"
+ * (1 <= N <= BB_MAX_MIN_BLOCKS, into *min_blocks), each optional, nothing after them. 0 where
+ * anything else follows. */
+static int tcgemv_options_parse(const char *rest, int *given_sums, int *min_blocks) {
+  *given_sums = 0;
   *min_blocks = 0;
-  if (strncmp(rest, " blocks=", 8) != 0) return 1;
+  if (strncmp(rest, " sums=given", 11) == 0) {
+    *given_sums = 1;
+    rest += 11;
+  }
+  if (*rest == '\0') return 1;
   int length = 0;
   return sscanf(rest, " blocks=%d%n", min_blocks, &length) == 1 && rest[length] == '\0' &&
          *min_blocks >= 1 && *min_blocks <= BB_MAX_MIN_BLOCKS;
@@ -62,8 +75,8 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
              "order=%d%n",
              &s->warps, &s->n_tiles, &s->m_tiles, &s->unroll, &s->lane_words, &s->post_scale,
              &s->stages, &s->lane_order, &length) == 8 &&
-      tcgemv_blocks_parse(text + length, &s->min_blocks) && s->warps > 0 && s->n_tiles > 0 &&
-      s->m_tiles > 0 && s->unroll > 0 &&
+      tcgemv_options_parse(text + length, &s->given_sums, &s->min_blocks) && s->warps > 0 &&
+      s->n_tiles > 0 && (s->post_scale || !s->given_sums) && s->m_tiles > 0 && s->unroll > 0 &&
       (s->lane_words == 1 || s->lane_words == 2 || s->lane_words == 4) &&
       (s->post_scale == 0 || s->post_scale == 1) && s->stages >= 2 && s->stages <= 4 &&
       (s->lane_order == 0 || (s->lane_order <= 2 && s->lane_order >= 1 && s->lane_words >= 2))) {
@@ -179,6 +192,14 @@ int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_sc
   if (cfg->K % segment_k != 0) return 0;
   if (lane_order) return lane_words >= 2 && bb_weight_order_groups_fit(bits, lane_words, group);
   return group % (post_scale ? segment_k : lane_k) == 0;
+}
+
+int bb_tcgemv_given_sums_fit(const bitblas_matmul_config *cfg, const bb_schedule *s) {
+  const int offset_codes = cfg->W_dtype == BITBLAS_DTYPE_INT8 ||
+                           cfg->W_dtype == BITBLAS_DTYPE_INT4 ||
+                           cfg->W_dtype == BITBLAS_DTYPE_INT2 || cfg->W_dtype == BITBLAS_DTYPE_INT1;
+  return s->family == BB_FAMILY_TCGEMV && s->post_scale && bb_config_group(cfg) < cfg->K &&
+         (cfg->zeros_mode != BITBLAS_ZEROS_NONE || offset_codes);
 }
 
 int bb_tcgemv_int8_fits(const bitblas_matmul_config *cfg, int lane_words) {
@@ -415,6 +436,31 @@ static int add_tensor_core_gemvs(const bitblas_matmul_config *cfg, bb_schedule *
   return count;
 }
 
+/* Given sums (the activations' sums per group from a small kernel before the product, instead
+ * of one more mma per block: kernel_src/tcgemv.cu): a twin of every tensor-core gemv candidate
+ * that may take them, for codes of at most 2 bits where N x K is at least 8192 x 8192. On an H200
+ * (bench/RESULTS.md, twenty-eighth section), each candidate's two forms timed in turn, the best
+ * twin of 2-bit codes with zeros against the best plain candidate took 0.84-0.95x at M = 16 on
+ * 8192 x 8192, 57344 x 8192 and 8192 x 28672, 0.88-0.99x at M = 4 and 0.97x at M = 1 on the
+ * last two, and 1.03-1.26x on every smaller layer and on 10240 x 8192 (the sums kernel and the
+ * workspace cost 1.4-3 us a run). Tuned, the twins won 7 of the 24 2-bit Llama-3 layers, 1-13 %
+ * faster than before. 4-bit codes gained nowhere by more than 0.5 %. */
+#define BB_GIVEN_SUMS_MAX_BITS 2
+#define BB_GIVEN_SUMS_MIN_WEIGHTS ((int64_t)8192 * 8192)
+
+static int add_given_sums_twins(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
+  if (bitblas_dtype_bits(cfg->W_dtype) > BB_GIVEN_SUMS_MAX_BITS ||
+      cfg->N * cfg->K < BB_GIVEN_SUMS_MIN_WEIGHTS)
+    return count;
+  const int plain = count;
+  for (int i = 0; i < plain && count < BB_MAX_CANDIDATES; i++) {
+    if (!bb_tcgemv_given_sums_fit(cfg, &out[i])) continue;
+    out[count] = out[i];
+    out[count++].given_sums = 1;
+  }
+  return count;
+}
+
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) {
   int count = 0;
   const int64_t M = cfg->M;
@@ -428,7 +474,8 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   const int int8_tiles_only = int8_mma && M >= 256;
   /* Tensor-core gemvs first where they apply: float16 A up to M = 64, int8 A at any M (grid
    * rows of 32) short of the rule above. */
-  if ((M <= 64 || !float_a) && !int8_tiles_only) count = add_tensor_core_gemvs(cfg, out, 0);
+  if ((M <= 64 || !float_a) && !int8_tiles_only)
+    count = add_given_sums_twins(cfg, out, add_tensor_core_gemvs(cfg, out, 0));
   /* Weights in traded order: only the tensor-core gemv reads them (lane order 2). */
   if (bb_config_weight_order(cfg)) return count;
   const int gemv_first = M <= 8 || !float_a;

@@ -42,6 +42,9 @@ typedef struct bb_schedule {
                      were stored in that order (bb_config_weight_order); 0 the loaded order */
   int min_blocks; /* tcgemv: blocks per SM that ptxas must fit (the registers it may use follow
                      from it: __launch_bounds__'s second argument); 0: no such bound */
+  int given_sums; /* tcgemv with post_scale: 1 when the activations' sums per group come from a
+                     small kernel run before the product (bitblas_act_sums, into a workspace of
+                     the run: tuner/launch.h) instead of an mma per block */
 } bb_schedule;
 
 /* Room for the longest candidate list (32 today: M <= 8 with float16 A) and for experiments
@@ -51,7 +54,7 @@ typedef struct bb_schedule {
 /* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
  * "mma bm=64 bn=128 bk=32 warps=2x2" or
  * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2 order=0" (with
- * " blocks=2" after it where min_blocks is set) or
+ * " sums=given" after it where given_sums is set, then " blocks=2" where min_blocks is) or
  * "tcgemv_int8 warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 stages=2".
  * Returns snprintf's count. */
 int bb_schedule_format(const bb_schedule *schedule, char *buf, size_t size);
@@ -92,6 +95,11 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
  *    with 4 words per lane, half of it (bb_weight_order_groups_fit). */
 int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale,
                    int lane_order);
+
+/* Whether a tcgemv schedule for cfg may take given sums (given_sums): scales after the mma,
+ * groups shorter than the row, and weights whose dequantized value has a term that multiplies
+ * the activations' sum per group (zeros, or signed codes, which are stored offset binary). */
+int bb_tcgemv_given_sums_fit(const bitblas_matmul_config *cfg, const bb_schedule *schedule);
 
 /* Whether a tcgemv_int8 schedule with `lane_words` words per lane (4 or 2) can run cfg: int8 A,
  * an integer weight format of 1, 2, 4 or 8 bits, K a multiple of the segment

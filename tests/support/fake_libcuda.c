@@ -94,6 +94,10 @@ FAKE_CU(cuCtxPopCurrent_v2, (void **context)) {
   return 0;
 }
 FAKE_CU(cuCtxSynchronize, (void)) { return 0; }
+FAKE_CU(cuCtxGetDevice, (int *device)) {
+  *device = 0;
+  return 0;
+}
 FAKE_CU(cuModuleLoadData, (void **module, const void *image)) {
   *module = NULL;
   if (!image) return 200;
@@ -134,6 +138,25 @@ FAKE_CU(cuMemAlloc_v2, (unsigned long long *pointer, size_t bytes)) {
   return bytes ? 0 : 1;
 }
 FAKE_CU(cuMemFree_v2, (unsigned long long pointer)) { return pointer ? 0 : 1; }
+static int dummy_pool;
+FAKE_CU(cuMemPoolCreate, (void **pool, const void *props)) {
+  *pool = props ? &dummy_pool : NULL;
+  return props ? 0 : 1;
+}
+FAKE_CU(cuMemPoolSetAttribute, (void *pool, int attribute, void *value)) {
+  (void)attribute;
+  return pool && value ? 0 : 1;
+}
+FAKE_CU(cuMemAllocFromPoolAsync,
+        (unsigned long long *pointer, size_t bytes, void *pool, void *stream)) {
+  (void)stream;
+  *pointer = 0x1000;
+  return bytes && pool ? 0 : 1;
+}
+FAKE_CU(cuMemFreeAsync, (unsigned long long pointer, void *stream)) {
+  (void)stream;
+  return pointer ? 0 : 1;
+}
 FAKE_CU(cuMemHostAlloc, (void **pointer, size_t bytes, unsigned flags)) {
   (void)flags;
   *pointer = bytes ? calloc(1, bytes) : NULL;
