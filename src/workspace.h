@@ -15,10 +15,13 @@
  * run). Runs take a few KiB each. */
 #define BB_WORKSPACE_POOL_KEEP_BYTES (64u << 20)
 
-/* Takes `bytes` of device memory for work enqueued on `stream`, on the device of the current
- * context, from a pool of bitblas's own for that device (made on first use, kept for the life of
- * the process). The context must be current. Returns the CUresult of the first failing call. */
-CUresult bb_workspace_take(const bb_cuda_api *cu, size_t bytes, CUstream stream,
+/* bitblas's own pool for `device` (an ordinal below 64), made on first use and kept for the life
+ * of the process; found once per loaded kernel, so that runs take no lock. Returns the CUresult
+ * of the first failing call. */
+CUresult bb_workspace_pool(const bb_cuda_api *cu, CUdevice device, CUmemoryPool *pool);
+
+/* Takes `bytes` of device memory from `pool` for work enqueued on `stream`. */
+CUresult bb_workspace_take(const bb_cuda_api *cu, CUmemoryPool pool, size_t bytes, CUstream stream,
                            CUdeviceptr *pointer);
 
 /* Hands `pointer` back once the work enqueued on `stream` before this call is done. */

@@ -55,6 +55,7 @@ CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kern
                          const bb_schedule *schedule, bb_product *product) {
   product->kernel = kernel;
   product->act_sums = NULL;
+  product->workspace = NULL;
   product->dependent_launch = 0;
   CUdevice device = 0;
   int major = 0;
@@ -64,6 +65,8 @@ CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kern
   product->dependent_launch = result == BB_CUDA_SUCCESS && major >= 9 && cu->LaunchKernelEx;
   if (result == BB_CUDA_SUCCESS && schedule->given_sums)
     result = cu->ModuleGetFunction(&product->act_sums, module, BB_ACT_SUMS_NAME);
+  if (result == BB_CUDA_SUCCESS && schedule->given_sums)
+    result = bb_workspace_pool(cu, device, &product->workspace);
   return result;
 }
 
@@ -88,8 +91,9 @@ CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
   if (!schedule->given_sums)
     return bb_launch(cu, product->kernel, schedule, cfg, args, stream, after_producer);
   bb_launch_args with_sums = *args;
-  CUresult result = bb_workspace_take(cu, bb_given_sums_bytes(schedule, cfg, args->m), stream,
-                                      &with_sums.given_sums);
+  CUresult result =
+      bb_workspace_take(cu, product->workspace, bb_given_sums_bytes(schedule, cfg, args->m), stream,
+                        &with_sums.given_sums);
   if (result != BB_CUDA_SUCCESS) return result;
   CUdeviceptr A = args->A, sums = with_sums.given_sums;
   int m = args->m, rows = (int)bb_launch_rows(schedule, cfg, args->m);

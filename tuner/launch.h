@@ -26,16 +26,20 @@ CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *mo
 /* A product's kernel and what its launch needs beside it. */
 typedef struct bb_product {
   CUfunction kernel;
-  CUfunction act_sums;  /* schedules with given_sums: the module's bitblas_act_sums; else NULL */
+  /* schedules with given_sums: the module's bitblas_act_sums and the device's pool
+   * (workspace.h); else NULL */
+  CUfunction act_sums;
+  CUmemoryPool workspace;
   int dependent_launch; /* the device takes programmatic dependent launches (sm_90 and later) */
 } bb_product;
 
 /* The kernel that fills a product's given sums (kernel_src/tcgemv.cu), in the same module. */
 #define BB_ACT_SUMS_NAME "bitblas_act_sums"
 
-/* Fills *product for `kernel`, loaded from `module` for `schedule`: finds bitblas_act_sums where
- * the schedule takes given sums, and asks the current context's device whether it takes
- * dependent launches. The context must be current. Returns the first failing CUresult. */
+/* Fills *product for `kernel`, loaded from `module` for `schedule`: finds bitblas_act_sums and
+ * the device's workspace pool where the schedule takes given sums, and asks the current
+ * context's device whether it takes dependent launches. The context must be current. Returns the
+ * first failing CUresult. */
 CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kernel,
                          const bb_schedule *schedule, bb_product *product);
 
@@ -49,11 +53,11 @@ size_t bb_given_sums_bytes(const bb_schedule *schedule, const bitblas_matmul_con
                            int64_t m);
 
 /* Enqueues one product on stream: bb_launch of product->kernel; where the schedule takes given
- * sums, first bitblas_act_sums into workspace memory of this run (workspace.h), taken before it
- * and handed back after the product, the product then launched as its dependent where the
- * device allows. after_producer: as bb_launch's (schedules with given sums have none: float16
- * activations come from no quantizer). The context must be current. Returns the first failing
- * CUresult; the workspace is handed back whatever failed after it was taken. */
+ * sums, first bitblas_act_sums into workspace memory of this run (product->workspace), taken before
+ * it and handed back after the product, the product then launched as its dependent where the device
+ * allows. after_producer: as bb_launch's (schedules with given sums have none: float16 activations
+ * come from no quantizer). The context must be current. Returns the first failing CUresult; the
+ * workspace is handed back whatever failed after it was taken. */
 CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
                            const bb_schedule *schedule, const bitblas_matmul_config *cfg,
                            const bb_launch_args *args, CUstream stream, int after_producer);
