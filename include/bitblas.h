@@ -300,8 +300,8 @@ typedef struct bitblas_matmul_args {
  * `stream` after the run (the pool keeps up to 64 MiB reserved per device; under stream
  * capture the driver records the two as graph allocation nodes). Errors: BITBLAS_INVALID_ARGUMENT
  * (a NULL pointer the config needs, a misaligned A or W, m out of range, or more rows than one
- * launch of the kernel covers), BITBLAS_CUDA_ERROR (the launch failed, or the run's memory could
- * not be had). */
+ * launch of the kernel covers), BITBLAS_OUT_OF_MEMORY (the run's memory could not be had),
+ * BITBLAS_CUDA_ERROR (the launch failed). */
 BITBLAS_API bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
                                           struct CUstream_st *stream);
 

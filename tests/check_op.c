@@ -5,6 +5,7 @@
  * its schedule reads another weight order than its config); memo
  * hits do not wait for another thread's tuning; threads asking for one config tune it once, and
  * threads asking for different ones take turns on the context's worker.
+ * A kernel with given sums reports a pool or workspace it cannot have, and loses nothing.
  * The BitNet layer's GPU calls check every argument before they launch anything.
  * Also the driver-layer rules these rest on: which results condemn an image, which kill a
  * context, and an output poisoned to its last byte.
@@ -46,6 +47,8 @@ static void fresh_setup(const char *name, const char *mode) {
   setenv("FAKE_WORKER_MODE", mode, 1);
   unsetenv("FAKE_CUDA_MODULE_LOAD_RESULT");
   unsetenv("FAKE_CUDA_GET_FUNCTION_RESULT");
+  unsetenv("FAKE_CUDA_POOL_CREATE_RESULT");
+  unsetenv("FAKE_CUDA_POOL_ALLOC_RESULT");
   unsetenv("FAKE_CUDA_FAILURES");
 }
 
@@ -143,21 +146,26 @@ END_TEST
 /* A cached row whose schedule reads another weight order than its key's config (here: traded
  * words for a config whose weights are stored plain) is refused like a bad image: deleted and
  * tuned again, never run on weights it would misread. */
+/* Sets the schedule text of the one kernel row of the current cache ($BITBLAS_CACHE). */
+static void set_cached_schedule(const char *schedule) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open_v2(getenv("BITBLAS_CACHE"), &db, SQLITE_OPEN_READWRITE, NULL),
+                   SQLITE_OK);
+  sqlite3_stmt *statement = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db, "UPDATE kernels SET schedule = ?", -1, &statement, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(statement, 1, schedule, -1, SQLITE_STATIC);
+  ck_assert_int_eq(sqlite3_step(statement), SQLITE_DONE);
+  ck_assert_int_eq(sqlite3_changes(db), 1);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
 START_TEST(test_row_of_another_weight_order_is_tuned_again) {
   fresh_setup("weight-order", "ok");
   tune_into_cache();
-  char cache[4300];
-  snprintf(cache, sizeof cache, "%s/weight-order.db", temp_dir);
-  sqlite3 *db = NULL;
-  ck_assert_int_eq(sqlite3_open_v2(cache, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-  char *error = NULL;
-  ck_assert_msg(sqlite3_exec(db,
-                             "UPDATE kernels SET schedule = 'tcgemv warps=8 n_tiles=1 m_tiles=1 "
-                             "unroll=1 words=2 post=0 stages=2 order=2'",
-                             NULL, NULL, &error) == SQLITE_OK,
-                "%s", error ? error : "");
-  ck_assert_int_eq(sqlite3_changes(db), 1);
-  sqlite3_close(db);
+  set_cached_schedule(
+      "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=2 post=0 stages=2 order=2");
   bitblas_context *ctx = open_context();
   const bitblas_matmul_config cfg = config_with_n(64);
   bitblas_op *op = NULL;
@@ -167,6 +175,52 @@ START_TEST(test_row_of_another_weight_order_is_tuned_again) {
   ck_assert_int_eq(info.tuned_now, 1);
   ck_assert_int_eq(tunings_started(), 2);
   ck_assert_ptr_null(strstr(info.schedule, "order=2"));
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+}
+END_TEST
+
+/* A kernel with given sums (sums=given) needs the device's workspace pool when it loads, and
+ * workspace memory on every run. A pool that cannot be made (here: out of memory) fails the load
+ * with BITBLAS_OUT_OF_MEMORY and keeps the row; memory that cannot be had fails the run the same
+ * way, with a message naming the workspace, and the next run goes on. */
+START_TEST(test_given_sums_failures_are_reported) {
+  fresh_setup("given-sums", "ok");
+  tune_into_cache();
+  set_cached_schedule("tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=1 stages=2 "
+                      "order=0 sums=given");
+  const bitblas_matmul_config cfg = config_with_n(64);
+  bitblas_context *ctx = open_context();
+  bitblas_op *op = NULL;
+  setenv("FAKE_CUDA_POOL_CREATE_RESULT", "2", 1);
+  ck_assert_int_eq(bitblas_op_get(ctx, &cfg, &op), BITBLAS_OUT_OF_MEMORY);
+  ck_assert_ptr_null(op);
+  ck_assert_msg(strstr(bitblas_last_error(), "kept in the cache") != NULL, "%s",
+                bitblas_last_error());
+  unsetenv("FAKE_CUDA_POOL_CREATE_RESULT");
+  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op_info info;
+  bitblas_op_info_get(op, &info);
+  ck_assert_int_eq(info.from_cache, 1);
+  ck_assert_ptr_nonnull(strstr(info.schedule, " sums=given"));
+  ck_assert_int_eq(tunings_started(), 1);
+  bitblas_matmul_args args;
+  memset(&args, 0, sizeof args);
+  args.m = 1;
+  args.A = (const void *)(uintptr_t)0x10000;
+  args.W = (const void *)(uintptr_t)0x20000;
+  args.scales = (const void *)(uintptr_t)0x30000;
+  args.zeros = (const void *)(uintptr_t)0x40000;
+  args.bias = (const void *)(uintptr_t)0x50000;
+  args.C = (void *)(uintptr_t)0x60000;
+  ck_assert_msg(bitblas_op_run(op, &args, NULL) == BITBLAS_OK, "%s", bitblas_last_error());
+  setenv("FAKE_CUDA_POOL_ALLOC_RESULT", "2", 1);
+  ck_assert_int_eq(bitblas_op_run(op, &args, NULL), BITBLAS_OUT_OF_MEMORY);
+  ck_assert_msg(strstr(bitblas_last_error(), "workspace") != NULL &&
+                    strstr(bitblas_last_error(), "CUDA_ERROR_OUT_OF_MEMORY") != NULL,
+                "%s", bitblas_last_error());
+  unsetenv("FAKE_CUDA_POOL_ALLOC_RESULT");
+  ck_assert_msg(bitblas_op_run(op, &args, NULL) == BITBLAS_OK, "%s", bitblas_last_error());
   bitblas_op_release(op);
   bitblas_context_destroy(ctx);
 }
@@ -436,6 +490,7 @@ int main(void) {
   tcase_add_test(ops, test_refused_image_is_tuned_again);
   tcase_add_test(ops, test_passing_load_failure_keeps_the_row);
   tcase_add_test(ops, test_row_of_another_weight_order_is_tuned_again);
+  tcase_add_test(ops, test_given_sums_failures_are_reported);
   tcase_add_test(ops, test_memo_hit_does_not_wait_for_a_tuning);
   tcase_add_test(ops, test_threads_asking_for_one_config_tune_it_once);
   tcase_add_test(ops, test_threads_asking_for_different_configs_share_the_worker);

@@ -4,7 +4,9 @@
  * nothing, and module loads that fail on request:
  *   FAKE_CUDA_MODULE_LOAD_RESULT    the CUresult cuModuleLoadData returns (default 0)
  *   FAKE_CUDA_GET_FUNCTION_RESULT   the CUresult cuModuleGetFunction returns (default 0)
- *   FAKE_CUDA_FAILURES              "N ..." : the first N calls, counted over both, fail so
+ *   FAKE_CUDA_POOL_CREATE_RESULT    the CUresult cuMemPoolCreate returns (default 0)
+ *   FAKE_CUDA_POOL_ALLOC_RESULT     the CUresult cuMemAllocFromPoolAsync returns (default 0)
+ *   FAKE_CUDA_FAILURES              "N ..." : the first N calls, counted over all, fail so
  *                                   (default: all); a new value starts a new count
  * It runs no kernel and holds no memory: a launch does nothing.
  */
@@ -140,8 +142,9 @@ FAKE_CU(cuMemAlloc_v2, (unsigned long long *pointer, size_t bytes)) {
 FAKE_CU(cuMemFree_v2, (unsigned long long pointer)) { return pointer ? 0 : 1; }
 static int dummy_pool;
 FAKE_CU(cuMemPoolCreate, (void **pool, const void *props)) {
-  *pool = props ? &dummy_pool : NULL;
-  return props ? 0 : 1;
+  const int failure = requested_failure("FAKE_CUDA_POOL_CREATE_RESULT");
+  *pool = props && !failure ? &dummy_pool : NULL;
+  return failure ? failure : props ? 0 : 1;
 }
 FAKE_CU(cuMemPoolSetAttribute, (void *pool, int attribute, void *value)) {
   (void)attribute;
@@ -150,8 +153,9 @@ FAKE_CU(cuMemPoolSetAttribute, (void *pool, int attribute, void *value)) {
 FAKE_CU(cuMemAllocFromPoolAsync,
         (unsigned long long *pointer, size_t bytes, void *pool, void *stream)) {
   (void)stream;
-  *pointer = 0x1000;
-  return bytes && pool ? 0 : 1;
+  const int failure = requested_failure("FAKE_CUDA_POOL_ALLOC_RESULT");
+  *pointer = failure ? 0 : 0x1000;
+  return failure ? failure : bytes && pool ? 0 : 1;
 }
 FAKE_CU(cuMemFreeAsync, (unsigned long long pointer, void *stream)) {
   (void)stream;
