@@ -521,20 +521,55 @@ __device__ __forceinline__ void bb_store_exact_sum(bb_out_t *C, int n, int m, in
 
 // ---- programmatic dependent launch (sm_90) ------------------------------------------------------
 
-// Operators whose int8 activations come from the row quantizer (a per-row a_scale and a float
-// output: bb_config_quantizes_rows) may have their product launched while the quantizer still
-// runs (bitblas_bitnet_run, tuner/launch.h): its blocks are then resident when the quantizer
-// ends. The product waits for the quantizer's grid to finish, its writes visible, before its
-// first read of A or a_scale. It could load weights, scales and bias before that (nothing ahead
-// of the quantizer in the stream is still running), but the kernels wait before any load: the
-// asm's memory clobber holds back every load after it, and a wait placed after the first weight
-// loads made ordinary launches slower (bench/RESULTS.md, twentieth section). When the kernel
-// was launched the ordinary way there is nothing to wait for and the wait returns at once.
+// Two uses, both on sm_90 and later:
+//   - Inside one run: the product after the row quantizer (int8 activations from it: a per-row
+//     a_scale and a float output, bb_config_quantizes_rows; bitblas_bitnet_run) and the product
+//     after bitblas_act_sums (tcgemv.cu) are launched as the first kernel's programmatic
+//     dependents: their blocks are resident when it ends. The first kernel lets them launch
+//     (bb_let_next_grid_launch) and they wait for it (bb_wait_for_prior_grids) before they read
+//     what it writes.
+//   - Between runs, with BB_DEPENDENT_LAUNCH (the emitter sets it where the process runs with
+//     BITBLAS_DEPENDENT_LAUNCH=1: tuner/launch.h): every run's first kernel is launched as the
+//     programmatic dependent of the kernel before it in the stream, whatever that kernel is. So
+//     every kernel starts with bb_dependent_start: it waits for the grids before it to finish,
+//     their writes visible, before any load (A, and in principle the weights, may come from the
+//     kernel just before), then lets the next kernel launch.
+// The waits sit before any load: the asm's memory clobber holds back every load after it, and a
+// wait placed after the first weight loads made ordinary launches 2-5 % slower at M = 16
+// (bench/RESULTS.md, twentieth section). A grid launched the ordinary way has nothing to wait
+// for, and the wait returns at once. The instructions are left out where neither use needs them:
+// kernels that hold them were slower at times even when launched the ordinary way
+// (bench/RESULTS.md, twenty-ninth section).
+#ifndef BB_DEPENDENT_LAUNCH
+#define BB_DEPENDENT_LAUNCH 0
+#endif
 #define BB_AFTER_QUANTIZER (BB_A_KIND == 2 && BB_A_SCALE && BB_OUT_KIND != 3)
 
-__device__ __forceinline__ void bb_wait_for_quantizer() {
-#if BB_AFTER_QUANTIZER && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+__device__ __forceinline__ void bb_wait_for_prior_grids() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
   asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void bb_let_next_grid_launch() {
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+  asm volatile("griddepcontrol.launch_dependents;");
+#endif
+}
+
+// The first step of every kernel (but the given-sums product: tcgemv.cu) with BB_DEPENDENT_LAUNCH.
+__device__ __forceinline__ void bb_dependent_start() {
+#if BB_DEPENDENT_LAUNCH
+  bb_wait_for_prior_grids();
+  bb_let_next_grid_launch();
+#endif
+}
+
+// The product after the row quantizer: A (and a_scale) may still be on their way. Without
+// BB_DEPENDENT_LAUNCH only; with it, bb_dependent_start has waited.
+__device__ __forceinline__ void bb_wait_for_quantizer() {
+#if BB_AFTER_QUANTIZER && !BB_DEPENDENT_LAUNCH
+  bb_wait_for_prior_grids();
 #endif
 }
 

@@ -344,8 +344,10 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
                    const void *__restrict__ bias_, const float *__restrict__ a_scale,
                    void *__restrict__ C_, int M) {
   bb_fault_point();
-  // Returns at once: the tiles are launched the ordinary way after the row quantizer
-  // (bb_launch_follows_quantizer), but a dependent launch would find them waiting. common.cuh
+  // The waits return at once: the tiles are always launched the ordinary way
+  // (bb_launch_follows_quantizer, bb_launch_runs_dependent), but the next kernel may be launched
+  // as their dependent. common.cuh
+  bb_dependent_start();
   bb_wait_for_quantizer();
   __shared__ __align__(16) bb_u8 a_tiles[BB_A_STAGES][BB_A_TILE_BYTES];
   __shared__ __align__(16) bb_u8 w_tiles[2][BB_W_TILE_BYTES];

@@ -768,10 +768,12 @@ __device__ __forceinline__ void bb_stage_compute(const bb_stage &stage, int seg0
 // Given sums (BB_GIVEN_SUMS): the product reads them only in its main loop. Launched while
 // bitblas_act_sums still runs (sm_90: programmatic dependent launch, tuner/launch.c), its blocks
 // start their first stages' loads of codes and scales, then wait here for the sums' grid to
-// finish, its writes visible. Launched the ordinary way, the wait returns at once.
+// finish, its writes visible. Launched the ordinary way, the wait returns at once. (With
+// BB_DEPENDENT_LAUNCH the sums' grid itself waited for everything before the run, so nothing
+// the product loads before this wait can still be on its way: common.cuh.)
 __device__ __forceinline__ void bb_wait_for_act_sums() {
-#if BB_GIVEN_SUMS && defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  asm volatile("griddepcontrol.wait;" ::: "memory");
+#if BB_GIVEN_SUMS
+  bb_wait_for_prior_grids();
 #endif
 }
 
@@ -786,6 +788,11 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
                    const void *__restrict__ bias_, const float *__restrict__ a_scale,
                    void *__restrict__ C_, int M, const float *__restrict__ given_sums) {
   bb_fault_point();
+#if BB_GIVEN_SUMS && BB_DEPENDENT_LAUNCH
+  bb_let_next_grid_launch();  // waits later, for the sums only: bb_wait_for_act_sums
+#else
+  bb_dependent_start();  // before any load: common.cuh
+#endif
   const bb_u16 *A = (const bb_u16 *)A_;
   const bb_u16 *scales = (const bb_u16 *)scales_;
   const bb_out_t *bias = (const bb_out_t *)bias_;
@@ -897,13 +904,16 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
 // The activations' sums per group for the product: sums[group][row] = the float32 sum of
 // A[row][k] over the group's k, for `rows` rows (the product grid's rows: gridDim.y x 8 x
 // BB_M_TILES there), rows at or past M zero. One warp per group and row: its lanes add pairs of
-// activations 64 k apart, then one another's sums. It lets the product start at once (sm_90); the
-// product waits for this grid before it reads the sums (bb_wait_for_act_sums).
+// activations 64 k apart, then one another's sums. It lets the product start at once (sm_90; with
+// BB_DEPENDENT_LAUNCH once it has waited for the grids before it); the product waits for this
+// grid before it reads the sums (bb_wait_for_act_sums).
 #define BB_SUMS_THREADS 256
 extern "C" __global__ void __launch_bounds__(BB_SUMS_THREADS)
     bitblas_act_sums(const void *__restrict__ A_, float *__restrict__ sums, int M, int rows) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-  asm volatile("griddepcontrol.launch_dependents;");
+#if BB_DEPENDENT_LAUNCH
+  bb_dependent_start();
+#else
+  bb_let_next_grid_launch();
 #endif
   const int lane = threadIdx.x & 31;
   const int index = blockIdx.x * (BB_SUMS_THREADS / 32) + (threadIdx.x >> 5);

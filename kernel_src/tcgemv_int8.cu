@@ -332,6 +332,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   bb_fault_point();
   // Before any load: placed after the first weight loads instead, the wait made these kernels
   // 2-5 % slower at M = 16 in ordinary launches (common.cuh).
+  bb_dependent_start();
   bb_wait_for_quantizer();  // A (and a_scale) may still be on their way: common.cuh
   (void)zeros;
   bb_multiply_block<BB_K>((const bb_i8 *)A_, M, -1, W, scales_, (const bb_out_t *)bias_, a_scale,
@@ -348,6 +349,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
                                   const void *__restrict__ scales_,
                                   const bb_out_t *__restrict__ bias, bb_out_t *__restrict__ C,
                                   int M) {
+  bb_dependent_start();  // before any load: common.cuh
   extern __shared__ __align__(16) bb_u8 bb_block_codes[];
   __shared__ bb_u32 row_bits[8 * BB_M_TILES];
   __shared__ float row_scale[8 * BB_M_TILES];

@@ -498,7 +498,7 @@ bitblas_status bb_op_run_fused_layer(const bitblas_op *op, int64_t m, const void
   const CUresult result = bb_fused_layer_launch(
       cu, kernel->fused_layer, &kernel->schedule, &op->cfg, (int)m, (CUdeviceptr)(uintptr_t)x,
       (CUdeviceptr)(uintptr_t)W, (CUdeviceptr)(uintptr_t)weight_scale, (CUdeviceptr)(uintptr_t)bias,
-      (CUdeviceptr)(uintptr_t)y, stream);
+      (CUdeviceptr)(uintptr_t)y, stream, kernel->product.dependent_runs);
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
   if (result != BB_CUDA_SUCCESS)
@@ -508,14 +508,16 @@ bitblas_status bb_op_run_fused_layer(const bitblas_op *op, int64_t m, const void
 
 bitblas_status bb_op_quantize_rows(const bitblas_op *op, int64_t m, const void *x, void *x_q,
                                    float *a_scale, struct CUstream_st *stream) {
-  /* Every bucket's module holds the same quantizer (it depends on K and the output type). */
+  /* Every bucket's module holds the same quantizer (it depends on K and the output type). With
+   * dependent runs it is launched as the run's first kernel. */
   const CUfunction quantizer = op->kernels[0].row_quantizer;
+  const int programmatic = kernel_for(op, m)->product.dependent_runs;
   if (!quantizer) return bb_fail(BITBLAS_INVALID_ARGUMENT, "op: its kernels have no row quantizer");
   const bb_cuda_api *cu = op->ctx->cu;
   BB_CU_CHECK(cu->CtxPushCurrent(op->ctx->cu_context));
-  const CUresult result =
-      bb_row_quantizer_launch(cu, quantizer, (int)m, (CUdeviceptr)(uintptr_t)x,
-                              (CUdeviceptr)(uintptr_t)x_q, (CUdeviceptr)(uintptr_t)a_scale, stream);
+  const CUresult result = bb_row_quantizer_launch(
+      cu, quantizer, (int)m, (CUdeviceptr)(uintptr_t)x, (CUdeviceptr)(uintptr_t)x_q,
+      (CUdeviceptr)(uintptr_t)a_scale, stream, programmatic);
   CUcontext popped;
   cu->CtxPopCurrent(&popped);
   if (result != BB_CUDA_SUCCESS)

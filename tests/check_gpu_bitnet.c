@@ -373,8 +373,8 @@ static int check_one_kernel_candidates(const layer *l, const int64_t *ms, size_t
       ck_assert_msg(fused != NULL, "%s: the module has no one-kernel layer", what);
       ck_assert_int_eq(bb_cuda_fill_pattern32_async(cu, y_device, 0xFFFFFFFFu, y_bytes, NULL), 0);
       ck_assert_int_eq(bb_fused_layer_launch(cu, fused, &schedules[i], cfg, (int)m, x_device, l->W,
-                                             l->weight_scale_device, l->bias_device, y_device,
-                                             NULL),
+                                             l->weight_scale_device, l->bias_device, y_device, NULL,
+                                             0),
                        0);
       ck_assert_int_eq(cu->CtxSynchronize(), 0);
       void *y = host_copy(y_device, y_bytes);

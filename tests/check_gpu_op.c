@@ -143,34 +143,27 @@ static void replace_newest_kernel(const char *schedule, const void *cubin, size_
   sqlite3_close(db);
 }
 
-/* An operator whose kernel takes given sums (sums=given: the activations' sums from a kernel of
- * their own, into workspace memory of each run) runs through bitblas_op_run: right outputs at
- * several m, run after run, the workspace taken and handed back on the caller's stream. The
- * layer (2-bit codes, 2880 x 4096) is below the size the candidate list offers such kernels
- * for, so the tuned row's kernel is swapped for the given-sums twin of a candidate that may
- * take them, compiled here, and a new context loads it from the cache. */
-START_TEST(test_given_sums_through_op_run) {
-  use_fresh_cache("given_sums");
-  bitblas_matmul_config cfg =
-      bb_test_scaled_config(16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
-  cfg.with_bias = 1;
+/* Tunes cfg into the current cache (in a context of its own), then swaps the stored kernel for
+ * the given-sums twin of the first candidate that may take one, compiled here; its schedule text
+ * goes to text. Layers below the size the candidate list offers such kernels for get one this
+ * way. */
+static void store_given_sums_twin(const bitblas_matmul_config *cfg, char *text, size_t size) {
   bitblas_context *ctx = NULL;
   ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
   bitblas_op *op = NULL;
-  ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_msg(bitblas_op_get(ctx, cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
   bitblas_op_release(op);
   bitblas_context_destroy(ctx);
 
   bb_schedule schedules[BB_MAX_CANDIDATES], twin;
-  const int count = bb_candidates_enumerate(&cfg, schedules);
+  const int count = bb_candidates_enumerate(cfg, schedules);
   int found = 0;
   for (int i = 0; i < count && !found; i++)
-    if (bb_tcgemv_given_sums_fit(&cfg, &schedules[i])) twin = schedules[i], found = 1;
+    if (bb_tcgemv_given_sums_fit(cfg, &schedules[i])) twin = schedules[i], found = 1;
   ck_assert(found);
   twin.given_sums = 1;
-  char text[160];
-  bb_schedule_format(&twin, text, sizeof text);
-  char *source = bb_emit_source(&cfg, &twin, BB_FAULT_NONE);
+  bb_schedule_format(&twin, text, size);
+  char *source = bb_emit_source(cfg, &twin, BB_FAULT_NONE);
   ck_assert_ptr_nonnull(source);
   bb_compiled compiled[1];
   ck_assert_int_eq(bb_compile_all(&source, 1, bb_test_gpu_arch(), compiled), BITBLAS_OK);
@@ -178,7 +171,24 @@ START_TEST(test_given_sums_through_op_run) {
   replace_newest_kernel(text, compiled[0].cubin, compiled[0].cubin_size);
   bb_compiled_free(compiled, 1);
   free(source);
+}
 
+/* An operator whose kernel takes given sums (sums=given: the activations' sums from a kernel of
+ * their own, into workspace memory of each run) runs through bitblas_op_run: right outputs at
+ * several m, run after run, the workspace taken and handed back on the caller's stream. The
+ * layer (2-bit codes, 2880 x 4096) is below the size the candidate list offers such kernels
+ * for, so the stored kernel is the twin store_given_sums_twin compiles, which a new context
+ * loads from the cache. */
+START_TEST(test_given_sums_through_op_run) {
+  use_fresh_cache("given_sums");
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
+  cfg.with_bias = 1;
+  char text[160];
+  store_given_sums_twin(&cfg, text, sizeof text);
+
+  bitblas_context *ctx = NULL;
+  bitblas_op *op = NULL;
   ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
   ck_assert_msg(bitblas_op_get(ctx, &cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
   bitblas_op_info info;
@@ -188,6 +198,139 @@ START_TEST(test_given_sums_through_op_run) {
   const int64_t rows[] = {16, 3, 1, 16, 9};
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) assert_correct(op, rows[i]);
   bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+}
+END_TEST
+
+/* A kernel of another library, launched the ordinary way: copies `words` 32-bit words from src
+ * to dst, one thread per word. */
+static const char copy_words_ptx[] =
+    ".version 7.0\n.target sm_70\n.address_size 64\n"
+    ".visible .entry copy_words(.param .u64 dst, .param .u64 src, .param .u32 words)\n{\n"
+    "  .reg .pred %p1;\n  .reg .b32 %r<7>;\n  .reg .b64 %rd<6>;\n"
+    "  ld.param.u64 %rd1, [dst];\n  ld.param.u64 %rd2, [src];\n  ld.param.u32 %r1, [words];\n"
+    "  mov.u32 %r2, %ctaid.x;\n  mov.u32 %r3, %ntid.x;\n  mov.u32 %r4, %tid.x;\n"
+    "  mad.lo.u32 %r5, %r2, %r3, %r4;\n  setp.ge.u32 %p1, %r5, %r1;\n  @%p1 bra DONE;\n"
+    "  cvta.to.global.u64 %rd1, %rd1;\n  cvta.to.global.u64 %rd2, %rd2;\n"
+    "  mul.wide.u32 %rd3, %r5, 4;\n  add.u64 %rd4, %rd2, %rd3;\n  add.u64 %rd5, %rd1, %rd3;\n"
+    "  ld.global.u32 %r6, [%rd4];\n  st.global.u32 [%rd5], %r6;\nDONE:\n  ret;\n}\n";
+
+#define CHAIN_ROUNDS 8
+
+/* Runs back to back on one stream, each reading what the kernel just before it wrote, with no
+ * synchronization between them. Each round, a kernel of another library writes fresh activations
+ * into A; op1 (4-bit codes) reads A and writes C1; op2 (2-bit codes, a given-sums kernel: two
+ * kernels, the second the first's dependent, and a workspace) reads C1 as its activations and
+ * writes C2. Every round's C1 and C2 (poisoned beforehand) match the float64 reference on the
+ * activations the round should have read. With dependent runs (ctest's check_gpu_op_dependent:
+ * BITBLAS_DEPENDENT_LAUNCH=1) every kernel is launched as the dependent of the one before it and
+ * must wait for it before it reads. op1's rows are long (K = 32768) and few (one wave of blocks,
+ * all started at once), so a kernel after it that read before waiting would read C1 long before
+ * op1 writes it: with kernels that do not wait, this test failed on an H200 (bench/RESULTS.md,
+ * twenty-ninth section). */
+START_TEST(test_runs_back_to_back_read_what_came_before) {
+  use_fresh_cache("back_to_back");
+  const int64_t m = 16, n = 2048;
+  bitblas_matmul_config cfg1 =
+      bb_test_scaled_config(m, n, 32768, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  bitblas_matmul_config cfg2 =
+      bb_test_scaled_config(m, n, n, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
+  cfg2.with_bias = 1;
+  char text[160];
+  store_given_sums_twin(&cfg2, text, sizeof text);
+
+  const bb_cuda_api *cu = bb_test_cu();
+  bitblas_context *ctx = NULL;
+  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
+  const bitblas_matmul_config *cfgs[2] = {&cfg1, &cfg2};
+  bitblas_op *ops[2] = {NULL, NULL};
+  bb_host_operands host[2];
+  bb_test_device_operands device[2];
+  for (int i = 0; i < 2; i++) {
+    ck_assert_msg(bitblas_op_get(ctx, cfgs[i], &ops[i]) == BITBLAS_OK, "%s", bitblas_last_error());
+    ck_assert_int_eq(bb_host_operands_make(cfgs[i], m, 0, &rng, &host[i]), BITBLAS_OK);
+    ck_assert_int_eq(bb_test_upload(cfgs[i], &host[i], &device[i]), 0);
+    ck_assert_int_eq(
+        bitblas_op_transform_weight(ops[i], host[i].W, (void *)(uintptr_t)device[i].W, NULL),
+        BITBLAS_OK);
+  }
+  bitblas_op_info info;
+  bitblas_op_info_get(ops[1], &info);
+  ck_assert_str_eq(info.schedule, text);
+
+  CUmodule module = NULL;
+  CUfunction copy_words = NULL;
+  ck_assert_int_eq(cu->ModuleLoadData(&module, copy_words_ptx), 0);
+  ck_assert_int_eq(cu->ModuleGetFunction(&copy_words, module, "copy_words"), 0);
+  /* Each round's activations (host and device), and its outputs, poisoned. */
+  const size_t a_bytes = host[0].A_bytes, c_bytes = device[0].c_bytes;
+  void *sources[CHAIN_ROUNDS];
+  CUdeviceptr source_device[CHAIN_ROUNDS], c1[CHAIN_ROUNDS], c2[CHAIN_ROUNDS];
+  for (int r = 0; r < CHAIN_ROUNDS; r++) {
+    ck_assert_int_eq(bb_host_operands_remake_activations(&cfg1, m, &rng, &host[0]), BITBLAS_OK);
+    sources[r] = malloc(a_bytes);
+    ck_assert_ptr_nonnull(sources[r]);
+    memcpy(sources[r], host[0].A, a_bytes);
+    ck_assert_int_eq(cu->MemAlloc(&source_device[r], a_bytes), 0);
+    ck_assert_int_eq(cu->MemcpyHtoD(source_device[r], sources[r], a_bytes), 0);
+    ck_assert_int_eq(cu->MemAlloc(&c1[r], c_bytes), 0);
+    ck_assert_int_eq(cu->MemAlloc(&c2[r], c_bytes), 0);
+    ck_assert_int_eq(bb_cuda_fill_pattern32_async(cu, c1[r], 0x7f817f81u, c_bytes, NULL), 0);
+    ck_assert_int_eq(bb_cuda_fill_pattern32_async(cu, c2[r], 0x7f817f81u, c_bytes, NULL), 0);
+  }
+  ck_assert_int_eq(cu->CtxSynchronize(), 0);
+
+  CUstream stream = NULL;
+  ck_assert_int_eq(cu->StreamCreate(&stream, BB_CU_STREAM_NON_BLOCKING), 0);
+  unsigned words = (unsigned)(a_bytes / 4);
+  for (int r = 0; r < CHAIN_ROUNDS; r++) {
+    CUdeviceptr destination = device[0].A;
+    void *params[] = {&destination, &source_device[r], &words};
+    ck_assert_int_eq(
+        cu->LaunchKernel(copy_words, (words + 255) / 256, 1, 1, 256, 1, 1, 0, stream, params, NULL),
+        0);
+    bitblas_matmul_args first = bb_test_device_args(&device[0], m);
+    first.C = (void *)(uintptr_t)c1[r];
+    bitblas_matmul_args second = bb_test_device_args(&device[1], m);
+    second.A = (const void *)(uintptr_t)c1[r];
+    second.C = (void *)(uintptr_t)c2[r];
+    ck_assert_msg(bitblas_op_run(ops[0], &first, stream) == BITBLAS_OK, "%s", bitblas_last_error());
+    ck_assert_msg(bitblas_op_run(ops[1], &second, stream) == BITBLAS_OK, "%s",
+                  bitblas_last_error());
+  }
+  ck_assert_int_eq(cu->StreamSynchronize(stream), 0);
+
+  void *out1 = malloc(c_bytes), *out2 = malloc(c_bytes);
+  ck_assert_ptr_nonnull(out1);
+  ck_assert_ptr_nonnull(out2);
+  for (int r = 0; r < CHAIN_ROUNDS; r++) {
+    ck_assert_int_eq(cu->MemcpyDtoH(out1, c1[r], c_bytes), 0);
+    ck_assert_int_eq(cu->MemcpyDtoH(out2, c2[r], c_bytes), 0);
+    bitblas_matmul_args args1 = bb_host_operands_args(&host[0]);
+    args1.A = sources[r];
+    bitblas_matmul_args args2 = bb_host_operands_args(&host[1]);
+    args2.A = out1;
+    const bb_test_check checks[2] = {bb_test_compare(&cfg1, &args1, out1, &rng),
+                                     bb_test_compare(&cfg2, &args2, out2, &rng)};
+    for (int i = 0; i < 2; i++) {
+      ck_assert_msg(checks[i].ran, "round %d, op%d: %s", r, i + 1, checks[i].message);
+      ck_assert_msg(checks[i].relative_error <= bb_test_tolerance(cfgs[i]),
+                    "round %d, op%d: relative error %g", r, i + 1, checks[i].relative_error);
+    }
+    free(sources[r]);
+    cu->MemFree(source_device[r]);
+    cu->MemFree(c1[r]);
+    cu->MemFree(c2[r]);
+  }
+  free(out1);
+  free(out2);
+  cu->StreamDestroy(stream);
+  cu->ModuleUnload(module);
+  for (int i = 0; i < 2; i++) {
+    bb_test_device_free(&device[i]);
+    bb_host_operands_free(&host[i]);
+    bitblas_op_release(ops[i]);
+  }
   bitblas_context_destroy(ctx);
 }
 END_TEST
@@ -413,6 +556,7 @@ int main(void) {
   tcase_add_test(tc, test_tune_then_cache);
   tcase_add_test(tc, test_traded_weights_in_pieces);
   tcase_add_test(tc, test_given_sums_through_op_run);
+  tcase_add_test(tc, test_runs_back_to_back_read_what_came_before);
   tcase_add_test(tc, test_bias_off_the_16_byte_grid);
   tcase_add_test(tc, test_trapping_candidate_is_contained);
   tcase_add_test(tc, test_hanging_candidate_is_contained);

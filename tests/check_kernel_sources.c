@@ -912,11 +912,13 @@ START_TEST(test_one_kernel_layer_rule) {
 END_TEST
 
 /* The product that follows the row quantizer is its programmatic dependent on compute capability
- * 9.0 and later, unless it is a tile of the mma family; never before 9.0. */
+ * 9.0 and later, unless it is a tile of the mma family; never before 9.0. Dependent runs follow
+ * the same rule where they are on, and are on only for BITBLAS_DEPENDENT_LAUNCH=1. */
 START_TEST(test_dependent_launch_rule) {
   static const char *const texts[] = {
       "gemv warps=4 rows=1 m_tile=1 unroll=2 chunk=64",
       "tcgemv_int8 warps=8 n_tiles=1 m_tiles=4 unroll=2 words=2 stages=2",
+      "tcgemv warps=8 n_tiles=2 m_tiles=1 unroll=1 words=4 post=1 stages=2 order=0",
       "mma bm=128 bn=64 bk=64 warps=4x1",
   };
   for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
@@ -926,7 +928,67 @@ START_TEST(test_dependent_launch_rule) {
     ck_assert_int_eq(bb_launch_follows_quantizer(9, &schedule), !tile);
     ck_assert_int_eq(bb_launch_follows_quantizer(10, &schedule), !tile);
     ck_assert_int_eq(bb_launch_follows_quantizer(8, &schedule), 0);
+    ck_assert_int_eq(bb_launch_runs_dependent(1, 9, &schedule), !tile);
+    ck_assert_int_eq(bb_launch_runs_dependent(1, 10, &schedule), !tile);
+    ck_assert_int_eq(bb_launch_runs_dependent(1, 8, &schedule), 0);
+    ck_assert_int_eq(bb_launch_runs_dependent(0, 9, &schedule), 0);
   }
+  ck_assert_int_eq(bb_dependent_launch_setting("1"), 1);
+  const char *const off[] = {NULL, "", "0", "yes", "10", " 1"};
+  for (size_t i = 0; i < sizeof off / sizeof off[0]; i++)
+    ck_assert_int_eq(bb_dependent_launch_setting(off[i]), 0);
+}
+END_TEST
+
+/* With dependent runs, every family's kernels (the BitNet layer's quantizer and one-kernel layer,
+ * and the given-sums pair, included) carry BB_DEPENDENT_LAUNCH and compile for sm_80 and sm_90;
+ * without, the sources are those of the plain setting. The two settings have their own cache
+ * rows: the source hashes differ. */
+START_TEST(test_dependent_launch_sources) {
+  bitblas_matmul_config bitnet;
+  bitblas_bitnet_config_init(&bitnet, 2880, 2560);
+  bitnet.dynamic_m = 0;
+  bitnet.M = 4;
+  const bitblas_matmul_config configs[] = {
+      bb_test_scaled_config(1, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL),
+      bb_test_scaled_config(16, 8192, 8192, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL),
+      bb_test_scaled_config(256, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL),
+      bitnet,
+  };
+  int families[BB_FAMILY_COUNT] = {0}, given_sums = 0;
+  for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++) {
+    ck_assert_int_eq(bitblas_matmul_config_validate(&configs[c]), BITBLAS_OK);
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&configs[c], schedules);
+    char *sources[BB_MAX_CANDIDATES] = {0};
+    int picked = 0;
+    for (int i = 0; i < count; i++) {
+      /* the first candidate of each family in this config, and the first given-sums twin */
+      int first = 1;
+      for (int j = 0; j < i; j++)
+        first &= schedules[j].family != schedules[i].family ||
+                 schedules[j].given_sums != schedules[i].given_sums;
+      if (!first) continue;
+      families[schedules[i].family]++;
+      given_sums += schedules[i].given_sums;
+      char *plain = bb_emit_source_for(&configs[c], &schedules[i], BB_FAULT_NONE, 0);
+      sources[picked] = bb_emit_source_for(&configs[c], &schedules[i], BB_FAULT_NONE, 1);
+      ck_assert_ptr_nonnull(plain);
+      ck_assert_ptr_nonnull(sources[picked]);
+      ck_assert_ptr_null(strstr(plain, "#define BB_DEPENDENT_LAUNCH 1\n"));
+      ck_assert_ptr_nonnull(strstr(sources[picked], "#define BB_DEPENDENT_LAUNCH 1\n"));
+      free(plain);
+      picked++;
+    }
+    compile_for_both_archs(sources, picked);
+  }
+  for (int f = 0; f < BB_FAMILY_COUNT; f++) ck_assert_msg(families[f] > 0, "family %d untried", f);
+  ck_assert_int_gt(given_sums, 0);
+  char plain_hash[17], dependent_hash[17];
+  bb_source_hash_for(0, plain_hash);
+  bb_source_hash_for(1, dependent_hash);
+  ck_assert_str_ne(plain_hash, dependent_hash);
+  ck_assert_str_eq(bb_source_hash(), bb_dependent_launch_enabled() ? dependent_hash : plain_hash);
 }
 END_TEST
 
@@ -1089,6 +1151,7 @@ int main(void) {
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_given_sums_twins);
   tcase_add_test(tc, test_dependent_launch_rule);
+  tcase_add_test(tc, test_dependent_launch_sources);
   tcase_add_test(tc, test_compile_order_keeps_indices);
   tcase_add_test(tc, test_compile_remembered);
   suite_add_tcase(suite, tc);

@@ -58,8 +58,12 @@ for stage in $stages; do
       echo "--- racecheck: example from the cache"
       timeout 60 compute-sanitizer --tool racecheck --error-exitcode 99 "$BUILD/bitblas-example" 16 2880 4096
       echo "rc=$?"
+      echo "--- memcheck: example with dependent runs (BITBLAS_DEPENDENT_LAUNCH=1: kernels of their own, tuned here)"
+      BITBLAS_DEPENDENT_LAUNCH=1 timeout 240 compute-sanitizer --tool memcheck --target-processes all \
+        --error-exitcode 99 "$BUILD/bitblas-example" 16 2880 4096
+      echo "rc=$?"
     } >"$OUT/sanitizer.log" 2>&1
-    note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/4 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
+    note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/5 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
     unset BITBLAS_CACHE
     ;;
   bench | bench-quick)

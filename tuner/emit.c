@@ -16,6 +16,7 @@
 #include "config.h"
 #include "error.h"
 #include "kernel_sources.h"
+#include "launch.h"
 #include "nvrtc_loader.h"
 #include "schedule.h"
 #include "weight_order.h"
@@ -79,6 +80,11 @@ static int output_kind(bitblas_dtype dtype) {
 }
 
 char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_fault fault) {
+  return bb_emit_source_for(cfg, s, fault, bb_dependent_launch_enabled());
+}
+
+char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_fault fault,
+                         int dependent_launch) {
   const char *common = bb_kernel_source_find("common.cuh");
   static const char *const family_files[BB_FAMILY_COUNT] = {"gemv.cu", "mma.cu", "tcgemv.cu",
                                                             "tcgemv_int8.cu"};
@@ -135,6 +141,9 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
   if (s->family == BB_FAMILY_TCGEMV && s->min_blocks)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_MIN_BLOCKS %d\n",
                      s->min_blocks);
+  if (dependent_launch)
+    used +=
+        snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_DEPENDENT_LAUNCH 1\n");
 
   /* The BitNet layer's row quantizer rides in the same module (kernel_src/quantize_rows.cu). */
   const char *quantizer = "";
@@ -159,7 +168,7 @@ char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *s, bb_
 static char source_hash_text[17];
 static pthread_once_t source_hash_once = PTHREAD_ONCE_INIT;
 
-static void compute_source_hash(void) {
+void bb_source_hash_for(int dependent_launch, char out[17]) {
   uint64_t hash = bb_hash64("bitblas-emitter", 15, 0);
   const int version = BB_EMITTER_VERSION;
   hash = bb_hash64(&version, sizeof version, hash);
@@ -169,7 +178,12 @@ static void compute_source_hash(void) {
   }
   const char *options = bb_nvrtc_base_options();
   hash = bb_hash64(options, strlen(options), hash);
-  snprintf(source_hash_text, sizeof source_hash_text, "%016" PRIx64, hash);
+  if (dependent_launch) hash = bb_hash64("dependent launch", 16, hash);
+  snprintf(out, 17, "%016" PRIx64, hash);
+}
+
+static void compute_source_hash(void) {
+  bb_source_hash_for(bb_dependent_launch_enabled(), source_hash_text);
 }
 
 const char *bb_source_hash(void) {

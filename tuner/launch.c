@@ -1,10 +1,12 @@
 /*
  * launch.c - the single kernel load and launch shared by the tuner's measurements and
- * bitblas_op_run, and the lookups and launches of the BitNet layer's row quantizer and of its
- * one-kernel form (bitblas_bitnet_run).
+ * bitblas_op_run, the process's setting of dependent runs, and the lookups and launches of the
+ * BitNet layer's row quantizer and of its one-kernel form (bitblas_bitnet_run).
  */
 #include "launch.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "config.h"
@@ -26,9 +28,40 @@ int bb_launch_follows_quantizer(int compute_major, const bb_schedule *schedule) 
   return compute_major >= 9 && schedule->family != BB_FAMILY_MMA;
 }
 
+int bb_dependent_launch_setting(const char *value) { return value && strcmp(value, "1") == 0; }
+
+static int dependent_launch;
+static pthread_once_t dependent_launch_once = PTHREAD_ONCE_INIT;
+
+static void read_dependent_launch(void) {
+  dependent_launch = bb_dependent_launch_setting(getenv("BITBLAS_DEPENDENT_LAUNCH"));
+}
+
+int bb_dependent_launch_enabled(void) {
+  pthread_once(&dependent_launch_once, read_dependent_launch);
+  return dependent_launch;
+}
+
+int bb_launch_runs_dependent(int enabled, int compute_major, const bb_schedule *schedule) {
+  return enabled && bb_launch_follows_quantizer(compute_major, schedule);
+}
+
+/* cuLaunchKernelEx with the programmatic stream serialization attribute. */
+static CUresult launch_programmatic(const bb_cuda_api *cu, CUfunction function,
+                                    const unsigned grid[3], unsigned threads, unsigned shared_bytes,
+                                    CUstream stream, void **params) {
+  bb_cu_launch_attribute attribute;
+  memset(&attribute, 0, sizeof attribute);
+  attribute.id = BB_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
+  attribute.value.programmatic_stream_serialization_allowed = 1;
+  const bb_cu_launch_config config = {grid[0], grid[1],      grid[2], threads,    1,
+                                      1,       shared_bytes, stream,  &attribute, 1};
+  return cu->LaunchKernelEx(&config, function, params, NULL);
+}
+
 CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule *schedule,
                    const bitblas_matmul_config *cfg, const bb_launch_args *args, CUstream stream,
-                   int after_producer) {
+                   int programmatic) {
   unsigned grid[3];
   bb_schedule_grid(schedule, cfg, args->m, grid);
   CUdeviceptr A = args->A, W = args->W, scales = args->scales, zeros = args->zeros;
@@ -38,15 +71,8 @@ CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule
   /* Kernels without the last parameter (every family but tcgemv) never read it. */
   void *params[] = {&A, &W, &scales, &zeros, &bias, &a_scale, &C, &m, &given_sums};
   const unsigned threads = (unsigned)bb_schedule_threads(schedule);
-  if (after_producer && cu->LaunchKernelEx) {
-    bb_cu_launch_attribute attribute;
-    memset(&attribute, 0, sizeof attribute);
-    attribute.id = BB_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
-    attribute.value.programmatic_stream_serialization_allowed = 1;
-    const bb_cu_launch_config config = {grid[0], grid[1], grid[2], threads,    1,
-                                        1,       0,       stream,  &attribute, 1};
-    return cu->LaunchKernelEx(&config, function, params, NULL);
-  }
+  if (programmatic && cu->LaunchKernelEx)
+    return launch_programmatic(cu, function, grid, threads, 0, stream, params);
   return cu->LaunchKernel(function, grid[0], grid[1], grid[2], threads, 1, 1, 0, stream, params,
                           NULL);
 }
@@ -63,6 +89,9 @@ CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kern
   if (result == BB_CUDA_SUCCESS)
     result = cu->DeviceGetAttribute(&major, BB_CU_ATTR_COMPUTE_CAPABILITY_MAJOR, device);
   product->dependent_launch = result == BB_CUDA_SUCCESS && major >= 9 && cu->LaunchKernelEx;
+  product->dependent_runs =
+      product->dependent_launch &&
+      bb_launch_runs_dependent(bb_dependent_launch_enabled(), major, schedule);
   if (result == BB_CUDA_SUCCESS && schedule->given_sums)
     result = cu->ModuleGetFunction(&product->act_sums, module, BB_ACT_SUMS_NAME);
   if (result == BB_CUDA_SUCCESS && schedule->given_sums)
@@ -88,8 +117,9 @@ size_t bb_given_sums_bytes(const bb_schedule *schedule, const bitblas_matmul_con
 CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
                            const bb_schedule *schedule, const bitblas_matmul_config *cfg,
                            const bb_launch_args *args, CUstream stream, int after_producer) {
+  const int first_dependent = after_producer || product->dependent_runs;
   if (!schedule->given_sums)
-    return bb_launch(cu, product->kernel, schedule, cfg, args, stream, after_producer);
+    return bb_launch(cu, product->kernel, schedule, cfg, args, stream, first_dependent);
   bb_launch_args with_sums = *args;
   CUresult result =
       bb_workspace_take(cu, product->workspace, bb_given_sums_bytes(schedule, cfg, args->m), stream,
@@ -101,11 +131,14 @@ CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
   const int64_t warps = bb_config_groups(cfg) * rows;
   const unsigned blocks =
       (unsigned)((warps + BB_ACT_SUMS_THREADS / 32 - 1) / (BB_ACT_SUMS_THREADS / 32));
-  result = cu->LaunchKernel(product->act_sums, blocks, 1, 1, BB_ACT_SUMS_THREADS, 1, 1, 0, stream,
-                            params, NULL);
+  const unsigned grid[3] = {blocks, 1, 1};
+  result = first_dependent ? launch_programmatic(cu, product->act_sums, grid, BB_ACT_SUMS_THREADS,
+                                                 0, stream, params)
+                           : cu->LaunchKernel(product->act_sums, blocks, 1, 1, BB_ACT_SUMS_THREADS,
+                                              1, 1, 0, stream, params, NULL);
   if (result == BB_CUDA_SUCCESS)
     result = bb_launch(cu, product->kernel, schedule, cfg, &with_sums, stream,
-                       after_producer || product->dependent_launch);
+                       first_dependent || product->dependent_launch);
   const CUresult given_back = bb_workspace_give_back(cu, with_sums.given_sums, stream);
   return result != BB_CUDA_SUCCESS ? result : given_back;
 }
@@ -118,8 +151,12 @@ CUresult bb_row_quantizer_find(const bb_cuda_api *cu, CUmodule module, CUfunctio
 #define BB_ROW_QUANTIZER_THREADS 256
 
 CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int m, CUdeviceptr x,
-                                 CUdeviceptr x_q, CUdeviceptr a_scale, CUstream stream) {
+                                 CUdeviceptr x_q, CUdeviceptr a_scale, CUstream stream,
+                                 int programmatic) {
   void *params[] = {&x, &x_q, &a_scale};
+  const unsigned grid[3] = {(unsigned)m, 1, 1};
+  if (programmatic && cu->LaunchKernelEx)
+    return launch_programmatic(cu, function, grid, BB_ROW_QUANTIZER_THREADS, 0, stream, params);
   return cu->LaunchKernel(function, (unsigned)m, 1, 1, BB_ROW_QUANTIZER_THREADS, 1, 1, 0, stream,
                           params, NULL);
 }
@@ -165,11 +202,14 @@ CUresult bb_fused_layer_find(const bb_cuda_api *cu, CUmodule module, CUfunction 
 CUresult bb_fused_layer_launch(const bb_cuda_api *cu, CUfunction function,
                                const bb_schedule *schedule, const bitblas_matmul_config *cfg, int m,
                                CUdeviceptr x, CUdeviceptr W, CUdeviceptr weight_scale,
-                               CUdeviceptr bias, CUdeviceptr y, CUstream stream) {
+                               CUdeviceptr bias, CUdeviceptr y, CUstream stream, int programmatic) {
   unsigned grid[3];
   bb_schedule_grid(schedule, cfg, m, grid);
   void *params[] = {&x, &W, &weight_scale, &bias, &y, &m};
-  return cu->LaunchKernel(
-      function, grid[0], grid[1], grid[2], (unsigned)bb_schedule_threads(schedule), 1, 1,
-      (unsigned)bb_fused_layer_shared_bytes(schedule, cfg, m), stream, params, NULL);
+  const unsigned threads = (unsigned)bb_schedule_threads(schedule);
+  const unsigned shared_bytes = (unsigned)bb_fused_layer_shared_bytes(schedule, cfg, m);
+  if (programmatic && cu->LaunchKernelEx)
+    return launch_programmatic(cu, function, grid, threads, shared_bytes, stream, params);
+  return cu->LaunchKernel(function, grid[0], grid[1], grid[2], threads, 1, 1, shared_bytes, stream,
+                          params, NULL);
 }

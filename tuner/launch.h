@@ -31,15 +31,17 @@ typedef struct bb_product {
   CUfunction act_sums;
   CUmemoryPool workspace;
   int dependent_launch; /* the device takes programmatic dependent launches (sm_90 and later) */
+  int dependent_runs;   /* each run's first kernel is launched as the programmatic dependent of
+                           the kernel before it (bb_launch_runs_dependent) */
 } bb_product;
 
 /* The kernel that fills a product's given sums (kernel_src/tcgemv.cu), in the same module. */
 #define BB_ACT_SUMS_NAME "bitblas_act_sums"
 
 /* Fills *product for `kernel`, loaded from `module` for `schedule`: finds bitblas_act_sums and
- * the device's workspace pool where the schedule takes given sums, and asks the current
- * context's device whether it takes dependent launches. The context must be current. Returns the
- * first failing CUresult. */
+ * the device's workspace pool where the schedule takes given sums, asks the current context's
+ * device whether it takes dependent launches, and settles whether runs are launched as dependents
+ * (bb_launch_runs_dependent). The context must be current. Returns the first failing CUresult. */
 CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kernel,
                          const bb_schedule *schedule, bb_product *product);
 
@@ -55,9 +57,11 @@ size_t bb_given_sums_bytes(const bb_schedule *schedule, const bitblas_matmul_con
 /* Enqueues one product on stream: bb_launch of product->kernel; where the schedule takes given
  * sums, first bitblas_act_sums into workspace memory of this run (product->workspace), taken before
  * it and handed back after the product, the product then launched as its dependent where the device
- * allows. after_producer: as bb_launch's (schedules with given sums have none: float16 activations
- * come from no quantizer). The context must be current. Returns the first failing CUresult; the
- * workspace is handed back whatever failed after it was taken. */
+ * allows. The first kernel is launched as the programmatic dependent of the kernel before it in the
+ * stream with after_producer (as bb_launch's; schedules with given sums have none: float16
+ * activations come from no quantizer) or product->dependent_runs. The context must be current.
+ * Returns the first failing CUresult; the workspace is handed back whatever failed after it was
+ * taken. */
 CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
                            const bb_schedule *schedule, const bitblas_matmul_config *cfg,
                            const bb_launch_args *args, CUstream stream, int after_producer);
@@ -70,9 +74,12 @@ CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
 CUresult bb_row_quantizer_find(const bb_cuda_api *cu, CUmodule module, CUfunction *function);
 
 /* Enqueues the row quantizer on stream for m rows: x [m, K] of the config's output type ->
- * x_q [m, K] int8 and a_scale [m] float32. The context must be current. Returns the CUresult. */
+ * x_q [m, K] int8 and a_scale [m] float32; with `programmatic` (the product's dependent_runs) as
+ * the dependent of the kernel before it, where the driver can. The context must be current.
+ * Returns the CUresult. */
 CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int m, CUdeviceptr x,
-                                 CUdeviceptr x_q, CUdeviceptr a_scale, CUstream stream);
+                                 CUdeviceptr x_q, CUdeviceptr a_scale, CUstream stream,
+                                 int programmatic);
 
 /* The BitNet layer in one kernel: tcgemv_int8 modules of configs that quantize their rows also
  * hold bitblas_quantize_and_multiply (kernel_src/tcgemv_int8.cu), whose blocks quantize the rows
@@ -118,13 +125,14 @@ int bb_fused_layer_fits(const bb_schedule *schedule, const bitblas_matmul_config
 CUresult bb_fused_layer_find(const bb_cuda_api *cu, CUmodule module, CUfunction *function);
 
 /* Enqueues the one-kernel layer on stream: x [m, K] of the config's output type, the product's
- * W, weight scales and bias, y [m, N]; grid and block from the schedule, as bb_launch's. The
+ * W, weight scales and bias, y [m, N]; grid and block from the schedule; with `programmatic` (the
+ * product's dependent_runs) as the dependent of the kernel before it, where the driver can. The
  * caller has checked that its shared memory is at most BB_FUSED_LAYER_SHARED_MAX. The context
  * must be current. Returns the CUresult. */
 CUresult bb_fused_layer_launch(const bb_cuda_api *cu, CUfunction function,
                                const bb_schedule *schedule, const bitblas_matmul_config *cfg, int m,
                                CUdeviceptr x, CUdeviceptr W, CUdeviceptr weight_scale,
-                               CUdeviceptr bias, CUdeviceptr y, CUstream stream);
+                               CUdeviceptr bias, CUdeviceptr y, CUstream stream, int programmatic);
 
 /* Whether a kernel of `schedule` that follows the row quantizer on a device of compute
  * capability `compute_major`.x is launched as the quantizer's programmatic dependent (bb_launch's
@@ -135,13 +143,32 @@ CUresult bb_fused_layer_launch(const bb_cuda_api *cu, CUfunction function,
  * dependent launch gained nothing (bench/RESULTS.md, twenty-first section). */
 int bb_launch_follows_quantizer(int compute_major, const bb_schedule *schedule);
 
-/* Enqueues the kernel on stream; the context must be current. Returns the CUresult.
- * With `after_producer` (a device of compute capability 9.0 or more, and the row quantizer just
+/* Whether a BITBLAS_DEPENDENT_LAUNCH value turns dependent runs on: "1" only. */
+int bb_dependent_launch_setting(const char *value);
+
+/* Dependent runs, the process's setting: BITBLAS_DEPENDENT_LAUNCH as the first call found it
+ * (bb_dependent_launch_setting), kept for the life of the process. With it, every kernel the
+ * emitter writes waits for the kernels before it and lets the next one launch
+ * (BB_DEPENDENT_LAUNCH: kernel_src/common.cuh), and its cache rows are its own (the source
+ * hash covers the setting). Off by default: those instructions made some kernels slower when
+ * run alone (bench/RESULTS.md, twenty-ninth section). */
+int bb_dependent_launch_enabled(void);
+
+/* Whether each run of `schedule`'s kernels on a device of compute capability `compute_major`.x
+ * is launched as the programmatic dependent of whatever kernel is before it in the stream:
+ * where dependent runs are `enabled`, by the rule of bb_launch_follows_quantizer. Its blocks
+ * are then placed, and their launch done, while that kernel ends; on an H200 the four layers of
+ * a Llama-3 block run back to back took 1-8 % less time (bench/RESULTS.md, twenty-ninth
+ * section). */
+int bb_launch_runs_dependent(int enabled, int compute_major, const bb_schedule *schedule);
+
+/* Enqueues the kernel on stream; the context must be current. Returns the CUresult. With
+ * `programmatic` (the row quantizer, bitblas_act_sums or, with dependent runs, any kernel just
  * ahead of it in the stream) the kernel is launched as a programmatic dependent of that kernel
- * where the driver can (cuLaunchKernelEx): its blocks start while the quantizer runs and wait
- * for the quantizer's output (griddepcontrol.wait) before they read A. */
+ * where the driver can (cuLaunchKernelEx): its blocks start while that kernel runs and wait for
+ * it (griddepcontrol.wait) before they read what it writes. */
 CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule *schedule,
                    const bitblas_matmul_config *cfg, const bb_launch_args *args, CUstream stream,
-                   int after_producer);
+                   int programmatic);
 
 #endif

@@ -108,7 +108,7 @@ static bb_candidate_outcome run_quantizer(bb_layer_check *check, CUmodule module
         cu->MemsetD8Async(check->x_scale, 0xFF, (size_t)check->rows * sizeof(float), check->stream);
   if (result == BB_CUDA_SUCCESS)
     result = bb_row_quantizer_launch(cu, quantizer, (int)check->rows, check->x, check->x_q,
-                                     check->x_scale, check->stream);
+                                     check->x_scale, check->stream, 0);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(check->stream);
   bb_candidate_outcome outcome =
       bb_measure_cuda_outcome(cu, result, "row quantizer", message, message_size);
@@ -166,7 +166,7 @@ bb_candidate_outcome bb_layer_check_run(bb_layer_check *check, CUmodule module, 
   result = bb_cuda_fill_pattern32_async(cu, check->y, 0x7f817f81u, check->y_bytes, check->stream);
   if (result == BB_CUDA_SUCCESS)
     result = bb_fused_layer_launch(cu, fused, schedule, cfg, (int)check->rows, check->x, weights->W,
-                                   weights->scales, weights->bias, check->y, check->stream);
+                                   weights->scales, weights->bias, check->y, check->stream, 0);
   if (result == BB_CUDA_SUCCESS) result = cu->StreamSynchronize(check->stream);
   if (result == BB_CUDA_SUCCESS) result = cu->MemcpyDtoH(check->y_one, check->y, check->y_bytes);
   if ((outcome = bb_measure_cuda_outcome(cu, result, "one-kernel layer", message, message_size)) !=

@@ -117,11 +117,21 @@ typedef enum bb_fault { BB_FAULT_NONE = 0, BB_FAULT_TRAP = 1, BB_FAULT_HANG = 2 
  * malloc'd; the caller frees. NULL with BITBLAS_OUT_OF_MEMORY set on failure. */
 char *bb_emit_source(const bitblas_matmul_config *cfg, const bb_schedule *schedule, bb_fault fault);
 
+/* The same for the process's setting of dependent runs or not (bb_dependent_launch_enabled,
+ * tuner/launch.h) given: with `dependent_launch` the #define block also sets
+ * BB_DEPENDENT_LAUNCH (kernel_src/common.cuh). */
+char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *schedule,
+                         bb_fault fault, int dependent_launch);
+
 /* The kernel's entry point name in every family. */
 #define BB_KERNEL_NAME "bitblas_kernel"
 
-/* 16 hex digits hashing every kernel template, the emitter version and the compile options:
- * part of every cache key. Computed once. */
+/* 16 hex digits hashing every kernel template, the emitter version, the compile options and the
+ * process's setting of dependent runs (bb_dependent_launch_enabled): part of every cache key.
+ * Computed once. */
 const char *bb_source_hash(void);
+
+/* The same hash for the setting given, into out (16 digits and a NUL). */
+void bb_source_hash_for(int dependent_launch, char out[17]);
 
 #endif

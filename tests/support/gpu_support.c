@@ -122,9 +122,7 @@ bb_test_check bb_test_run_and_check_bias_at(const bitblas_op *op, int64_t m, bb_
   bb_test_device_operands device;
   const size_t c_bytes = bb_config_c_bytes(cfg, m);
   void *first = malloc(c_bytes), *second = malloc(c_bytes);
-  double *reference = malloc(16 * 512 * sizeof(double));
-  double *magnitude = malloc(16 * 512 * sizeof(double));
-  if (!first || !second || !reference || !magnitude || bb_test_upload(cfg, &host, &device) != 0) {
+  if (!first || !second || bb_test_upload(cfg, &host, &device) != 0) {
     snprintf(check.message, sizeof check.message, "allocation failed");
     goto done;
   }
@@ -162,38 +160,51 @@ bb_test_check bb_test_run_and_check_bias_at(const bitblas_op *op, int64_t m, bb_
       goto free_device;
     }
   }
-  check.ran = 1;
-  check.poison_differs = memcmp(first, second, c_bytes) != 0;
-  /* The reference on every row and column of small outputs; on large ones on 16 rows (the
-   * first, the last, random) and 512 columns alike. The poison check above covers them all. */
-  int64_t rows[16], cols[512];
-  const int64_t row_count = bb_sample_indices(m, 16, rng, rows);
-  const int64_t col_count = bb_sample_indices(cfg->N, 512, rng, cols);
   const bitblas_matmul_args host_args = bb_host_operands_args(&host);
-  if (bb_reference_subset_sized(cfg, &host_args, rows, row_count, cols, col_count, reference,
+  check = bb_test_compare(cfg, &host_args, first, rng);
+  check.poison_differs = memcmp(first, second, c_bytes) != 0;
+free_device:
+  bb_test_device_free(&device);
+done:
+  free(first);
+  free(second);
+  bb_host_operands_free(&host);
+  return check;
+}
+
+bb_test_check bb_test_compare(const bitblas_matmul_config *cfg,
+                              const bitblas_matmul_args *host_args, const void *C, bb_rng *rng) {
+  bb_test_check check;
+  memset(&check, 0, sizeof check);
+  double *reference = malloc(16 * 512 * sizeof(double));
+  double *magnitude = malloc(16 * 512 * sizeof(double));
+  if (!reference || !magnitude) {
+    snprintf(check.message, sizeof check.message, "allocation failed");
+    goto done;
+  }
+  /* The reference on every row and column of small outputs; on large ones on 16 rows (the
+   * first, the last, random) and 512 columns alike. */
+  int64_t rows[16], cols[512];
+  const int64_t row_count = bb_sample_indices(host_args->m, 16, rng, rows);
+  const int64_t col_count = bb_sample_indices(cfg->N, 512, rng, cols);
+  if (bb_reference_subset_sized(cfg, host_args, rows, row_count, cols, col_count, reference,
                                 magnitude) != BITBLAS_OK) {
     snprintf(check.message, sizeof check.message, "reference: %s", bitblas_last_error());
-    check.ran = 0;
-    goto free_device;
+    goto done;
   }
+  check.ran = 1;
   bb_error_sum sum = {0, 0, 0};
   for (int64_t i = 0; i < row_count; i++) {
     for (int64_t j = 0; j < col_count; j++) {
-      const double got =
-          bb_element_read(cfg->out_dtype, first, (size_t)(rows[i] * cfg->N + cols[j]));
+      const double got = bb_element_read(cfg->out_dtype, C, (size_t)(rows[i] * cfg->N + cols[j]));
       const double want = reference[i * col_count + j];
       if (cfg->out_dtype == BITBLAS_DTYPE_INT32 && got != want) check.mismatches++;
       bb_error_sum_add(&sum, got, want, magnitude[i * col_count + j]);
     }
   }
   check.relative_error = bb_error_sum_relative(&sum, cfg->K);
-free_device:
-  bb_test_device_free(&device);
 done:
-  free(first);
-  free(second);
   free(reference);
   free(magnitude);
-  bb_host_operands_free(&host);
   return check;
 }

@@ -64,6 +64,12 @@ bb_test_check bb_test_run_and_check(const bitblas_op *op, int64_t m, bb_rng *rng
 bb_test_check bb_test_run_and_check_bias_at(const bitblas_op *op, int64_t m, bb_rng *rng,
                                             size_t bias_offset);
 
+/* Compares C, the host copy of an output of host_args->m rows, with the float64 reference of
+ * cfg on the host operands host_args (sampled as bb_test_run_and_check does). ran is 1 when the
+ * reference could be computed; poison_differs stays 0. */
+bb_test_check bb_test_compare(const bitblas_matmul_config *cfg,
+                              const bitblas_matmul_args *host_args, const void *C, bb_rng *rng);
+
 /* Tolerance on the relative error for an output of cfg, written down once for every suite:
  * float16 out 2e-3, float32 out 2e-3 (weights may be rounded to float16 before the tensor-core
  * product), bfloat16 A or out 1e-2, int32 exact (0). */
