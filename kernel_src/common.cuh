@@ -565,6 +565,16 @@ __device__ __forceinline__ void bb_dependent_start() {
 #endif
 }
 
+// The first step of the first kernel of a run's pair (the row quantizer, bitblas_act_sums): it
+// lets the product behind it launch at once, having first waited with BB_DEPENDENT_LAUNCH.
+__device__ __forceinline__ void bb_pair_start() {
+#if BB_DEPENDENT_LAUNCH
+  bb_dependent_start();
+#else
+  bb_let_next_grid_launch();
+#endif
+}
+
 // The product after the row quantizer: A (and a_scale) may still be on their way. Without
 // BB_DEPENDENT_LAUNCH only; with it, bb_dependent_start has waited.
 __device__ __forceinline__ void bb_wait_for_quantizer() {

@@ -128,11 +128,7 @@ extern "C" __global__ void __launch_bounds__(BB_QR_THREADS)
                           float *__restrict__ a_scale) {
   // The product behind this kernel (bitblas_bitnet_run) may be launched now; it waits for this
   // grid to finish before it reads x_q (bb_wait_for_quantizer, common.cuh).
-#if BB_DEPENDENT_LAUNCH
-  bb_dependent_start();
-#else
-  bb_let_next_grid_launch();
-#endif
+  bb_pair_start();
   __shared__ float partial[BB_QR_THREADS / 32];
   const size_t row = blockIdx.x;
   const bb_out_t *x_row = x + row * BB_K;

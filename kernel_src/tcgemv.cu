@@ -910,11 +910,7 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
 #define BB_SUMS_THREADS 256
 extern "C" __global__ void __launch_bounds__(BB_SUMS_THREADS)
     bitblas_act_sums(const void *__restrict__ A_, float *__restrict__ sums, int M, int rows) {
-#if BB_DEPENDENT_LAUNCH
-  bb_dependent_start();
-#else
-  bb_let_next_grid_launch();
-#endif
+  bb_pair_start();
   const int lane = threadIdx.x & 31;
   const int index = blockIdx.x * (BB_SUMS_THREADS / 32) + (threadIdx.x >> 5);
   if (index >= (BB_K / BB_GROUP) * rows) return;  // whole warps

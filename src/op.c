@@ -24,10 +24,9 @@
 typedef struct bb_op_kernel {
   int64_t bucket_m;
   CUmodule module;
-  CUfunction function;
   CUfunction row_quantizer; /* bb_config_quantizes_rows configs: the same module's; else NULL */
   CUfunction fused_layer;   /* the BitNet layer in one kernel (tuner/launch.h), or NULL */
-  bb_product product;       /* function, and what its launch needs beside it */
+  bb_product product;       /* the kernel, and what its launch needs beside it */
   bb_schedule schedule;
 } bb_op_kernel;
 
@@ -76,11 +75,12 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
                    schedule_text, reads_words, weight_words);
   }
   BB_CU_CHECK(cu->CtxPushCurrent(ctx->cu_context));
-  CUresult result = bb_function_load(cu, cubin, &kernel->module, &kernel->function);
+  CUfunction function = NULL;
+  CUresult result = bb_function_load(cu, cubin, &kernel->module, &function);
   kernel->row_quantizer = NULL;
   kernel->fused_layer = NULL;
   if (result == BB_CUDA_SUCCESS)
-    result = bb_product_find(cu, kernel->module, kernel->function, schedule, &kernel->product);
+    result = bb_product_find(cu, kernel->module, function, schedule, &kernel->product);
   if (result == BB_CUDA_SUCCESS && bb_config_quantizes_rows(&op->cfg)) {
     result = bb_row_quantizer_find(cu, kernel->module, &kernel->row_quantizer);
     if (result == BB_CUDA_SUCCESS && bb_fused_layer_in_module(schedule, &op->cfg))

@@ -46,10 +46,14 @@ int bb_launch_runs_dependent(int enabled, int compute_major, const bb_schedule *
   return enabled && bb_launch_follows_quantizer(compute_major, schedule);
 }
 
-/* cuLaunchKernelEx with the programmatic stream serialization attribute. */
-static CUresult launch_programmatic(const bb_cuda_api *cu, CUfunction function,
-                                    const unsigned grid[3], unsigned threads, unsigned shared_bytes,
-                                    CUstream stream, void **params) {
+/* Every launch of this file: with `programmatic`, where the driver has cuLaunchKernelEx, as a
+ * programmatic dependent of the kernel before it in the stream; else the ordinary way. */
+static CUresult launch_kernel(const bb_cuda_api *cu, CUfunction function, const unsigned grid[3],
+                              unsigned threads, unsigned shared_bytes, CUstream stream,
+                              void **params, int programmatic) {
+  if (!programmatic || !cu->LaunchKernelEx)
+    return cu->LaunchKernel(function, grid[0], grid[1], grid[2], threads, 1, 1, shared_bytes,
+                            stream, params, NULL);
   bb_cu_launch_attribute attribute;
   memset(&attribute, 0, sizeof attribute);
   attribute.id = BB_CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
@@ -70,11 +74,8 @@ CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule
   int m = args->m;
   /* Kernels without the last parameter (every family but tcgemv) never read it. */
   void *params[] = {&A, &W, &scales, &zeros, &bias, &a_scale, &C, &m, &given_sums};
-  const unsigned threads = (unsigned)bb_schedule_threads(schedule);
-  if (programmatic && cu->LaunchKernelEx)
-    return launch_programmatic(cu, function, grid, threads, 0, stream, params);
-  return cu->LaunchKernel(function, grid[0], grid[1], grid[2], threads, 1, 1, 0, stream, params,
-                          NULL);
+  return launch_kernel(cu, function, grid, (unsigned)bb_schedule_threads(schedule), 0, stream,
+                       params, programmatic);
 }
 
 CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kernel,
@@ -82,7 +83,6 @@ CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kern
   product->kernel = kernel;
   product->act_sums = NULL;
   product->workspace = NULL;
-  product->dependent_launch = 0;
   CUdevice device = 0;
   int major = 0;
   CUresult result = cu->CtxGetDevice(&device);
@@ -132,10 +132,8 @@ CUresult bb_product_launch(const bb_cuda_api *cu, const bb_product *product,
   const unsigned blocks =
       (unsigned)((warps + BB_ACT_SUMS_THREADS / 32 - 1) / (BB_ACT_SUMS_THREADS / 32));
   const unsigned grid[3] = {blocks, 1, 1};
-  result = first_dependent ? launch_programmatic(cu, product->act_sums, grid, BB_ACT_SUMS_THREADS,
-                                                 0, stream, params)
-                           : cu->LaunchKernel(product->act_sums, blocks, 1, 1, BB_ACT_SUMS_THREADS,
-                                              1, 1, 0, stream, params, NULL);
+  result = launch_kernel(cu, product->act_sums, grid, BB_ACT_SUMS_THREADS, 0, stream, params,
+                         first_dependent);
   if (result == BB_CUDA_SUCCESS)
     result = bb_launch(cu, product->kernel, schedule, cfg, &with_sums, stream,
                        first_dependent || product->dependent_launch);
@@ -155,10 +153,8 @@ CUresult bb_row_quantizer_launch(const bb_cuda_api *cu, CUfunction function, int
                                  int programmatic) {
   void *params[] = {&x, &x_q, &a_scale};
   const unsigned grid[3] = {(unsigned)m, 1, 1};
-  if (programmatic && cu->LaunchKernelEx)
-    return launch_programmatic(cu, function, grid, BB_ROW_QUANTIZER_THREADS, 0, stream, params);
-  return cu->LaunchKernel(function, (unsigned)m, 1, 1, BB_ROW_QUANTIZER_THREADS, 1, 1, 0, stream,
-                          params, NULL);
+  return launch_kernel(cu, function, grid, BB_ROW_QUANTIZER_THREADS, 0, stream, params,
+                       programmatic);
 }
 
 int bb_fused_layer_in_module(const bb_schedule *schedule, const bitblas_matmul_config *cfg) {
@@ -206,10 +202,7 @@ CUresult bb_fused_layer_launch(const bb_cuda_api *cu, CUfunction function,
   unsigned grid[3];
   bb_schedule_grid(schedule, cfg, m, grid);
   void *params[] = {&x, &W, &weight_scale, &bias, &y, &m};
-  const unsigned threads = (unsigned)bb_schedule_threads(schedule);
-  const unsigned shared_bytes = (unsigned)bb_fused_layer_shared_bytes(schedule, cfg, m);
-  if (programmatic && cu->LaunchKernelEx)
-    return launch_programmatic(cu, function, grid, threads, shared_bytes, stream, params);
-  return cu->LaunchKernel(function, grid[0], grid[1], grid[2], threads, 1, 1, shared_bytes, stream,
-                          params, NULL);
+  return launch_kernel(cu, function, grid, (unsigned)bb_schedule_threads(schedule),
+                       (unsigned)bb_fused_layer_shared_bytes(schedule, cfg, m), stream, params,
+                       programmatic);
 }
