@@ -143,9 +143,6 @@ START_TEST(test_passing_load_failure_keeps_the_row) {
 }
 END_TEST
 
-/* A cached row whose schedule reads another weight order than its key's config (here: traded
- * words for a config whose weights are stored plain) is refused like a bad image: deleted and
- * tuned again, never run on weights it would misread. */
 /* Sets the schedule text of the one kernel row of the current cache ($BITBLAS_CACHE). */
 static void set_cached_schedule(const char *schedule) {
   sqlite3 *db = NULL;
@@ -161,6 +158,9 @@ static void set_cached_schedule(const char *schedule) {
   sqlite3_close(db);
 }
 
+/* A cached row whose schedule reads another weight order than its key's config (here: traded
+ * words for a config whose weights are stored plain) is refused like a bad image: deleted and
+ * tuned again, never run on weights it would misread. */
 START_TEST(test_row_of_another_weight_order_is_tuned_again) {
   fresh_setup("weight-order", "ok");
   tune_into_cache();
