@@ -306,9 +306,8 @@ typedef struct bitblas_matmul_args {
  * for the kernels before it to finish, their writes visible, before it reads anything (so A, or
  * the weights, may come from the kernel just before the run), and lets the next kernel launch the
  * same way. Those kernels are compiled and cached apart from the others. Off by default. Set the
- * variable before the process's first bitblas call and leave it: a tuning worker started later
- * reads it again, and one that disagrees is refused (BITBLAS_WORKER_FAILED, naming both source
- * hashes).
+ * variable before the process's first bitblas call: the setting read then holds for the whole
+ * process, and tuning workers started later are given it, whatever the variable says by then.
  * Errors: BITBLAS_INVALID_ARGUMENT
  * (a NULL pointer the config needs, a misaligned A or W, m out of range, or more rows than one
  * launch of the kernel covers), BITBLAS_OUT_OF_MEMORY (the run's memory could not be had),

@@ -25,6 +25,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "launch.h"
 #include "test_support.h"
 #include "tune.h"
 
@@ -423,6 +424,28 @@ START_TEST(test_real_worker_refuses_other_sources) {
 }
 END_TEST
 
+/* The worker gets this process's setting of dependent runs (kept from its first use:
+ * tuner/launch.h), whatever BITBLAS_DEPENDENT_LAUNCH says when the worker starts: it then emits
+ * our sources, and our request gets past its hash check (to the missing device, here) instead of
+ * being refused for another hash. */
+START_TEST(test_worker_gets_our_dependent_launch_setting) {
+  const int ours = bb_dependent_launch_enabled();
+  setenv("BITBLAS_DEPENDENT_LAUNCH", ours ? "0" : "1", 1);
+  setenv("BITBLAS_WORKER", REAL_WORKER, 1);
+  setenv("TMPDIR", temp_dir, 1);
+  bb_worker worker;
+  memset(&worker, 0, sizeof worker);
+  bb_tune_result result;
+  const bitblas_matmul_config cfg = small_config();
+  const bitblas_status status = bb_tune(&worker, 0, &cfg, &result);
+  bb_worker_stop(&worker);
+  unsetenv("BITBLAS_DEPENDENT_LAUNCH");
+  ck_assert_int_ne(status, BITBLAS_OK);
+  ck_assert_msg(strstr(bitblas_last_error(), "device") != NULL, "%s", bitblas_last_error());
+  ck_assert_msg(strstr(bitblas_last_error(), "hash") == NULL, "%s", bitblas_last_error());
+}
+END_TEST
+
 START_TEST(test_real_worker_started_for_another_parent_exits) {
   /* Told that its parent is process 1 (as when the real parent died before the worker could
    * ask to die with it), the worker leaves at once although its input stays open. */
@@ -499,6 +522,7 @@ int main(void) {
   tcase_set_timeout(real, 60);
   tcase_add_test(real, test_real_worker_closes_what_it_inherits);
   tcase_add_test(real, test_real_worker_refuses_other_sources);
+  tcase_add_test(real, test_worker_gets_our_dependent_launch_setting);
   tcase_add_test(real, test_real_worker_started_for_another_parent_exits);
 #if defined(__linux__)
   tcase_add_test(real, test_real_worker_dies_with_its_parent);

@@ -27,6 +27,7 @@
 
 #include "config.h"
 #include "error.h"
+#include "launch.h"
 
 extern char **environ;
 
@@ -127,6 +128,25 @@ static int add_close_above_stdio(posix_spawn_file_actions_t *actions) {
 #endif
 }
 
+/* The worker's environment: this process's, with BITBLAS_DEPENDENT_LAUNCH set to the setting this
+ * process has kept since its first use of it (bb_dependent_launch_enabled), whatever the variable
+ * says now: the worker must emit the same sources, and its source hash must match ours. malloc'd
+ * array of environ's strings and one static string; NULL when out of memory. */
+static char **worker_environment(void) {
+  size_t count = 0;
+  while (environ[count]) count++;
+  char **env = malloc((count + 2) * sizeof *env);
+  if (!env) return NULL;
+  static const char name[] = "BITBLAS_DEPENDENT_LAUNCH=";
+  size_t used = 0;
+  for (size_t i = 0; i < count; i++)
+    if (strncmp(environ[i], name, sizeof name - 1) != 0) env[used++] = environ[i];
+  static char on[] = "BITBLAS_DEPENDENT_LAUNCH=1";
+  if (bb_dependent_launch_enabled()) env[used++] = on;
+  env[used] = NULL;
+  return env;
+}
+
 /* What the worker's descriptors are: its end of the pair as stdin and stdout, stderr (ours, or
  * /dev/null when logging is off), and nothing else. dup2 clears close-on-exec on the copies, so
  * the pair, made close-on-exec, reaches the worker through them alone. Returns an errno. */
@@ -158,13 +178,15 @@ static bitblas_status worker_start(bb_worker *worker, int device_ordinal) {
   snprintf(parent, sizeof parent, "%lld", (long long)getpid());
   char *argv[] = {path, "--device", ordinal, "--parent-pid", parent, NULL};
   pid_t pid = 0;
+  char **env = worker_environment();
   posix_spawn_file_actions_t actions;
-  int error = posix_spawn_file_actions_init(&actions);
+  int error = env ? posix_spawn_file_actions_init(&actions) : ENOMEM;
   if (!error) {
     error = worker_file_actions(&actions, theirs);
-    if (!error) error = posix_spawn(&pid, path, &actions, NULL, argv, environ);
+    if (!error) error = posix_spawn(&pid, path, &actions, NULL, argv, env);
     posix_spawn_file_actions_destroy(&actions);
   }
+  free(env);
   close(theirs);
   if (error != 0) {
     close(ours);
