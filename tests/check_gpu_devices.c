@@ -2,7 +2,8 @@
  * check_gpu_devices.c - contexts on two devices of one process, side by side: each operator
  * belongs to its context's device and computes right there; a kernel tuned on one card is loaded
  * from the cache by an identical card (one row for both), and two devices asking for the same
- * untuned shape at the same moment tune it once. GPU suite: exits 77 with fewer than two devices.
+ * untuned shape at the same moment tune it once; given-sums kernels take their workspace on their
+ * own device. GPU suite: exits 77 with fewer than two devices.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -111,6 +112,43 @@ START_TEST(test_identical_card_loads_the_row) {
 }
 END_TEST
 
+/* Given-sums kernels (sums=given: two kernels per run and workspace memory from bitblas's pool)
+ * on both devices: each run's workspace comes from the pool of the operator's own device, so
+ * both compute right, runs on the two interleaved. A workspace on the other device would not be
+ * reachable from the kernel: the run would fail or read the wrong memory. */
+START_TEST(test_given_sums_on_each_device) {
+  use_fresh_cache("given_sums");
+  bb_rng rng;
+  bb_test_rng_seed(&rng);
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
+  cfg.with_bias = 1;
+  char text[2][160];
+  for (int d = 0; d < 2; d++) bb_test_store_given_sums_twin(d, &cfg, text[d], sizeof text[d]);
+
+  bitblas_context *ctx[2] = {NULL, NULL};
+  bitblas_op *op[2] = {NULL, NULL};
+  for (int d = 0; d < 2; d++) {
+    ck_assert_msg(bitblas_context_create(d, &ctx[d]) == BITBLAS_OK, "%s", bitblas_last_error());
+    ck_assert_msg(bitblas_op_get(ctx[d], &cfg, &op[d]) == BITBLAS_OK, "%s", bitblas_last_error());
+    bitblas_op_info info;
+    bitblas_op_info_get(op[d], &info);
+    ck_assert_int_eq(info.from_cache, 1);
+    ck_assert_str_eq(info.schedule, text[d]);
+  }
+  const int64_t rows[] = {16, 3, 9};
+  for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+    for (int d = 0; d < 2; d++) {
+      const bb_test_check check = check_on_device(d, op[d], rows[i], &rng);
+      assert_checked(&check, op[d], d);
+    }
+  for (int d = 0; d < 2; d++) {
+    bitblas_op_release(op[d]);
+    bitblas_context_destroy(ctx[d]);
+  }
+}
+END_TEST
+
 /* One thread per device, each with its own context, asking for the same untuned shape at once. */
 typedef struct device_thread {
   int ordinal;
@@ -201,6 +239,7 @@ int main(void) {
   tcase_set_timeout(tc, 600);
   tcase_add_test(tc, test_identical_card_loads_the_row);
   tcase_add_test(tc, test_two_devices_tune_a_shape_once);
+  tcase_add_test(tc, test_given_sums_on_each_device);
   suite_add_tcase(suite, tc);
   const int failed = bb_test_run_suite_in_process(suite);
   bb_test_remove_tree(temp_dir);

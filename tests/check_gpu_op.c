@@ -14,9 +14,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "compile.h"
 #include "gpu_support.h"
-#include "schedule.h"
 #include "test_support.h"
 #include "weight_order.h"
 
@@ -124,60 +122,11 @@ START_TEST(test_tune_then_cache) {
 }
 END_TEST
 
-/* Replaces the schedule and cubin of the newest kernel row, via plain SQL. */
-static void replace_newest_kernel(const char *schedule, const void *cubin, size_t cubin_size) {
-  sqlite3 *db = NULL;
-  ck_assert_int_eq(sqlite3_open(getenv("BITBLAS_CACHE"), &db), SQLITE_OK);
-  sqlite3_stmt *statement = NULL;
-  ck_assert_int_eq(sqlite3_prepare_v2(db,
-                                      "UPDATE kernels SET schedule = ?, cubin = ?, cubin_size = ? "
-                                      "WHERE id = (SELECT max(id) FROM kernels)",
-                                      -1, &statement, NULL),
-                   SQLITE_OK);
-  sqlite3_bind_text(statement, 1, schedule, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_blob(statement, 2, cubin, (int)cubin_size, SQLITE_TRANSIENT);
-  sqlite3_bind_int64(statement, 3, (sqlite3_int64)cubin_size);
-  ck_assert_int_eq(sqlite3_step(statement), SQLITE_DONE);
-  ck_assert_int_eq(sqlite3_changes(db), 1);
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
-}
-
-/* Tunes cfg into the current cache (in a context of its own), then swaps the stored kernel for
- * the given-sums twin of the first candidate that may take one, compiled here; its schedule text
- * goes to text. Layers below the size the candidate list offers such kernels for get one this
- * way. */
-static void store_given_sums_twin(const bitblas_matmul_config *cfg, char *text, size_t size) {
-  bitblas_context *ctx = NULL;
-  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
-  bitblas_op *op = NULL;
-  ck_assert_msg(bitblas_op_get(ctx, cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
-  bitblas_op_release(op);
-  bitblas_context_destroy(ctx);
-
-  bb_schedule schedules[BB_MAX_CANDIDATES], twin;
-  const int count = bb_candidates_enumerate(cfg, schedules);
-  int found = 0;
-  for (int i = 0; i < count && !found; i++)
-    if (bb_tcgemv_given_sums_fit(cfg, &schedules[i])) twin = schedules[i], found = 1;
-  ck_assert(found);
-  twin.given_sums = 1;
-  bb_schedule_format(&twin, text, size);
-  char *source = bb_emit_source(cfg, &twin, BB_FAULT_NONE);
-  ck_assert_ptr_nonnull(source);
-  bb_compiled compiled[1];
-  ck_assert_int_eq(bb_compile_all(&source, 1, bb_test_gpu_arch(), compiled), BITBLAS_OK);
-  ck_assert_msg(compiled[0].status == BITBLAS_OK, "%s", compiled[0].message);
-  replace_newest_kernel(text, compiled[0].cubin, compiled[0].cubin_size);
-  bb_compiled_free(compiled, 1);
-  free(source);
-}
-
 /* An operator whose kernel takes given sums (sums=given: the activations' sums from a kernel of
  * their own, into workspace memory of each run) runs through bitblas_op_run: right outputs at
  * several m, run after run, the workspace taken and handed back on the caller's stream. The
  * layer (2-bit codes, 2880 x 4096) is below the size the candidate list offers such kernels
- * for, so the stored kernel is the twin store_given_sums_twin compiles, which a new context
+ * for, so the stored kernel is the twin bb_test_store_given_sums_twin compiles, which a new context
  * loads from the cache. */
 START_TEST(test_given_sums_through_op_run) {
   use_fresh_cache("given_sums");
@@ -185,7 +134,7 @@ START_TEST(test_given_sums_through_op_run) {
       bb_test_scaled_config(16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
   cfg.with_bias = 1;
   char text[160];
-  store_given_sums_twin(&cfg, text, sizeof text);
+  bb_test_store_given_sums_twin(0, &cfg, text, sizeof text);
 
   bitblas_context *ctx = NULL;
   bitblas_op *op = NULL;
@@ -237,7 +186,7 @@ START_TEST(test_runs_back_to_back_read_what_came_before) {
       bb_test_scaled_config(m, n, n, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
   cfg2.with_bias = 1;
   char text[160];
-  store_given_sums_twin(&cfg2, text, sizeof text);
+  bb_test_store_given_sums_twin(0, &cfg2, text, sizeof text);
 
   const bb_cuda_api *cu = bb_test_cu();
   bitblas_context *ctx = NULL;

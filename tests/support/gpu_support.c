@@ -4,13 +4,16 @@
 #include "gpu_support.h"
 
 #include <math.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "compile.h"
 #include "config.h"
 #include "half.h"
 #include "reference.h"
+#include "schedule.h"
 #include "test_support.h"
 
 static const bb_cuda_api *test_cu;
@@ -207,4 +210,57 @@ done:
   free(reference);
   free(magnitude);
   return check;
+}
+
+/* Replaces the schedule and cubin of the newest kernel row of the current cache. */
+static void replace_newest_kernel(const char *schedule, const void *cubin, size_t cubin_size) {
+  sqlite3 *db = NULL;
+  ck_assert_int_eq(sqlite3_open(getenv("BITBLAS_CACHE"), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 10000);
+  sqlite3_stmt *statement = NULL;
+  ck_assert_int_eq(sqlite3_prepare_v2(db,
+                                      "UPDATE kernels SET schedule = ?, cubin = ?, cubin_size = ? "
+                                      "WHERE id = (SELECT max(id) FROM kernels)",
+                                      -1, &statement, NULL),
+                   SQLITE_OK);
+  sqlite3_bind_text(statement, 1, schedule, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_blob(statement, 2, cubin, (int)cubin_size, SQLITE_TRANSIENT);
+  sqlite3_bind_int64(statement, 3, (sqlite3_int64)cubin_size);
+  ck_assert_int_eq(sqlite3_step(statement), SQLITE_DONE);
+  ck_assert_int_eq(sqlite3_changes(db), 1);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+}
+
+void bb_test_store_given_sums_twin(int ordinal, const bitblas_matmul_config *cfg, char *text,
+                                   size_t size) {
+  bitblas_context *ctx = NULL;
+  ck_assert_msg(bitblas_context_create(ordinal, &ctx) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op *op = NULL;
+  ck_assert_msg(bitblas_op_get(ctx, cfg, &op) == BITBLAS_OK, "%s", bitblas_last_error());
+  bitblas_op_release(op);
+  bitblas_context_destroy(ctx);
+
+  CUdevice device;
+  int major = 0, minor = 0;
+  ck_assert_int_eq(test_cu->DeviceGet(&device, ordinal), 0);
+  test_cu->DeviceGetAttribute(&major, BB_CU_ATTR_COMPUTE_CAPABILITY_MAJOR, device);
+  test_cu->DeviceGetAttribute(&minor, BB_CU_ATTR_COMPUTE_CAPABILITY_MINOR, device);
+
+  bb_schedule schedules[BB_MAX_CANDIDATES], twin;
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  int found = 0;
+  for (int i = 0; i < count && !found; i++)
+    if (bb_tcgemv_given_sums_fit(cfg, &schedules[i])) twin = schedules[i], found = 1;
+  ck_assert(found);
+  twin.given_sums = 1;
+  bb_schedule_format(&twin, text, size);
+  char *source = bb_emit_source(cfg, &twin, BB_FAULT_NONE);
+  ck_assert_ptr_nonnull(source);
+  bb_compiled compiled[1];
+  ck_assert_int_eq(bb_compile_all(&source, 1, major * 10 + minor, compiled), BITBLAS_OK);
+  ck_assert_msg(compiled[0].status == BITBLAS_OK, "%s", compiled[0].message);
+  replace_newest_kernel(text, compiled[0].cubin, compiled[0].cubin_size);
+  bb_compiled_free(compiled, 1);
+  free(source);
 }

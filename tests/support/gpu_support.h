@@ -70,6 +70,14 @@ bb_test_check bb_test_run_and_check_bias_at(const bitblas_op *op, int64_t m, bb_
 bb_test_check bb_test_compare(const bitblas_matmul_config *cfg,
                               const bitblas_matmul_args *host_args, const void *C, bb_rng *rng);
 
+/* Tunes cfg on device `ordinal` into the current cache (BITBLAS_CACHE; a context of its own),
+ * then replaces the schedule and cubin of the cache's newest kernel row (plain SQL) with the
+ * given-sums twin (sums=given) of the first candidate that may take one, compiled here for that
+ * device; its schedule text goes to text. Layers below the size the candidate list offers such
+ * kernels for get one this way. Fails the running test on any error. */
+void bb_test_store_given_sums_twin(int ordinal, const bitblas_matmul_config *cfg, char *text,
+                                   size_t size);
+
 /* Tolerance on the relative error for an output of cfg, written down once for every suite:
  * float16 out 2e-3, float32 out 2e-3 (weights may be rounded to float16 before the tensor-core
  * product), bfloat16 A or out 1e-2, int32 exact (0). */
