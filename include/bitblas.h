@@ -294,24 +294,25 @@ typedef struct bitblas_matmul_args {
  * returns without waiting. m must be >= 1; for a static operator m must not exceed M; a dynamic
  * operator takes any m, running the kernel of the smallest bucket >= m (the top one above it).
  * A and W must be 16-byte aligned (cudaMalloc pointers are). Safe to call from several threads on
- * different streams. A kernel whose schedule reads " sums=given" (bitblas_op_info's schedule)
- * enqueues two kernels, and takes 4 bytes per group of K and row of its launch (a few KiB) of
- * device memory for the run from a stream-ordered pool of bitblas's own, handed back on
- * `stream` after the run (the pool keeps up to 64 MiB reserved per device; under stream
- * capture the driver records the two as graph allocation nodes). Dependent runs: where the
- * process runs with BITBLAS_DEPENDENT_LAUNCH=1 (read once, at the library's first use), on compute
- * capability 9.0 and later each run's first kernel (but those of the large-batch tiled family) is
- * launched as the programmatic dependent of the kernel before it in the stream, whatever that
- * kernel is: its blocks may be placed while that kernel ends, and every bitblas kernel then waits
- * for the kernels before it to finish, their writes visible, before it reads anything (so A, or
- * the weights, may come from the kernel just before the run), and lets the next kernel launch the
- * same way. Those kernels are compiled and cached apart from the others. Off by default. Set the
- * variable before the process's first bitblas call: the setting read then holds for the whole
- * process, and tuning workers started later are given it, whatever the variable says by then.
- * Errors: BITBLAS_INVALID_ARGUMENT
- * (a NULL pointer the config needs, a misaligned A or W, m out of range, or more rows than one
- * launch of the kernel covers), BITBLAS_OUT_OF_MEMORY (the run's memory could not be had),
- * BITBLAS_CUDA_ERROR (the launch failed). */
+ * different streams. Everything it enqueues is stream-ordered work on `stream`, so it may be
+ * captured into a CUDA graph and replayed. A kernel whose schedule reads " sums=given"
+ * (bitblas_op_info's schedule) enqueues two kernels, and takes 4 bytes per group of K and row of
+ * its launch (a few KiB) of device memory for the run from a stream-ordered pool of bitblas's own,
+ * handed back on `stream` after the run (the pool keeps up to 64 MiB reserved per device; under
+ * stream capture the driver records the taking and the handing back as graph allocation and free
+ * nodes).
+ * Dependent runs: where the process runs with BITBLAS_DEPENDENT_LAUNCH=1 (read once, at the
+ * library's first use), on compute capability 9.0 and later each run's first kernel (but those of
+ * the large-batch tiled family) is launched as the programmatic dependent of the kernel before it
+ * in the stream, whatever that kernel is: its blocks may be placed while that kernel ends, and
+ * every bitblas kernel then waits for the kernels before it to finish, their writes visible, before
+ * it reads anything (so A, or the weights, may come from the kernel just before the run), and lets
+ * the next kernel launch the same way. Those kernels are compiled and cached apart from the others.
+ * Off by default. Set the variable before the process's first bitblas call: the setting read then
+ * holds for the whole process, and tuning workers started later are given it, whatever the variable
+ * says by then. Errors: BITBLAS_INVALID_ARGUMENT (a NULL pointer the config needs, a misaligned A
+ * or W, m out of range, or more rows than one launch of the kernel covers), BITBLAS_OUT_OF_MEMORY
+ * (the run's memory could not be had), BITBLAS_CUDA_ERROR (the launch failed). */
 BITBLAS_API bitblas_status bitblas_op_run(const bitblas_op *op, const bitblas_matmul_args *args,
                                           struct CUstream_st *stream);
 

@@ -151,19 +151,6 @@ START_TEST(test_given_sums_through_op_run) {
 }
 END_TEST
 
-/* A kernel of another library, launched the ordinary way: copies `words` 32-bit words from src
- * to dst, one thread per word. */
-static const char copy_words_ptx[] =
-    ".version 7.0\n.target sm_70\n.address_size 64\n"
-    ".visible .entry copy_words(.param .u64 dst, .param .u64 src, .param .u32 words)\n{\n"
-    "  .reg .pred %p1;\n  .reg .b32 %r<7>;\n  .reg .b64 %rd<6>;\n"
-    "  ld.param.u64 %rd1, [dst];\n  ld.param.u64 %rd2, [src];\n  ld.param.u32 %r1, [words];\n"
-    "  mov.u32 %r2, %ctaid.x;\n  mov.u32 %r3, %ntid.x;\n  mov.u32 %r4, %tid.x;\n"
-    "  mad.lo.u32 %r5, %r2, %r3, %r4;\n  setp.ge.u32 %p1, %r5, %r1;\n  @%p1 bra DONE;\n"
-    "  cvta.to.global.u64 %rd1, %rd1;\n  cvta.to.global.u64 %rd2, %rd2;\n"
-    "  mul.wide.u32 %rd3, %r5, 4;\n  add.u64 %rd4, %rd2, %rd3;\n  add.u64 %rd5, %rd1, %rd3;\n"
-    "  ld.global.u32 %r6, [%rd4];\n  st.global.u32 [%rd5], %r6;\nDONE:\n  ret;\n}\n";
-
 #define CHAIN_ROUNDS 8
 
 /* Runs back to back on one stream, each reading what the kernel just before it wrote, with no
@@ -209,8 +196,7 @@ START_TEST(test_runs_back_to_back_read_what_came_before) {
 
   CUmodule module = NULL;
   CUfunction copy_words = NULL;
-  ck_assert_int_eq(cu->ModuleLoadData(&module, copy_words_ptx), 0);
-  ck_assert_int_eq(cu->ModuleGetFunction(&copy_words, module, "copy_words"), 0);
+  ck_assert_int_eq(bb_test_copy_words_load(&module, &copy_words), 0);
   /* Each round's activations (host and device), and its outputs, poisoned. */
   const size_t a_bytes = host[0].A_bytes, c_bytes = device[0].c_bytes;
   void *sources[CHAIN_ROUNDS];
@@ -231,13 +217,9 @@ START_TEST(test_runs_back_to_back_read_what_came_before) {
 
   CUstream stream = NULL;
   ck_assert_int_eq(cu->StreamCreate(&stream, BB_CU_STREAM_NON_BLOCKING), 0);
-  unsigned words = (unsigned)(a_bytes / 4);
   for (int r = 0; r < CHAIN_ROUNDS; r++) {
-    CUdeviceptr destination = device[0].A;
-    void *params[] = {&destination, &source_device[r], &words};
     ck_assert_int_eq(
-        cu->LaunchKernel(copy_words, (words + 255) / 256, 1, 1, 256, 1, 1, 0, stream, params, NULL),
-        0);
+        bb_test_copy_words(copy_words, device[0].A, source_device[r], a_bytes / 4, stream), 0);
     bitblas_matmul_args first = bb_test_device_args(&device[0], m);
     first.C = (void *)(uintptr_t)c1[r];
     bitblas_matmul_args second = bb_test_device_args(&device[1], m);

@@ -264,3 +264,29 @@ void bb_test_store_given_sums_twin(int ordinal, const bitblas_matmul_config *cfg
   bb_compiled_free(compiled, 1);
   free(source);
 }
+
+static const char copy_words_ptx[] =
+    ".version 7.0\n.target sm_70\n.address_size 64\n"
+    ".visible .entry copy_words(.param .u64 dst, .param .u64 src, .param .u32 words)\n{\n"
+    "  .reg .pred %p1;\n  .reg .b32 %r<7>;\n  .reg .b64 %rd<6>;\n"
+    "  ld.param.u64 %rd1, [dst];\n  ld.param.u64 %rd2, [src];\n  ld.param.u32 %r1, [words];\n"
+    "  mov.u32 %r2, %ctaid.x;\n  mov.u32 %r3, %ntid.x;\n  mov.u32 %r4, %tid.x;\n"
+    "  mad.lo.u32 %r5, %r2, %r3, %r4;\n  setp.ge.u32 %p1, %r5, %r1;\n  @%p1 bra DONE;\n"
+    "  cvta.to.global.u64 %rd1, %rd1;\n  cvta.to.global.u64 %rd2, %rd2;\n"
+    "  mul.wide.u32 %rd3, %r5, 4;\n  add.u64 %rd4, %rd2, %rd3;\n  add.u64 %rd5, %rd1, %rd3;\n"
+    "  ld.global.u32 %r6, [%rd4];\n  st.global.u32 [%rd5], %r6;\nDONE:\n  ret;\n}\n";
+
+int bb_test_copy_words_load(CUmodule *module, CUfunction *copy_words) {
+  *module = NULL;
+  *copy_words = NULL;
+  if (test_cu->ModuleLoadData(module, copy_words_ptx) != 0) return -1;
+  return test_cu->ModuleGetFunction(copy_words, *module, "copy_words") == 0 ? 0 : -1;
+}
+
+CUresult bb_test_copy_words(CUfunction copy_words, CUdeviceptr dst, CUdeviceptr src, size_t words,
+                            CUstream stream) {
+  unsigned count = (unsigned)words;
+  void *params[] = {&dst, &src, &count};
+  return test_cu->LaunchKernel(copy_words, (count + 255) / 256, 1, 1, 256, 1, 1, 0, stream, params,
+                               NULL);
+}

@@ -78,6 +78,15 @@ bb_test_check bb_test_compare(const bitblas_matmul_config *cfg,
 void bb_test_store_given_sums_twin(int ordinal, const bitblas_matmul_config *cfg, char *text,
                                    size_t size);
 
+/* A kernel of another library (plain PTX, launched the ordinary way) for suites that run
+ * bitblas after someone else's kernel: copy_words copies 32-bit words from src to dst, one
+ * thread per word. bb_test_copy_words_load loads it into the current context; 0 on success. */
+int bb_test_copy_words_load(CUmodule *module, CUfunction *copy_words);
+
+/* Enqueues copy_words of `words` words from src to dst on stream; the launch's CUresult. */
+CUresult bb_test_copy_words(CUfunction copy_words, CUdeviceptr dst, CUdeviceptr src, size_t words,
+                            CUstream stream);
+
 /* Tolerance on the relative error for an output of cfg, written down once for every suite:
  * float16 out 2e-3, float32 out 2e-3 (weights may be rounded to float16 before the tensor-core
  * product), bfloat16 A or out 1e-2, int32 exact (0). */
