@@ -62,8 +62,12 @@ for stage in $stages; do
       BITBLAS_DEPENDENT_LAUNCH=1 timeout 240 compute-sanitizer --tool memcheck --target-processes all \
         --error-exitcode 99 "$BUILD/bitblas-example" 16 2880 4096
       echo "rc=$?"
+      echo "--- memcheck: runs captured into CUDA graphs and replayed (check_gpu_graphs)"
+      BITBLAS_WORKER=$PWD/$BUILD/bitblas-worker timeout 240 compute-sanitizer --tool memcheck \
+        --target-processes all --error-exitcode 99 "$BUILD/tests/check_gpu_graphs"
+      echo "rc=$?"
     } >"$OUT/sanitizer.log" 2>&1
-    note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/5 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
+    note "sanitizer: $(grep -c '^rc=0' "$OUT/sanitizer.log")/6 clean in $((SECONDS - start)) s; $(grep -E 'ERROR SUMMARY' "$OUT/sanitizer.log" | sort | uniq -c | tr '\n' ' ')"
     unset BITBLAS_CACHE
     ;;
   bench | bench-quick)
