@@ -2,7 +2,8 @@
  * gpu_support.h - what the GPU suites share: the skip rule (exit 77 without a device), a
  * tuning context with a cache of its own, device copies of random operands, and one checked run
  * of an operator against the float64 reference with the output poisoned twice (so an unwritten
- * or twice-written element cannot pass).
+ * or twice-written element cannot pass); a given-sums kernel stored for any layer, and a kernel
+ * of another library to run bitblas after.
  */
 #ifndef BITBLAS_GPU_SUPPORT_H
 #define BITBLAS_GPU_SUPPORT_H
