@@ -69,53 +69,30 @@ START_TEST(test_captured_runs_replay_right) {
   use_fresh_cache("graph");
   graph_api graphs;
   ck_assert_msg(graph_api_load(&graphs), "the driver's graph functions were not found");
-  const int64_t m = 16, n = 2048;
-  bitblas_matmul_config cfg1 =
-      bb_test_scaled_config(m, n, 32768, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
-  bitblas_matmul_config cfg2 =
-      bb_test_scaled_config(m, n, n, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
-  cfg2.with_bias = 1;
-  char text[160];
-  bb_test_store_given_sums_twin(0, &cfg2, text, sizeof text);
-
+  bb_test_chain chain;
+  bb_test_chain_make(&chain, &rng);
   const bb_cuda_api *cu = bb_test_cu();
-  bitblas_context *ctx = NULL;
-  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
-  const bitblas_matmul_config *cfgs[2] = {&cfg1, &cfg2};
-  bitblas_op *ops[2] = {NULL, NULL};
-  bb_host_operands host[2];
-  bb_test_device_operands device[2];
-  for (int i = 0; i < 2; i++) {
-    ck_assert_msg(bitblas_op_get(ctx, cfgs[i], &ops[i]) == BITBLAS_OK, "%s", bitblas_last_error());
-    ck_assert_int_eq(bb_host_operands_make(cfgs[i], m, 0, &rng, &host[i]), BITBLAS_OK);
-    ck_assert_int_eq(bb_test_upload(cfgs[i], &host[i], &device[i]), 0);
-    ck_assert_int_eq(
-        bitblas_op_transform_weight(ops[i], host[i].W, (void *)(uintptr_t)device[i].W, NULL),
-        BITBLAS_OK);
-  }
-  bitblas_op_info info;
-  bitblas_op_info_get(ops[1], &info);
-  ck_assert_str_eq(info.schedule, text);
-
+  const int64_t m = chain.m;
   CUmodule module = NULL;
   CUfunction copy_words = NULL;
   ck_assert_int_eq(bb_test_copy_words_load(&module, &copy_words), 0);
-  const size_t a_bytes = host[0].A_bytes, c_bytes = device[0].c_bytes;
+  const size_t a_bytes = chain.host[0].A_bytes, c_bytes = chain.device[0].c_bytes;
   CUdeviceptr source = 0, c1 = 0;
   ck_assert_int_eq(cu->MemAlloc(&source, a_bytes), 0);
   ck_assert_int_eq(cu->MemAlloc(&c1, c_bytes), 0);
-  const CUdeviceptr c2 = device[1].C;
+  const CUdeviceptr c2 = chain.device[1].C;
 
   CUstream stream = NULL;
   ck_assert_int_eq(cu->StreamCreate(&stream, BB_CU_STREAM_NON_BLOCKING), 0);
-  bitblas_matmul_args first = bb_test_device_args(&device[0], m);
+  bitblas_matmul_args first = bb_test_device_args(&chain.device[0], m);
   first.C = (void *)(uintptr_t)c1;
-  bitblas_matmul_args second = bb_test_device_args(&device[1], m);
+  bitblas_matmul_args second = bb_test_device_args(&chain.device[1], m);
   second.A = (const void *)(uintptr_t)c1;
   ck_assert_int_eq(graphs.begin_capture(stream, CAPTURE_MODE_THREAD_LOCAL), 0);
-  const CUresult copied = bb_test_copy_words(copy_words, device[0].A, source, a_bytes / 4, stream);
-  const bitblas_status ran1 = bitblas_op_run(ops[0], &first, stream);
-  const bitblas_status ran2 = bitblas_op_run(ops[1], &second, stream);
+  const CUresult copied =
+      bb_test_copy_words(copy_words, chain.device[0].A, source, a_bytes / 4, stream);
+  const bitblas_status ran1 = bitblas_op_run(chain.op[0], &first, stream);
+  const bitblas_status ran2 = bitblas_op_run(chain.op[1], &second, stream);
   char error[512];
   snprintf(error, sizeof error, "%s", bitblas_last_error());
   CUgraph graph = NULL;
@@ -130,8 +107,9 @@ START_TEST(test_captured_runs_replay_right) {
   ck_assert_ptr_nonnull(out1);
   ck_assert_ptr_nonnull(out2);
   for (int r = 0; r < REPLAYS; r++) {
-    ck_assert_int_eq(bb_host_operands_remake_activations(&cfg1, m, &rng, &host[0]), BITBLAS_OK);
-    ck_assert_int_eq(cu->MemcpyHtoD(source, host[0].A, a_bytes), 0);
+    ck_assert_int_eq(bb_host_operands_remake_activations(&chain.cfg[0], m, &rng, &chain.host[0]),
+                     BITBLAS_OK);
+    ck_assert_int_eq(cu->MemcpyHtoD(source, chain.host[0].A, a_bytes), 0);
     ck_assert_int_eq(bb_cuda_fill_pattern32_async(cu, c1, 0x7f817f81u, c_bytes, NULL), 0);
     ck_assert_int_eq(bb_cuda_fill_pattern32_async(cu, c2, 0x7f817f81u, c_bytes, NULL), 0);
     ck_assert_int_eq(cu->CtxSynchronize(), 0);
@@ -139,16 +117,7 @@ START_TEST(test_captured_runs_replay_right) {
     ck_assert_int_eq(cu->StreamSynchronize(stream), 0);
     ck_assert_int_eq(cu->MemcpyDtoH(out1, c1, c_bytes), 0);
     ck_assert_int_eq(cu->MemcpyDtoH(out2, c2, c_bytes), 0);
-    bitblas_matmul_args args1 = bb_host_operands_args(&host[0]);
-    bitblas_matmul_args args2 = bb_host_operands_args(&host[1]);
-    args2.A = out1;
-    const bb_test_check checks[2] = {bb_test_compare(&cfg1, &args1, out1, &rng),
-                                     bb_test_compare(&cfg2, &args2, out2, &rng)};
-    for (int i = 0; i < 2; i++) {
-      ck_assert_msg(checks[i].ran, "replay %d, op%d: %s", r, i + 1, checks[i].message);
-      ck_assert_msg(checks[i].relative_error <= bb_test_tolerance(cfgs[i]),
-                    "replay %d, op%d: relative error %g", r, i + 1, checks[i].relative_error);
-    }
+    bb_test_chain_check(&chain, chain.host[0].A, out1, out2, "replay", r, &rng);
   }
   free(out1);
   free(out2);
@@ -158,12 +127,7 @@ START_TEST(test_captured_runs_replay_right) {
   cu->MemFree(source);
   cu->MemFree(c1);
   cu->ModuleUnload(module);
-  for (int i = 0; i < 2; i++) {
-    bb_test_device_free(&device[i]);
-    bb_host_operands_free(&host[i]);
-    bitblas_op_release(ops[i]);
-  }
-  bitblas_context_destroy(ctx);
+  bb_test_chain_free(&chain);
 }
 END_TEST
 

@@ -166,46 +166,23 @@ END_TEST
  * twenty-ninth section). */
 START_TEST(test_runs_back_to_back_read_what_came_before) {
   use_fresh_cache("back_to_back");
-  const int64_t m = 16, n = 2048;
-  bitblas_matmul_config cfg1 =
-      bb_test_scaled_config(m, n, 32768, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
-  bitblas_matmul_config cfg2 =
-      bb_test_scaled_config(m, n, n, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
-  cfg2.with_bias = 1;
-  char text[160];
-  bb_test_store_given_sums_twin(0, &cfg2, text, sizeof text);
-
+  bb_test_chain chain;
+  bb_test_chain_make(&chain, &rng);
   const bb_cuda_api *cu = bb_test_cu();
-  bitblas_context *ctx = NULL;
-  ck_assert_int_eq(bitblas_context_create(0, &ctx), BITBLAS_OK);
-  const bitblas_matmul_config *cfgs[2] = {&cfg1, &cfg2};
-  bitblas_op *ops[2] = {NULL, NULL};
-  bb_host_operands host[2];
-  bb_test_device_operands device[2];
-  for (int i = 0; i < 2; i++) {
-    ck_assert_msg(bitblas_op_get(ctx, cfgs[i], &ops[i]) == BITBLAS_OK, "%s", bitblas_last_error());
-    ck_assert_int_eq(bb_host_operands_make(cfgs[i], m, 0, &rng, &host[i]), BITBLAS_OK);
-    ck_assert_int_eq(bb_test_upload(cfgs[i], &host[i], &device[i]), 0);
-    ck_assert_int_eq(
-        bitblas_op_transform_weight(ops[i], host[i].W, (void *)(uintptr_t)device[i].W, NULL),
-        BITBLAS_OK);
-  }
-  bitblas_op_info info;
-  bitblas_op_info_get(ops[1], &info);
-  ck_assert_str_eq(info.schedule, text);
-
+  const int64_t m = chain.m;
   CUmodule module = NULL;
   CUfunction copy_words = NULL;
   ck_assert_int_eq(bb_test_copy_words_load(&module, &copy_words), 0);
   /* Each round's activations (host and device), and its outputs, poisoned. */
-  const size_t a_bytes = host[0].A_bytes, c_bytes = device[0].c_bytes;
+  const size_t a_bytes = chain.host[0].A_bytes, c_bytes = chain.device[0].c_bytes;
   void *sources[CHAIN_ROUNDS];
   CUdeviceptr source_device[CHAIN_ROUNDS], c1[CHAIN_ROUNDS], c2[CHAIN_ROUNDS];
   for (int r = 0; r < CHAIN_ROUNDS; r++) {
-    ck_assert_int_eq(bb_host_operands_remake_activations(&cfg1, m, &rng, &host[0]), BITBLAS_OK);
+    ck_assert_int_eq(bb_host_operands_remake_activations(&chain.cfg[0], m, &rng, &chain.host[0]),
+                     BITBLAS_OK);
     sources[r] = malloc(a_bytes);
     ck_assert_ptr_nonnull(sources[r]);
-    memcpy(sources[r], host[0].A, a_bytes);
+    memcpy(sources[r], chain.host[0].A, a_bytes);
     ck_assert_int_eq(cu->MemAlloc(&source_device[r], a_bytes), 0);
     ck_assert_int_eq(cu->MemcpyHtoD(source_device[r], sources[r], a_bytes), 0);
     ck_assert_int_eq(cu->MemAlloc(&c1[r], c_bytes), 0);
@@ -219,14 +196,16 @@ START_TEST(test_runs_back_to_back_read_what_came_before) {
   ck_assert_int_eq(cu->StreamCreate(&stream, BB_CU_STREAM_NON_BLOCKING), 0);
   for (int r = 0; r < CHAIN_ROUNDS; r++) {
     ck_assert_int_eq(
-        bb_test_copy_words(copy_words, device[0].A, source_device[r], a_bytes / 4, stream), 0);
-    bitblas_matmul_args first = bb_test_device_args(&device[0], m);
+        bb_test_copy_words(copy_words, chain.device[0].A, source_device[r], a_bytes / 4, stream),
+        0);
+    bitblas_matmul_args first = bb_test_device_args(&chain.device[0], m);
     first.C = (void *)(uintptr_t)c1[r];
-    bitblas_matmul_args second = bb_test_device_args(&device[1], m);
+    bitblas_matmul_args second = bb_test_device_args(&chain.device[1], m);
     second.A = (const void *)(uintptr_t)c1[r];
     second.C = (void *)(uintptr_t)c2[r];
-    ck_assert_msg(bitblas_op_run(ops[0], &first, stream) == BITBLAS_OK, "%s", bitblas_last_error());
-    ck_assert_msg(bitblas_op_run(ops[1], &second, stream) == BITBLAS_OK, "%s",
+    ck_assert_msg(bitblas_op_run(chain.op[0], &first, stream) == BITBLAS_OK, "%s",
+                  bitblas_last_error());
+    ck_assert_msg(bitblas_op_run(chain.op[1], &second, stream) == BITBLAS_OK, "%s",
                   bitblas_last_error());
   }
   ck_assert_int_eq(cu->StreamSynchronize(stream), 0);
@@ -237,17 +216,7 @@ START_TEST(test_runs_back_to_back_read_what_came_before) {
   for (int r = 0; r < CHAIN_ROUNDS; r++) {
     ck_assert_int_eq(cu->MemcpyDtoH(out1, c1[r], c_bytes), 0);
     ck_assert_int_eq(cu->MemcpyDtoH(out2, c2[r], c_bytes), 0);
-    bitblas_matmul_args args1 = bb_host_operands_args(&host[0]);
-    args1.A = sources[r];
-    bitblas_matmul_args args2 = bb_host_operands_args(&host[1]);
-    args2.A = out1;
-    const bb_test_check checks[2] = {bb_test_compare(&cfg1, &args1, out1, &rng),
-                                     bb_test_compare(&cfg2, &args2, out2, &rng)};
-    for (int i = 0; i < 2; i++) {
-      ck_assert_msg(checks[i].ran, "round %d, op%d: %s", r, i + 1, checks[i].message);
-      ck_assert_msg(checks[i].relative_error <= bb_test_tolerance(cfgs[i]),
-                    "round %d, op%d: relative error %g", r, i + 1, checks[i].relative_error);
-    }
+    bb_test_chain_check(&chain, sources[r], out1, out2, "round", r, &rng);
     free(sources[r]);
     cu->MemFree(source_device[r]);
     cu->MemFree(c1[r]);
@@ -257,12 +226,7 @@ START_TEST(test_runs_back_to_back_read_what_came_before) {
   free(out2);
   cu->StreamDestroy(stream);
   cu->ModuleUnload(module);
-  for (int i = 0; i < 2; i++) {
-    bb_test_device_free(&device[i]);
-    bb_host_operands_free(&host[i]);
-    bitblas_op_release(ops[i]);
-  }
-  bitblas_context_destroy(ctx);
+  bb_test_chain_free(&chain);
 }
 END_TEST
 

@@ -290,3 +290,53 @@ CUresult bb_test_copy_words(CUfunction copy_words, CUdeviceptr dst, CUdeviceptr 
   return test_cu->LaunchKernel(copy_words, (count + 255) / 256, 1, 1, 256, 1, 1, 0, stream, params,
                                NULL);
 }
+
+void bb_test_chain_make(bb_test_chain *chain, bb_rng *rng) {
+  memset(chain, 0, sizeof *chain);
+  const int64_t m = 16, n = 2048;
+  chain->m = m;
+  chain->cfg[0] =
+      bb_test_scaled_config(m, n, 32768, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  chain->cfg[1] = bb_test_scaled_config(m, n, n, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL);
+  chain->cfg[1].with_bias = 1;
+  char text[160];
+  bb_test_store_given_sums_twin(0, &chain->cfg[1], text, sizeof text);
+
+  ck_assert_int_eq(bitblas_context_create(0, &chain->ctx), BITBLAS_OK);
+  for (int i = 0; i < 2; i++) {
+    ck_assert_msg(bitblas_op_get(chain->ctx, &chain->cfg[i], &chain->op[i]) == BITBLAS_OK, "%s",
+                  bitblas_last_error());
+    ck_assert_int_eq(bb_host_operands_make(&chain->cfg[i], m, 0, rng, &chain->host[i]), BITBLAS_OK);
+    ck_assert_int_eq(bb_test_upload(&chain->cfg[i], &chain->host[i], &chain->device[i]), 0);
+    ck_assert_int_eq(bitblas_op_transform_weight(chain->op[i], chain->host[i].W,
+                                                 (void *)(uintptr_t)chain->device[i].W, NULL),
+                     BITBLAS_OK);
+  }
+  bitblas_op_info info;
+  bitblas_op_info_get(chain->op[1], &info);
+  ck_assert_str_eq(info.schedule, text);
+}
+
+void bb_test_chain_check(const bb_test_chain *chain, const void *A, const void *out1,
+                         const void *out2, const char *what, int round, bb_rng *rng) {
+  bitblas_matmul_args args[2] = {bb_host_operands_args(&chain->host[0]),
+                                 bb_host_operands_args(&chain->host[1])};
+  args[0].A = A;
+  args[1].A = out1;
+  const void *outputs[2] = {out1, out2};
+  for (int i = 0; i < 2; i++) {
+    const bb_test_check check = bb_test_compare(&chain->cfg[i], &args[i], outputs[i], rng);
+    ck_assert_msg(check.ran, "%s %d, op%d: %s", what, round, i + 1, check.message);
+    ck_assert_msg(check.relative_error <= bb_test_tolerance(&chain->cfg[i]),
+                  "%s %d, op%d: relative error %g", what, round, i + 1, check.relative_error);
+  }
+}
+
+void bb_test_chain_free(bb_test_chain *chain) {
+  for (int i = 0; i < 2; i++) {
+    bb_test_device_free(&chain->device[i]);
+    bb_host_operands_free(&chain->host[i]);
+    bitblas_op_release(chain->op[i]);
+  }
+  bitblas_context_destroy(chain->ctx);
+}

@@ -2,8 +2,8 @@
  * gpu_support.h - what the GPU suites share: the skip rule (exit 77 without a device), a
  * tuning context with a cache of its own, device copies of random operands, and one checked run
  * of an operator against the float64 reference with the output poisoned twice (so an unwritten
- * or twice-written element cannot pass); a given-sums kernel stored for any layer, and a kernel
- * of another library to run bitblas after.
+ * or twice-written element cannot pass); a given-sums kernel stored for any layer, two operators
+ * to run back to back, and a kernel of another library to run bitblas after.
  */
 #ifndef BITBLAS_GPU_SUPPORT_H
 #define BITBLAS_GPU_SUPPORT_H
@@ -78,6 +78,31 @@ bb_test_check bb_test_compare(const bitblas_matmul_config *cfg,
  * kernels for get one this way. Fails the running test on any error. */
 void bb_test_store_given_sums_twin(int ordinal, const bitblas_matmul_config *cfg, char *text,
                                    size_t size);
+
+/* Two operators of one context in the current cache, the second to read the first's output, for
+ * suites that run bitblas back to back: op[0] 4-bit codes, m x n x 32768 (long rows in one wave
+ * of blocks: a kernel after it that read too early would read long before it writes); op[1] the
+ * given-sums twin (bb_test_store_given_sums_twin) of 2-bit codes, m x n x n with a bias: two
+ * kernels and a workspace from bitblas's pool. m = 16, n = 2048. Host and device operands of m
+ * rows for each, weights transformed. Fails the running test on any error. */
+typedef struct bb_test_chain {
+  int64_t m;
+  bitblas_matmul_config cfg[2];
+  bitblas_context *ctx;
+  bitblas_op *op[2];
+  bb_host_operands host[2];
+  bb_test_device_operands device[2];
+} bb_test_chain;
+
+void bb_test_chain_make(bb_test_chain *chain, bb_rng *rng);
+
+/* Fails the running test unless out1 (a host copy of op[0]'s output) matches the float64
+ * reference on activations A (host), and out2 (op[1]'s) the reference on out1; `what` and
+ * `round` name the run in the message. */
+void bb_test_chain_check(const bb_test_chain *chain, const void *A, const void *out1,
+                         const void *out2, const char *what, int round, bb_rng *rng);
+
+void bb_test_chain_free(bb_test_chain *chain);
 
 /* A kernel of another library (plain PTX, launched the ordinary way) for suites that run
  * bitblas after someone else's kernel: copy_words copies 32-bit words from src to dst, one
