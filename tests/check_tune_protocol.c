@@ -446,6 +446,23 @@ START_TEST(test_worker_gets_our_dependent_launch_setting) {
 }
 END_TEST
 
+/* With no environment at all (environ NULL, as after clearenv()), the worker still starts and
+ * answers: our request gets to its missing device. */
+START_TEST(test_worker_starts_with_no_environment) {
+  bb_worker worker;
+  memset(&worker, 0, sizeof worker);
+  bb_tune_result result;
+  const bitblas_matmul_config cfg = small_config();
+  char **saved = environ;
+  environ = NULL;
+  const bitblas_status status = bb_tune(&worker, 0, &cfg, &result);
+  environ = saved;
+  bb_worker_stop(&worker);
+  ck_assert_int_ne(status, BITBLAS_OK);
+  ck_assert_msg(strstr(bitblas_last_error(), "device") != NULL, "%s", bitblas_last_error());
+}
+END_TEST
+
 START_TEST(test_real_worker_started_for_another_parent_exits) {
   /* Told that its parent is process 1 (as when the real parent died before the worker could
    * ask to die with it), the worker leaves at once although its input stays open. */
@@ -523,6 +540,7 @@ int main(void) {
   tcase_add_test(real, test_real_worker_closes_what_it_inherits);
   tcase_add_test(real, test_real_worker_refuses_other_sources);
   tcase_add_test(real, test_worker_gets_our_dependent_launch_setting);
+  tcase_add_test(real, test_worker_starts_with_no_environment);
   tcase_add_test(real, test_real_worker_started_for_another_parent_exits);
 #if defined(__linux__)
   tcase_add_test(real, test_real_worker_dies_with_its_parent);

@@ -128,13 +128,14 @@ static int add_close_above_stdio(posix_spawn_file_actions_t *actions) {
 #endif
 }
 
-/* The worker's environment: this process's, with BITBLAS_DEPENDENT_LAUNCH set to the setting this
- * process has kept since its first use of it (bb_dependent_launch_enabled), whatever the variable
- * says now: the worker must emit the same sources, and its source hash must match ours. malloc'd
- * array of environ's strings and one static string; NULL when out of memory. */
+/* The worker's environment: this process's (none where environ is NULL, as after clearenv()),
+ * with BITBLAS_DEPENDENT_LAUNCH set to the setting this process has kept since its first use of it
+ * (bb_dependent_launch_enabled), whatever the variable says now: the worker must emit the same
+ * sources, and its source hash must match ours. malloc'd array of environ's strings and one static
+ * string; NULL when out of memory. */
 static char **worker_environment(void) {
   size_t count = 0;
-  while (environ[count]) count++;
+  while (environ && environ[count]) count++;
   char **env = malloc((count + 2) * sizeof *env);
   if (!env) return NULL;
   static const char name[] = "BITBLAS_DEPENDENT_LAUNCH=";
