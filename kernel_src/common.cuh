@@ -85,13 +85,26 @@ __device__ __forceinline__ float bb_activation_to_float(bb_u16 a) {
 // ---- weight decoding: stored code u (0 .. 2^b - 1) to its value ------------------------------
 
 #if BB_W_KIND == BB_WK_NF4
-// The 16 NF4 levels of QLoRA, in code order.
+// The 16 NF4 levels of QLoRA, in code order. The lanes of a warp decode different codes at once,
+// and constant memory serves one address per pass: read from here, a warp's 16 levels took up to
+// 16 passes. So each kernel first copies them into shared memory (bb_decode_setup), where they
+// lie in 16 distinct banks and any mix of codes is one pass.
 __constant__ float bb_nf4_levels[16] = {
     -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
     -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
     0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f,
     0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f};
+__shared__ float bb_nf4_shared[16];
 #endif
+
+// Readies what bb_decode reads: NF4's levels in shared memory; nothing for the other formats.
+// Every thread of the block calls it once, before any thread may leave (it holds a barrier).
+__device__ __forceinline__ void bb_decode_setup() {
+#if BB_W_KIND == BB_WK_NF4
+  if (threadIdx.x < 16) bb_nf4_shared[threadIdx.x] = bb_nf4_levels[threadIdx.x];
+  __syncthreads();
+#endif
+}
 
 // Value of a stored code as float. Integer formats are exact in float32.
 __device__ __forceinline__ float bb_decode(bb_u32 u) {
@@ -104,20 +117,18 @@ __device__ __forceinline__ float bb_decode(bb_u32 u) {
 #elif BB_W_KIND == BB_WK_INT1
   return (float)(2 * (int)u - 1);
 #elif BB_W_KIND == BB_WK_NF4
-  return bb_nf4_levels[u];
+  return bb_nf4_shared[u];  // bb_decode_setup filled it
 #elif BB_W_KIND == BB_WK_FP4
-  // sign | 2 exponent bits (bias 1) | 1 mantissa bit; exponent 0 is subnormal: 0 or 0.5.
-  const bb_u32 exponent = (u >> 1) & 3u, mantissa = u & 1u;
-  const float magnitude = exponent == 0 ? 0.5f * (float)mantissa
-                                        : (1.0f + 0.5f * (float)mantissa) * (float)(1u << (exponent - 1));
-  return (u & 8u) ? -magnitude : magnitude;
+  // S.EE.M, exponent bias 1; exponent 0 is subnormal: 0 or 0.5. Moved into a float16 as its sign,
+  // the low two bits of its exponent (bias 15) and the top bit of its mantissa, the code reads
+  // 2^-14 times its value, the subnormals too; the conversion and the scaling are exact.
+  return bb_half_to_float((bb_u16)(((u & 7u) << 9) | ((u & 8u) << 12))) * 16384.0f;
 #elif BB_W_KIND == BB_WK_E4M3
-  // OCP e4m3: bias 7, no infinities; S.1111.111 is NaN. Rebuild as float32 bits.
-  const bb_u32 sign = (u & 0x80u) << 24, exponent = (u >> 3) & 15u, mantissa = u & 7u;
-  if (exponent == 15u && mantissa == 7u) return __uint_as_float(0x7fc00000u);
-  float magnitude = exponent == 0 ? (float)mantissa * 0.001953125f  // m * 2^-9
-                                  : __uint_as_float(((exponent + 120u) << 23) | (mantissa << 20));
-  return __uint_as_float(__float_as_uint(magnitude) | sign);
+  // OCP e4m3: S.EEEE.MMM, bias 7, no infinities; S.1111.111 is NaN. Moved into a float16 as its
+  // sign, the low four bits of its exponent (bias 15) and the top three bits of its mantissa, the
+  // code reads 2^-8 times its value, the subnormals too; conversion and scaling are exact.
+  if ((u & 0x7fu) == 0x7fu) return __uint_as_float(0x7fc00000u);
+  return bb_half_to_float((bb_u16)(((u & 0x7fu) << 7) | ((u & 0x80u) << 8))) * 256.0f;
 #elif BB_W_KIND == BB_WK_E5M2
   // e5m2 is the top byte of a float16.
   return bb_half_to_float((bb_u16)(u << 8));

@@ -100,6 +100,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
                    void *__restrict__ C_, int M) {
   bb_fault_point();
   bb_dependent_start();  // before any load: common.cuh
+  bb_decode_setup();     // before the warps that have no rows leave
   const bb_a_t *A = (const bb_a_t *)A_;
   const bb_scale_t *scales = (const bb_scale_t *)scales_;
   const bb_out_t *bias = (const bb_out_t *)bias_;

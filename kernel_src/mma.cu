@@ -349,6 +349,7 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   // as their dependent. common.cuh
   bb_dependent_start();
   bb_wait_for_quantizer();
+  bb_decode_setup();
   __shared__ __align__(16) bb_u8 a_tiles[BB_A_STAGES][BB_A_TILE_BYTES];
   __shared__ __align__(16) bb_u8 w_tiles[2][BB_W_TILE_BYTES];
   const bb_u8 *A = (const bb_u8 *)A_;
