@@ -84,24 +84,36 @@ __device__ __forceinline__ float bb_activation_to_float(bb_u16 a) {
 
 // ---- weight decoding: stored code u (0 .. 2^b - 1) to its value ------------------------------
 
+// 4-bit codes that index a table of values (NF4, FP4) instead of standing for integers.
+#define BB_W_TABLE (BB_W_KIND == BB_WK_NF4 || BB_W_KIND == BB_WK_FP4)
+
+#if BB_W_TABLE
+// The values of the 16 codes, in code order: the NF4 levels of QLoRA, or OCP FP4 (E2M1). The
+// lanes of a warp decode different codes at once, and constant memory serves one address per
+// pass: NF4 read from here took up to 16 passes per warp. So each kernel first copies the table
+// into shared memory (bb_decode_setup), where its 16 entries lie in 16 distinct banks and any
+// mix of codes is one pass. FP4 takes the same table: built through a float16 instead (a few
+// instructions per code), its float32 path took 152 us on 57344 x 8192 at M = 1 on an H200, NF4's
+// 110 us (bench/RESULTS.md, thirty-first section).
+__constant__ float bb_table_values[16] = {
 #if BB_W_KIND == BB_WK_NF4
-// The 16 NF4 levels of QLoRA, in code order. The lanes of a warp decode different codes at once,
-// and constant memory serves one address per pass: read from here, a warp's 16 levels took up to
-// 16 passes. So each kernel first copies them into shared memory (bb_decode_setup), where they
-// lie in 16 distinct banks and any mix of codes is one pass.
-__constant__ float bb_nf4_levels[16] = {
     -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
     -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
     0.07958029955625534f, 0.16093020141124725f, 0.24611230194568634f, 0.33791524171829224f,
-    0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f};
-__shared__ float bb_nf4_shared[16];
+    0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f
+#else
+    0.0f, 0.5f, 1.0f, 1.5f, 2.0f, 3.0f, 4.0f, 6.0f,
+    -0.0f, -0.5f, -1.0f, -1.5f, -2.0f, -3.0f, -4.0f, -6.0f
+#endif
+};
+__shared__ float bb_table_shared[16];
 #endif
 
-// Readies what bb_decode reads: NF4's levels in shared memory; nothing for the other formats.
+// Readies what bb_decode reads: a table's values in shared memory; nothing for other formats.
 // Every thread of the block calls it once, before any thread may leave (it holds a barrier).
 __device__ __forceinline__ void bb_decode_setup() {
-#if BB_W_KIND == BB_WK_NF4
-  if (threadIdx.x < 16) bb_nf4_shared[threadIdx.x] = bb_nf4_levels[threadIdx.x];
+#if BB_W_TABLE
+  if (threadIdx.x < 16) bb_table_shared[threadIdx.x] = bb_table_values[threadIdx.x];
   __syncthreads();
 #endif
 }
@@ -116,13 +128,8 @@ __device__ __forceinline__ float bb_decode(bb_u32 u) {
   return (float)(int)(bb_i8)u;
 #elif BB_W_KIND == BB_WK_INT1
   return (float)(2 * (int)u - 1);
-#elif BB_W_KIND == BB_WK_NF4
-  return bb_nf4_shared[u];  // bb_decode_setup filled it
-#elif BB_W_KIND == BB_WK_FP4
-  // S.EE.M, exponent bias 1; exponent 0 is subnormal: 0 or 0.5. Moved into a float16 as its sign,
-  // the low two bits of its exponent (bias 15) and the top bit of its mantissa, the code reads
-  // 2^-14 times its value, the subnormals too; the conversion and the scaling are exact.
-  return bb_half_to_float((bb_u16)(((u & 7u) << 9) | ((u & 8u) << 12))) * 16384.0f;
+#elif BB_W_TABLE
+  return bb_table_shared[u];  // bb_decode_setup filled it
 #elif BB_W_KIND == BB_WK_E4M3
   // OCP e4m3: S.EEEE.MMM, bias 7, no infinities; S.1111.111 is NaN. Moved into a float16 as its
   // sign, the low four bits of its exponent (bias 15) and the top three bits of its mantissa, the
@@ -342,6 +349,82 @@ struct bb_row_dequant {
   bb_u32 offset2;
 };
 
+#if BB_W_TABLE
+// Built in float16x2 arithmetic: w = v * scale + offset for the code's value v (the table's).
+__device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
+  bb_row_dequant d;
+  const bb_u32 s2 = bb_dup16(r.scale);
+  d.base2[0] = 0;  // unused: no subtraction
+  d.scale2[0] = s2;
+#if BB_DEQUANT_POSITIONS == 2
+  d.base2[1] = 0;
+  d.scale2[1] = s2;
+#endif
+  const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);
+#if BB_ZEROS == 1
+  d.offset2 = bb_hmul2(minus_zero2, s2);  // -z s
+#elif BB_ZEROS == 2
+  d.offset2 = minus_zero2;  // -z
+#else
+  d.offset2 = 0;  // (quantized zeros are for unsigned integer codes only)
+#endif
+  (void)minus_zero2;
+  return d;
+}
+
+// The 16 values as float16, in byte planes for PRMT: LO<i> holds the low bytes of entries 4i ..
+// 4i + 3, HI<i> their high bytes. NF4's levels are rounded to float16 (relative error at most
+// 3.3e-4); FP4's are exact.
+#if BB_W_KIND == BB_WK_NF4
+#define BB_TABLE_LO0 0x52339200u
+#define BB_TABLE_LO1 0x00d4ea8du
+#define BB_TABLE_LO2 0x68e02618u
+#define BB_TABLE_LO3 0x00c9800du
+#define BB_TABLE_HI0 0xb6b8b9bcu
+#define BB_TABLE_HI1 0x00adb1b4u
+#define BB_TABLE_HI2 0x3533312du
+#define BB_TABLE_HI3 0x3c393837u
+#else  // FP4 (OCP E2M1): 0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives; every low byte is 0
+#define BB_TABLE_LO0 0u
+#define BB_TABLE_LO1 0u
+#define BB_TABLE_LO2 0u
+#define BB_TABLE_LO3 0u
+#define BB_TABLE_HI0 0x3e3c3800u
+#define BB_TABLE_HI1 0x46444240u
+#define BB_TABLE_HI2 0xbebcb880u
+#define BB_TABLE_HI3 0xc6c4c2c0u
+#endif
+
+// The values of a word's 8 codes as its 4 float16 pairs: pair p holds codes p and p + 4 (bits 4p
+// and 4p + 16), as bb_dequant_pair numbers them. A PRMT looks up 4 codes at once in 8 bytes: with
+// a code's low 3 bits as selectors, one PRMT takes the bytes of entries 0-7 and one those of
+// entries 8-15, and a third keeps, per code, the one its bit 3 asks for. 25 instructions per word,
+// shared by its 4 pairs: __byte_perm (PRMT) rather than inline asm, so that the compiler merges
+// the repeated calls for one word.
+__device__ __forceinline__ bb_u32 bb_table_pair(bb_u32 x, int p) {
+  const bb_u32 index = x & 0x77777777u;
+  const bb_u32 choose = ((x >> 1) & 0x44444444u) | 0x32103210u;  // byte i, or 4 + i if bit 3
+  bb_u32 low[2], high[2];  // [h]: byte i is that byte of code 4h + i's value
+#pragma unroll
+  for (int h = 0; h < 2; h++) {
+    const bb_u32 i = index >> (16 * h), c = choose >> (16 * h);
+    low[h] = __byte_perm(__byte_perm(BB_TABLE_LO0, BB_TABLE_LO1, i),
+                         __byte_perm(BB_TABLE_LO2, BB_TABLE_LO3, i), c);
+    high[h] = __byte_perm(__byte_perm(BB_TABLE_HI0, BB_TABLE_HI1, i),
+                          __byte_perm(BB_TABLE_HI2, BB_TABLE_HI3, i), c);
+  }
+  // Codes 2q and 2q + 1, and 2q + 4 and 2q + 5, as float16 pairs; then pair p's two values.
+  const int q = (p >> 1) & 1;
+  const bb_u32 first = __byte_perm(low[0], high[0], q ? 0x7362u : 0x5140u);
+  const bb_u32 second = __byte_perm(low[1], high[1], q ? 0x7362u : 0x5140u);
+  return __byte_perm(first, second, (p & 1) ? 0x7632u : 0x5410u);
+}
+
+// Code pair p of word x (codes at bits 4p and 4p + 16) as two dequantized float16 weights.
+__device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d) {
+  return bb_hfma2(bb_table_pair(x, p), d.scale2[0], d.offset2);
+}
+#else
 // Built in float16x2 arithmetic, a handful of instructions per row and group.
 __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
   bb_row_dequant d;
@@ -389,6 +472,7 @@ __device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_
       bb_and_xor(shifted, (BB_W_MASK * 0x00010001u) << (j * BB_W_BITS), BB_DEQUANT_MAGIC2);
   return bb_hfma2(bb_hsub2(h, d.base2[j]), d.scale2[j], d.offset2);  // exact: 2^(jb) (u - offset)
 }
+#endif
 
 // ---- tensor cores ----------------------------------------------------------------------------
 

@@ -73,11 +73,12 @@
 #error "a thread's rows of a tile must fit the 32 bits of its row masks"
 #endif
 // Float16 activations and 1-, 2- or 4-bit integer codes are dequantized as float16 pairs (one
-// LOP3, one exact subtraction and one FMA per pair: bb_row_dequant in common.cuh); every other
-// format code by code in float32.
+// LOP3, one exact subtraction and one FMA per pair: bb_row_dequant in common.cuh), as are NF4 and
+// FP4 codes (a table lookup in PRMTs, then one FMA per pair); every other format code by code in
+// float32.
 #define BB_HALF_PAIRS                                                                        \
   (BB_A_KIND == 0 && BB_W_BITS <= 4 &&                                                       \
-   (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT || BB_W_KIND == BB_WK_INT1))
+   (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT || BB_W_KIND == BB_WK_INT1 || BB_W_TABLE))
 
 __device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], bb_u32 shared_address) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"

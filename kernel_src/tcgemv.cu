@@ -1,5 +1,6 @@
-// tcgemv.cu - the tensor-core family for small batches (M <= 32): integer weights decoded straight
-// from registers into mma.sync fragments, float16 activations, float32 accumulators. It computes
+// tcgemv.cu - the tensor-core family for small batches (M <= 32): integer weights (and the 4-bit
+// tables NF4 and FP4, scales before the mma only) decoded straight from registers into mma.sync
+// fragments, float16 activations, float32 accumulators. It computes
 // C^T = W . A^T so that the weights are the 16-row "A" operand and up to 8 rows of activations the
 // 8-column "B" operand: no tensor-core work is wasted on padding rows at M <= 8.
 // (common.cuh comes before this text.) Bit tricks below assume BB_W_BITS in {1, 2, 4, 8}.
@@ -115,6 +116,9 @@
 #define BB_ROW_WISE (BB_GROUP >= BB_K)
 #ifndef BB_GIVEN_SUMS
 #define BB_GIVEN_SUMS 0
+#endif
+#if BB_POST_SCALE && BB_W_TABLE
+#error "codes that index a table (NF4, FP4) take scales before the mma"
 #endif
 #if BB_GIVEN_SUMS && (!BB_POST_SCALE || BB_ROW_WISE)
 #error "given activation sums are for scales after the mma, in groups shorter than the row"
@@ -377,7 +381,7 @@ __device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r, const bb
 // ---- scales before the mma ----------------------------------------------------------------
 // Per row and segment, each pair is dequantized in float16 (bb_row_dequant and bb_dequant_pair,
 // common.cuh), whose positions and magic are this file's.
-#if BB_POSITIONS != BB_DEQUANT_POSITIONS || BB_MAGIC2 != BB_DEQUANT_MAGIC2
+#if !BB_W_TABLE && (BB_POSITIONS != BB_DEQUANT_POSITIONS || BB_MAGIC2 != BB_DEQUANT_MAGIC2)
 #error "scales before the mma take the dequantization's positions and magic"
 #endif
 

@@ -473,8 +473,9 @@ END_TEST
 /* The tiled mma family where K is not a whole number of its k steps (K = 1000 and 2888: part of
  * the last step lies past K and must read as zeros), with rows past M and N in the last tiles;
  * groups of 8 (a scale per 8-weight unit) and one per row; every zeros mode; 1-, 2- and 4-bit
- * codes dequantized as float16 pairs, and NF4 and bfloat16 activations through the float32
- * path. Every config has mma candidates, and every candidate runs against the reference. */
+ * codes dequantized as float16 pairs (NF4's table among them), and with bfloat16 activations
+ * 4-bit and FP4 codes through the float32 path. Every config has mma candidates, and every
+ * candidate runs against the reference. */
 START_TEST(test_mma_partial_k_steps) {
   static const struct {
     scaled_case config;
@@ -486,6 +487,7 @@ START_TEST(test_mma_partial_k_steps) {
       {{100, 72, 2888, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_RESCALE}, 0},
       {{40, 96, 2888, BITBLAS_DTYPE_UINT4, 8, BITBLAS_ZEROS_RESCALE}, 1},
       {{17, 72, 1000, BITBLAS_DTYPE_NF4, 8, BITBLAS_ZEROS_NONE}, 0},
+      {{33, 200, 1000, BITBLAS_DTYPE_FP4_E2M1, 8, BITBLAS_ZEROS_ORIGINAL}, 1},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -496,6 +498,31 @@ START_TEST(test_mma_partial_k_steps) {
     }
     const int mma = count_candidates(&cfg, of_family, BB_FAMILY_MMA);
     ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+/* Codes that index a table (NF4, FP4) through the tensor-core gemv (float16 pairs looked up in
+ * PRMTs, scales before the mma): M of 1, 3, 16 and 17 (one, two and four m tiles, rows past M);
+ * N of 1, 1000 and 2880 (rows past N in the last block); groups of 32 (FP4's MX blocks), 64, 128
+ * and one per row; no zeros, original and rescaled zeros; K of 4096, 2880 (only narrower loads
+ * fit) and 1024. Every config has tcgemv candidates, and every candidate runs against the
+ * reference. */
+START_TEST(test_table_codes) {
+  static const scaled_case cases[] = {
+      {1, 2880, 4096, BITBLAS_DTYPE_NF4, 64, BITBLAS_ZEROS_NONE},
+      {16, 1000, 4096, BITBLAS_DTYPE_FP4_E2M1, 32, BITBLAS_ZEROS_NONE},
+      {3, 1, 4096, BITBLAS_DTYPE_NF4, 128, BITBLAS_ZEROS_ORIGINAL},
+      {17, 2880, 2880, BITBLAS_DTYPE_FP4_E2M1, -1, BITBLAS_ZEROS_RESCALE},
+      {16, 4096, 1024, BITBLAS_DTYPE_NF4, -1, BITBLAS_ZEROS_NONE},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
+    const int tensor = count_candidates(&cfg, of_family, BB_FAMILY_TCGEMV);
+    ck_assert_msg(tensor >= 2, "case %zu: %d tcgemv candidates", c, tensor);
     failures += check_all_candidates(&cfg);
   }
   ck_assert_int_eq(failures, 0);
@@ -731,6 +758,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_mma_partial_k_steps);
+  tcase_add_test(tc, test_table_codes);
   tcase_add_test(tc, test_mma_int8);
   tcase_add_test(tc, test_layer_kernels_are_checked);
   tcase_add_test(tc, test_plain_buckets);
