@@ -506,8 +506,8 @@ END_TEST
 
 /* Codes that index a table (NF4, FP4) through the tensor-core gemv (float16 pairs looked up in
  * PRMTs, scales before the mma): M of 1, 3, 16 and 17 (one, two and four m tiles, rows past M);
- * N of 1, 1000 and 2880 (rows past N in the last block); groups of 32 (FP4's MX blocks), 64, 128
- * and one per row; no zeros, original and rescaled zeros; K of 4096, 2880 (only narrower loads
+ * N of 1, 1000, 2880 (rows past N in the last block) and 4096; groups of 32 (FP4's MX blocks), 64,
+ * 128 and one per row; no zeros, original and rescaled zeros; K of 4096, 2880 (only narrower loads
  * fit) and 1024. Every config has tcgemv candidates, and every candidate runs against the
  * reference. */
 START_TEST(test_table_codes) {
