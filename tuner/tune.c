@@ -129,10 +129,11 @@ static int add_close_above_stdio(posix_spawn_file_actions_t *actions) {
 }
 
 /* The worker's environment: this process's (none where environ is NULL, as after clearenv()),
- * with BITBLAS_DEPENDENT_LAUNCH set to the setting this process has kept since its first use of it
- * (bb_dependent_launch_enabled), whatever the variable says now: the worker must emit the same
- * sources, and its source hash must match ours. malloc'd array of environ's strings and one static
- * string; NULL when out of memory. */
+ * with BITBLAS_DEPENDENT_LAUNCH=1 where this process has kept dependent runs on since its first
+ * use of the setting (bb_dependent_launch_enabled), and without the variable where it kept them
+ * off, whatever the variable says now: the worker must emit the same sources, and its source hash
+ * must match ours. malloc'd array of environ's strings and one static string; NULL when out of
+ * memory. */
 static char **worker_environment(void) {
   size_t count = 0;
   while (environ && environ[count]) count++;
