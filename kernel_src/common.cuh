@@ -282,10 +282,11 @@ __device__ __forceinline__ void bb_copy16_async_or_zero(bb_u32 shared_destinatio
                : "memory");
 }
 
-// ---- float16 pairs: integer codes dequantized in registers ----------------------------------
-// For float16 activations and integer codes (the tensor-core families). A pair of codes is
-// turned into the float16 pair 1024 + 2^(jb) u by masking them into the mantissas of 0x6400 (one
-// LOP3, bb_and_xor), and dequantized with one exact subtraction and one FMA (bb_row_dequant).
+// ---- float16 / bfloat16 pairs: integer codes dequantized in registers -----------------------
+// For 16-bit float activations and integer codes (the tensor-core families; bfloat16 in the
+// tensor-core gemv only). A pair of codes is turned into the pair 1024 + 2^(jb) u by masking
+// them into the mantissas of 0x6400 (float16; 0x4300, 128 + 2^(jb) u, for bfloat16: one LOP3,
+// bb_and_xor), and dequantized with one exact subtraction and one FMA (bb_row_dequant).
 // Position j (0 or 1) is the bit offset jb of the codes inside each half.
 
 // Offset of the stored code u from the integer q it stands for (q = u - offset; int1: 2u - 1).
@@ -297,7 +298,9 @@ __device__ __forceinline__ void bb_copy16_async_or_zero(bb_u32 shared_destinatio
 #define BB_CODE_OFFSET 0
 #endif
 // Positions of a dequantized pair: codes at bit 0 and, below 8 bits, also at bit b of a half.
-#define BB_DEQUANT_POSITIONS (BB_W_BITS < 8 ? 2 : 1)
+// bfloat16 has 7 mantissa bits, so 4-bit codes are read at bit 0 only (2^4 u would reach the
+// exponent).
+#define BB_DEQUANT_POSITIONS (BB_W_BITS < 8 && !(BB_A_KIND == 1 && BB_W_BITS == 4) ? 2 : 1)
 
 __device__ __forceinline__ bb_u32 bb_hsub2(bb_u32 a, bb_u32 b) {
   bb_u32 d;
@@ -322,6 +325,39 @@ __device__ __forceinline__ bb_u32 bb_hfma2(bb_u32 a, bb_u32 b, bb_u32 c) {
   asm("fma.rn.f16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
   return d;
 }
+
+// Pairs in A's 16-bit type: float16, or bfloat16 (BB_A_KIND 1), whose pairs the dequantization
+// below builds for the tensor-core gemv. bfloat16 pairs take fma.rn.bf16x2 (sm_80; its add, sub
+// and mul came with sm_90), with 1 or -0 as the other factor or term.
+#if BB_A_KIND == 1
+#define BB_PAIR_ONE 0x3f80u         // 1.0
+#define BB_PAIR_MAGIC 0x4300u       // 128.0: mantissa bits 0-6 hold u, read 128 + u
+#define BB_PAIR_POWER(e) ((bb_u32)(127 + (e)) << 7)  // 2^e
+__device__ __forceinline__ bb_u32 bb_pair_fma(bb_u32 a, bb_u32 b, bb_u32 c) {
+  bb_u32 d;
+  asm("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
+  return d;
+}
+__device__ __forceinline__ bb_u32 bb_pair_mul(bb_u32 a, bb_u32 b) {
+  return bb_pair_fma(a, b, 0x80008000u);
+}
+__device__ __forceinline__ bb_u32 bb_pair_add(bb_u32 a, bb_u32 b) {
+  return bb_pair_fma(a, 0x3f803f80u, b);
+}
+__device__ __forceinline__ bb_u32 bb_pair_sub(bb_u32 a, bb_u32 b) {
+  return bb_pair_fma(a, 0x3f803f80u, b ^ 0x80008000u);
+}
+#else
+#define BB_PAIR_ONE 0x3c00u         // 1.0
+#define BB_PAIR_MAGIC 0x6400u       // 1024.0: mantissa bits 0-9 hold u, read 1024 + u
+#define BB_PAIR_POWER(e) ((bb_u32)(15 + (e)) << 10)  // 2^e
+__device__ __forceinline__ bb_u32 bb_pair_fma(bb_u32 a, bb_u32 b, bb_u32 c) {
+  return bb_hfma2(a, b, c);
+}
+__device__ __forceinline__ bb_u32 bb_pair_mul(bb_u32 a, bb_u32 b) { return bb_hmul2(a, b); }
+__device__ __forceinline__ bb_u32 bb_pair_add(bb_u32 a, bb_u32 b) { return bb_hadd2(a, b); }
+__device__ __forceinline__ bb_u32 bb_pair_sub(bb_u32 a, bb_u32 b) { return bb_hsub2(a, b); }
+#endif
 
 // (x & mask) ^ magic as one LOP3. Written as C with both constants, the compiler emits two
 // instructions (a SASS instruction carries one 32-bit immediate): an AND and an OR per pair,
@@ -426,13 +462,13 @@ __device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_
   return bb_hfma2(bb_table_pair(x, p), d.scale2[0], d.offset2);
 }
 #else
-// Built in float16x2 arithmetic, a handful of instructions per row and group.
+// Built in pair arithmetic of A's type, a handful of instructions per row and group.
 __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
   bb_row_dequant d;
   const bb_u32 s2 = bb_dup16(r.scale);
 #if BB_W_KIND == BB_WK_INT1
-  const bb_u32 q_scale_s2 = bb_hmul2(s2, 0x40004000u);  // q = 2u - 1: 2s per code step
-  const bb_u32 q_offset2 = 0xbc00bc00u;                 // and -1
+  const bb_u32 q_scale_s2 = bb_pair_mul(s2, bb_dup16(BB_PAIR_POWER(1)));  // q = 2u - 1: 2s per step
+  const bb_u32 q_offset2 = bb_dup16(BB_PAIR_ONE | 0x8000u);               // and -1
   const int integer_offset = 0;
 #else
   const bb_u32 q_scale_s2 = s2;
@@ -442,36 +478,38 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
   integer_offset += r.zero;  // an integer zero joins the exact subtraction
 #endif
 #endif
-  d.base2[0] = bb_dup16(0x6400u + (bb_u32)integer_offset);
+  d.base2[0] = bb_dup16(BB_PAIR_MAGIC + (bb_u32)integer_offset);
   d.scale2[0] = q_scale_s2;
 #if BB_DEQUANT_POSITIONS == 2
-  d.base2[1] = bb_dup16(0x6400u + ((bb_u32)integer_offset << BB_W_BITS));
-  d.scale2[1] = bb_hmul2(q_scale_s2, bb_dup16((bb_u32)(15 - BB_W_BITS) << 10));  // times 2^-b
+  d.base2[1] = bb_dup16(BB_PAIR_MAGIC + ((bb_u32)integer_offset << BB_W_BITS));
+  d.scale2[1] = bb_pair_mul(q_scale_s2, bb_dup16(BB_PAIR_POWER(-BB_W_BITS)));  // times 2^-b
 #endif
   const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);
 #if BB_ZEROS == 1
-  d.offset2 = bb_hmul2(bb_hadd2(q_offset2, minus_zero2), s2);  // (q_offset - z) s
+  d.offset2 = bb_pair_mul(bb_pair_add(q_offset2, minus_zero2), s2);  // (q_offset - z) s
 #elif BB_ZEROS == 2
-  d.offset2 = bb_hfma2(q_offset2, s2, minus_zero2);  // q_offset s - z
+  d.offset2 = bb_pair_fma(q_offset2, s2, minus_zero2);  // q_offset s - z
 #else
-  d.offset2 = bb_hmul2(q_offset2, s2);  // q_offset s
+  d.offset2 = bb_pair_mul(q_offset2, s2);  // q_offset s
 #endif
   (void)minus_zero2;
   return d;
 }
 
-// Code pair p of word x as two dequantized float16 weights. Pairs come in runs of
+// Code pair p of word x as two dequantized weights in A's type. Pairs come in runs of
 // BB_DEQUANT_POSITIONS: pair p is read at position j = p % BB_DEQUANT_POSITIONS of the word
 // shifted by the runs before it, its codes at bits jb and 16 + jb; one LOP3 makes them the pair
-// 1024 + 2^(jb) u (int8 codes also flip their sign bit: offset binary), then one exact
-// subtraction and one FMA.
-#define BB_DEQUANT_MAGIC2 (BB_W_KIND == BB_WK_INT8 ? 0x64806480u : 0x64006400u)
+// magic + 2^(jb) u (1024 + 2^(jb) u in float16, 128 + 2^(jb) u in bfloat16; int8 codes also flip
+// their sign bit: offset binary), then one exact subtraction and one FMA.
+#define BB_DEQUANT_MAGIC2                                                                    \
+  (BB_W_KIND == BB_WK_INT8 ? 0x64806480u : BB_PAIR_MAGIC * 0x00010001u)
 __device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d) {
   const int j = p % BB_DEQUANT_POSITIONS;
   const bb_u32 shifted = x >> ((p / BB_DEQUANT_POSITIONS) * BB_DEQUANT_POSITIONS * BB_W_BITS);
   const bb_u32 h =
       bb_and_xor(shifted, (BB_W_MASK * 0x00010001u) << (j * BB_W_BITS), BB_DEQUANT_MAGIC2);
-  return bb_hfma2(bb_hsub2(h, d.base2[j]), d.scale2[j], d.offset2);  // exact: 2^(jb) (u - offset)
+  // The subtraction is exact: 2^(jb) (u - offset).
+  return bb_pair_fma(bb_pair_sub(h, d.base2[j]), d.scale2[j], d.offset2);
 }
 #endif
 

@@ -1,6 +1,7 @@
 // tcgemv.cu - the tensor-core family for small batches (M <= 32): integer weights (and the 4-bit
 // tables NF4 and FP4, scales before the mma only) decoded straight from registers into mma.sync
-// fragments, float16 activations, float32 accumulators. It computes
+// fragments, float16 activations (or bfloat16 with integer codes of at most 4 bits, scales before
+// the mma), float32 accumulators. It computes
 // C^T = W . A^T so that the weights are the 16-row "A" operand and up to 8 rows of activations the
 // 8-column "B" operand: no tensor-core work is wasted on padding rows at M <= 8.
 // (common.cuh comes before this text.) Bit tricks below assume BB_W_BITS in {1, 2, 4, 8}.
@@ -103,7 +104,7 @@
 #if BB_POST_SCALE
 #define BB_MAGIC_EXPONENT 0u
 #else
-#define BB_MAGIC_EXPONENT 0x64006400u
+#define BB_MAGIC_EXPONENT (BB_PAIR_MAGIC * 0x00010001u)  // bfloat16: 0x4300, 128 + 2^(jb) u
 #endif
 #if BB_W_KIND == BB_WK_INT8
 #define BB_MAGIC2 (BB_MAGIC_EXPONENT | 0x00800080u)  // u ^ 0x80 = q + 128
@@ -119,6 +120,11 @@
 #endif
 #if BB_POST_SCALE && BB_W_TABLE
 #error "codes that index a table (NF4, FP4) take scales before the mma"
+#endif
+// bfloat16 activations: scales before the mma only (the codes after it are float16 subnormals),
+// codes of at most 4 bits (128 + u must stay below 256), and no tables (theirs are float16).
+#if BB_A_KIND == 1 && (BB_POST_SCALE || BB_W_BITS > 4 || BB_W_TABLE)
+#error "bfloat16 activations take integer codes of at most 4 bits, scales before the mma"
 #endif
 #if BB_GIVEN_SUMS && (!BB_POST_SCALE || BB_ROW_WISE)
 #error "given activation sums are for scales after the mma, in groups shorter than the row"
@@ -140,15 +146,20 @@ __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], co
 // 1024 + 2^(jb) u, or 2^(jb - 24) u after the mma, still exact), which saves the shifts of the
 // word in between; position j carries a factor 2^(jb) that is taken out later. The next
 // BB_POSITIONS pairs need the word shifted by BB_POSITIONS * b.
-//   Scales before the mma, and 4- and 8-bit codes: two positions (one for 8-bit), the factor
-//     removed by each position's scale (or, after the mma, by each position's own sums).
+//   Scales before the mma, and 4- and 8-bit codes: two positions (one for 8-bit, and for 4-bit
+//     codes with bfloat16 activations: BB_DEQUANT_POSITIONS), the factor removed by each
+//     position's scale (or, after the mma, by each position's own sums).
 //   Scales after the mma with 1- and 2-bit codes (BB_PRESCALED_ACTS): every code of a byte is a
 //     position of its own (8 or 4), so a word is shifted once, by 8. The activations of
 //     position j are multiplied by 2^(-jb) in the B fragment instead, so that all positions sum
 //     into one accumulator per tile (below). The shifts were 17 % of the instructions of the
 //     1-bit M = 1 kernel on an H200, whose busiest pipe was the integer one (57 %).
 #define BB_PRESCALED_ACTS (BB_POST_SCALE && BB_W_BITS <= 2)
-#define BB_POSITIONS (BB_W_BITS == 8 ? 1 : BB_PRESCALED_ACTS ? 8 / BB_W_BITS : 2)
+#define BB_POSITIONS                                                                         \
+  (!BB_POST_SCALE ? BB_DEQUANT_POSITIONS                                                     \
+   : BB_W_BITS == 8 ? 1                                                                      \
+   : BB_PRESCALED_ACTS ? 8 / BB_W_BITS                                                       \
+                       : 2)
 
 // Code pair p of word x as two float16 values: h = 1024 + 2^(jb) u with scales before the mma,
 // the subnormal h = 2^(jb - 24) u with scales after it. One LOP3 (and a shift of the word for
@@ -234,7 +245,7 @@ __device__ __forceinline__ void bb_segment_codes(bb_u32 (&out)[BB_N_TILES][2][BB
 __device__ __forceinline__ bb_row_params bb_row_params_load(const bb_u16 *scales,
                                                             const void *zeros, int n, int group) {
   bb_row_params r;
-  r.scale = 0x3c00u;  // 1.0
+  r.scale = BB_PAIR_ONE;  // 1.0
   r.zero = 0;
 #if BB_SCALING
   const int index = n * (BB_K / BB_GROUP) + group;

@@ -529,6 +529,38 @@ START_TEST(test_table_codes) {
 }
 END_TEST
 
+/* bfloat16 activations through the tensor-core gemv (pairs 128 + 2^(jb) u, scales before the
+ * mma, bfloat16 FMA): 1-, 2- and 4-bit codes, signed and unsigned; every zeros mode; groups of
+ * 64, 128 and one per row; M of 1, 3, 16 and 17 (rows past M), N of 1, 1000 and 2880 (rows past
+ * N); bfloat16 and float32 outputs. Every config has tcgemv candidates, and every candidate
+ * runs against the reference. */
+START_TEST(test_bfloat16_activations) {
+  static const struct {
+    scaled_case config;
+    bitblas_dtype out;
+  } cases[] = {
+      {{1, 2880, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL}, BITBLAS_DTYPE_BFLOAT16},
+      {{16, 1000, 4096, BITBLAS_DTYPE_INT4, 64, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_BFLOAT16},
+      {{3, 1, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_QUANTIZED}, BITBLAS_DTYPE_FLOAT32},
+      {{17, 2880, 2048, BITBLAS_DTYPE_INT2, 128, BITBLAS_ZEROS_RESCALE}, BITBLAS_DTYPE_BFLOAT16},
+      {{16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL}, BITBLAS_DTYPE_BFLOAT16},
+      {{1, 1000, 4096, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_FLOAT32},
+      {{16, 4096, 2048, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_QUANTIZED}, BITBLAS_DTYPE_BFLOAT16},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg = scaled_case_config(&cases[c].config);
+    cfg.A_dtype = BITBLAS_DTYPE_BFLOAT16;
+    cfg.out_dtype = cases[c].out;
+    ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+    const int tensor = count_candidates(&cfg, of_family, BB_FAMILY_TCGEMV);
+    ck_assert_msg(tensor >= 2, "case %zu: %d tcgemv candidates", c, tensor);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* The tiled mma family with int8 activations (M >= 32): every integer weight format, exact int32
  * sums as they are (bit-exact against the reference) and through column scales, per-row
  * activation scales and bias into float16, bfloat16 and float32; K that is not whole k steps of
@@ -759,6 +791,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_mma_partial_k_steps);
   tcase_add_test(tc, test_table_codes);
+  tcase_add_test(tc, test_bfloat16_activations);
   tcase_add_test(tc, test_mma_int8);
   tcase_add_test(tc, test_layer_kernels_are_checked);
   tcase_add_test(tc, test_plain_buckets);

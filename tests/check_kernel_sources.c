@@ -751,6 +751,52 @@ START_TEST(test_table_codes_candidates) {
 }
 END_TEST
 
+/* bfloat16 activations with 1-, 2- and 4-bit integer codes get tensor-core gemv candidates from
+ * M = 1 to 64, every one with scales before the mma, without given sums and in the plain order;
+ * 8-bit codes get none. The template refuses scales after the mma and 8-bit codes for them. */
+START_TEST(test_bfloat16_candidates) {
+  const bitblas_dtype codes[] = {BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_INT2, BITBLAS_DTYPE_UINT1,
+                                 BITBLAS_DTYPE_UINT8};
+  const int64_t sizes_m[] = {1, 4, 16, 64};
+  for (size_t w = 0; w < sizeof codes / sizeof codes[0]; w++)
+    for (size_t m = 0; m < sizeof sizes_m / sizeof sizes_m[0]; m++) {
+      const int one_bit = codes[w] == BITBLAS_DTYPE_UINT1;
+      bitblas_matmul_config cfg =
+          bb_test_scaled_config(sizes_m[m], 8192, 8192, codes[w], one_bit ? -1 : 128,
+                                one_bit ? BITBLAS_ZEROS_NONE : BITBLAS_ZEROS_ORIGINAL);
+      cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
+      ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+      bb_schedule schedules[BB_MAX_CANDIDATES];
+      const int count = bb_candidates_enumerate(&cfg, schedules);
+      int tensor = 0;
+      for (int i = 0; i < count; i++) {
+        if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
+        tensor++;
+        ck_assert_int_eq(schedules[i].post_scale, 0);
+        ck_assert_int_eq(schedules[i].given_sums, 0);
+        ck_assert_int_eq(schedules[i].lane_order, 0);
+      }
+      if (codes[w] == BITBLAS_DTYPE_UINT8) {
+        ck_assert_int_eq(tensor, 0);
+        assert_template_refuses(&cfg,
+                                "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 "
+                                "stages=2 order=0",
+                                "integer codes of at most 4 bits");
+        continue;
+      }
+      ck_assert_msg(tensor >= 4, "W %d M %lld: %d tcgemv candidates", (int)codes[w],
+                    (long long)sizes_m[m], tensor);
+      ck_assert_int_eq(schedules[0].family, BB_FAMILY_TCGEMV); /* the default */
+      /* 2 words per lane: segments of 64 (4-bit), 128 (2-bit) or 256 k (1-bit, one group per
+       * row) lie inside a group, which the other guards accept */
+      assert_template_refuses(&cfg,
+                              "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=2 post=1 "
+                              "stages=2 order=0",
+                              "scales before the mma");
+    }
+}
+END_TEST
+
 /* Given sums (the activations' sums per group from bitblas_act_sums, before the product): a
  * twin of each tcgemv candidate that may take them (scales after the mma, groups shorter than
  * the row, zeros or signed codes) for codes of at most 2 bits where N x K >= 8192 x 8192, the
@@ -1191,6 +1237,7 @@ int main(void) {
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_table_codes_candidates);
+  tcase_add_test(tc, test_bfloat16_candidates);
   tcase_add_test(tc, test_given_sums_twins);
   tcase_add_test(tc, test_dependent_launch_rule);
   tcase_add_test(tc, test_dependent_launch_sources);
