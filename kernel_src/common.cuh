@@ -86,6 +86,8 @@ __device__ __forceinline__ float bb_activation_to_float(bb_u16 a) {
 
 // 4-bit codes that index a table of values (NF4, FP4) instead of standing for integers.
 #define BB_W_TABLE (BB_W_KIND == BB_WK_NF4 || BB_W_KIND == BB_WK_FP4)
+// 8-bit float codes (OCP float8 e4m3 and e5m2).
+#define BB_W_FLOAT8 (BB_W_KIND == BB_WK_E4M3 || BB_W_KIND == BB_WK_E5M2)
 
 #if BB_W_TABLE
 // The values of the 16 codes, in code order: the NF4 levels of QLoRA, or OCP FP4 (E2M1). The
@@ -282,9 +284,9 @@ __device__ __forceinline__ void bb_copy16_async_or_zero(bb_u32 shared_destinatio
                : "memory");
 }
 
-// ---- float16 / bfloat16 pairs: integer codes dequantized in registers -----------------------
+// ---- float16 / bfloat16 pairs: codes dequantized in registers ---------------------------------
 // For 16-bit float activations and integer codes (the tensor-core families; bfloat16 in the
-// tensor-core gemv only). A pair of codes is turned into the pair 1024 + 2^(jb) u by masking
+// tensor-core gemv only); tables and float8 codes further below (bb_value_pair). A pair of codes is turned into the pair 1024 + 2^(jb) u by masking
 // them into the mantissas of 0x6400 (float16; 0x4300, 128 + 2^(jb) u, for bfloat16: one LOP3,
 // bb_and_xor), and dequantized with one exact subtraction and one FMA (bb_row_dequant).
 // Position j (0 or 1) is the bit offset jb of the codes inside each half.
@@ -385,8 +387,12 @@ struct bb_row_dequant {
   bb_u32 offset2;
 };
 
-#if BB_W_TABLE
-// Built in float16x2 arithmetic: w = v * scale + offset for the code's value v (the table's).
+// Codes that stand for values, not integers (tables and float8): a pair of them is made the
+// float16 pair of their values (bb_value_pair), then scaled with one FMA. For float16 activations.
+#define BB_W_VALUE_PAIRS (BB_W_TABLE || BB_W_FLOAT8)
+
+#if BB_W_VALUE_PAIRS
+// Built in float16x2 arithmetic: w = v * scale + offset for the code's value v.
 __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
   bb_row_dequant d;
   const bb_u32 s2 = bb_dup16(r.scale);
@@ -408,6 +414,7 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
   return d;
 }
 
+#if BB_W_TABLE
 // The 16 values as float16, in byte planes for PRMT: LO<i> holds the low bytes of entries 4i ..
 // 4i + 3, HI<i> their high bytes. NF4's levels are rounded to float16 (relative error at most
 // 3.3e-4); FP4's are exact.
@@ -457,9 +464,49 @@ __device__ __forceinline__ bb_u32 bb_table_pair(bb_u32 x, int p) {
   return __byte_perm(first, second, (p & 1) ? 0x7632u : 0x5410u);
 }
 
-// Code pair p of word x (codes at bits 4p and 4p + 16) as two dequantized float16 weights.
+
+// Code pair p of word x as its float16 pair of values: codes p and p + 4 (bits 4p and 4p + 16).
+__device__ __forceinline__ bb_u32 bb_value_pair(bb_u32 x, int p) { return bb_table_pair(x, p); }
+#else  // float8
+// Whether e4m3 codes are converted by the hardware (cvt from e4m3x2, sm_89 and later) or by the
+// bit moves below (sm_80). The tests also run the bit moves on newer GPUs, with this line
+// rewritten to 0.
+#define BB_FLOAT8_CONVERT (__CUDA_ARCH__ >= 890)
+
+// Codes i and j (bytes of x) as the float16 pair of their values, code i in the low half. Every
+// float8 e4m3 and e5m2 value is a float16, so this is exact (NaN stays NaN, e5m2's infinities
+// infinite).
+__device__ __forceinline__ bb_u32 bb_float8_pair(bb_u32 x, int i, int j) {
+#if BB_W_KIND == BB_WK_E4M3 && BB_FLOAT8_CONVERT
+  const bb_u16 codes = (bb_u16)__byte_perm(x, 0u, (bb_u32)(i | (j << 4)));
+  bb_u32 d;
+  asm("cvt.rn.f16x2.e4m3x2 %0, %1;" : "=r"(d) : "h"(codes));
+  return d;
+#else
+  // Each code as the high byte of its half, the low byte zero.
+  const bb_u32 t = __byte_perm(x, 0u, 0x0404u | ((bb_u32)i << 4) | ((bb_u32)j << 12));
+#if BB_W_KIND == BB_WK_E5M2
+  return t;  // an e5m2 code is the top byte of a float16
+#else
+  // e4m3 S.EEEE.MMM (bias 7) moved to float16 as S at bit 15 and EEEEMMM at bits 7-13 (bias 15)
+  // reads 2^-8 times its value, subnormals too; a NaN code (EEEEMMM all ones) also gets bit 14,
+  // which makes the exponent all ones. Then an exact multiplication by 256.
+  const bb_u32 magnitude = (t >> 1) & 0x3f803f80u;
+  const bb_u32 nan_bit = (magnitude + 0x00800080u) & 0x40004000u;
+  return bb_hmul2(magnitude | nan_bit | (t & 0x80008000u), 0x5c005c00u);
+#endif
+#endif
+}
+
+// Code pair p of word x as its float16 pair of values: codes p and p + 2 (bytes p and p + 2).
+__device__ __forceinline__ bb_u32 bb_value_pair(bb_u32 x, int p) {
+  return bb_float8_pair(x, p, p + 2);
+}
+#endif
+
+// Code pair p of word x (as bb_value_pair numbers them) as two dequantized float16 weights.
 __device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d) {
-  return bb_hfma2(bb_table_pair(x, p), d.scale2[0], d.offset2);
+  return bb_hfma2(bb_value_pair(x, p), d.scale2[0], d.offset2);
 }
 #else
 // Built in pair arithmetic of A's type, a handful of instructions per row and group.

@@ -74,11 +74,13 @@
 #endif
 // Float16 activations and 1-, 2- or 4-bit integer codes are dequantized as float16 pairs (one
 // LOP3, one exact subtraction and one FMA per pair: bb_row_dequant in common.cuh), as are NF4 and
-// FP4 codes (a table lookup in PRMTs, then one FMA per pair); every other format code by code in
-// float32.
+// FP4 codes (a table lookup in PRMTs, then one FMA per pair) and float8 codes (converted, then one
+// FMA per pair); every other format code by code in float32.
 #define BB_HALF_PAIRS                                                                        \
-  (BB_A_KIND == 0 && BB_W_BITS <= 4 &&                                                       \
-   (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT || BB_W_KIND == BB_WK_INT1 || BB_W_TABLE))
+  (BB_A_KIND == 0 &&                                                                         \
+   ((BB_W_BITS <= 4 && (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT ||                 \
+                        BB_W_KIND == BB_WK_INT1 || BB_W_TABLE)) ||                           \
+    BB_W_FLOAT8))
 
 __device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], bb_u32 shared_address) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
@@ -147,9 +149,10 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
 #endif
 }
 #elif BB_HALF_PAIRS
-// The unit's 8 weights in k order as 4 float16 pairs. x holds codes p and p + 4 at bits p*b and
-// 16 + p*b (p < 4), so pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs
-// put them in k order.
+// The unit's 8 weights in k order as 4 float16 pairs. Float8 codes are the unit's 8 bytes in k
+// order, each pair two neighbours. Otherwise x holds codes p and p + 4 at bits p*b and 16 + p*b
+// (p < 4), so pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs put them in
+// k order.
 __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
                                                 const bb_u32 (&word)[BB_UNIT_WORDS],
                                                 const bb_group_raw &raw) {
@@ -157,6 +160,13 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
   r.scale = BB_SCALING ? raw.scale : 0x3c00u;  // 1.0 without scales
   r.zero = BB_ZEROS == 3 ? (bb_u16)raw.quantized_zero : raw.zero;
   const bb_row_dequant d = bb_row_dequant_make(r);
+#if BB_W_FLOAT8
+#pragma unroll
+  for (int j = 0; j < 4; j++) {
+    const int i = 2 * (j & 1);  // bytes i and i + 1 of word j / 2
+    out[j] = bb_hfma2(bb_float8_pair(word[j >> 1], i, i + 1), d.scale2[0], d.offset2);
+  }
+#else
 #if BB_W_BITS == 4
   const bb_u32 x = word[0];
 #elif BB_W_BITS == 2
@@ -171,6 +181,7 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
   out[1] = bb_prmt(y[2], y[3], 0x5410u);  // w2, w3
   out[2] = bb_prmt(y[0], y[1], 0x7632u);  // w4, w5
   out[3] = bb_prmt(y[2], y[3], 0x7632u);  // w6, w7
+#endif
 }
 #else
 // The unit's 8 weights in k order, each decoded and scaled in float32 and rounded to A's type.

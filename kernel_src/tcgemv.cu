@@ -1,9 +1,9 @@
 // tcgemv.cu - the tensor-core family for small batches (M <= 32): integer weights (and the 4-bit
-// tables NF4 and FP4, scales before the mma only) decoded straight from registers into mma.sync
-// fragments, float16 activations (or bfloat16 with integer codes of at most 4 bits, scales before
-// the mma), float32 accumulators. It computes
-// C^T = W . A^T so that the weights are the 16-row "A" operand and up to 8 rows of activations the
-// 8-column "B" operand: no tensor-core work is wasted on padding rows at M <= 8.
+// tables NF4 and FP4, and float8, scales before the mma only) decoded straight from registers
+// into mma.sync fragments, float16 activations (or bfloat16 with integer codes of at most 4 bits,
+// scales before the mma), float32 accumulators. It computes C^T = W . A^T so that the weights
+// are the 16-row "A" operand and up to 8 rows of activations the 8-column "B" operand: no
+// tensor-core work is wasted on padding rows at M <= 8.
 // (common.cuh comes before this text.) Bit tricks below assume BB_W_BITS in {1, 2, 4, 8}.
 //
 // Schedule parameters (from the emitter):
@@ -118,12 +118,12 @@
 #ifndef BB_GIVEN_SUMS
 #define BB_GIVEN_SUMS 0
 #endif
-#if BB_POST_SCALE && BB_W_TABLE
-#error "codes that index a table (NF4, FP4) take scales before the mma"
+#if BB_POST_SCALE && BB_W_VALUE_PAIRS
+#error "codes that stand for values (NF4, FP4, float8) take scales before the mma"
 #endif
 // bfloat16 activations: scales before the mma only (the codes after it are float16 subnormals),
-// codes of at most 4 bits (128 + u must stay below 256), and no tables (theirs are float16).
-#if BB_A_KIND == 1 && (BB_POST_SCALE || BB_W_BITS > 4 || BB_W_TABLE)
+// integer codes of at most 4 bits (128 + u must stay below 256): value pairs are float16.
+#if BB_A_KIND == 1 && (BB_POST_SCALE || BB_W_BITS > 4 || BB_W_VALUE_PAIRS)
 #error "bfloat16 activations take integer codes of at most 4 bits, scales before the mma"
 #endif
 #if BB_GIVEN_SUMS && (!BB_POST_SCALE || BB_ROW_WISE)
@@ -392,7 +392,7 @@ __device__ __forceinline__ void bb_raw_sums_apply(const bb_raw_sums &r, const bb
 // ---- scales before the mma ----------------------------------------------------------------
 // Per row and segment, each pair is dequantized in float16 (bb_row_dequant and bb_dequant_pair,
 // common.cuh), whose positions and magic are this file's.
-#if !BB_W_TABLE && (BB_POSITIONS != BB_DEQUANT_POSITIONS || BB_MAGIC2 != BB_DEQUANT_MAGIC2)
+#if !BB_W_VALUE_PAIRS && (BB_POSITIONS != BB_DEQUANT_POSITIONS || BB_MAGIC2 != BB_DEQUANT_MAGIC2)
 #error "scales before the mma take the dequantization's positions and magic"
 #endif
 

@@ -46,13 +46,16 @@ int64_t bb_sample_indices(int64_t extent, int64_t limit, bb_rng *rng, int64_t *o
   return limit;
 }
 
-/* A float8 code with a random sign and mantissa and an exponent within 2^-4 .. 2^4. */
+/* A float8 code with a random sign and mantissa: e4m3 any but NaN (subnormals to 448), e5m2 with
+ * an exponent within 2^-4 .. 2^4. */
 static uint8_t random_float8(bitblas_dtype dtype, bb_rng *rng) {
   const uint64_t r = bb_rng_next(rng);
   const unsigned sign = (unsigned)(r & 1u) << 7;
+  if (dtype == BITBLAS_DTYPE_FLOAT8_E4M3) {
+    const unsigned magnitude = (unsigned)((r >> 8) % 127); /* 0x7f, S.1111.111, is NaN */
+    return (uint8_t)(sign | magnitude);
+  }
   const int exponent = (int)((r >> 8) % 9) - 4; /* -4 .. 4 */
-  if (dtype == BITBLAS_DTYPE_FLOAT8_E4M3)
-    return (uint8_t)(sign | ((unsigned)(exponent + 7) << 3) | ((r >> 16) & 7u));
   return (uint8_t)(sign | ((unsigned)(exponent + 15) << 2) | ((r >> 16) & 3u));
 }
 

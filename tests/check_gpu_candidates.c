@@ -12,15 +12,18 @@
  * kernel of their own before the product, with a workspace); the BitNet layer's other
  * kernels in a module checked by the measurement (a wrong row quantizer or one-kernel layer is
  * caught); one measurement retargeted from bucket to bucket, and timing that stops early; bias
- * with partial last blocks; the stream hold the timing runs behind.
+ * with partial last blocks; the stream hold the timing runs behind; NF4, FP4 and float8 codes
+ * through the tensor-core families, and every float8 code's float16 in the kernels' decoder.
  * GPU suite: exits 77 without a device.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "compile.h"
+#include "half.h"
 #include "measure.h"
 #include "gpu_support.h"
 #include "schedule.h"
@@ -32,14 +35,32 @@ static const int64_t sizes_m[] = {1, 3, 16, 17, 128, 1000};
 static const int64_t sizes_n[] = {1, 8, 2880, 4096};
 static const int64_t sizes_k[] = {128, 4096, 7168};
 
+/* Replaces the first `from` in source (malloc'd) by `to`, in place; the test fails if absent. */
+static char *replaced(char *source, const char *from, const char *to) {
+  char *at = strstr(source, from);
+  ck_assert_msg(at != NULL, "\"%s\" is not in the kernel source", from);
+  const size_t before = (size_t)(at - source), from_length = strlen(from), to_length = strlen(to);
+  char *out = malloc(strlen(source) - from_length + to_length + 1);
+  ck_assert_ptr_nonnull(out);
+  memcpy(out, source, before);
+  memcpy(out + before, to, to_length);
+  strcpy(out + before + to_length, at + from_length);
+  free(source);
+  return out;
+}
+
 /* Checks `count` schedules of cfg on `measure` (made for cfg, or retargeted to it), timing each
- * over `timed_runs` runs with bb_measure_candidate's `give_up_above_us`; returns the number that
+ * over `timed_runs` runs with bb_measure_candidate's `give_up_above_us`, each source as emitted
+ * or, where `from` is not NULL, with its first `from` replaced by `to`; returns the number that
  * failed, printing each. */
-static int check_schedules_on(bb_measure *measure, const bitblas_matmul_config *cfg,
-                              const bb_schedule *schedules, int count, int timed_runs,
-                              double give_up_above_us) {
+static int check_rewritten_schedules_on(bb_measure *measure, const bitblas_matmul_config *cfg,
+                                        const bb_schedule *schedules, int count, int timed_runs,
+                                        double give_up_above_us, const char *from, const char *to) {
   char *sources[BB_MAX_CANDIDATES] = {0};
-  for (int i = 0; i < count; i++) sources[i] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
+  for (int i = 0; i < count; i++) {
+    sources[i] = bb_emit_source(cfg, &schedules[i], BB_FAULT_NONE);
+    if (from) sources[i] = replaced(sources[i], from, to);
+  }
   bb_compiled compiled[BB_MAX_CANDIDATES];
   ck_assert_int_eq(bb_compile_all(sources, count, bb_test_gpu_arch(), compiled), BITBLAS_OK);
   char text[512];
@@ -69,6 +90,14 @@ static int check_schedules_on(bb_measure *measure, const bitblas_matmul_config *
   }
   bb_compiled_free(compiled, count);
   return failures;
+}
+
+/* check_rewritten_schedules_on with every source as emitted. */
+static int check_schedules_on(bb_measure *measure, const bitblas_matmul_config *cfg,
+                              const bb_schedule *schedules, int count, int timed_runs,
+                              double give_up_above_us) {
+  return check_rewritten_schedules_on(measure, cfg, schedules, count, timed_runs, give_up_above_us,
+                                      NULL, NULL);
 }
 
 /* check_schedules_on for every candidate of cfg. */
@@ -529,6 +558,139 @@ START_TEST(test_table_codes) {
 }
 END_TEST
 
+/* The line of kernel_src/common.cuh that picks how e4m3 codes become float16, and the same line
+ * rewritten to the bit moves that GPUs before sm_89 take. */
+static const char float8_convert_line[] = "#define BB_FLOAT8_CONVERT (__CUDA_ARCH__ >= 890)";
+static const char float8_bit_moves_line[] = "#define BB_FLOAT8_CONVERT 0";
+
+static int tensor_core_family(const bb_schedule *s, int unused) {
+  (void)unused;
+  return s->family == BB_FAMILY_TCGEMV || s->family == BB_FAMILY_MMA;
+}
+
+/* Float8 codes (e4m3, e5m2) through the tensor-core gemv and the tiled mma family as float16
+ * pairs of their values, scales before the mma: M of 1, 3, 16, 17 and 128; N of 1, 1000, 2880
+ * and 4096; one scale per row, groups of 64 and 128; no zeros, original and rescaled zeros; K of
+ * 4096, 2880, 2048 and 1024. Every config up to M = 64 has tcgemv candidates, and every candidate
+ * runs against the reference; for e4m3 the tensor-core candidates also run with the bit moves in
+ * place of the hardware conversion. */
+START_TEST(test_float8_codes) {
+  static const scaled_case cases[] = {
+      {1, 2880, 4096, BITBLAS_DTYPE_FLOAT8_E4M3, -1, BITBLAS_ZEROS_NONE},
+      {16, 1000, 4096, BITBLAS_DTYPE_FLOAT8_E5M2, 128, BITBLAS_ZEROS_ORIGINAL},
+      {3, 1, 2048, BITBLAS_DTYPE_FLOAT8_E4M3, 64, BITBLAS_ZEROS_RESCALE},
+      {17, 2880, 2880, BITBLAS_DTYPE_FLOAT8_E4M3, -1, BITBLAS_ZEROS_ORIGINAL},
+      {16, 4096, 1024, BITBLAS_DTYPE_FLOAT8_E4M3, 128, BITBLAS_ZEROS_NONE},
+      {128, 1000, 1024, BITBLAS_DTYPE_FLOAT8_E4M3, 64, BITBLAS_ZEROS_RESCALE},
+      {1, 4096, 2048, BITBLAS_DTYPE_FLOAT8_E5M2, -1, BITBLAS_ZEROS_NONE},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
+    if (cfg.M <= 64) {
+      const int tensor = count_candidates(&cfg, of_family, BB_FAMILY_TCGEMV);
+      ck_assert_msg(tensor >= 2, "case %zu: %d tcgemv candidates", c, tensor);
+    }
+    failures += check_all_candidates(&cfg);
+    if (cfg.W_dtype != BITBLAS_DTYPE_FLOAT8_E4M3) continue;
+    bb_schedule all[BB_MAX_CANDIDATES], picked[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, all);
+    int picked_count = 0;
+    for (int i = 0; i < count; i++)
+      if (tensor_core_family(&all[i], 0)) picked[picked_count++] = all[i];
+    ck_assert_msg(picked_count >= 2, "case %zu: %d tensor-core candidates", c, picked_count);
+    bb_measure *measure = measure_for(&cfg);
+    failures += check_rewritten_schedules_on(measure, &cfg, picked, picked_count, 1, 0,
+                                             float8_convert_line, float8_bit_moves_line);
+    bb_measure_destroy(measure);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
+/* Every float8 code through bb_float8_pair and bb_value_pair (kernel_src/common.cuh), in a kernel
+ * of its own appended to an emitted source: each half is the float16 of its code's value, bit for
+ * bit (zeros keep their sign), and NaN codes are NaN. e4m3 by the hardware conversion and by the
+ * bit moves, and e5m2. The random weights of the other tests hold no NaN code. */
+START_TEST(test_float8_every_code) {
+  static const char kernel[] =
+      "extern \"C\" __global__ void float8_codes(unsigned *out) {\n"
+      "  const unsigned c = threadIdx.x;\n"
+      "  const unsigned x = c | (c ^ 0x55u) << 8 | (255u - c) << 16 | (c ^ 0xaau) << 24;\n"
+      "  out[4 * c] = bb_value_pair(x, 0);\n"
+      "  out[4 * c + 1] = bb_value_pair(x, 1);\n"
+      "  out[4 * c + 2] = bb_float8_pair(x, 0, 1);\n"
+      "  out[4 * c + 3] = bb_float8_pair(x, 2, 3);\n"
+      "}\n";
+  static const struct {
+    bitblas_dtype dtype;
+    int bit_moves;
+  } variants[] = {{BITBLAS_DTYPE_FLOAT8_E4M3, 0},
+                  {BITBLAS_DTYPE_FLOAT8_E4M3, 1},
+                  {BITBLAS_DTYPE_FLOAT8_E5M2, 0}};
+  const bb_cuda_api *cu = bb_test_cu();
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+    const bitblas_matmul_config cfg =
+        bb_test_scaled_config(1, 256, 4096, variants[v].dtype, -1, BITBLAS_ZEROS_NONE);
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    int chosen = -1;
+    for (int i = 0; i < count && chosen < 0; i++)
+      if (schedules[i].family == BB_FAMILY_TCGEMV) chosen = i;
+    ck_assert_int_ge(chosen, 0);
+    char *emitted = bb_emit_source(&cfg, &schedules[chosen], BB_FAULT_NONE);
+    ck_assert_ptr_nonnull(emitted);
+    if (variants[v].bit_moves)
+      emitted = replaced(emitted, float8_convert_line, float8_bit_moves_line);
+    char *source = malloc(strlen(emitted) + sizeof kernel);
+    ck_assert_ptr_nonnull(source);
+    strcpy(source, emitted);
+    strcat(source, kernel);
+    free(emitted);
+    bb_compiled compiled;
+    ck_assert_int_eq(bb_compile_all(&source, 1, bb_test_gpu_arch(), &compiled), BITBLAS_OK);
+    ck_assert_msg(compiled.status == BITBLAS_OK, "%s", compiled.message);
+    CUmodule module = NULL;
+    CUfunction function = NULL;
+    CUdeviceptr out = 0;
+    uint32_t pairs[4 * 256];
+    ck_assert_int_eq(cu->ModuleLoadData(&module, compiled.cubin), 0);
+    ck_assert_int_eq(cu->ModuleGetFunction(&function, module, "float8_codes"), 0);
+    ck_assert_int_eq(cu->MemAlloc(&out, sizeof pairs), 0);
+    void *params[] = {&out};
+    ck_assert_int_eq(cu->LaunchKernel(function, 1, 1, 1, 256, 1, 1, 0, NULL, params, NULL), 0);
+    ck_assert_int_eq(cu->CtxSynchronize(), 0);
+    ck_assert_int_eq(cu->MemcpyDtoH(pairs, out, sizeof pairs), 0);
+    cu->MemFree(out);
+    cu->ModuleUnload(module);
+    bb_compiled_free(&compiled, 1);
+    free(source);
+    int nan_codes = 0;
+    for (unsigned c = 0; c < 256; c++) {
+      const unsigned bytes[4] = {c, c ^ 0x55u, 255u - c, c ^ 0xaau};
+      const unsigned halves[4][2] = {{0, 2}, {1, 3}, {0, 1}, {2, 3}}; /* the bytes of each pair */
+      for (int p = 0; p < 4; p++)
+        for (int h = 0; h < 2; h++) {
+          const unsigned code = bytes[halves[p][h]];
+          const uint16_t got = (uint16_t)(pairs[4 * c + (unsigned)p] >> (16 * h));
+          const double want = bitblas_weight_decode(variants[v].dtype, code);
+          if (isnan(want)) {
+            nan_codes += p == 2 && h == 0;
+            ck_assert_msg(isnan(bb_half_to_float(got)), "variant %zu code 0x%02x: 0x%04x, not NaN",
+                          v, code, got);
+          } else {
+            ck_assert_msg(got == bb_float_to_half((float)want),
+                          "variant %zu code 0x%02x (pair %d half %d): 0x%04x, want %g", v, code, p,
+                          h, got, want);
+          }
+        }
+    }
+    /* e4m3 has two NaN codes; e5m2 six (its infinities are codes of their own) */
+    ck_assert_int_eq(nan_codes, variants[v].dtype == BITBLAS_DTYPE_FLOAT8_E4M3 ? 2 : 6);
+  }
+}
+END_TEST
+
 /* bfloat16 activations through the tensor-core gemv (pairs 128 + 2^(jb) u, scales before the
  * mma, bfloat16 FMA): 1-, 2- and 4-bit codes, signed and unsigned; every zeros mode; groups of
  * 64, 128 and one per row; M of 1, 3, 16 and 17 (rows past M), N of 1, 1000 and 2880 (rows past
@@ -605,20 +767,6 @@ START_TEST(test_mma_int8) {
   ck_assert_int_eq(failures, 0);
 }
 END_TEST
-
-/* Replaces the first `from` in source (malloc'd) by `to`, in place; the test fails if absent. */
-static char *replaced(char *source, const char *from, const char *to) {
-  char *at = strstr(source, from);
-  ck_assert_msg(at != NULL, "\"%s\" is not in the kernel source", from);
-  const size_t before = (size_t)(at - source), from_length = strlen(from), to_length = strlen(to);
-  char *out = malloc(strlen(source) - from_length + to_length + 1);
-  ck_assert_ptr_nonnull(out);
-  memcpy(out, source, before);
-  memcpy(out + before, to, to_length);
-  strcpy(out + before + to_length, at + from_length);
-  free(source);
-  return out;
-}
 
 /* The measurement also runs the BitNet layer's other kernels of a module (tuner/layer_check.h):
  * a candidate whose row quantizer, or whose one-kernel layer, was changed to scale by 126 instead
@@ -791,6 +939,8 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_mma_partial_k_steps);
   tcase_add_test(tc, test_table_codes);
+  tcase_add_test(tc, test_float8_codes);
+  tcase_add_test(tc, test_float8_every_code);
   tcase_add_test(tc, test_bfloat16_activations);
   tcase_add_test(tc, test_mma_int8);
   tcase_add_test(tc, test_layer_kernels_are_checked);

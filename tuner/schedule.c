@@ -175,22 +175,23 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
   return s;
 }
 
-/* Whether cfg's weights are 4-bit codes that index a table of values (NF4, FP4): the tensor-core
- * gemv takes them with float16 activations and scales before the mma (kernel_src/common.cuh,
- * bb_table_pair). */
-static int table_codes(const bitblas_matmul_config *cfg) {
-  return cfg->W_dtype == BITBLAS_DTYPE_NF4 || cfg->W_dtype == BITBLAS_DTYPE_FP4_E2M1;
+/* Whether cfg's weights are codes that stand for values, not integers: 4-bit codes that index a
+ * table (NF4, FP4) and float8 codes. The tensor-core gemv takes them with float16 activations
+ * and scales before the mma (kernel_src/common.cuh, bb_value_pair). */
+static int value_codes(const bitblas_matmul_config *cfg) {
+  return cfg->W_dtype == BITBLAS_DTYPE_NF4 || cfg->W_dtype == BITBLAS_DTYPE_FP4_E2M1 ||
+         cfg->W_dtype == BITBLAS_DTYPE_FLOAT8_E4M3 || cfg->W_dtype == BITBLAS_DTYPE_FLOAT8_E5M2;
 }
 
 /* The bits per weight when the tensor-core gemvs can take cfg's weights with activations of
  * `A_dtype` (float16 standing for both 16-bit float types): an integer format of 1, 2, 4 or 8
- * bits, or (float16 A) table codes; with bfloat16 A, integer codes of 1, 2 or 4 bits (128 + u
+ * bits, or (float16 A) value codes; with bfloat16 A, integer codes of 1, 2 or 4 bits (128 + u
  * must stay exact in its 8-bit mantissa: kernel_src/common.cuh); else 0. */
 static int tensor_gemv_weight_bits(const bitblas_matmul_config *cfg, bitblas_dtype A_dtype) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   const int bfloat16 = cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 && A_dtype == BITBLAS_DTYPE_FLOAT16;
   if (cfg->A_dtype != A_dtype && !bfloat16) return 0;
-  if (table_codes(cfg)) return A_dtype == BITBLAS_DTYPE_FLOAT16 && !bfloat16 ? bits : 0;
+  if (value_codes(cfg)) return A_dtype == BITBLAS_DTYPE_FLOAT16 && !bfloat16 ? bits : 0;
   if (!bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
   return bits == 1 || bits == 2 || bits == 4 || (bits == 8 && !bfloat16) ? bits : 0;
 }
@@ -199,7 +200,7 @@ int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_sc
                    int lane_order) {
   const int bits = tensor_gemv_weight_bits(cfg, BITBLAS_DTYPE_FLOAT16);
   /* Scales after the mma read the codes as float16 subnormals: integer codes, float16 A. */
-  if (!bits || (post_scale && (table_codes(cfg) || cfg->A_dtype != BITBLAS_DTYPE_FLOAT16)))
+  if (!bits || (post_scale && (value_codes(cfg) || cfg->A_dtype != BITBLAS_DTYPE_FLOAT16)))
     return 0;
   const int64_t lane_k = 32 * (int64_t)lane_words / bits, segment_k = 4 * lane_k;
   const int64_t group = bb_config_group(cfg);
