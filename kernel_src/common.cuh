@@ -387,12 +387,13 @@ struct bb_row_dequant {
   bb_u32 offset2;
 };
 
-// Codes that stand for values, not integers (tables and float8): a pair of them is made the
-// float16 pair of their values (bb_value_pair), then scaled with one FMA. For float16 activations.
+// Codes that stand for values, not integers (tables and float8): a pair of them is made the pair
+// of their values in A's 16-bit type (bb_value_pair), then scaled with one FMA. Float8 codes are
+// for float16 activations only.
 #define BB_W_VALUE_PAIRS (BB_W_TABLE || BB_W_FLOAT8)
 
 #if BB_W_VALUE_PAIRS
-// Built in float16x2 arithmetic: w = v * scale + offset for the code's value v.
+// Built in pair arithmetic of A's type: w = v * scale + offset for the code's value v.
 __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
   bb_row_dequant d;
   const bb_u32 s2 = bb_dup16(r.scale);
@@ -404,7 +405,7 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
 #endif
   const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);
 #if BB_ZEROS == 1
-  d.offset2 = bb_hmul2(minus_zero2, s2);  // -z s
+  d.offset2 = bb_pair_mul(minus_zero2, s2);  // -z s
 #elif BB_ZEROS == 2
   d.offset2 = minus_zero2;  // -z
 #else
@@ -415,10 +416,19 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
 }
 
 #if BB_W_TABLE
-// The 16 values as float16, in byte planes for PRMT: LO<i> holds the low bytes of entries 4i ..
-// 4i + 3, HI<i> their high bytes. NF4's levels are rounded to float16 (relative error at most
-// 3.3e-4); FP4's are exact.
-#if BB_W_KIND == BB_WK_NF4
+// The 16 values in A's 16-bit type, in byte planes for PRMT: LO<i> holds the low bytes of entries
+// 4i .. 4i + 3, HI<i> their high bytes. NF4's levels are rounded to float16 (relative error at
+// most 3.3e-4) or to bfloat16 (at most 3.2e-3); FP4's are exact in both.
+#if BB_W_KIND == BB_WK_NF4 && BB_A_KIND == 1
+#define BB_TABLE_LO0 0xca063280u
+#define BB_TABLE_LO1 0x00ba3d92u
+#define BB_TABLE_LO2 0xad7c25a3u
+#define BB_TABLE_LO3 0x803910e2u
+#define BB_TABLE_HI0 0xbebfbfbfu
+#define BB_TABLE_HI1 0x00bdbebeu
+#define BB_TABLE_HI2 0x3e3e3e3du
+#define BB_TABLE_HI3 0x3f3f3f3eu
+#elif BB_W_KIND == BB_WK_NF4
 #define BB_TABLE_LO0 0x52339200u
 #define BB_TABLE_LO1 0x00d4ea8du
 #define BB_TABLE_LO2 0x68e02618u
@@ -427,7 +437,16 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
 #define BB_TABLE_HI1 0x00adb1b4u
 #define BB_TABLE_HI2 0x3533312du
 #define BB_TABLE_HI3 0x3c393837u
-#else  // FP4 (OCP E2M1): 0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives; every low byte is 0
+#elif BB_A_KIND == 1  // FP4 (OCP E2M1): 0, 0.5, 1, 1.5, 2, 3, 4, 6 and their negatives
+#define BB_TABLE_LO0 0xc0800000u
+#define BB_TABLE_LO1 0xc0804000u
+#define BB_TABLE_LO2 0xc0800000u
+#define BB_TABLE_LO3 0xc0804000u
+#define BB_TABLE_HI0 0x3f3f3f00u
+#define BB_TABLE_HI1 0x40404040u
+#define BB_TABLE_HI2 0xbfbfbf80u
+#define BB_TABLE_HI3 0xc0c0c0c0u
+#else  // FP4 in float16, where every low byte is 0
 #define BB_TABLE_LO0 0u
 #define BB_TABLE_LO1 0u
 #define BB_TABLE_LO2 0u
@@ -438,7 +457,7 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
 #define BB_TABLE_HI3 0xc6c4c2c0u
 #endif
 
-// The values of a word's 8 codes as its 4 float16 pairs: pair p holds codes p and p + 4 (bits 4p
+// The values of a word's 8 codes as its 4 pairs in A's type: pair p holds codes p and p + 4 (bits 4p
 // and 4p + 16), as bb_dequant_pair numbers them. A PRMT looks up 4 codes at once in 8 bytes: with
 // a code's low 3 bits as selectors, one PRMT takes the bytes of entries 0-7 and one those of
 // entries 8-15, and a third keeps, per code, the one its bit 3 asks for. 25 instructions per word,
@@ -457,7 +476,7 @@ __device__ __forceinline__ bb_u32 bb_table_pair(bb_u32 x, int p) {
     high[h] = __byte_perm(__byte_perm(BB_TABLE_HI0, BB_TABLE_HI1, i),
                           __byte_perm(BB_TABLE_HI2, BB_TABLE_HI3, i), c);
   }
-  // Codes 2q and 2q + 1, and 2q + 4 and 2q + 5, as float16 pairs; then pair p's two values.
+  // Codes 2q and 2q + 1, and 2q + 4 and 2q + 5, as 16-bit pairs; then pair p's two values.
   const int q = (p >> 1) & 1;
   const bb_u32 first = __byte_perm(low[0], high[0], q ? 0x7362u : 0x5140u);
   const bb_u32 second = __byte_perm(low[1], high[1], q ? 0x7362u : 0x5140u);
@@ -465,7 +484,7 @@ __device__ __forceinline__ bb_u32 bb_table_pair(bb_u32 x, int p) {
 }
 
 
-// Code pair p of word x as its float16 pair of values: codes p and p + 4 (bits 4p and 4p + 16).
+// Code pair p of word x as its pair of values: codes p and p + 4 (bits 4p and 4p + 16).
 __device__ __forceinline__ bb_u32 bb_value_pair(bb_u32 x, int p) { return bb_table_pair(x, p); }
 #else  // float8
 // Whether e4m3 codes are converted by the hardware (cvt from e4m3x2, sm_89 and later) or by the
@@ -504,9 +523,9 @@ __device__ __forceinline__ bb_u32 bb_value_pair(bb_u32 x, int p) {
 }
 #endif
 
-// Code pair p of word x (as bb_value_pair numbers them) as two dequantized float16 weights.
+// Code pair p of word x (as bb_value_pair numbers them) as two dequantized weights in A's type.
 __device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d) {
-  return bb_hfma2(bb_value_pair(x, p), d.scale2[0], d.offset2);
+  return bb_pair_fma(bb_value_pair(x, p), d.scale2[0], d.offset2);
 }
 #else
 // Built in pair arithmetic of A's type, a handful of instructions per row and group.

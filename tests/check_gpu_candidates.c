@@ -691,11 +691,11 @@ START_TEST(test_float8_every_code) {
 }
 END_TEST
 
-/* bfloat16 activations through the tensor-core gemv (pairs 128 + 2^(jb) u, scales before the
- * mma, bfloat16 FMA): 1-, 2- and 4-bit codes, signed and unsigned; every zeros mode; groups of
- * 64, 128 and one per row; M of 1, 3, 16 and 17 (rows past M), N of 1, 1000 and 2880 (rows past
- * N); bfloat16 and float32 outputs. Every config has tcgemv candidates, and every candidate
- * runs against the reference. */
+/* bfloat16 activations through the tensor-core gemv (pairs 128 + 2^(jb) u, or NF4 / FP4 values
+ * looked up as bfloat16; scales before the mma, bfloat16 FMA): 1-, 2- and 4-bit integer codes,
+ * signed and unsigned, and NF4 and FP4; every zeros mode; groups of 32, 64, 128 and one per row;
+ * M of 1, 3, 16 and 17 (rows past M), N of 1, 1000 and 2880 (rows past N); bfloat16 and float32
+ * outputs. Every config has tcgemv candidates, and every candidate runs against the reference. */
 START_TEST(test_bfloat16_activations) {
   static const struct {
     scaled_case config;
@@ -708,6 +708,10 @@ START_TEST(test_bfloat16_activations) {
       {{16, 2880, 4096, BITBLAS_DTYPE_UINT2, 128, BITBLAS_ZEROS_ORIGINAL}, BITBLAS_DTYPE_BFLOAT16},
       {{1, 1000, 4096, BITBLAS_DTYPE_INT1, -1, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_FLOAT32},
       {{16, 4096, 2048, BITBLAS_DTYPE_UINT4, 64, BITBLAS_ZEROS_QUANTIZED}, BITBLAS_DTYPE_BFLOAT16},
+      {{16, 2880, 4096, BITBLAS_DTYPE_NF4, 64, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_BFLOAT16},
+      {{1, 1000, 2048, BITBLAS_DTYPE_FP4_E2M1, 32, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_FLOAT32},
+      {{17, 1, 4096, BITBLAS_DTYPE_NF4, -1, BITBLAS_ZEROS_ORIGINAL}, BITBLAS_DTYPE_BFLOAT16},
+      {{3, 4096, 1024, BITBLAS_DTYPE_FP4_E2M1, 128, BITBLAS_ZEROS_RESCALE}, BITBLAS_DTYPE_BFLOAT16},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {

@@ -713,7 +713,7 @@ END_TEST
 /* Codes that stand for values (NF4, FP4, float8 e4m3 and e5m2) with float16 activations get
  * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma, in the
  * plain order and without given sums (the template refuses scales after the mma for them); with
- * bfloat16 activations, none. */
+ * bfloat16 activations, the tables too (test_bfloat16_candidates) and float8 codes none. */
 START_TEST(test_value_codes_candidates) {
   const bitblas_dtype codes[] = {BITBLAS_DTYPE_NF4, BITBLAS_DTYPE_FP4_E2M1,
                                  BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT8_E5M2};
@@ -740,6 +740,7 @@ START_TEST(test_value_codes_candidates) {
                               "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=2 post=1 "
                               "stages=2 order=0",
                               "take scales before the mma");
+      if (bitblas_dtype_bits(codes[w]) != 8) continue;
       cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
       ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
       count = bb_candidates_enumerate(&cfg, schedules);
@@ -748,12 +749,14 @@ START_TEST(test_value_codes_candidates) {
 }
 END_TEST
 
-/* bfloat16 activations with 1-, 2- and 4-bit integer codes get tensor-core gemv candidates from
- * M = 1 to 64, every one with scales before the mma, without given sums and in the plain order;
- * 8-bit codes get none. The template refuses scales after the mma and 8-bit codes for them. */
+/* bfloat16 activations with 1-, 2- and 4-bit integer codes and with NF4 and FP4 codes get
+ * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma, without
+ * given sums and in the plain order; 8-bit codes (uint8, float8) get none. The template refuses
+ * scales after the mma and 8-bit codes for them. */
 START_TEST(test_bfloat16_candidates) {
-  const bitblas_dtype codes[] = {BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_INT2, BITBLAS_DTYPE_UINT1,
-                                 BITBLAS_DTYPE_UINT8};
+  const bitblas_dtype codes[] = {
+      BITBLAS_DTYPE_UINT4,    BITBLAS_DTYPE_INT2,  BITBLAS_DTYPE_UINT1,      BITBLAS_DTYPE_NF4,
+      BITBLAS_DTYPE_FP4_E2M1, BITBLAS_DTYPE_UINT8, BITBLAS_DTYPE_FLOAT8_E4M3};
   const int64_t sizes_m[] = {1, 4, 16, 64};
   for (size_t w = 0; w < sizeof codes / sizeof codes[0]; w++)
     for (size_t m = 0; m < sizeof sizes_m / sizeof sizes_m[0]; m++) {
@@ -773,12 +776,12 @@ START_TEST(test_bfloat16_candidates) {
         ck_assert_int_eq(schedules[i].given_sums, 0);
         ck_assert_int_eq(schedules[i].lane_order, 0);
       }
-      if (codes[w] == BITBLAS_DTYPE_UINT8) {
+      if (bitblas_dtype_bits(codes[w]) == 8) {
         ck_assert_int_eq(tensor, 0);
         assert_template_refuses(&cfg,
                                 "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 "
                                 "stages=2 order=0",
-                                "integer codes of at most 4 bits");
+                                "codes of at most 4 bits");
         continue;
       }
       ck_assert_msg(tensor >= 4, "W %d M %lld: %d tcgemv candidates", (int)codes[w],

@@ -89,8 +89,8 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
 /* Whether a tcgemv schedule with `lane_words` words per lane (4, 2 or 1), `post_scale` and
  * `lane_order` can run cfg: float16 A with an integer weight format of 1, 2, 4 or 8 bits, or
  * with codes that stand for values (NF4, FP4, float8; without post_scale only), or bfloat16 A
- * with integer codes of 1, 2 or 4 bits (without post_scale only), K a multiple of the segment
- * (128 * lane_words / b elements), and the group
+ * with integer codes of 1, 2 or 4 bits or table codes (without post_scale only), K a multiple
+ * of the segment (128 * lane_words / b elements), and the group
  *  - in the loaded order (lane_order 0): a multiple of one lane's k (32 * lane_words / b) or,
  *    with post_scale, of the whole segment;
  *  - with traded words (lane_order 1 or 2, lane_words 2 or 4): a multiple of the segment or,

@@ -43,6 +43,8 @@ static const bb_tool_format format_presets[] = {
          "A float16 x W int1 (+-1), one scale per row -> float16"),
   FORMAT("nf4",        FLOAT16,  NF4,         FLOAT16,    64, 1, NONE,      0, 0,
          "A float16 x W nf4 (QLoRA), g64 scales -> float16"),
+  FORMAT("nf4-bf16",   BFLOAT16, NF4,         BFLOAT16,   64, 1, NONE,      0, 0,
+         "A bfloat16 x W nf4 (QLoRA), g64 scales -> bfloat16"),
   FORMAT("fp4",        FLOAT16,  FP4_E2M1,    FLOAT16,    32, 1, NONE,      0, 0,
          "A float16 x W fp4_e2m1 (OCP MX), g32 scales -> float16"),
   FORMAT("fp8",        FLOAT16,  FLOAT8_E4M3, FLOAT16,    -1, 1, NONE,      0, 0,
