@@ -165,6 +165,14 @@ static int of_family(const bb_schedule *s, int family) { return (int)s->family =
 
 static int with_given_sums(const bb_schedule *s, int given) { return s->given_sums == given; }
 
+/* Checks every candidate of cfg, case c of a table, which must include at least two tcgemv ones;
+ * returns the number that failed. */
+static int check_tensor_gemv_case(const bitblas_matmul_config *cfg, size_t c) {
+  const int tensor = count_candidates(cfg, of_family, BB_FAMILY_TCGEMV);
+  ck_assert_msg(tensor >= 2, "case %zu: %d tcgemv candidates", c, tensor);
+  return check_all_candidates(cfg);
+}
+
 /* Checks every candidate of each case; returns the number that failed. */
 static int check_cases(const scaled_case *cases, size_t count) {
   int failures = 0;
@@ -550,9 +558,7 @@ START_TEST(test_table_codes) {
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
-    const int tensor = count_candidates(&cfg, of_family, BB_FAMILY_TCGEMV);
-    ck_assert_msg(tensor >= 2, "case %zu: %d tcgemv candidates", c, tensor);
-    failures += check_all_candidates(&cfg);
+    failures += check_tensor_gemv_case(&cfg, c);
   }
   ck_assert_int_eq(failures, 0);
 }
@@ -587,11 +593,7 @@ START_TEST(test_float8_codes) {
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
-    if (cfg.M <= 64) {
-      const int tensor = count_candidates(&cfg, of_family, BB_FAMILY_TCGEMV);
-      ck_assert_msg(tensor >= 2, "case %zu: %d tcgemv candidates", c, tensor);
-    }
-    failures += check_all_candidates(&cfg);
+    failures += cfg.M <= 64 ? check_tensor_gemv_case(&cfg, c) : check_all_candidates(&cfg);
     if (cfg.W_dtype != BITBLAS_DTYPE_FLOAT8_E4M3) continue;
     bb_schedule all[BB_MAX_CANDIDATES], picked[BB_MAX_CANDIDATES];
     const int count = bb_candidates_enumerate(&cfg, all);
@@ -719,9 +721,7 @@ START_TEST(test_bfloat16_activations) {
     cfg.A_dtype = BITBLAS_DTYPE_BFLOAT16;
     cfg.out_dtype = cases[c].out;
     ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
-    const int tensor = count_candidates(&cfg, of_family, BB_FAMILY_TCGEMV);
-    ck_assert_msg(tensor >= 2, "case %zu: %d tcgemv candidates", c, tensor);
-    failures += check_all_candidates(&cfg);
+    failures += check_tensor_gemv_case(&cfg, c);
   }
   ck_assert_int_eq(failures, 0);
 }

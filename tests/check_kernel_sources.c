@@ -710,6 +710,21 @@ START_TEST(test_template_guards_misfits) {
 }
 END_TEST
 
+/* The tcgemv candidates of cfg in schedules (room for BB_MAX_CANDIDATES), each checked to take
+ * scales before the mma, in the plain order and without given sums; returns their count. */
+static int tensor_gemvs_scaled_before(const bitblas_matmul_config *cfg, bb_schedule *schedules) {
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  int tensor = 0;
+  for (int i = 0; i < count; i++) {
+    if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
+    tensor++;
+    ck_assert_int_eq(schedules[i].post_scale, 0);
+    ck_assert_int_eq(schedules[i].lane_order, 0);
+    ck_assert_int_eq(schedules[i].given_sums, 0);
+  }
+  return tensor;
+}
+
 /* Codes that stand for values (NF4, FP4, float8 e4m3 and e5m2) with float16 activations get
  * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma, in the
  * plain order and without given sums (the template refuses scales after the mma for them); with
@@ -723,14 +738,7 @@ START_TEST(test_value_codes_candidates) {
       bitblas_matmul_config cfg =
           bb_test_scaled_config(sizes_m[m], 8192, 8192, codes[w], 64, BITBLAS_ZEROS_NONE);
       bb_schedule schedules[BB_MAX_CANDIDATES];
-      int count = bb_candidates_enumerate(&cfg, schedules), tensor = 0;
-      for (int i = 0; i < count; i++) {
-        if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
-        tensor++;
-        ck_assert_int_eq(schedules[i].post_scale, 0);
-        ck_assert_int_eq(schedules[i].lane_order, 0);
-        ck_assert_int_eq(schedules[i].given_sums, 0);
-      }
+      const int tensor = tensor_gemvs_scaled_before(&cfg, schedules);
       ck_assert_msg(tensor >= 4, "W %d M %lld: %d tcgemv candidates", (int)codes[w],
                     (long long)sizes_m[m], tensor);
       ck_assert_int_eq(schedules[0].family, BB_FAMILY_TCGEMV); /* the default */
@@ -743,8 +751,7 @@ START_TEST(test_value_codes_candidates) {
       if (bitblas_dtype_bits(codes[w]) != 8) continue;
       cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
       ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
-      count = bb_candidates_enumerate(&cfg, schedules);
-      for (int i = 0; i < count; i++) ck_assert_int_ne(schedules[i].family, BB_FAMILY_TCGEMV);
+      ck_assert_int_eq(tensor_gemvs_scaled_before(&cfg, schedules), 0);
     }
 }
 END_TEST
@@ -767,15 +774,7 @@ START_TEST(test_bfloat16_candidates) {
       cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
       ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
       bb_schedule schedules[BB_MAX_CANDIDATES];
-      const int count = bb_candidates_enumerate(&cfg, schedules);
-      int tensor = 0;
-      for (int i = 0; i < count; i++) {
-        if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
-        tensor++;
-        ck_assert_int_eq(schedules[i].post_scale, 0);
-        ck_assert_int_eq(schedules[i].given_sums, 0);
-        ck_assert_int_eq(schedules[i].lane_order, 0);
-      }
+      const int tensor = tensor_gemvs_scaled_before(&cfg, schedules);
       if (bitblas_dtype_bits(codes[w]) == 8) {
         ck_assert_int_eq(tensor, 0);
         assert_template_refuses(&cfg,

@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <fcntl.h>
+#include <math.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -756,17 +757,22 @@ START_TEST(test_random_operands) {
   bb_tool_host_weights_free(&weights);
   ck_assert_ptr_null(weights.W);
 
-  /* float8 weights are finite; float16 activations are finite, within [-1, 1] (uniform in
-   * [-1, 1), rounded) and not zero-filled */
+  /* float8 e4m3 weights are any code but NaN: subnormals (below 2^-6) up to 448 both occur;
+   * float16 activations are finite, within [-1, 1] (uniform in [-1, 1), rounded) and not
+   * zero-filled */
   bb_tool_format fp8;
   ck_assert_int_eq(bb_tool_format_parse("fp8", &fp8), 0);
   bb_tool_format_config(&fp8, 2, 32, 512, &cfg);
   ck_assert_int_eq(bb_tool_host_weights_make(&cfg, 0, &rng, &weights), 0);
+  int subnormal = 0, top_binade = 0;
   for (size_t i = 0; i < weights.W_bytes; i++) {
     double value = bitblas_weight_decode(cfg.W_dtype, ((const uint8_t *)weights.W)[i]);
-    ck_assert_msg(value == value && value > -32.0 && value < 32.0, "float8 code %u -> %g",
+    ck_assert_msg(value == value && fabs(value) <= 448.0, "float8 code %u -> %g",
                   ((const uint8_t *)weights.W)[i], value);
+    subnormal |= value != 0 && fabs(value) < 1.0 / 64;
+    top_binade |= fabs(value) >= 256.0;
   }
+  ck_assert(subnormal && top_binade);
   ck_assert_int_eq(bb_tool_host_activations_make(&cfg, 2, &rng, &activations), 0);
   ck_assert_uint_eq(activations.A_bytes, 2 * 512 * 2);
   ck_assert_ptr_null(activations.a_scale);
