@@ -284,11 +284,12 @@ __device__ __forceinline__ void bb_copy16_async_or_zero(bb_u32 shared_destinatio
                : "memory");
 }
 
-// ---- float16 / bfloat16 pairs: codes dequantized in registers ---------------------------------
-// For 16-bit float activations and integer codes (the tensor-core families; bfloat16 in the
-// tensor-core gemv only); tables and float8 codes further below (bb_value_pair). A pair of codes is turned into the pair 1024 + 2^(jb) u by masking
-// them into the mantissas of 0x6400 (float16; 0x4300, 128 + 2^(jb) u, for bfloat16: one LOP3,
-// bb_and_xor), and dequantized with one exact subtraction and one FMA (bb_row_dequant).
+// ---- float16 / bfloat16 pairs: codes dequantized in registers --------------------------------
+// For 16-bit float activations (the tensor-core families; bfloat16 in the tensor-core gemv only).
+// Tables and float8 codes: further below (bb_value_pair). A pair of integer codes is turned into
+// the pair 1024 + 2^(jb) u by masking them into the mantissas of 0x6400 (float16; 0x4300,
+// 128 + 2^(jb) u, for bfloat16: one LOP3, bb_and_xor), and dequantized with one exact
+// subtraction and one FMA (bb_row_dequant).
 // Position j (0 or 1) is the bit offset jb of the codes inside each half.
 
 // Offset of the stored code u from the integer q it stands for (q = u - offset; int1: 2u - 1).
@@ -457,13 +458,13 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
 #define BB_TABLE_HI3 0xc6c4c2c0u
 #endif
 
-// The values of a word's 8 codes as its 4 pairs in A's type: pair p holds codes p and p + 4 (bits 4p
-// and 4p + 16), as bb_dequant_pair numbers them. A PRMT looks up 4 codes at once in 8 bytes: with
-// a code's low 3 bits as selectors, one PRMT takes the bytes of entries 0-7 and one those of
-// entries 8-15, and a third keeps, per code, the one its bit 3 asks for. 25 instructions per word,
-// shared by its 4 pairs: ptxas merges the repeated lookups of one word (an NF4 tcgemv kernel's
-// sm_90 code is 22 % longer than the same schedule's for uint4 codes with zeros, not 4 times
-// the lookups).
+// The values of a word's 8 codes as its 4 pairs in A's type: pair p holds codes p and p + 4
+// (bits 4p and 4p + 16), as bb_dequant_pair numbers them. A PRMT looks up 4 codes at once in 8
+// bytes: with a code's low 3 bits as selectors, one PRMT takes the bytes of entries 0-7 and one
+// those of entries 8-15, and a third keeps, per code, the one its bit 3 asks for. 25 instructions
+// per word, shared by its 4 pairs: ptxas merges the repeated lookups of one word (an NF4 tcgemv
+// kernel's sm_90 code is 22 % longer than the same schedule's for uint4 codes with zeros, not 4
+// times the lookups).
 __device__ __forceinline__ bb_u32 bb_table_pair(bb_u32 x, int p) {
   const bb_u32 index = x & 0x77777777u;
   const bb_u32 choose = ((x >> 1) & 0x44444444u) | 0x32103210u;  // byte i, or 4 + i if bit 3
@@ -482,7 +483,6 @@ __device__ __forceinline__ bb_u32 bb_table_pair(bb_u32 x, int p) {
   const bb_u32 second = __byte_perm(low[1], high[1], q ? 0x7362u : 0x5140u);
   return __byte_perm(first, second, (p & 1) ? 0x7632u : 0x5410u);
 }
-
 
 // Code pair p of word x as its pair of values: codes p and p + 4 (bits 4p and 4p + 16).
 __device__ __forceinline__ bb_u32 bb_value_pair(bb_u32 x, int p) { return bb_table_pair(x, p); }
