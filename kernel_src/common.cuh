@@ -394,16 +394,12 @@ struct bb_row_dequant {
 #define BB_W_VALUE_PAIRS (BB_W_TABLE || BB_W_FLOAT8)
 
 #if BB_W_VALUE_PAIRS
-// Built in pair arithmetic of A's type: w = v * scale + offset for the code's value v.
+// Built in pair arithmetic of A's type: w = v * scale + offset for the code's value v. Only
+// scale2[0] and offset2 are read (no subtraction, one position).
 __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_params &r) {
   bb_row_dequant d;
   const bb_u32 s2 = bb_dup16(r.scale);
-  d.base2[0] = 0;  // unused: no subtraction
   d.scale2[0] = s2;
-#if BB_DEQUANT_POSITIONS == 2
-  d.base2[1] = 0;
-  d.scale2[1] = s2;
-#endif
   const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);
 #if BB_ZEROS == 1
   d.offset2 = bb_pair_mul(minus_zero2, s2);  // -z s

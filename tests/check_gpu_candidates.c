@@ -569,11 +569,6 @@ END_TEST
 static const char float8_convert_line[] = "#define BB_FLOAT8_CONVERT (__CUDA_ARCH__ >= 890)";
 static const char float8_bit_moves_line[] = "#define BB_FLOAT8_CONVERT 0";
 
-static int tensor_core_family(const bb_schedule *s, int unused) {
-  (void)unused;
-  return s->family == BB_FAMILY_TCGEMV || s->family == BB_FAMILY_MMA;
-}
-
 /* Float8 codes (e4m3, e5m2) through the tensor-core gemv and the tiled mma family as float16
  * pairs of their values, scales before the mma: M of 1, 3, 16, 17 and 128; N of 1, 1000, 2880
  * and 4096; one scale per row, groups of 64 and 128; no zeros, original and rescaled zeros; K of
@@ -599,7 +594,8 @@ START_TEST(test_float8_codes) {
     const int count = bb_candidates_enumerate(&cfg, all);
     int picked_count = 0;
     for (int i = 0; i < count; i++)
-      if (tensor_core_family(&all[i], 0)) picked[picked_count++] = all[i];
+      if (all[i].family == BB_FAMILY_TCGEMV || all[i].family == BB_FAMILY_MMA)
+        picked[picked_count++] = all[i];
     ck_assert_msg(picked_count >= 2, "case %zu: %d tensor-core candidates", c, picked_count);
     bb_measure *measure = measure_for(&cfg);
     failures += check_rewritten_schedules_on(measure, &cfg, picked, picked_count, 1, 0,

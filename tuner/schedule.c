@@ -192,8 +192,8 @@ static int tensor_gemv_weight_bits(const bitblas_matmul_config *cfg, bitblas_dty
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   const int bfloat16 = cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 && A_dtype == BITBLAS_DTYPE_FLOAT16;
   if (cfg->A_dtype != A_dtype && !bfloat16) return 0;
-  if (value_codes(cfg))
-    return A_dtype == BITBLAS_DTYPE_FLOAT16 && (!bfloat16 || bits == 4) ? bits : 0;
+  const int table = bits == 4; /* the 4-bit value codes, NF4 and FP4; float8 is float16 only */
+  if (value_codes(cfg)) return A_dtype == BITBLAS_DTYPE_FLOAT16 && (!bfloat16 || table) ? bits : 0;
   if (!bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
   return bits == 1 || bits == 2 || bits == 4 || (bits == 8 && !bfloat16) ? bits : 0;
 }
