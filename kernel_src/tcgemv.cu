@@ -20,6 +20,9 @@
 //                  the codes src/weight_order.c splits: bb_weight_order_splits)
 //   BB_MIN_BLOCKS  (optional) blocks per SM that ptxas must fit: at most 65536 / (32 x BB_WARPS x
 //                  BB_MIN_BLOCKS) registers per thread, whatever that costs in spills
+//   BB_SHARED_PAIRS (optional) 1: 4-bit table codes (NF4, FP4) looked up two at a time in a
+//                  table of all 256 code pairs' values in shared memory (below), instead of in
+//                  registers with PRMT (common.cuh, bb_table_pair)
 //   BB_GIVEN_SUMS  (optional) 1: with scales after the mma and groups shorter than the row, the
 //                  activations' sums per group come from bitblas_act_sums (end of this file),
 //                  run just before the product into a workspace of the run, instead of one more
@@ -128,6 +131,53 @@
 #endif
 #if BB_GIVEN_SUMS && (!BB_POST_SCALE || BB_ROW_WISE)
 #error "given activation sums are for scales after the mma, in groups shorter than the row"
+#endif
+#ifndef BB_SHARED_PAIRS
+#define BB_SHARED_PAIRS 0
+#endif
+#if BB_SHARED_PAIRS && !BB_W_TABLE
+#error "the shared table of code pairs is for 4-bit table codes"
+#endif
+// Pair p of a word is its codes 2p and 2p + 1 (k 2p and 2p + 1, one register of A as loaded)
+// where the stored codes are split by parity, or where the shared table looks up byte p; else
+// its codes p and p + BB_PAIR_STRIDE (k p and p + BB_PAIR_STRIDE).
+#define BB_ADJACENT_PAIRS (BB_SPLIT_PAIRS || BB_SHARED_PAIRS)
+
+#if BB_SHARED_PAIRS
+// The values of every pair of 4-bit codes, in A's 16-bit type: entry e holds code e & 15's value
+// in its low half and code e >> 4's in its high half, so that byte p of a word of codes looks up
+// its pair p with one load. 32 copies of each entry side by side (128 bytes), copy l read by
+// lane l only: every lane reads its own bank, whatever codes the 32 lanes look up, so a lookup
+// is one pass. 32 KiB of static shared memory, which the cross-warp sums take over after the
+// main loop. In registers (bb_table_pair) a word's 4 pairs took 25 PRMT and LOP3, about twice an
+// integer word's dequantization; here they take 4 loads and 12 integer instructions.
+#define BB_PAIR_TABLE_BYTES (256 * 32 * 4)
+union bb_pair_memory {
+  bb_u32 values[256 * 32];
+  float partial[BB_WARPS][BB_N_TILES * 16][BB_M_TILES * 8];  // the cross-warp sums
+};
+__shared__ __align__(16) bb_pair_memory bb_pair_shared;
+#define bb_pair_values (bb_pair_shared.values)
+
+// Fills the table: every thread of the block takes part; the caller synchronizes the block.
+__device__ __forceinline__ void bb_pair_values_fill() {
+  for (int i = threadIdx.x; i < 256 * 8; i += BB_THREADS) {
+    const bb_u32 entry = (bb_u32)i >> 3;  // 8 stores of 4 copies each per entry
+    // Codes entry & 15 and entry >> 4 as nibbles 0 and 4 of a word: bb_table_pair's pair 0.
+    const bb_u32 pair = bb_table_pair((entry & 15u) | (entry >> 4) << 16, 0);
+    *(uint4 *)&bb_pair_values[32 * entry + 4 * (i & 7)] = make_uint4(pair, pair, pair, pair);
+  }
+}
+
+// Pair p of word x (byte p: codes 2p and 2p + 1) as its two values; lane_bytes is 4 x the lane.
+// The byte is moved to bits 7-14, the entry's offset (128 bytes an entry), by one shift and one
+// LOP3 that also adds the lane's copy; ptxas adds the table's address with one more instruction.
+__device__ __forceinline__ bb_u32 bb_shared_pair(bb_u32 x, int p, bb_u32 lane_bytes) {
+  const bb_u32 moved = p == 0 ? x << 7 : x >> (8 * p - 7);
+  return *(const bb_u32 *)((const char *)bb_pair_values + ((moved & 0x7f80u) | lane_bytes));
+}
+#else
+#define BB_PAIR_TABLE_BYTES 0
 #endif
 
 // This lane's codes of one row and segment: 16, 8 or 4 bytes, streamed past L1.
@@ -425,10 +475,14 @@ struct bb_raw_sums {};  // unused: the products land in acc directly
 #define BB_TABLE_ROW_WORDS                                                                   \
   (BB_TABLE_ASYNC ? 4 * ((((BB_GROUPS + 1) / 2 + 3) / 4) | 1) : ((BB_GROUPS + 1) / 2) | 1)
 #define BB_TABLE_STRIDE (2 * BB_TABLE_ROW_WORDS)
+// The static shared memory of the cross-warp sums (end of the kernel), or of the table of pairs
+// where that is larger and the sums take its place.
+#define BB_CROSS_WARP_BYTES (BB_WARPS * 16 * BB_N_TILES * 8 * BB_M_TILES * 4)
+#define BB_SUMS_OR_PAIRS_BYTES                                                               \
+  (BB_PAIR_TABLE_BYTES > BB_CROSS_WARP_BYTES ? BB_PAIR_TABLE_BYTES : BB_CROSS_WARP_BYTES)
 #define BB_SHARED_PARAMS                                                                     \
   (BB_STAGE_PARAMS && BB_SCALING && BB_ZEROS != 3 &&                                         \
-   BB_TABLE_ARRAYS * 16 * BB_N_TILES * BB_TABLE_STRIDE * 2 +                                 \
-           BB_WARPS * 16 * BB_N_TILES * 8 * BB_M_TILES * 4 <=                                \
+   BB_TABLE_ARRAYS * 16 * BB_N_TILES * BB_TABLE_STRIDE * 2 + BB_SUMS_OR_PAIRS_BYTES <=        \
        48 * 1024)
 
 struct bb_param_table {
@@ -583,15 +637,15 @@ __device__ __forceinline__ int bb_block_p1(int block) {
   return BB_POSITIONS == 2 ? bb_block_p0(block) + 2 : bb_block_p0(block) + 1;
 }
 
-// The activations matching pairs p0 and p1, in one register each: the mma's B fragment. Split
-// by parity (BB_SPLIT_PAIRS), pair p is the word's k 2p and 2p + 1, register p as loaded;
+// The activations matching pairs p0 and p1, in one register each: the mma's B fragment. With
+// adjacent pairs (BB_ADJACENT_PAIRS), pair p is the word's k 2p and 2p + 1, register p as loaded;
 // otherwise it is k p and p + BB_PAIR_STRIDE, gathered with a PRMT.
 __device__ __forceinline__ void bb_b_fragment(bb_u32 (&b_frag)[BB_M_TILES][2],
                                               const bb_u32 (&act)[BB_M_TILES][BB_ACT_WORDS],
                                               int p0, int p1) {
 #pragma unroll
   for (int i = 0; i < BB_M_TILES; i++) {
-#if BB_SPLIT_PAIRS
+#if BB_ADJACENT_PAIRS
     b_frag[i][0] = act[i][p0];
     b_frag[i][1] = act[i][p1];
 #else
@@ -721,6 +775,18 @@ __device__ __forceinline__ void bb_group_compute(
 #endif
 }
 #else
+// Code pair p of word x as two dequantized weights (common.cuh's bb_dequant_pair; table codes
+// looked up in the shared table of pairs where BB_SHARED_PAIRS).
+__device__ __forceinline__ bb_u32 bb_tcgemv_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d,
+                                                         int lane) {
+#if BB_SHARED_PAIRS
+  return bb_pair_fma(bb_shared_pair(x, p, 4u * (bb_u32)lane), d.scale2[0], d.offset2);
+#else
+  (void)lane;
+  return bb_dequant_pair(x, p, d);
+#endif
+}
+
 // The mma work of group h of one segment's codes, block by block of each word: each tile's codes
 // decoded into A fragments, multiplied with the blocks' B fragments.
 __device__ __forceinline__ void bb_group_products(
@@ -738,10 +804,10 @@ __device__ __forceinline__ void bb_group_products(
 #pragma unroll
     for (int j = 0; j < BB_N_TILES; j++) {
       bb_u32 a_frag[4];
-      a_frag[0] = bb_dequant_pair(codes[j][0][w], p0, dequant[j][0]);  // row g
-      a_frag[1] = bb_dequant_pair(codes[j][1][w], p0, dequant[j][1]);  // row g + 8
-      a_frag[2] = bb_dequant_pair(codes[j][0][w], p1, dequant[j][0]);
-      a_frag[3] = bb_dequant_pair(codes[j][1][w], p1, dequant[j][1]);
+      a_frag[0] = bb_tcgemv_dequant_pair(codes[j][0][w], p0, dequant[j][0], lane);  // row g
+      a_frag[1] = bb_tcgemv_dequant_pair(codes[j][1][w], p0, dequant[j][1], lane);  // row g + 8
+      a_frag[2] = bb_tcgemv_dequant_pair(codes[j][0][w], p1, dequant[j][0], lane);
+      a_frag[3] = bb_tcgemv_dequant_pair(codes[j][1][w], p1, dequant[j][1], lane);
 #pragma unroll
       for (int i = 0; i < BB_M_TILES; i++)
         bb_mma_16816(acc[j][i], a_frag, b_frag[i][0], b_frag[i][1]);
@@ -854,7 +920,10 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
   for (int s = 0; s < BB_STAGES - 1; s++)
     bb_stage_load(stages[s], warp + s * step, W, scales, zeros, n_block, g, t);
   bb_param_table_finish(table, table_async, scales, zeros, n_block);
-#if BB_SHARED_PARAMS
+#if BB_SHARED_PAIRS
+  bb_pair_values_fill();
+#endif
+#if BB_SHARED_PARAMS || BB_SHARED_PAIRS
   __syncthreads();
 #endif
   bb_wait_for_act_sums();
@@ -875,7 +944,12 @@ extern "C" __global__ void BB_LAUNCH_BOUNDS
 
   // acc[j][i][e]: row n = 16j + g (+8 for e >= 2), column m = 8i + 2t + (e & 1) of the block.
 #if BB_WARPS > 1
+#if BB_SHARED_PAIRS
+  __syncthreads();  // every warp is done with the table of pairs, whose memory takes the sums
+  float(&partial)[BB_WARPS][BB_N_TILES * 16][BB_M_TILES * 8] = bb_pair_shared.partial;
+#else
   __shared__ float partial[BB_WARPS][BB_N_TILES * 16][BB_M_TILES * 8];
+#endif
 #pragma unroll
   for (int j = 0; j < BB_N_TILES; j++)
 #pragma unroll

@@ -20,9 +20,16 @@ int bb_weight_order_groups_fit(int bits, int words, int64_t group) {
 
 int bb_config_weight_order(const bitblas_matmul_config *cfg) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
-  if (cfg->dynamic_m || cfg->M > 16 || cfg->A_dtype != BITBLAS_DTYPE_FLOAT16 ||
-      !bb_dtype_is_integer_weight(cfg->W_dtype) || (bits != 1 && bits != 2 && bits != 4))
-    return 0;
+  /* Table codes: on an H200 the tuned NF4 kernels (g64, Llama-3 sets) were 2-3 % faster at M = 1
+   * and 8 % at M = 16 in the traded order, float16 and bfloat16 activations alike: each load of
+   * activations then reads one contiguous run for the four lanes of a row (bench/RESULTS.md,
+   * thirty-third section). */
+  const int table = cfg->W_dtype == BITBLAS_DTYPE_NF4 || cfg->W_dtype == BITBLAS_DTYPE_FP4_E2M1;
+  const int integer =
+      bb_dtype_is_integer_weight(cfg->W_dtype) && (bits == 1 || bits == 2 || bits == 4);
+  const int activations =
+      cfg->A_dtype == BITBLAS_DTYPE_FLOAT16 || (table && cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16);
+  if (cfg->dynamic_m || cfg->M > 16 || !activations || !(integer || table)) return 0;
   const int64_t group = bb_config_group(cfg);
   /* Two words per lane only from M = 9: at M = 1 on an H200 they were up to 14% slower than
    * four words per lane in the plain order, which codes whose group fits no 64-byte segment

@@ -23,10 +23,10 @@
  * them in blocks of 8, segment by segment, so that one warp's load reads whole 128-byte lines,
  * was 2-14% slower on an H200 (the L2's 256-byte prefetch along a row then fetches nothing
  * new; bench/RESULTS.md, fifth section). Traded for a static M of at most 16
- * with float16 A and 1-, 2- or 4-bit integer weights when K is whole segments and the group
- * fits them (bb_weight_order_groups_fit; L = 4 where that holds, else 2 from M = 9); plain
- * otherwise, and always for dynamic M, whose larger buckets run families that read the plain
- * layout. */
+ * with float16 A and 1-, 2- or 4-bit integer weights, or float16 or bfloat16 A and 4-bit table
+ * codes (NF4, FP4), when K is whole segments and the group fits them (bb_weight_order_groups_fit;
+ * L = 4 where that holds, else 2 from M = 9); plain otherwise, and always for dynamic M, whose
+ * larger buckets run families that read the plain layout. */
 int bb_config_weight_order(const bitblas_matmul_config *cfg);
 
 /* Whether traded words (`words` per lane, `bits`-bit codes) serve groups of `group` k: whole

@@ -418,7 +418,9 @@ END_TEST
  * 16 bytes per lane (512 bits of a row) may hold two groups, not four: 4-bit codes in groups of 64
  * and 2-bit codes in groups of 128 trade, 4-bit codes in groups of 32, 2-bit codes in groups of 64
  * and 1-bit codes in groups of 128 do not; 2-bit codes in groups of 640 fit the 8-byte segments
- * from M = 9, groups of 80 nothing. */
+ * from M = 9, groups of 80 nothing. The 4-bit table codes (NF4, FP4) trade as 4-bit integers do,
+ * with float16 and with bfloat16 activations; integer codes with float16 ones only, 8-bit codes
+ * never. */
 START_TEST(test_weight_order_rule) {
   const struct {
     int64_t M, K, group;
@@ -431,8 +433,10 @@ START_TEST(test_weight_order_rule) {
       {8, 4096, -1, BITBLAS_DTYPE_INT1, 4},    {1, 2880, -1, BITBLAS_DTYPE_UINT1, 0},
       {9, 2880, -1, BITBLAS_DTYPE_UINT4, 2},   {1, 2880, 120, BITBLAS_DTYPE_UINT4, 0},
       {8, 2880, -1, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 128, BITBLAS_DTYPE_UINT2, 4},
-      {1, 4096, 32, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 128, BITBLAS_DTYPE_NF4, 0},
-      {1, 4096, 128, BITBLAS_DTYPE_UINT8, 0},  {1, 4096, 128, BITBLAS_DTYPE_FP4_E2M1, 0},
+      {1, 4096, 32, BITBLAS_DTYPE_UINT4, 0},   {1, 4096, 128, BITBLAS_DTYPE_NF4, 4},
+      {1, 4096, 128, BITBLAS_DTYPE_UINT8, 0},  {1, 4096, 128, BITBLAS_DTYPE_FP4_E2M1, 4},
+      {16, 4096, 64, BITBLAS_DTYPE_NF4, 4},    {1, 4096, 32, BITBLAS_DTYPE_FP4_E2M1, 0},
+      {17, 4096, 64, BITBLAS_DTYPE_NF4, 0},    {1, 4096, 128, BITBLAS_DTYPE_FLOAT8_E4M3, 0},
       {1, 4096, 64, BITBLAS_DTYPE_UINT4, 4},   {16, 4096, 32, BITBLAS_DTYPE_INT4, 0},
       {1, 4096, 64, BITBLAS_DTYPE_INT2, 0},    {1, 4096, 128, BITBLAS_DTYPE_INT1, 0},
       {1, 4096, 256, BITBLAS_DTYPE_UINT1, 4},  {12, 2560, 80, BITBLAS_DTYPE_UINT2, 0},
@@ -443,12 +447,13 @@ START_TEST(test_weight_order_rule) {
                                                       cases[i].group, BITBLAS_ZEROS_NONE);
     ck_assert_msg(bb_config_weight_order(&cfg) == cases[i].words, "case %zu: %d, want %d", i,
                   bb_config_weight_order(&cfg), cases[i].words);
-    /* Never for a dynamic operator, nor for other activation types. */
+    /* Never for a dynamic operator; with bfloat16 activations for table codes only. */
     cfg.dynamic_m = 1;
     ck_assert_int_eq(bb_config_weight_order(&cfg), 0);
     cfg.dynamic_m = 0;
-    cfg.A_dtype = BITBLAS_DTYPE_BFLOAT16;
-    ck_assert_int_eq(bb_config_weight_order(&cfg), 0);
+    cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
+    const int table = cases[i].W == BITBLAS_DTYPE_NF4 || cases[i].W == BITBLAS_DTYPE_FP4_E2M1;
+    ck_assert_int_eq(bb_config_weight_order(&cfg), table ? cases[i].words : 0);
   }
 }
 END_TEST

@@ -165,6 +165,10 @@ static int of_family(const bb_schedule *s, int family) { return (int)s->family =
 
 static int with_given_sums(const bb_schedule *s, int given) { return s->given_sums == given; }
 
+static int with_shared_pairs(const bb_schedule *s, int shared) {
+  return s->family == BB_FAMILY_TCGEMV && s->shared_pairs == shared;
+}
+
 /* Checks every candidate of cfg, case c of a table, which must include at least two tcgemv ones;
  * returns the number that failed. */
 static int check_tensor_gemv_case(const bitblas_matmul_config *cfg, size_t c) {
@@ -542,11 +546,12 @@ START_TEST(test_mma_partial_k_steps) {
 END_TEST
 
 /* Codes that index a table (NF4, FP4) through the tensor-core gemv (float16 pairs looked up in
- * PRMTs, scales before the mma): M of 1, 3, 16 and 17 (one, two and four m tiles, rows past M);
- * N of 1, 1000, 2880 (rows past N in the last block) and 4096; groups of 32 (FP4's MX blocks), 64,
- * 128 and one per row; no zeros, original and rescaled zeros; K of 4096, 2880 (only narrower loads
- * fit) and 1024. Every config has tcgemv candidates, and every candidate runs against the
- * reference. */
+ * PRMTs, or two codes at a time in the shared table of pairs: each candidate both ways; scales
+ * before the mma): M of 1, 3, 16 and 17 (one, two and four m tiles, rows past M); N of 1, 1000,
+ * 2880 (rows past N in the last block) and 4096; groups of 32 (FP4's MX blocks), 64, 128 and one
+ * per row; no zeros, original and rescaled zeros; K of 4096, 2880 (only narrower loads fit) and
+ * 1024; weights in the traded order (M <= 16, NF4 here) and in the plain one. Every config has
+ * tcgemv candidates, and every candidate runs against the reference. */
 START_TEST(test_table_codes) {
   static const scaled_case cases[] = {
       {1, 2880, 4096, BITBLAS_DTYPE_NF4, 64, BITBLAS_ZEROS_NONE},
@@ -556,10 +561,16 @@ START_TEST(test_table_codes) {
       {16, 4096, 1024, BITBLAS_DTYPE_NF4, -1, BITBLAS_ZEROS_NONE},
   };
   int failures = 0;
+  int traded = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
     const bitblas_matmul_config cfg = scaled_case_config(&cases[c]);
+    const int shared = count_candidates(&cfg, with_shared_pairs, 1);
+    ck_assert_msg(shared > 0 && shared == count_candidates(&cfg, with_shared_pairs, 0),
+                  "case %zu: %d shared-pair twins", c, shared);
+    traded += bb_config_weight_order(&cfg) != 0;
     failures += check_tensor_gemv_case(&cfg, c);
   }
+  ck_assert_int_ge(traded, 2);
   ck_assert_int_eq(failures, 0);
 }
 END_TEST

@@ -711,7 +711,9 @@ START_TEST(test_template_guards_misfits) {
 END_TEST
 
 /* The tcgemv candidates of cfg in schedules (room for BB_MAX_CANDIDATES), each checked to take
- * scales before the mma, in the plain order and without given sums; returns their count. */
+ * scales before the mma, without given sums, and in the order the weights are stored in (traded
+ * words, lane order 2, where bb_config_weight_order; else the loaded order); returns their
+ * count. */
 static int tensor_gemvs_scaled_before(const bitblas_matmul_config *cfg, bb_schedule *schedules) {
   const int count = bb_candidates_enumerate(cfg, schedules);
   int tensor = 0;
@@ -719,16 +721,17 @@ static int tensor_gemvs_scaled_before(const bitblas_matmul_config *cfg, bb_sched
     if (schedules[i].family != BB_FAMILY_TCGEMV) continue;
     tensor++;
     ck_assert_int_eq(schedules[i].post_scale, 0);
-    ck_assert_int_eq(schedules[i].lane_order, 0);
+    ck_assert_int_eq(schedules[i].lane_order, bb_config_weight_order(cfg) ? 2 : 0);
     ck_assert_int_eq(schedules[i].given_sums, 0);
   }
   return tensor;
 }
 
 /* Codes that stand for values (NF4, FP4, float8 e4m3 and e5m2) with float16 activations get
- * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma, in the
- * plain order and without given sums (the template refuses scales after the mma for them); with
- * bfloat16 activations, the tables too (test_bfloat16_candidates) and float8 codes none. */
+ * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma and without
+ * given sums (the template refuses scales after the mma for them), NF4 in groups of 64 up to
+ * M = 16 in the traded order; with bfloat16 activations, the tables too
+ * (test_bfloat16_candidates) and float8 codes none. */
 START_TEST(test_value_codes_candidates) {
   const bitblas_dtype codes[] = {BITBLAS_DTYPE_NF4, BITBLAS_DTYPE_FP4_E2M1,
                                  BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT8_E5M2};
@@ -757,9 +760,10 @@ START_TEST(test_value_codes_candidates) {
 END_TEST
 
 /* bfloat16 activations with 1-, 2- and 4-bit integer codes and with NF4 and FP4 codes get
- * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma, without
- * given sums and in the plain order; 8-bit codes (uint8, float8) get none. The template refuses
- * scales after the mma and 8-bit codes for them. */
+ * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma and without
+ * given sums, in the plain order but for NF4 and FP4 in groups of 128 up to M = 16 (traded); 8-bit
+ * codes (uint8, float8) get none. The template refuses scales after the mma and 8-bit codes for
+ * them. */
 START_TEST(test_bfloat16_candidates) {
   const bitblas_dtype codes[] = {
       BITBLAS_DTYPE_UINT4,    BITBLAS_DTYPE_INT2,  BITBLAS_DTYPE_UINT1,      BITBLAS_DTYPE_NF4,
@@ -914,6 +918,104 @@ START_TEST(test_given_sums_twins) {
                             "order=2 sums=given",
                             misfits[i].error);
   }
+}
+END_TEST
+
+/* Shared pairs (4-bit table codes looked up two at a time in a table of their values in shared
+ * memory): a twin of every tcgemv candidate of NF4 and FP4 codes, float16 and bfloat16
+ * activations, traded and plain orders, M = 1 and 16; the same schedule but for shared_pairs,
+ * after every other tcgemv candidate; its source asks for the table, and one twin per config
+ * compiles for sm_80 and sm_90. None for integer or float8 codes. Their text round-trips (with a
+ * bound on blocks after it), and the template refuses the table for codes that index none. */
+START_TEST(test_shared_pairs_twins) {
+  const struct {
+    int64_t M;
+    bitblas_dtype codes, activations;
+    int64_t group;
+    int twins; /* expected: 1 some, 0 none */
+  } cases[] = {
+      {1, BITBLAS_DTYPE_NF4, BITBLAS_DTYPE_FLOAT16, 64, 1},
+      {16, BITBLAS_DTYPE_NF4, BITBLAS_DTYPE_BFLOAT16, 64, 1},
+      {1, BITBLAS_DTYPE_FP4_E2M1, BITBLAS_DTYPE_FLOAT16, 32, 1},
+      {17, BITBLAS_DTYPE_FP4_E2M1, BITBLAS_DTYPE_BFLOAT16, 128, 1},
+      {1, BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_FLOAT16, 128, 0},
+      {16, BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT16, -1, 0},
+  };
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg = bb_test_scaled_config(cases[c].M, 4096, 4096, cases[c].codes,
+                                                      cases[c].group, BITBLAS_ZEROS_NONE);
+    cfg.A_dtype = cfg.out_dtype = cases[c].activations;
+    ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(&cfg, schedules);
+    ck_assert_int_lt(count, BB_MAX_CANDIDATES); /* none left out for want of room */
+    ck_assert_int_eq(schedules[0].shared_pairs, 0);
+    int plain = 0, twins = 0, last_twin = -1;
+    for (int i = 0; i < count; i++) {
+      const bb_schedule *s = &schedules[i];
+      if (!s->shared_pairs) {
+        if (s->family != BB_FAMILY_TCGEMV) continue;
+        ck_assert_int_eq(twins, 0); /* the twins come after every plain tcgemv candidate */
+        plain++;
+        continue;
+      }
+      /* the twin of the twins-th tcgemv candidate */
+      bb_schedule untwinned = *s;
+      untwinned.shared_pairs = 0;
+      ck_assert(memcmp(&untwinned, &schedules[twins], sizeof untwinned) == 0);
+      char text[160];
+      bb_schedule_format(s, text, sizeof text);
+      ck_assert_ptr_nonnull(strstr(text, " pairs=shared"));
+      bb_schedule parsed;
+      ck_assert_int_eq(bb_schedule_parse(text, &parsed), BITBLAS_OK);
+      ck_assert(memcmp(&parsed, s, sizeof parsed) == 0);
+      twins++;
+      last_twin = i;
+    }
+    ck_assert_msg(cases[c].twins ? twins == plain && twins > 0 : twins == 0,
+                  "case %zu: %d twins of %d tcgemv candidates", c, twins, plain);
+    if (!twins) continue;
+    char *source = bb_emit_source(&cfg, &schedules[last_twin], BB_FAULT_NONE);
+    ck_assert_ptr_nonnull(strstr(source, "#define BB_SHARED_PAIRS 1\n"));
+    const int archs[] = {80, 90};
+    for (size_t a = 0; a < 2; a++) {
+      bb_compiled compiled[1];
+      ck_assert_int_eq(bb_compile_all(&source, 1, archs[a], compiled), BITBLAS_OK);
+      ck_assert_msg(compiled[0].status == BITBLAS_OK, "case %zu sm_%d: %s", c, archs[a],
+                    compiled[0].message);
+      bb_compiled_free(compiled, 1);
+    }
+    free(source);
+  }
+  /* Text: " pairs=shared" after " sums=given" and before a bound on blocks; scales before the
+   * mma. */
+  bb_schedule parsed;
+  ck_assert_int_eq(bb_schedule_parse("tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 post=0 "
+                                     "stages=2 order=2 pairs=shared blocks=4",
+                                     &parsed),
+                   BITBLAS_OK);
+  ck_assert_int_eq(parsed.shared_pairs, 1);
+  ck_assert_int_eq(parsed.min_blocks, 4);
+  char text[160];
+  bb_schedule_format(&parsed, text, sizeof text);
+  ck_assert_str_eq(text, "tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 post=0 stages=2 "
+                         "order=2 pairs=shared blocks=4");
+  static const char *const bad[] = {
+      "post=1 stages=2 order=2 pairs=shared", "post=0 stages=2 order=2 pairs=registers",
+      "post=0 stages=2 order=2 pairs=shared x", "post=0 stages=2 order=2 blocks=4 pairs=shared",
+      "post=1 stages=2 order=2 pairs=shared sums=given"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(text, sizeof text, "tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 %s", bad[i]);
+    ck_assert_msg(bb_schedule_parse(text, &parsed) == BITBLAS_INVALID_ARGUMENT, "%s", text);
+    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), bad[i]));
+  }
+  /* The template refuses the table for codes that index none. */
+  const bitblas_matmul_config integer =
+      bb_test_scaled_config(16, 256, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  assert_template_refuses(&integer,
+                          "tcgemv warps=4 n_tiles=1 m_tiles=2 unroll=1 words=4 post=0 stages=2 "
+                          "order=2 pairs=shared",
+                          "for 4-bit table codes");
 }
 END_TEST
 
@@ -1238,6 +1340,7 @@ int main(void) {
   tcase_add_test(tc, test_value_codes_candidates);
   tcase_add_test(tc, test_bfloat16_candidates);
   tcase_add_test(tc, test_given_sums_twins);
+  tcase_add_test(tc, test_shared_pairs_twins);
   tcase_add_test(tc, test_dependent_launch_rule);
   tcase_add_test(tc, test_dependent_launch_sources);
   tcase_add_test(tc, test_compile_order_keeps_indices);

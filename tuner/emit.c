@@ -138,6 +138,8 @@ char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *s,
                      s->block_m, s->block_n, s->block_k, s->warps_m, s->warps_n);
   if (s->family == BB_FAMILY_TCGEMV && s->given_sums)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_GIVEN_SUMS 1\n");
+  if (s->family == BB_FAMILY_TCGEMV && s->shared_pairs)
+    used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_SHARED_PAIRS 1\n");
   if (s->family == BB_FAMILY_TCGEMV && s->min_blocks)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_MIN_BLOCKS %d\n",
                      s->min_blocks);

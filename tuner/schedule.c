@@ -27,6 +27,10 @@ int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
       const size_t used = (size_t)total < size ? (size_t)total : size;
       total += snprintf(buf + used, size - used, " sums=given");
     }
+    if (s->shared_pairs) {
+      const size_t used = (size_t)total < size ? (size_t)total : size;
+      total += snprintf(buf + used, size - used, " pairs=shared");
+    }
     if (s->min_blocks) {
       const size_t used = (size_t)total < size ? (size_t)total : size;
       total += snprintf(buf + used, size - used, " blocks=%d", s->min_blocks);
@@ -44,20 +48,22 @@ int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
                   s->block_k, s->warps_m, s->warps_n);
 }
 
-/* What may follow a tcgemv text's order: " sums=given" (into *given_sums), then " blocks=N"
- * (1 <= N <= BB_MAX_MIN_BLOCKS, into *min_blocks), each optional, nothing after them. 0 where
- * anything else follows. */
-static int tcgemv_options_parse(const char *rest, int *given_sums, int *min_blocks) {
-  *given_sums = 0;
-  *min_blocks = 0;
+/* What may follow a tcgemv text's order: " sums=given" (into s->given_sums), " pairs=shared"
+ * (into s->shared_pairs), then " blocks=N" (1 <= N <= BB_MAX_MIN_BLOCKS, into s->min_blocks),
+ * each optional, nothing after them. 0 where anything else follows. */
+static int tcgemv_options_parse(const char *rest, bb_schedule *s) {
   if (strncmp(rest, " sums=given", 11) == 0) {
-    *given_sums = 1;
+    s->given_sums = 1;
     rest += 11;
+  }
+  if (strncmp(rest, " pairs=shared", 13) == 0) {
+    s->shared_pairs = 1;
+    rest += 13;
   }
   if (*rest == '\0') return 1;
   int length = 0;
-  return sscanf(rest, " blocks=%d%n", min_blocks, &length) == 1 && rest[length] == '\0' &&
-         *min_blocks >= 1 && *min_blocks <= BB_MAX_MIN_BLOCKS;
+  return sscanf(rest, " blocks=%d%n", &s->min_blocks, &length) == 1 && rest[length] == '\0' &&
+         s->min_blocks >= 1 && s->min_blocks <= BB_MAX_MIN_BLOCKS;
 }
 
 bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
@@ -75,9 +81,9 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
              "order=%d%n",
              &s->warps, &s->n_tiles, &s->m_tiles, &s->unroll, &s->lane_words, &s->post_scale,
              &s->stages, &s->lane_order, &length) == 8 &&
-      tcgemv_options_parse(text + length, &s->given_sums, &s->min_blocks) && s->warps > 0 &&
-      s->n_tiles > 0 && (s->post_scale || !s->given_sums) && s->m_tiles > 0 && s->unroll > 0 &&
-      (s->lane_words == 1 || s->lane_words == 2 || s->lane_words == 4) &&
+      tcgemv_options_parse(text + length, s) && s->warps > 0 && s->n_tiles > 0 &&
+      (s->post_scale || !s->given_sums) && !(s->post_scale && s->shared_pairs) && s->m_tiles > 0 &&
+      s->unroll > 0 && (s->lane_words == 1 || s->lane_words == 2 || s->lane_words == 4) &&
       (s->post_scale == 0 || s->post_scale == 1) && s->stages >= 2 && s->stages <= 4 &&
       (s->lane_order == 0 || (s->lane_order <= 2 && s->lane_order >= 1 && s->lane_words >= 2))) {
     s->family = BB_FAMILY_TCGEMV;
@@ -478,6 +484,24 @@ static int add_given_sums_twins(const bitblas_matmul_config *cfg, bb_schedule *o
   return count;
 }
 
+/* Shared pairs (4-bit table codes looked up two at a time in a table of their values in shared
+ * memory: kernel_src/tcgemv.cu, BB_SHARED_PAIRS): a twin of every tensor-core gemv candidate of
+ * NF4 or FP4 codes. On an H200 (bench/RESULTS.md, thirty-third section), tuning float16 x NF4,
+ * float16 x FP4 and bfloat16 x NF4 on the Llama-3 sets at M = 1 and 16, a twin won 45 of the 48
+ * layers in the plain order and 47 in the traded one, and the tuned times fell by up to 26 % at
+ * M = 1 (where the CUDA-core gemv had won 15 of the 16 layers) and at M = 16. The register
+ * lookups stay candidates for the layers they still won. */
+static int add_shared_pairs_twins(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
+  if (!value_codes(cfg) || bitblas_dtype_bits(cfg->W_dtype) != 4) return count;
+  const int plain = count;
+  for (int i = 0; i < plain && count < BB_MAX_CANDIDATES; i++) {
+    if (out[i].family != BB_FAMILY_TCGEMV) continue;
+    out[count] = out[i];
+    out[count++].shared_pairs = 1;
+  }
+  return count;
+}
+
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) {
   int count = 0;
   const int64_t M = cfg->M;
@@ -492,7 +516,8 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
   /* Tensor-core gemvs first where they apply: float16 A up to M = 64, int8 A at any M (grid
    * rows of 32) short of the rule above. */
   if ((M <= 64 || !float_a) && !int8_tiles_only)
-    count = add_given_sums_twins(cfg, out, add_tensor_core_gemvs(cfg, out, 0));
+    count = add_shared_pairs_twins(
+        cfg, out, add_given_sums_twins(cfg, out, add_tensor_core_gemvs(cfg, out, 0)));
   /* Weights in traded order: only the tensor-core gemv reads them (lane order 2). */
   if (bb_config_weight_order(cfg)) return count;
   const int gemv_first = M <= 8 || !float_a;

@@ -15,7 +15,8 @@ typedef enum bb_family {
   BB_FAMILY_GEMV = 0,        /* kernel_src/gemv.cu: CUDA cores, small M, every format */
   BB_FAMILY_MMA = 1,         /* kernel_src/mma.cu: tensor cores, tiled, float16/bfloat16 A */
   BB_FAMILY_TCGEMV = 2,      /* kernel_src/tcgemv.cu: tensor cores from registers, M <= 64,
-                                float16 A, integer weights of 1/2/4/8 bits */
+                                16-bit float A, integer weights of 1/2/4/8 bits, NF4, FP4 and
+                                float8 (bb_tcgemv_fits) */
   BB_FAMILY_TCGEMV_INT8 = 3, /* kernel_src/tcgemv_int8.cu: the same for int8 A, exact int32 */
   BB_FAMILY_COUNT
 } bb_family;
@@ -32,19 +33,22 @@ typedef struct bb_schedule {
   int block_m, block_n, block_k;
   int warps_m, warps_n;
   /* tcgemv and tcgemv_int8 (also use warps and unroll; post_scale is tcgemv's only) */
-  int n_tiles;    /* 16-row tiles of W per block */
-  int m_tiles;    /* 8-row tiles of A per block */
-  int lane_words; /* 32-bit words of codes per lane, row and segment: 4 or 2 */
-  int post_scale; /* 1: scales and zeros applied to float32 sums after the mma */
-  int stages;     /* register pipeline stages, 2 to 4: loads run stages - 1 ahead */
-  int lane_order; /* tcgemv: 1 when the four lanes of a row trade words so that each word's
-                     activations are one contiguous run (words 2 or 4); 2 when the weights
-                     were stored in that order (bb_config_weight_order); 0 the loaded order */
-  int min_blocks; /* tcgemv: blocks per SM that ptxas must fit (the registers it may use follow
-                     from it: __launch_bounds__'s second argument); 0: no such bound */
-  int given_sums; /* tcgemv with post_scale: 1 when the activations' sums per group come from a
-                     small kernel run before the product (bitblas_act_sums, into a workspace of
-                     the run: tuner/launch.h) instead of an mma per block */
+  int n_tiles;      /* 16-row tiles of W per block */
+  int m_tiles;      /* 8-row tiles of A per block */
+  int lane_words;   /* 32-bit words of codes per lane, row and segment: 4 or 2 */
+  int post_scale;   /* 1: scales and zeros applied to float32 sums after the mma */
+  int stages;       /* register pipeline stages, 2 to 4: loads run stages - 1 ahead */
+  int lane_order;   /* tcgemv: 1 when the four lanes of a row trade words so that each word's
+                       activations are one contiguous run (words 2 or 4); 2 when the weights
+                       were stored in that order (bb_config_weight_order); 0 the loaded order */
+  int min_blocks;   /* tcgemv: blocks per SM that ptxas must fit (the registers it may use follow
+                       from it: __launch_bounds__'s second argument); 0: no such bound */
+  int given_sums;   /* tcgemv with post_scale: 1 when the activations' sums per group come from a
+                       small kernel run before the product (bitblas_act_sums, into a workspace of
+                       the run: tuner/launch.h) instead of an mma per block */
+  int shared_pairs; /* tcgemv with 4-bit table codes (NF4, FP4): 1 when pairs of codes are
+                       looked up in a table of their values in shared memory instead of in
+                       registers (kernel_src/tcgemv.cu, BB_SHARED_PAIRS) */
 } bb_schedule;
 
 /* Room for the longest candidate list (32 today: M <= 8 with float16 A) and for experiments
@@ -54,7 +58,8 @@ typedef struct bb_schedule {
 /* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
  * "mma bm=64 bn=128 bk=32 warps=2x2" or
  * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2 order=0" (with
- * " sums=given" after it where given_sums is set, then " blocks=2" where min_blocks is) or
+ * " sums=given" after it where given_sums is set, " pairs=shared" where shared_pairs is, then
+ * " blocks=2" where min_blocks is) or
  * "tcgemv_int8 warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 stages=2".
  * Returns snprintf's count. */
 int bb_schedule_format(const bb_schedule *schedule, char *buf, size_t size);
