@@ -800,6 +800,19 @@ START_TEST(test_bfloat16_candidates) {
 }
 END_TEST
 
+/* A twin: `untwinned` (the twin with its option cleared) is `plain`, the twin's text shows
+ * `option`, and the text parses back to the twin. */
+static void assert_twin(const bb_schedule *twin, const bb_schedule *untwinned,
+                        const bb_schedule *plain, const char *option) {
+  ck_assert(memcmp(untwinned, plain, sizeof *plain) == 0);
+  char text[160];
+  bb_schedule_format(twin, text, sizeof text);
+  ck_assert_ptr_nonnull(strstr(text, option));
+  bb_schedule parsed;
+  ck_assert_int_eq(bb_schedule_parse(text, &parsed), BITBLAS_OK);
+  ck_assert(memcmp(&parsed, twin, sizeof parsed) == 0);
+}
+
 /* Given sums (the activations' sums per group from bitblas_act_sums, before the product): a
  * twin of each tcgemv candidate that may take them (scales after the mma, groups shorter than
  * the row, zeros or signed codes) for codes of at most 2 bits where N x K >= 8192 x 8192, the
@@ -853,13 +866,7 @@ START_TEST(test_given_sums_twins) {
       ck_assert_int_ge(plain, 0);
       bb_schedule untwinned = *s;
       untwinned.given_sums = 0;
-      ck_assert(memcmp(&untwinned, &schedules[plain], sizeof untwinned) == 0);
-      char text[160];
-      bb_schedule_format(s, text, sizeof text);
-      ck_assert_ptr_nonnull(strstr(text, " sums=given"));
-      bb_schedule parsed;
-      ck_assert_int_eq(bb_schedule_parse(text, &parsed), BITBLAS_OK);
-      ck_assert(memcmp(&parsed, s, sizeof parsed) == 0);
+      assert_twin(s, &untwinned, &schedules[plain], " sums=given");
       /* one of each case's twins is compiled (the last), to keep the test short */
       if (i == count - 1 || !schedules[i + 1].given_sums) {
         sources[0] = bb_emit_source(&cfg, s, BB_FAULT_NONE);
@@ -962,13 +969,7 @@ START_TEST(test_shared_pairs_twins) {
       /* the twin of the twins-th tcgemv candidate */
       bb_schedule untwinned = *s;
       untwinned.shared_pairs = 0;
-      ck_assert(memcmp(&untwinned, &schedules[twins], sizeof untwinned) == 0);
-      char text[160];
-      bb_schedule_format(s, text, sizeof text);
-      ck_assert_ptr_nonnull(strstr(text, " pairs=shared"));
-      bb_schedule parsed;
-      ck_assert_int_eq(bb_schedule_parse(text, &parsed), BITBLAS_OK);
-      ck_assert(memcmp(&parsed, s, sizeof parsed) == 0);
+      assert_twin(s, &untwinned, &schedules[twins], " pairs=shared");
       twins++;
       last_twin = i;
     }
