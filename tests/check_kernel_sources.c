@@ -800,6 +800,18 @@ START_TEST(test_bfloat16_candidates) {
 }
 END_TEST
 
+/* Each of `tails` after "tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 " is refused as a
+ * schedule text, with a message that quotes it. */
+static void assert_tcgemv_tails_refused(const char *const *tails, size_t count) {
+  for (size_t i = 0; i < count; i++) {
+    char text[160];
+    bb_schedule parsed;
+    snprintf(text, sizeof text, "tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 %s", tails[i]);
+    ck_assert_msg(bb_schedule_parse(text, &parsed) == BITBLAS_INVALID_ARGUMENT, "%s", text);
+    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), tails[i]));
+  }
+}
+
 /* A twin: `untwinned` (the twin with its option cleared) is `plain`, the twin's text shows
  * `option`, and the text parses back to the twin. */
 static void assert_twin(const bb_schedule *twin, const bb_schedule *untwinned,
@@ -901,12 +913,7 @@ START_TEST(test_given_sums_twins) {
       "post=0 stages=2 order=2 sums=given",   "post=1 stages=2 order=2 sums=mma",
       "post=1 stages=2 order=2 sums=given x", "post=1 stages=2 order=2 blocks=4 sums=given",
       "post=1 stages=2 order=2 sums=",        "post=1 stages=2 order=2  sums=given"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    char text[160];
-    snprintf(text, sizeof text, "tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 %s", bad[i]);
-    ck_assert_msg(bb_schedule_parse(text, &parsed) == BITBLAS_INVALID_ARGUMENT, "%s", text);
-    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), bad[i]));
-  }
+  assert_tcgemv_tails_refused(bad, sizeof bad / sizeof bad[0]);
   /* The template refuses given sums where weights need none, or groups span the row. */
   const struct {
     bitblas_dtype codes;
@@ -978,15 +985,7 @@ START_TEST(test_shared_pairs_twins) {
     if (!twins) continue;
     char *source = bb_emit_source(&cfg, &schedules[last_twin], BB_FAULT_NONE);
     ck_assert_ptr_nonnull(strstr(source, "#define BB_SHARED_PAIRS 1\n"));
-    const int archs[] = {80, 90};
-    for (size_t a = 0; a < 2; a++) {
-      bb_compiled compiled[1];
-      ck_assert_int_eq(bb_compile_all(&source, 1, archs[a], compiled), BITBLAS_OK);
-      ck_assert_msg(compiled[0].status == BITBLAS_OK, "case %zu sm_%d: %s", c, archs[a],
-                    compiled[0].message);
-      bb_compiled_free(compiled, 1);
-    }
-    free(source);
+    compile_for_both_archs(&source, 1);
   }
   /* Text: " pairs=shared" after " sums=given" and before a bound on blocks; scales before the
    * mma. */
@@ -1005,11 +1004,7 @@ START_TEST(test_shared_pairs_twins) {
       "post=1 stages=2 order=2 pairs=shared", "post=0 stages=2 order=2 pairs=registers",
       "post=0 stages=2 order=2 pairs=shared x", "post=0 stages=2 order=2 blocks=4 pairs=shared",
       "post=1 stages=2 order=2 pairs=shared sums=given"};
-  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-    snprintf(text, sizeof text, "tcgemv warps=4 n_tiles=3 m_tiles=2 unroll=1 words=4 %s", bad[i]);
-    ck_assert_msg(bb_schedule_parse(text, &parsed) == BITBLAS_INVALID_ARGUMENT, "%s", text);
-    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), bad[i]));
-  }
+  assert_tcgemv_tails_refused(bad, sizeof bad / sizeof bad[0]);
   /* The template refuses the table for codes that index none. */
   const bitblas_matmul_config integer =
       bb_test_scaled_config(16, 256, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
