@@ -150,7 +150,7 @@
 // lane l only: every lane reads its own bank, whatever codes the 32 lanes look up, so a lookup
 // is one pass. 32 KiB of static shared memory, which the cross-warp sums take over after the
 // main loop. In registers (bb_table_pair) a word's 4 pairs took 25 PRMT and LOP3, about twice an
-// integer word's dequantization; here they take 4 loads and 12 integer instructions.
+// integer word's dequantization; here they take 4 loads and 8 integer instructions.
 #define BB_PAIR_TABLE_BYTES (256 * 32 * 4)
 union bb_pair_memory {
   bb_u32 values[256 * 32];
@@ -169,12 +169,20 @@ __device__ __forceinline__ void bb_pair_values_fill() {
   }
 }
 
-// Pair p of word x (byte p: codes 2p and 2p + 1) as its two values; lane_bytes is 4 x the lane.
-// The byte is moved to bits 7-14, the entry's offset (128 bytes an entry), by one shift and one
-// LOP3 that also adds the lane's copy; ptxas adds the table's address with one more instruction.
-__device__ __forceinline__ bb_u32 bb_shared_pair(bb_u32 x, int p, bb_u32 lane_bytes) {
-  const bb_u32 moved = p == 0 ? x << 7 : x >> (8 * p - 7);
-  return *(const bb_u32 *)((const char *)bb_pair_values + ((moved & 0x7f80u) | lane_bytes));
+// The shared-window address of lane `lane`'s copy of entry 0.
+__device__ __forceinline__ bb_u32 bb_pair_lane_base(int lane) {
+  return bb_shared_address(bb_pair_values) + 4u * (bb_u32)lane;
+}
+
+// Pair p of word x (byte p: codes 2p and 2p + 1) as its two values; lane_base from
+// bb_pair_lane_base. One PRMT moves byte p down to an entry number, and one LEA adds its offset
+// (128 bytes an entry) to lane_base. The load is volatile so that it stays behind the barrier
+// after the table's fill.
+__device__ __forceinline__ bb_u32 bb_shared_pair(bb_u32 x, int p, bb_u32 lane_base) {
+  const bb_u32 entry = bb_prmt(x, 0u, 0x4440u | (bb_u32)p);
+  bb_u32 pair;
+  asm volatile("ld.shared.u32 %0, [%1];" : "=r"(pair) : "r"(lane_base + (entry << 7)));
+  return pair;
 }
 #else
 #define BB_PAIR_TABLE_BYTES 0
@@ -629,12 +637,14 @@ __device__ __forceinline__ void bb_word_activations(bb_u32 (&act)[BB_M_TILES][BB
 
 // Pair indices of a word's mma block: p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
 // With two positions they share one (so the word's two shifted copies serve all its pairs and
-// the block sums into that position's accumulator); otherwise they are neighbours.
+// the block sums into that position's accumulator); otherwise, and for the shared table, which
+// has no positions, they are neighbours: their B fragment is then two neighbouring registers
+// of the activations as loaded, which the mma reads where they are.
 __device__ __forceinline__ int bb_block_p0(int block) {
-  return BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
+  return BB_POSITIONS == 2 && !BB_SHARED_PAIRS ? 4 * (block / 2) + (block % 2) : 2 * block;
 }
 __device__ __forceinline__ int bb_block_p1(int block) {
-  return BB_POSITIONS == 2 ? bb_block_p0(block) + 2 : bb_block_p0(block) + 1;
+  return BB_POSITIONS == 2 && !BB_SHARED_PAIRS ? bb_block_p0(block) + 2 : bb_block_p0(block) + 1;
 }
 
 // The activations matching pairs p0 and p1, in one register each: the mma's B fragment. With
@@ -780,7 +790,7 @@ __device__ __forceinline__ void bb_group_compute(
 __device__ __forceinline__ bb_u32 bb_tcgemv_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d,
                                                          int lane) {
 #if BB_SHARED_PAIRS
-  return bb_pair_fma(bb_shared_pair(x, p, 4u * (bb_u32)lane), d.scale2[0], d.offset2);
+  return bb_pair_fma(bb_shared_pair(x, p, bb_pair_lane_base(lane)), d.scale2[0], d.offset2);
 #else
   (void)lane;
   return bb_dequant_pair(x, p, d);
