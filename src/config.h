@@ -28,6 +28,12 @@ int bb_dtype_is_float_weight(bitblas_dtype dtype);
 /* Whether a weight dtype decodes to integers (int/uint formats). */
 int bb_dtype_is_integer_weight(bitblas_dtype dtype);
 
+/* Whether a weight dtype is 4-bit codes that index a table of 16 values: NF4 and FP4. */
+int bb_dtype_is_table_weight(bitblas_dtype dtype);
+
+/* Whether a weight dtype is float8 codes (e4m3 or e5m2). */
+int bb_dtype_is_float8_weight(bitblas_dtype dtype);
+
 /* Bytes of each buffer for m rows. */
 size_t bb_config_a_bytes(const bitblas_matmul_config *cfg, int64_t m);
 size_t bb_config_w_bytes(const bitblas_matmul_config *cfg);

@@ -87,3 +87,11 @@ int bb_dtype_is_integer_weight(bitblas_dtype dtype) {
     return 0;
   }
 }
+
+int bb_dtype_is_table_weight(bitblas_dtype dtype) {
+  return dtype == BITBLAS_DTYPE_NF4 || dtype == BITBLAS_DTYPE_FP4_E2M1;
+}
+
+int bb_dtype_is_float8_weight(bitblas_dtype dtype) {
+  return dtype == BITBLAS_DTYPE_FLOAT8_E4M3 || dtype == BITBLAS_DTYPE_FLOAT8_E5M2;
+}

@@ -65,7 +65,7 @@ static void fill_weights(const bitblas_matmul_config *cfg, int ternary, bb_rng *
   if (bb_dtype_is_float_weight(dtype)) {
     for (size_t i = 0; i < bytes / 2; i++)
       bb_element_write(dtype, w, i, bb_rng_uniform(rng, -1.0, 1.0));
-  } else if (dtype == BITBLAS_DTYPE_FLOAT8_E4M3 || dtype == BITBLAS_DTYPE_FLOAT8_E5M2) {
+  } else if (bb_dtype_is_float8_weight(dtype)) {
     for (size_t i = 0; i < bytes; i++) w[i] = random_float8(dtype, rng);
   } else if (ternary && dtype == BITBLAS_DTYPE_INT2) {
     /* int2 codes 1, 2, 3 decode to -1, 0, +1. */

@@ -13,9 +13,8 @@
 
 int bb_pack_is_packed_weight(bitblas_dtype W_dtype) {
   /* Integer codes, plus the 4- and 8-bit float codes; plain float16/bfloat16 are not packed. */
-  return bb_dtype_is_integer_weight(W_dtype) || W_dtype == BITBLAS_DTYPE_NF4 ||
-         W_dtype == BITBLAS_DTYPE_FP4_E2M1 || W_dtype == BITBLAS_DTYPE_FLOAT8_E4M3 ||
-         W_dtype == BITBLAS_DTYPE_FLOAT8_E5M2;
+  return bb_dtype_is_integer_weight(W_dtype) || bb_dtype_is_table_weight(W_dtype) ||
+         bb_dtype_is_float8_weight(W_dtype);
 }
 
 int bb_pack_value_to_code(bitblas_dtype W_dtype, int8_t value, uint32_t *code) {

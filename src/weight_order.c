@@ -24,7 +24,7 @@ int bb_config_weight_order(const bitblas_matmul_config *cfg) {
    * and 8 % at M = 16 in the traded order, float16 and bfloat16 activations alike: each load of
    * activations then reads one contiguous run for the four lanes of a row (bench/RESULTS.md,
    * thirty-third section). */
-  const int table = cfg->W_dtype == BITBLAS_DTYPE_NF4 || cfg->W_dtype == BITBLAS_DTYPE_FP4_E2M1;
+  const int table = bb_dtype_is_table_weight(cfg->W_dtype);
   const int integer =
       bb_dtype_is_integer_weight(cfg->W_dtype) && (bits == 1 || bits == 2 || bits == 4);
   const int activations =

@@ -254,28 +254,34 @@ START_TEST(test_dtype_names) {
     bitblas_dtype dtype;
     const char *name;
     int bits;
+    const char *weight_kind; /* which of the weight predicates of src/config.h holds, if any */
   } known[] = {
-      {BITBLAS_DTYPE_FLOAT16, "float16", 16},
-      {BITBLAS_DTYPE_BFLOAT16, "bfloat16", 16},
-      {BITBLAS_DTYPE_FLOAT32, "float32", 32},
-      {BITBLAS_DTYPE_INT32, "int32", 32},
-      {BITBLAS_DTYPE_INT8, "int8", 8},
-      {BITBLAS_DTYPE_UINT8, "uint8", 8},
-      {BITBLAS_DTYPE_INT4, "int4", 4},
-      {BITBLAS_DTYPE_UINT4, "uint4", 4},
-      {BITBLAS_DTYPE_INT2, "int2", 2},
-      {BITBLAS_DTYPE_UINT2, "uint2", 2},
-      {BITBLAS_DTYPE_INT1, "int1", 1},
-      {BITBLAS_DTYPE_UINT1, "uint1", 1},
-      {BITBLAS_DTYPE_NF4, "nf4", 4},
-      {BITBLAS_DTYPE_FP4_E2M1, "fp4_e2m1", 4},
-      {BITBLAS_DTYPE_FLOAT8_E4M3, "float8_e4m3", 8},
-      {BITBLAS_DTYPE_FLOAT8_E5M2, "float8_e5m2", 8},
+      {BITBLAS_DTYPE_FLOAT16, "float16", 16, "float"},
+      {BITBLAS_DTYPE_BFLOAT16, "bfloat16", 16, "float"},
+      {BITBLAS_DTYPE_FLOAT32, "float32", 32, ""},
+      {BITBLAS_DTYPE_INT32, "int32", 32, ""},
+      {BITBLAS_DTYPE_INT8, "int8", 8, "integer"},
+      {BITBLAS_DTYPE_UINT8, "uint8", 8, "integer"},
+      {BITBLAS_DTYPE_INT4, "int4", 4, "integer"},
+      {BITBLAS_DTYPE_UINT4, "uint4", 4, "integer"},
+      {BITBLAS_DTYPE_INT2, "int2", 2, "integer"},
+      {BITBLAS_DTYPE_UINT2, "uint2", 2, "integer"},
+      {BITBLAS_DTYPE_INT1, "int1", 1, "integer"},
+      {BITBLAS_DTYPE_UINT1, "uint1", 1, "integer"},
+      {BITBLAS_DTYPE_NF4, "nf4", 4, "table"},
+      {BITBLAS_DTYPE_FP4_E2M1, "fp4_e2m1", 4, "table"},
+      {BITBLAS_DTYPE_FLOAT8_E4M3, "float8_e4m3", 8, "float8"},
+      {BITBLAS_DTYPE_FLOAT8_E5M2, "float8_e5m2", 8, "float8"},
   };
   ck_assert_int_eq((int)(sizeof known / sizeof known[0]), BITBLAS_DTYPE_COUNT);
   for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
     ck_assert_str_eq(bitblas_dtype_name(known[i].dtype), known[i].name);
     ck_assert_int_eq(bitblas_dtype_bits(known[i].dtype), known[i].bits);
+    const char *kind = known[i].weight_kind;
+    ck_assert_int_eq(bb_dtype_is_float_weight(known[i].dtype), strcmp(kind, "float") == 0);
+    ck_assert_int_eq(bb_dtype_is_integer_weight(known[i].dtype), strcmp(kind, "integer") == 0);
+    ck_assert_int_eq(bb_dtype_is_table_weight(known[i].dtype), strcmp(kind, "table") == 0);
+    ck_assert_int_eq(bb_dtype_is_float8_weight(known[i].dtype), strcmp(kind, "float8") == 0);
   }
   bitblas_dtype alias;
   ck_assert_int_eq(bitblas_dtype_from_name("e4m3_float8", &alias), BITBLAS_OK);

@@ -186,8 +186,7 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
  * (kernel_src/common.cuh, bb_value_pair), with float16 activations, and the tables also with
  * bfloat16 ones. */
 static int value_codes(const bitblas_matmul_config *cfg) {
-  return cfg->W_dtype == BITBLAS_DTYPE_NF4 || cfg->W_dtype == BITBLAS_DTYPE_FP4_E2M1 ||
-         cfg->W_dtype == BITBLAS_DTYPE_FLOAT8_E4M3 || cfg->W_dtype == BITBLAS_DTYPE_FLOAT8_E5M2;
+  return bb_dtype_is_table_weight(cfg->W_dtype) || bb_dtype_is_float8_weight(cfg->W_dtype);
 }
 
 /* The bits per weight when the tensor-core gemvs can take cfg's weights with activations of
@@ -198,7 +197,7 @@ static int tensor_gemv_weight_bits(const bitblas_matmul_config *cfg, bitblas_dty
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   const int bfloat16 = cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 && A_dtype == BITBLAS_DTYPE_FLOAT16;
   if (cfg->A_dtype != A_dtype && !bfloat16) return 0;
-  const int table = bits == 4; /* the 4-bit value codes, NF4 and FP4; float8 is float16 only */
+  const int table = bb_dtype_is_table_weight(cfg->W_dtype); /* float8 is float16 only */
   if (value_codes(cfg)) return A_dtype == BITBLAS_DTYPE_FLOAT16 && (!bfloat16 || table) ? bits : 0;
   if (!bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
   return bits == 1 || bits == 2 || bits == 4 || (bits == 8 && !bfloat16) ? bits : 0;
@@ -492,7 +491,7 @@ static int add_given_sums_twins(const bitblas_matmul_config *cfg, bb_schedule *o
  * M = 1 (where the CUDA-core gemv had won 15 of the 16 layers) and at M = 16. The register
  * lookups stay candidates for the layers they still won. */
 static int add_shared_pairs_twins(const bitblas_matmul_config *cfg, bb_schedule *out, int count) {
-  if (!value_codes(cfg) || bitblas_dtype_bits(cfg->W_dtype) != 4) return count;
+  if (!bb_dtype_is_table_weight(cfg->W_dtype)) return count;
   const int plain = count;
   for (int i = 0; i < plain && count < BB_MAX_CANDIDATES; i++) {
     if (out[i].family != BB_FAMILY_TCGEMV) continue;
