@@ -59,6 +59,23 @@ static void use_fresh_cache(const char *name) {
 
 #define REPLAYS 4
 
+/* Ends the capture on `stream` and instantiates its graph into the returned executable graph
+ * (the graph itself into *graph), after asserting that what was enqueued under the capture was
+ * accepted: the other library's copy, then the two bitblas runs. bitblas's message is taken
+ * before the capture ends, so a refused run is named. */
+static CUgraphExec capture_finish(const graph_api *graphs, CUstream stream, CUresult copied,
+                                  bitblas_status ran1, bitblas_status ran2, CUgraph *graph) {
+  char error[512];
+  snprintf(error, sizeof error, "%s", bitblas_last_error());
+  const CUresult ended = graphs->end_capture(stream, graph);
+  ck_assert_int_eq(copied, 0);
+  ck_assert_msg(ran1 == BITBLAS_OK && ran2 == BITBLAS_OK, "under capture: %s", error);
+  ck_assert_int_eq(ended, 0);
+  CUgraphExec exec = NULL;
+  ck_assert_int_eq(graphs->instantiate(&exec, *graph, 0), 0);
+  return exec;
+}
+
 /* One graph, captured once on a stream of its own and replayed REPLAYS times: a kernel of another
  * library copies this replay's activations into A; op1 (4-bit codes, rows of K = 32768) reads A
  * and writes C1; op2 (2-bit codes, a given-sums kernel: two kernels and a workspace from
@@ -93,15 +110,8 @@ START_TEST(test_captured_runs_replay_right) {
       bb_test_copy_words(copy_words, chain.device[0].A, source, a_bytes / 4, stream);
   const bitblas_status ran1 = bitblas_op_run(chain.op[0], &first, stream);
   const bitblas_status ran2 = bitblas_op_run(chain.op[1], &second, stream);
-  char error[512];
-  snprintf(error, sizeof error, "%s", bitblas_last_error());
   CUgraph graph = NULL;
-  const CUresult ended = graphs.end_capture(stream, &graph);
-  ck_assert_int_eq(copied, 0);
-  ck_assert_msg(ran1 == BITBLAS_OK && ran2 == BITBLAS_OK, "under capture: %s", error);
-  ck_assert_int_eq(ended, 0);
-  CUgraphExec exec = NULL;
-  ck_assert_int_eq(graphs.instantiate(&exec, graph, 0), 0);
+  CUgraphExec exec = capture_finish(&graphs, stream, copied, ran1, ran2, &graph);
 
   void *out1 = malloc(c_bytes), *out2 = malloc(c_bytes);
   ck_assert_ptr_nonnull(out1);
@@ -195,15 +205,8 @@ START_TEST(test_captured_bitnet_layer_replays_right) {
   const CUresult copied = bb_test_copy_words(copy_words, x, source, x_bytes / 4, stream);
   const bitblas_status ran2 = bb_bitnet_run_path(op, &two, BB_BITNET_TWO_KERNELS, stream);
   const bitblas_status ran1 = bb_bitnet_run_path(op, &one, BB_BITNET_ONE_KERNEL, stream);
-  char error[512];
-  snprintf(error, sizeof error, "%s", bitblas_last_error());
   CUgraph graph = NULL;
-  const CUresult ended = graphs.end_capture(stream, &graph);
-  ck_assert_int_eq(copied, 0);
-  ck_assert_msg(ran1 == BITBLAS_OK && ran2 == BITBLAS_OK, "under capture: %s", error);
-  ck_assert_int_eq(ended, 0);
-  CUgraphExec exec = NULL;
-  ck_assert_int_eq(graphs.instantiate(&exec, graph, 0), 0);
+  CUgraphExec exec = capture_finish(&graphs, stream, copied, ran1, ran2, &graph);
 
   uint16_t *x_host = malloc(x_bytes);
   int8_t *x_q = malloc((size_t)(m * K));
