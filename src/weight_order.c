@@ -14,7 +14,10 @@ int bb_weight_order_groups_fit(int bits, int words, int64_t group) {
    * groups of 32 read that way were 13 % slower at M = 1 than in the plain order (up to 1.8x
    * where K = 28672 puts the scales outside shared memory), while groups of 64 tied at M = 1 and
    * were 10 % faster at M = 16, and 2-bit codes in groups of 128 4-8 % faster (bench/RESULTS.md,
-   * twelfth section). 32-byte segments keep one group each, as before (two were not measured). */
+   * twelfth section). FP4 in groups of 32 confirmed it (thirty-fourth section): four groups per
+   * 64-byte segment were up to 38 % slower at M = 1 and 11.5 % at M = 16 on the large layers,
+   * and two per 32-byte segment 1.9-18.5 % slower at M = 16. So 32-byte segments keep one group
+   * each. */
   return group % segment_k == 0 || (words == 4 && segment_k == 2 * group);
 }
 
