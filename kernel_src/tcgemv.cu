@@ -212,9 +212,11 @@ __device__ __forceinline__ void bb_load_codes(bb_u32 (&words)[BB_LANE_WORDS], co
 //     position j are multiplied by 2^(-jb) in the B fragment instead, so that all positions sum
 //     into one accumulator per tile (below). The shifts were 17 % of the instructions of the
 //     1-bit M = 1 kernel on an H200, whose busiest pipe was the integer one (57 %).
+//   The shared table of pairs (BB_SHARED_PAIRS): one position, as it looks up values.
 #define BB_PRESCALED_ACTS (BB_POST_SCALE && BB_W_BITS <= 2)
 #define BB_POSITIONS                                                                         \
-  (!BB_POST_SCALE ? BB_DEQUANT_POSITIONS                                                     \
+  (BB_SHARED_PAIRS  ? 1                                                                      \
+   : !BB_POST_SCALE ? BB_DEQUANT_POSITIONS                                                   \
    : BB_W_BITS == 8 ? 1                                                                      \
    : BB_PRESCALED_ACTS ? 8 / BB_W_BITS                                                       \
                        : 2)
@@ -637,14 +639,14 @@ __device__ __forceinline__ void bb_word_activations(bb_u32 (&act)[BB_M_TILES][BB
 
 // Pair indices of a word's mma block: p0 gives the fragment's k 2t, 2t+1 and p1 its k 2t+8, 2t+9.
 // With two positions they share one (so the word's two shifted copies serve all its pairs and
-// the block sums into that position's accumulator); otherwise, and for the shared table, which
-// has no positions, they are neighbours: their B fragment is then two neighbouring registers
-// of the activations as loaded, which the mma reads where they are.
+// the block sums into that position's accumulator); otherwise they are neighbours, and with
+// adjacent pairs their B fragment is two neighbouring registers of the activations as loaded,
+// which the mma reads where they are.
 __device__ __forceinline__ int bb_block_p0(int block) {
-  return BB_POSITIONS == 2 && !BB_SHARED_PAIRS ? 4 * (block / 2) + (block % 2) : 2 * block;
+  return BB_POSITIONS == 2 ? 4 * (block / 2) + (block % 2) : 2 * block;
 }
 __device__ __forceinline__ int bb_block_p1(int block) {
-  return BB_POSITIONS == 2 && !BB_SHARED_PAIRS ? bb_block_p0(block) + 2 : bb_block_p0(block) + 1;
+  return BB_POSITIONS == 2 ? bb_block_p0(block) + 2 : bb_block_p0(block) + 1;
 }
 
 // The activations matching pairs p0 and p1, in one register each: the mma's B fragment. With

@@ -458,8 +458,8 @@ START_TEST(test_weight_order_rule) {
     ck_assert_int_eq(bb_config_weight_order(&cfg), 0);
     cfg.dynamic_m = 0;
     cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
-    const int table = cases[i].W == BITBLAS_DTYPE_NF4 || cases[i].W == BITBLAS_DTYPE_FP4_E2M1;
-    ck_assert_int_eq(bb_config_weight_order(&cfg), table ? cases[i].words : 0);
+    ck_assert_int_eq(bb_config_weight_order(&cfg),
+                     bb_dtype_is_table_weight(cases[i].W) ? cases[i].words : 0);
   }
 }
 END_TEST
