@@ -300,6 +300,14 @@ __device__ __forceinline__ void bb_copy16_async_or_zero(bb_u32 shared_destinatio
 #else
 #define BB_CODE_OFFSET 0
 #endif
+// 8-bit codes with bfloat16 activations: 128 + u would need 9 significant bits, one more than
+// bfloat16 has, so their pairs take no magic. The code bits alone in a half are the bfloat16
+// u 2^-133 (a subnormal below 128; from 128 on, bit 7 is the exponent's 1 that the subnormals'
+// step continues: exact for every u), and one FMA by 2^127 with -(offset + zero) 2^-6 as the term
+// leaves (u - offset - zero) 2^-6, exact; the scale carries the 2^6 (bb_row_dequant_make). This
+// needs subnormal bfloat16 operands, which fma.rn.bf16x2 takes as they are (it has no .ftz).
+#define BB_WIDE_BFLOAT16 (BB_A_KIND == 1 && BB_W_BITS == 8)
+
 // Positions of a dequantized pair: codes at bit 0 and, below 8 bits, also at bit b of a half.
 // bfloat16 has 7 mantissa bits, so 4-bit codes are read at bit 0 only (2^4 u would reach the
 // exponent).
@@ -336,6 +344,7 @@ __device__ __forceinline__ bb_u32 bb_hfma2(bb_u32 a, bb_u32 b, bb_u32 c) {
 #define BB_PAIR_ONE 0x3f80u         // 1.0
 #define BB_PAIR_MAGIC 0x4300u       // 128.0: mantissa bits 0-6 hold u, read 128 + u
 #define BB_PAIR_POWER(e) ((bb_u32)(127 + (e)) << 7)  // 2^e
+#define BB_CODE_MAGIC (BB_WIDE_BFLOAT16 ? 0u : BB_PAIR_MAGIC)  // what integer code pairs read
 __device__ __forceinline__ bb_u32 bb_pair_fma(bb_u32 a, bb_u32 b, bb_u32 c) {
   bb_u32 d;
   asm("fma.rn.bf16x2 %0, %1, %2, %3;" : "=r"(d) : "r"(a), "r"(b), "r"(c));
@@ -354,6 +363,7 @@ __device__ __forceinline__ bb_u32 bb_pair_sub(bb_u32 a, bb_u32 b) {
 #define BB_PAIR_ONE 0x3c00u         // 1.0
 #define BB_PAIR_MAGIC 0x6400u       // 1024.0: mantissa bits 0-9 hold u, read 1024 + u
 #define BB_PAIR_POWER(e) ((bb_u32)(15 + (e)) << 10)  // 2^e
+#define BB_CODE_MAGIC BB_PAIR_MAGIC
 __device__ __forceinline__ bb_u32 bb_pair_fma(bb_u32 a, bb_u32 b, bb_u32 c) {
   return bb_hfma2(a, b, c);
 }
@@ -373,6 +383,8 @@ __device__ __forceinline__ bb_u32 bb_and_xor(bb_u32 x, bb_u32 mask, bb_u32 magic
 
 __device__ __forceinline__ bb_u32 bb_dup16(bb_u32 h) { return h | (h << 16); }
 
+#define BB_WIDE_UNIT2 (BB_PAIR_POWER(127) * 0x00010001u)  // 2^127, both halves (bfloat16 only)
+
 // A row's scale and zero for one group, as stored (used after the loads land).
 struct bb_row_params {
   bb_u16 scale, zero;  // float16 bits (zero: float zero, or the quantized zero in the low bits)
@@ -389,8 +401,7 @@ struct bb_row_dequant {
 };
 
 // Codes that stand for values, not integers (tables and float8): a pair of them is made the pair
-// of their values in A's 16-bit type (bb_value_pair), then scaled with one FMA. Float8 codes are
-// for float16 activations only.
+// of their values in A's 16-bit type (bb_value_pair), then scaled with one FMA.
 #define BB_W_VALUE_PAIRS (BB_W_TABLE || BB_W_FLOAT8)
 
 #if BB_W_VALUE_PAIRS
@@ -513,9 +524,25 @@ __device__ __forceinline__ bb_u32 bb_float8_pair(bb_u32 x, int i, int j) {
 #endif
 }
 
-// Code pair p of word x as its float16 pair of values: codes p and p + 2 (bytes p and p + 2).
+#if BB_A_KIND == 1
+// A float16 pair of float8 values (normal, zero, infinite or NaN) as the bfloat16 pair of the
+// same values, through float32: exact, as every float8 value is a bfloat16 too.
+__device__ __forceinline__ bb_u32 bb_half_pair_to_bfloat16(bb_u32 h) {
+  const float low = bb_half_to_float((bb_u16)h), high = bb_half_to_float((bb_u16)(h >> 16));
+  bb_u32 d;
+  asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(d) : "f"(high), "f"(low));  // high half first
+  return d;
+}
+#endif
+
+// Code pair p of word x as the pair of its values in A's 16-bit type: codes p and p + 2 (bytes p
+// and p + 2).
 __device__ __forceinline__ bb_u32 bb_value_pair(bb_u32 x, int p) {
+#if BB_A_KIND == 1
+  return bb_half_pair_to_bfloat16(bb_float8_pair(x, p, p + 2));
+#else
   return bb_float8_pair(x, p, p + 2);
+#endif
 }
 #endif
 
@@ -540,8 +567,14 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
   integer_offset += r.zero;  // an integer zero joins the exact subtraction
 #endif
 #endif
-  d.base2[0] = bb_dup16(BB_PAIR_MAGIC + (bb_u32)integer_offset);
+#if BB_WIDE_BFLOAT16
+  // -(offset + zero) 2^-6: its code bits (at most 255), negative, read as above and times 2^127
+  d.base2[0] = bb_pair_mul(bb_dup16(0x8000u | (bb_u32)integer_offset), BB_WIDE_UNIT2);
+  d.scale2[0] = bb_pair_mul(q_scale_s2, bb_dup16(BB_PAIR_POWER(6)));  // s 2^6
+#else
+  d.base2[0] = bb_dup16(BB_CODE_MAGIC + (bb_u32)integer_offset);
   d.scale2[0] = q_scale_s2;
+#endif
 #if BB_DEQUANT_POSITIONS == 2
   d.base2[1] = bb_dup16(BB_PAIR_MAGIC + ((bb_u32)integer_offset << BB_W_BITS));
   d.scale2[1] = bb_pair_mul(q_scale_s2, bb_dup16(BB_PAIR_POWER(-BB_W_BITS)));  // times 2^-b
@@ -564,14 +597,19 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
 // magic + 2^(jb) u (1024 + 2^(jb) u in float16, 128 + 2^(jb) u in bfloat16; int8 codes also flip
 // their sign bit: offset binary), then one exact subtraction and one FMA.
 #define BB_DEQUANT_MAGIC2                                                                    \
-  (BB_W_KIND == BB_WK_INT8 ? 0x64806480u : BB_PAIR_MAGIC * 0x00010001u)
+  (BB_CODE_MAGIC * 0x00010001u | (BB_W_KIND == BB_WK_INT8 ? 0x00800080u : 0u))
 __device__ __forceinline__ bb_u32 bb_dequant_pair(bb_u32 x, int p, const bb_row_dequant &d) {
   const int j = p % BB_DEQUANT_POSITIONS;
   const bb_u32 shifted = x >> ((p / BB_DEQUANT_POSITIONS) * BB_DEQUANT_POSITIONS * BB_W_BITS);
   const bb_u32 h =
       bb_and_xor(shifted, (BB_W_MASK * 0x00010001u) << (j * BB_W_BITS), BB_DEQUANT_MAGIC2);
+#if BB_WIDE_BFLOAT16
+  // Exact: (u - offset - zero) 2^-6 (BB_WIDE_BFLOAT16 above).
+  return bb_pair_fma(bb_pair_fma(h, BB_WIDE_UNIT2, d.base2[j]), d.scale2[j], d.offset2);
+#else
   // The subtraction is exact: 2^(jb) (u - offset).
   return bb_pair_fma(bb_pair_sub(h, d.base2[j]), d.scale2[j], d.offset2);
+#endif
 }
 #endif
 

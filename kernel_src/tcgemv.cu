@@ -1,7 +1,7 @@
 // tcgemv.cu - the tensor-core family for small batches (M <= 32): integer weights (and the 4-bit
 // tables NF4 and FP4, and float8, scales before the mma only) decoded straight from registers
-// into mma.sync fragments, float16 activations (or bfloat16 with codes of at most 4 bits, scales
-// before the mma), float32 accumulators. It computes C^T = W . A^T so that the weights are the
+// into mma.sync fragments, float16 activations (or bfloat16, scales before the mma), float32
+// accumulators. It computes C^T = W . A^T so that the weights are the
 // 16-row "A" operand and up to 8 rows of activations the 8-column "B" operand: no tensor-core
 // work is wasted on padding rows at M <= 8.
 // (common.cuh comes before this text.) Bit tricks below assume BB_W_BITS in {1, 2, 4, 8}.
@@ -107,7 +107,7 @@
 #if BB_POST_SCALE
 #define BB_MAGIC_EXPONENT 0u
 #else
-#define BB_MAGIC_EXPONENT (BB_PAIR_MAGIC * 0x00010001u)  // bfloat16: 0x4300, 128 + 2^(jb) u
+#define BB_MAGIC_EXPONENT (BB_CODE_MAGIC * 0x00010001u)  // bfloat16: 128 + 2^(jb) u, 8-bit none
 #endif
 #if BB_W_KIND == BB_WK_INT8
 #define BB_MAGIC2 (BB_MAGIC_EXPONENT | 0x00800080u)  // u ^ 0x80 = q + 128
@@ -124,10 +124,9 @@
 #if BB_POST_SCALE && BB_W_VALUE_PAIRS
 #error "codes that stand for values (NF4, FP4, float8) take scales before the mma"
 #endif
-// bfloat16 activations: scales before the mma only (the codes after it are float16 subnormals),
-// codes of at most 4 bits: integers (128 + u must stay below 256) and tables, not float8.
-#if BB_A_KIND == 1 && (BB_POST_SCALE || BB_W_BITS > 4)
-#error "bfloat16 activations take codes of at most 4 bits, scales before the mma"
+// bfloat16 activations: scales before the mma only (the codes after it are float16 subnormals).
+#if BB_A_KIND == 1 && BB_POST_SCALE
+#error "bfloat16 activations take scales before the mma"
 #endif
 #if BB_GIVEN_SUMS && (!BB_POST_SCALE || BB_ROW_WISE)
 #error "given activation sums are for scales after the mma, in groups shorter than the row"

@@ -617,10 +617,51 @@ START_TEST(test_float8_codes) {
 }
 END_TEST
 
+/* Runs `kernel` (one thread per code, 256 threads, writing `words` words each into `out`),
+ * appended to the source emitted for cfg's first tcgemv candidate, with the source's `from` line
+ * rewritten to `to` where from is not NULL. */
+static void run_code_kernel(const bitblas_matmul_config *cfg, const char *kernel, const char *name,
+                            uint32_t *out, int words, const char *from, const char *to) {
+  const bb_cuda_api *cu = bb_test_cu();
+  bb_schedule schedules[BB_MAX_CANDIDATES];
+  const int count = bb_candidates_enumerate(cfg, schedules);
+  int chosen = -1;
+  for (int i = 0; i < count && chosen < 0; i++)
+    if (schedules[i].family == BB_FAMILY_TCGEMV) chosen = i;
+  ck_assert_int_ge(chosen, 0);
+  char *emitted = bb_emit_source(cfg, &schedules[chosen], BB_FAULT_NONE);
+  ck_assert_ptr_nonnull(emitted);
+  if (from) emitted = replaced(emitted, from, to);
+  char *source = malloc(strlen(emitted) + strlen(kernel) + 1);
+  ck_assert_ptr_nonnull(source);
+  strcpy(source, emitted);
+  strcat(source, kernel);
+  free(emitted);
+  bb_compiled compiled;
+  ck_assert_int_eq(bb_compile_all(&source, 1, bb_test_gpu_arch(), &compiled), BITBLAS_OK);
+  ck_assert_msg(compiled.status == BITBLAS_OK, "%s", compiled.message);
+  CUmodule module = NULL;
+  CUfunction function = NULL;
+  CUdeviceptr device_out = 0;
+  const size_t bytes = 256 * (size_t)words * sizeof *out;
+  ck_assert_int_eq(cu->ModuleLoadData(&module, compiled.cubin), 0);
+  ck_assert_int_eq(cu->ModuleGetFunction(&function, module, name), 0);
+  ck_assert_int_eq(cu->MemAlloc(&device_out, bytes), 0);
+  void *params[] = {&device_out};
+  ck_assert_int_eq(cu->LaunchKernel(function, 1, 1, 1, 256, 1, 1, 0, NULL, params, NULL), 0);
+  ck_assert_int_eq(cu->CtxSynchronize(), 0);
+  ck_assert_int_eq(cu->MemcpyDtoH(out, device_out, bytes), 0);
+  cu->MemFree(device_out);
+  cu->ModuleUnload(module);
+  bb_compiled_free(&compiled, 1);
+  free(source);
+}
+
 /* Every float8 code through bb_float8_pair and bb_value_pair (kernel_src/common.cuh), in a kernel
- * of its own appended to an emitted source: each half is the float16 of its code's value, bit for
- * bit (zeros keep their sign), and NaN codes are NaN. e4m3 by the hardware conversion and by the
- * bit moves, and e5m2. The random weights of the other tests hold no NaN code. */
+ * of its own appended to an emitted source: each half is the float16 (bb_value_pair with bfloat16
+ * activations: the bfloat16) of its code's value, bit for bit (zeros keep their sign), and NaN
+ * codes are NaN. e4m3 by the hardware conversion and by the bit moves, and e5m2. The random
+ * weights of the other tests hold no NaN code. */
 START_TEST(test_float8_every_code) {
   static const char kernel[] =
       "extern \"C\" __global__ void float8_codes(unsigned *out) {\n"
@@ -632,48 +673,22 @@ START_TEST(test_float8_every_code) {
       "  out[4 * c + 3] = bb_float8_pair(x, 2, 3);\n"
       "}\n";
   static const struct {
-    bitblas_dtype dtype;
+    bitblas_dtype dtype, A_dtype;
     int bit_moves;
-  } variants[] = {{BITBLAS_DTYPE_FLOAT8_E4M3, 0},
-                  {BITBLAS_DTYPE_FLOAT8_E4M3, 1},
-                  {BITBLAS_DTYPE_FLOAT8_E5M2, 0}};
-  const bb_cuda_api *cu = bb_test_cu();
+  } variants[] = {{BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT16, 0},
+                  {BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT16, 1},
+                  {BITBLAS_DTYPE_FLOAT8_E5M2, BITBLAS_DTYPE_FLOAT16, 0},
+                  {BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_BFLOAT16, 0},
+                  {BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_BFLOAT16, 1},
+                  {BITBLAS_DTYPE_FLOAT8_E5M2, BITBLAS_DTYPE_BFLOAT16, 0}};
   for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
-    const bitblas_matmul_config cfg =
+    bitblas_matmul_config cfg =
         bb_test_scaled_config(1, 256, 4096, variants[v].dtype, -1, BITBLAS_ZEROS_NONE);
-    bb_schedule schedules[BB_MAX_CANDIDATES];
-    const int count = bb_candidates_enumerate(&cfg, schedules);
-    int chosen = -1;
-    for (int i = 0; i < count && chosen < 0; i++)
-      if (schedules[i].family == BB_FAMILY_TCGEMV) chosen = i;
-    ck_assert_int_ge(chosen, 0);
-    char *emitted = bb_emit_source(&cfg, &schedules[chosen], BB_FAULT_NONE);
-    ck_assert_ptr_nonnull(emitted);
-    if (variants[v].bit_moves)
-      emitted = replaced(emitted, float8_convert_line, float8_bit_moves_line);
-    char *source = malloc(strlen(emitted) + sizeof kernel);
-    ck_assert_ptr_nonnull(source);
-    strcpy(source, emitted);
-    strcat(source, kernel);
-    free(emitted);
-    bb_compiled compiled;
-    ck_assert_int_eq(bb_compile_all(&source, 1, bb_test_gpu_arch(), &compiled), BITBLAS_OK);
-    ck_assert_msg(compiled.status == BITBLAS_OK, "%s", compiled.message);
-    CUmodule module = NULL;
-    CUfunction function = NULL;
-    CUdeviceptr out = 0;
+    cfg.A_dtype = cfg.out_dtype = variants[v].A_dtype;
+    const int bfloat16 = variants[v].A_dtype == BITBLAS_DTYPE_BFLOAT16;
     uint32_t pairs[4 * 256];
-    ck_assert_int_eq(cu->ModuleLoadData(&module, compiled.cubin), 0);
-    ck_assert_int_eq(cu->ModuleGetFunction(&function, module, "float8_codes"), 0);
-    ck_assert_int_eq(cu->MemAlloc(&out, sizeof pairs), 0);
-    void *params[] = {&out};
-    ck_assert_int_eq(cu->LaunchKernel(function, 1, 1, 1, 256, 1, 1, 0, NULL, params, NULL), 0);
-    ck_assert_int_eq(cu->CtxSynchronize(), 0);
-    ck_assert_int_eq(cu->MemcpyDtoH(pairs, out, sizeof pairs), 0);
-    cu->MemFree(out);
-    cu->ModuleUnload(module);
-    bb_compiled_free(&compiled, 1);
-    free(source);
+    run_code_kernel(&cfg, kernel, "float8_codes", pairs, 4,
+                    variants[v].bit_moves ? float8_convert_line : NULL, float8_bit_moves_line);
     int nan_codes = 0;
     for (unsigned c = 0; c < 256; c++) {
       const unsigned bytes[4] = {c, c ^ 0x55u, 255u - c, c ^ 0xaau};
@@ -682,15 +697,17 @@ START_TEST(test_float8_every_code) {
         for (int h = 0; h < 2; h++) {
           const unsigned code = bytes[halves[p][h]];
           const uint16_t got = (uint16_t)(pairs[4 * c + (unsigned)p] >> (16 * h));
+          const int as_bfloat16 = bfloat16 && p < 2; /* bb_float8_pair is float16 always */
+          const float value = as_bfloat16 ? bb_bfloat16_to_float(got) : bb_half_to_float(got);
           const double want = bitblas_weight_decode(variants[v].dtype, code);
           if (isnan(want)) {
             nan_codes += p == 2 && h == 0;
-            ck_assert_msg(isnan(bb_half_to_float(got)), "variant %zu code 0x%02x: 0x%04x, not NaN",
-                          v, code, got);
+            ck_assert_msg(isnan(value), "variant %zu code 0x%02x: 0x%04x, not NaN", v, code, got);
           } else {
-            ck_assert_msg(got == bb_float_to_half((float)want),
-                          "variant %zu code 0x%02x (pair %d half %d): 0x%04x, want %g", v, code, p,
-                          h, got, want);
+            const uint16_t bits =
+                as_bfloat16 ? bb_float_to_bfloat16((float)want) : bb_float_to_half((float)want);
+            ck_assert_msg(got == bits, "variant %zu code 0x%02x (pair %d half %d): 0x%04x, want %g",
+                          v, code, p, h, got, want);
           }
         }
     }
@@ -700,11 +717,65 @@ START_TEST(test_float8_every_code) {
 }
 END_TEST
 
-/* bfloat16 activations through the tensor-core gemv (pairs 128 + 2^(jb) u, or NF4 / FP4 values
- * looked up as bfloat16; scales before the mma, bfloat16 FMA): 1-, 2- and 4-bit integer codes,
- * signed and unsigned, and NF4 and FP4; every zeros mode; groups of 32, 64, 128 and one per row;
- * M of 1, 3, 16 and 17 (rows past M), N of 1, 1000 and 2880 (rows past N); bfloat16 and float32
- * outputs. Every config has tcgemv candidates, and every candidate runs against the reference. */
+/* Every 8-bit integer code with bfloat16 activations through bb_row_dequant_make and
+ * bb_dequant_pair (kernel_src/common.cuh: the code bits read as subnormals, an exact subtraction,
+ * then the scale): each weight is s (q - z) rounded once to bfloat16, where q is the integer the
+ * code stands for. uint8 with quantized zeros (z = 37, and 0, 255), int8 without zeros; scales
+ * 1, 3, 2^-20 and 1000 (with 3 and 1000 most products round). */
+START_TEST(test_bfloat16_wide_codes_every_code) {
+  static const char kernel_format[] =
+      "extern \"C\" __global__ void wide_codes(unsigned *out) {\n"
+      "  const unsigned c = threadIdx.x;\n"
+      "  const unsigned x = c | (c ^ 0x55u) << 8 | (255u - c) << 16 | (c ^ 0xaau) << 24;\n"
+      "  bb_row_params r;\n"
+      "  r.scale = 0x%04xu;\n"
+      "  r.zero = %du;\n"
+      "  const bb_row_dequant d = bb_row_dequant_make(r);\n"
+      "  out[2 * c] = bb_dequant_pair(x, 0, d);\n"
+      "  out[2 * c + 1] = bb_dequant_pair(x, 1, d);\n"
+      "}\n";
+  static const struct {
+    bitblas_dtype dtype;
+    bitblas_zeros_mode zeros;
+    int zero;
+  } variants[] = {{BITBLAS_DTYPE_UINT8, BITBLAS_ZEROS_QUANTIZED, 37},
+                  {BITBLAS_DTYPE_UINT8, BITBLAS_ZEROS_QUANTIZED, 0},
+                  {BITBLAS_DTYPE_UINT8, BITBLAS_ZEROS_QUANTIZED, 255},
+                  {BITBLAS_DTYPE_INT8, BITBLAS_ZEROS_NONE, 0}};
+  static const float scales[] = {1.0f, 3.0f, 0x1p-20f, 1000.0f};
+  for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++)
+    for (size_t k = 0; k < sizeof scales / sizeof scales[0]; k++) {
+      bitblas_matmul_config cfg =
+          bb_test_scaled_config(1, 256, 4096, variants[v].dtype, 128, variants[v].zeros);
+      cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
+      const uint16_t scale = bb_float_to_bfloat16(scales[k]);
+      char kernel[sizeof kernel_format + 32];
+      snprintf(kernel, sizeof kernel, kernel_format, scale, variants[v].zero);
+      uint32_t pairs[2 * 256];
+      run_code_kernel(&cfg, kernel, "wide_codes", pairs, 2, NULL, NULL);
+      for (unsigned c = 0; c < 256; c++) {
+        const unsigned bytes[4] = {c, c ^ 0x55u, 255u - c, c ^ 0xaau};
+        for (int p = 0; p < 2; p++)
+          for (int h = 0; h < 2; h++) {
+            const unsigned code = bytes[p + 2 * h]; /* pair p: bytes p and p + 2 */
+            const int q = variants[v].dtype == BITBLAS_DTYPE_INT8 ? (int)(int8_t)code : (int)code;
+            const double want = (double)bb_bfloat16_to_float(scale) * (q - variants[v].zero);
+            const uint16_t got = (uint16_t)(pairs[2 * c + (unsigned)p] >> (16 * h));
+            ck_assert_msg(got == bb_double_to_bfloat16(want),
+                          "variant %zu scale %g code 0x%02x: 0x%04x (%g), want %g", v,
+                          (double)scales[k], code, got, (double)bb_bfloat16_to_float(got), want);
+          }
+      }
+    }
+}
+END_TEST
+
+/* bfloat16 activations through the tensor-core gemv (pairs 128 + 2^(jb) u, 8-bit codes as
+ * subnormals, NF4 / FP4 values looked up as bfloat16, float8 converted; scales before the mma,
+ * bfloat16 FMA): 1-, 2-, 4- and 8-bit integer codes, signed and unsigned, NF4, FP4, float8 e4m3
+ * and e5m2; every zeros mode; groups of 32, 64, 128 and one per row; M of 1, 3, 16 and 17 (rows
+ * past M), N of 1, 1000, 2880 and 7392 (rows past N); bfloat16 and float32 outputs. Every config
+ * has tcgemv candidates, and every candidate runs against the reference. */
 START_TEST(test_bfloat16_activations) {
   static const struct {
     scaled_case config;
@@ -721,6 +792,14 @@ START_TEST(test_bfloat16_activations) {
       {{1, 1000, 2048, BITBLAS_DTYPE_FP4_E2M1, 32, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_FLOAT32},
       {{17, 1, 4096, BITBLAS_DTYPE_NF4, -1, BITBLAS_ZEROS_ORIGINAL}, BITBLAS_DTYPE_BFLOAT16},
       {{3, 4096, 1024, BITBLAS_DTYPE_FP4_E2M1, 128, BITBLAS_ZEROS_RESCALE}, BITBLAS_DTYPE_BFLOAT16},
+      {{1, 2880, 4096, BITBLAS_DTYPE_UINT8, 128, BITBLAS_ZEROS_ORIGINAL}, BITBLAS_DTYPE_BFLOAT16},
+      {{16, 1000, 4096, BITBLAS_DTYPE_INT8, -1, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_FLOAT32},
+      {{17, 1, 2048, BITBLAS_DTYPE_UINT8, 64, BITBLAS_ZEROS_QUANTIZED}, BITBLAS_DTYPE_BFLOAT16},
+      {{3, 7392, 2048, BITBLAS_DTYPE_INT8, 128, BITBLAS_ZEROS_RESCALE}, BITBLAS_DTYPE_BFLOAT16},
+      {{1, 1000, 4096, BITBLAS_DTYPE_FLOAT8_E4M3, -1, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_BFLOAT16},
+      {{16, 2880, 2048, BITBLAS_DTYPE_FLOAT8_E5M2, -1, BITBLAS_ZEROS_NONE}, BITBLAS_DTYPE_FLOAT32},
+      {{17, 1000, 4096, BITBLAS_DTYPE_FLOAT8_E4M3, 128, BITBLAS_ZEROS_ORIGINAL},
+       BITBLAS_DTYPE_BFLOAT16},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -952,6 +1031,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_table_codes);
   tcase_add_test(tc, test_float8_codes);
   tcase_add_test(tc, test_float8_every_code);
+  tcase_add_test(tc, test_bfloat16_wide_codes_every_code);
   tcase_add_test(tc, test_bfloat16_activations);
   tcase_add_test(tc, test_mma_int8);
   tcase_add_test(tc, test_layer_kernels_are_checked);

@@ -730,8 +730,7 @@ static int tensor_gemvs_scaled_before(const bitblas_matmul_config *cfg, bb_sched
 /* Codes that stand for values (NF4, FP4, float8 e4m3 and e5m2) with float16 activations get
  * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma and without
  * given sums (the template refuses scales after the mma for them), NF4 in groups of 64 up to
- * M = 16 in the traded order; with bfloat16 activations, the tables too
- * (test_bfloat16_candidates) and float8 codes none. */
+ * M = 16 in the traded order; with bfloat16 activations too (test_bfloat16_candidates). */
 START_TEST(test_value_codes_candidates) {
   const bitblas_dtype codes[] = {BITBLAS_DTYPE_NF4, BITBLAS_DTYPE_FP4_E2M1,
                                  BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT8_E5M2};
@@ -751,23 +750,19 @@ START_TEST(test_value_codes_candidates) {
                               "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=2 post=1 "
                               "stages=2 order=0",
                               "take scales before the mma");
-      if (bitblas_dtype_bits(codes[w]) != 8) continue;
-      cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
-      ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
-      ck_assert_int_eq(tensor_gemvs_scaled_before(&cfg, schedules), 0);
     }
 }
 END_TEST
 
-/* bfloat16 activations with 1-, 2- and 4-bit integer codes and with NF4 and FP4 codes get
- * tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma and without
- * given sums, in the plain order but for NF4 and FP4 in groups of 128 up to M = 16 (traded); 8-bit
- * codes (uint8, float8) get none. The template refuses scales after the mma and 8-bit codes for
- * them. */
+/* bfloat16 activations with 1-, 2-, 4- and 8-bit integer codes and with NF4, FP4 and float8
+ * codes get tensor-core gemv candidates from M = 1 to 64, every one with scales before the mma
+ * and without given sums, in the plain order but for NF4 and FP4 in groups of 128 up to M = 16
+ * (traded). The template refuses scales after the mma for them. */
 START_TEST(test_bfloat16_candidates) {
   const bitblas_dtype codes[] = {
-      BITBLAS_DTYPE_UINT4,    BITBLAS_DTYPE_INT2,  BITBLAS_DTYPE_UINT1,      BITBLAS_DTYPE_NF4,
-      BITBLAS_DTYPE_FP4_E2M1, BITBLAS_DTYPE_UINT8, BITBLAS_DTYPE_FLOAT8_E4M3};
+      BITBLAS_DTYPE_UINT4, BITBLAS_DTYPE_INT2,        BITBLAS_DTYPE_UINT1,
+      BITBLAS_DTYPE_NF4,   BITBLAS_DTYPE_FP4_E2M1,    BITBLAS_DTYPE_UINT8,
+      BITBLAS_DTYPE_INT8,  BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT8_E5M2};
   const int64_t sizes_m[] = {1, 4, 16, 64};
   for (size_t w = 0; w < sizeof codes / sizeof codes[0]; w++)
     for (size_t m = 0; m < sizeof sizes_m / sizeof sizes_m[0]; m++) {
@@ -779,19 +774,11 @@ START_TEST(test_bfloat16_candidates) {
       ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
       bb_schedule schedules[BB_MAX_CANDIDATES];
       const int tensor = tensor_gemvs_scaled_before(&cfg, schedules);
-      if (bitblas_dtype_bits(codes[w]) == 8) {
-        ck_assert_int_eq(tensor, 0);
-        assert_template_refuses(&cfg,
-                                "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=4 post=0 "
-                                "stages=2 order=0",
-                                "codes of at most 4 bits");
-        continue;
-      }
       ck_assert_msg(tensor >= 4, "W %d M %lld: %d tcgemv candidates", (int)codes[w],
                     (long long)sizes_m[m], tensor);
       ck_assert_int_eq(schedules[0].family, BB_FAMILY_TCGEMV); /* the default */
-      /* 2 words per lane: segments of 64 (4-bit), 128 (2-bit) or 256 k (1-bit, one group per
-       * row) lie inside a group, which the other guards accept */
+      /* 2 words per lane: segments of 32 (8-bit), 64 (4-bit), 128 (2-bit) or 256 k (1-bit, one
+       * group per row) lie inside a group, which the other guards accept */
       assert_template_refuses(&cfg,
                               "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=1 words=2 post=1 "
                               "stages=2 order=0",

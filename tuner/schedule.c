@@ -183,24 +183,21 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
 
 /* Whether cfg's weights are codes that stand for values, not integers: 4-bit codes that index a
  * table (NF4, FP4) and float8 codes. The tensor-core gemv takes them with scales before the mma
- * (kernel_src/common.cuh, bb_value_pair), with float16 activations, and the tables also with
- * bfloat16 ones. */
+ * (kernel_src/common.cuh, bb_value_pair). */
 static int value_codes(const bitblas_matmul_config *cfg) {
   return bb_dtype_is_table_weight(cfg->W_dtype) || bb_dtype_is_float8_weight(cfg->W_dtype);
 }
 
 /* The bits per weight when the tensor-core gemvs can take cfg's weights with activations of
  * `A_dtype` (float16 standing for both 16-bit float types): an integer format of 1, 2, 4 or 8
- * bits, or (float16 A) value codes; with bfloat16 A, integer codes of 1, 2 or 4 bits (128 + u
- * must stay exact in its 8-bit mantissa: kernel_src/common.cuh) and table codes; else 0. */
+ * bits, or (16-bit float A) value codes; else 0. */
 static int tensor_gemv_weight_bits(const bitblas_matmul_config *cfg, bitblas_dtype A_dtype) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   const int bfloat16 = cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 && A_dtype == BITBLAS_DTYPE_FLOAT16;
   if (cfg->A_dtype != A_dtype && !bfloat16) return 0;
-  const int table = bb_dtype_is_table_weight(cfg->W_dtype); /* float8 is float16 only */
-  if (value_codes(cfg)) return A_dtype == BITBLAS_DTYPE_FLOAT16 && (!bfloat16 || table) ? bits : 0;
+  if (value_codes(cfg)) return A_dtype == BITBLAS_DTYPE_FLOAT16 ? bits : 0;
   if (!bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
-  return bits == 1 || bits == 2 || bits == 4 || (bits == 8 && !bfloat16) ? bits : 0;
+  return bits == 1 || bits == 2 || bits == 4 || bits == 8 ? bits : 0;
 }
 
 int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale,
