@@ -478,6 +478,40 @@ START_TEST(test_subset_equals_full) {
 }
 END_TEST
 
+/* The tuner's random float8 weights (bb_host_operands_make) on 128 x 4096: e4m3 codes are every
+ * code but the two NaN ones, each about as often as the others; e5m2 codes are finite, with every
+ * exponent from 2^-4 to 2^4 and no other, both signs and all four mantissas. */
+START_TEST(test_operands_float8_codes) {
+  const bitblas_dtype dtypes[] = {BITBLAS_DTYPE_FLOAT8_E4M3, BITBLAS_DTYPE_FLOAT8_E5M2};
+  bb_rng rng;
+  bb_test_rng_seed(&rng);
+  for (size_t d = 0; d < 2; d++) {
+    bitblas_matmul_config cfg;
+    config_for(&cfg, BITBLAS_DTYPE_FLOAT16, dtypes[d], 128, 4096, -1, 1, BITBLAS_ZEROS_NONE);
+    bb_host_operands operands;
+    ck_assert_int_eq(bb_host_operands_make(&cfg, 1, 0, &rng, &operands), BITBLAS_OK);
+    size_t seen[256] = {0};
+    const uint8_t *codes = operands.W;
+    for (size_t i = 0; i < operands.W_bytes; i++) seen[codes[i]]++;
+    const double mean = (double)operands.W_bytes / (d == 0 ? 254.0 : 72.0);
+    for (unsigned c = 0; c < 256; c++) {
+      const double value = bitblas_weight_decode(dtypes[d], c);
+      const int exponent = (int)((c >> 2) & 31u) - 15;
+      const int wanted = d == 0 ? !isnan(value) : exponent >= -4 && exponent <= 4;
+      if (!wanted) {
+        ck_assert_msg(seen[c] == 0, "dtype %zu code 0x%02x drawn %zu times", d, c, seen[c]);
+        continue;
+      }
+      ck_assert_msg(isfinite(value), "dtype %zu code 0x%02x", d, c);
+      /* e4m3's 0x7e and 0xfe also take the NaN codes' draws */
+      ck_assert_msg(seen[c] > 0.5 * mean && seen[c] < 2.5 * mean,
+                    "dtype %zu code 0x%02x: %zu, mean %g", d, c, seen[c], mean);
+    }
+    bb_host_operands_free(&operands);
+  }
+}
+END_TEST
+
 /* Activations made again for another M (a dynamic operator's next bucket in the tuner): new A
  * and per-row scales of the new size, in their ranges and not all equal; W, scales, zeros and
  * bias untouched. float16 A (uniform in [-1, 1), so [-1, 1] once rounded to float16) and int8 A
@@ -949,6 +983,7 @@ static Suite *reference_suite(void) {
   tcase_set_timeout(random, 120);
   tcase_add_test(random, test_subset_equals_full);
   tcase_add_test(random, test_operands_remake_activations);
+  tcase_add_test(random, test_operands_float8_codes);
   suite_add_tcase(suite, random);
 
   TCase *quantizer = tcase_create("quantizer");
