@@ -576,7 +576,7 @@ __device__ __forceinline__ bb_row_dequant bb_row_dequant_make(const bb_row_param
   d.scale2[0] = q_scale_s2;
 #endif
 #if BB_DEQUANT_POSITIONS == 2
-  d.base2[1] = bb_dup16(BB_PAIR_MAGIC + ((bb_u32)integer_offset << BB_W_BITS));
+  d.base2[1] = bb_dup16(BB_CODE_MAGIC + ((bb_u32)integer_offset << BB_W_BITS));
   d.scale2[1] = bb_pair_mul(q_scale_s2, bb_dup16(BB_PAIR_POWER(-BB_W_BITS)));  // times 2^-b
 #endif
   const bb_u32 minus_zero2 = bb_dup16(r.zero ^ 0x8000u);

@@ -1,9 +1,9 @@
 // tcgemv.cu - the tensor-core family for small batches (M <= 32): integer weights (and the 4-bit
 // tables NF4 and FP4, and float8, scales before the mma only) decoded straight from registers
 // into mma.sync fragments, float16 activations (or bfloat16, scales before the mma), float32
-// accumulators. It computes C^T = W . A^T so that the weights are the
-// 16-row "A" operand and up to 8 rows of activations the 8-column "B" operand: no tensor-core
-// work is wasted on padding rows at M <= 8.
+// accumulators. It computes C^T = W . A^T so that the weights are the 16-row "A" operand and up
+// to 8 rows of activations the 8-column "B" operand: no tensor-core work is wasted on padding
+// rows at M <= 8.
 // (common.cuh comes before this text.) Bit tricks below assume BB_W_BITS in {1, 2, 4, 8}.
 //
 // Schedule parameters (from the emitter):
