@@ -72,12 +72,12 @@
 #if BB_A_PASSES > 32 || BB_W_PASSES > 32
 #error "a thread's rows of a tile must fit the 32 bits of its row masks"
 #endif
-// Float16 activations and 1-, 2- or 4-bit integer codes are dequantized as float16 pairs (one
-// LOP3, one exact subtraction and one FMA per pair: bb_row_dequant in common.cuh), as are NF4 and
-// FP4 codes (a table lookup in PRMTs, then one FMA per pair) and float8 codes (converted, then one
-// FMA per pair); every other format code by code in float32.
+// With float16 or bfloat16 activations, 1-, 2- or 4-bit integer codes are dequantized as pairs
+// of A's type (one LOP3, one exact subtraction and one FMA per pair: bb_row_dequant in
+// common.cuh), as are NF4 and FP4 codes (a table lookup in PRMTs, then one FMA per pair) and
+// float8 codes (converted, then one FMA per pair); every other format code by code in float32.
 #define BB_HALF_PAIRS                                                                        \
-  (BB_A_KIND == 0 &&                                                                         \
+  (BB_A_KIND != 2 &&                                                                         \
    ((BB_W_BITS <= 4 && (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT ||                 \
                         BB_W_KIND == BB_WK_INT1 || BB_W_TABLE)) ||                           \
     BB_W_FLOAT8))
@@ -149,7 +149,7 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
 #endif
 }
 #elif BB_HALF_PAIRS
-// The unit's 8 weights in k order as 4 float16 pairs. Float8 codes are the unit's 8 bytes in k
+// The unit's 8 weights in k order as 4 pairs of A's type. Float8 codes are the unit's 8 bytes in k
 // order, each pair two neighbours. Otherwise x holds codes p and p + 4 at bits p*b and 16 + p*b
 // (p < 4), so pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs put them in
 // k order.
@@ -157,14 +157,19 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
                                                 const bb_u32 (&word)[BB_UNIT_WORDS],
                                                 const bb_group_raw &raw) {
   bb_row_params r;
-  r.scale = BB_SCALING ? raw.scale : 0x3c00u;  // 1.0 without scales
+  r.scale = BB_SCALING ? raw.scale : BB_PAIR_ONE;  // 1.0 without scales
   r.zero = BB_ZEROS == 3 ? (bb_u16)raw.quantized_zero : raw.zero;
   const bb_row_dequant d = bb_row_dequant_make(r);
 #if BB_W_FLOAT8
 #pragma unroll
   for (int j = 0; j < 4; j++) {
     const int i = 2 * (j & 1);  // bytes i and i + 1 of word j / 2
-    out[j] = bb_pair_fma(bb_float8_pair(word[j >> 1], i, i + 1), d.scale2[0], d.offset2);
+#if BB_A_KIND == 1
+    const bb_u32 values = bb_half_pair_to_bfloat16(bb_float8_pair(word[j >> 1], i, i + 1));
+#else
+    const bb_u32 values = bb_float8_pair(word[j >> 1], i, i + 1);
+#endif
+    out[j] = bb_pair_fma(values, d.scale2[0], d.offset2);
   }
 #else
 #if BB_W_BITS == 4
