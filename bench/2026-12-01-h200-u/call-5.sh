@@ -7,6 +7,10 @@
 # the mma cases with 7 new bfloat16 ones, table and float8 codes, bfloat16 activations); then
 # the bench of bfloat16 x uint4, x NF4 and x e4m3 at M = 256 on the Llama-3-8B layers in both
 # builds, each on its own empty cache; then check_gpu_formats on build-mma.
+# build-mma/sub/check_gpu_subset was tests/check_gpu_candidates.c with its test case cut to those
+# four tests (test_mma_partial_k_steps, test_table_codes, test_float8_codes,
+# test_bfloat16_activations), compiled with check_gpu_candidates' flags and libraries of
+# build-mma (tests/CMakeFiles/check_gpu_candidates.dir/flags.make and link.txt).
 # Usage: OUT=dir bash bench/2026-12-01-h200-u/call-5.sh
 set -u
 cd "$(dirname "$0")/../.."
