@@ -535,14 +535,20 @@ __device__ __forceinline__ bb_u32 bb_half_pair_to_bfloat16(bb_u32 h) {
 }
 #endif
 
+// Codes i and j (bytes of x) as the pair of their values in A's 16-bit type, code i in the low
+// half.
+__device__ __forceinline__ bb_u32 bb_float8_values(bb_u32 x, int i, int j) {
+#if BB_A_KIND == 1
+  return bb_half_pair_to_bfloat16(bb_float8_pair(x, i, j));
+#else
+  return bb_float8_pair(x, i, j);
+#endif
+}
+
 // Code pair p of word x as the pair of its values in A's 16-bit type: codes p and p + 2 (bytes p
 // and p + 2).
 __device__ __forceinline__ bb_u32 bb_value_pair(bb_u32 x, int p) {
-#if BB_A_KIND == 1
-  return bb_half_pair_to_bfloat16(bb_float8_pair(x, p, p + 2));
-#else
-  return bb_float8_pair(x, p, p + 2);
-#endif
+  return bb_float8_values(x, p, p + 2);
 }
 #endif
 

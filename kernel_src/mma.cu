@@ -164,12 +164,7 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
 #pragma unroll
   for (int j = 0; j < 4; j++) {
     const int i = 2 * (j & 1);  // bytes i and i + 1 of word j / 2
-#if BB_A_KIND == 1
-    const bb_u32 values = bb_half_pair_to_bfloat16(bb_float8_pair(word[j >> 1], i, i + 1));
-#else
-    const bb_u32 values = bb_float8_pair(word[j >> 1], i, i + 1);
-#endif
-    out[j] = bb_pair_fma(values, d.scale2[0], d.offset2);
+    out[j] = bb_pair_fma(bb_float8_values(word[j >> 1], i, i + 1), d.scale2[0], d.offset2);
   }
 #else
 #if BB_W_BITS == 4

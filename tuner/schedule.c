@@ -196,8 +196,7 @@ static int tensor_gemv_weight_bits(const bitblas_matmul_config *cfg, bitblas_dty
   const int bfloat16 = cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16 && A_dtype == BITBLAS_DTYPE_FLOAT16;
   if (cfg->A_dtype != A_dtype && !bfloat16) return 0;
   if (value_codes(cfg)) return A_dtype == BITBLAS_DTYPE_FLOAT16 ? bits : 0;
-  if (!bb_dtype_is_integer_weight(cfg->W_dtype)) return 0;
-  return bits == 1 || bits == 2 || bits == 4 || bits == 8 ? bits : 0;
+  return bb_dtype_is_integer_weight(cfg->W_dtype) ? bits : 0; /* 1, 2, 4 or 8 bits */
 }
 
 int bb_tcgemv_fits(const bitblas_matmul_config *cfg, int lane_words, int post_scale,
