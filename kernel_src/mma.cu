@@ -72,15 +72,15 @@
 #if BB_A_PASSES > 32 || BB_W_PASSES > 32
 #error "a thread's rows of a tile must fit the 32 bits of its row masks"
 #endif
-// With float16 or bfloat16 activations, 1-, 2- or 4-bit integer codes are dequantized as pairs
-// of A's type (one LOP3, one exact subtraction and one FMA per pair: bb_row_dequant in
-// common.cuh), as are NF4 and FP4 codes (a table lookup in PRMTs, then one FMA per pair) and
-// float8 codes (converted, then one FMA per pair); every other format code by code in float32.
+// With float16 or bfloat16 activations, integer codes of 1, 2, 4 and 8 bits are dequantized as
+// pairs of A's type (one LOP3, one exact subtraction or FMA and one FMA per pair: bb_row_dequant
+// in common.cuh), as are NF4 and FP4 codes (a table lookup in PRMTs, then one FMA per pair) and
+// float8 codes (converted, then one FMA per pair); any other format code by code in float32.
 #define BB_HALF_PAIRS                                                                        \
   (BB_A_KIND != 2 &&                                                                         \
    ((BB_W_BITS <= 4 && (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT ||                 \
                         BB_W_KIND == BB_WK_INT1 || BB_W_TABLE)) ||                           \
-    BB_W_FLOAT8))
+    (BB_W_BITS == 8 && (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT8)) || BB_W_FLOAT8))
 
 __device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], bb_u32 shared_address) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
@@ -150,9 +150,10 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
 }
 #elif BB_HALF_PAIRS
 // The unit's 8 weights in k order as 4 pairs of A's type. Float8 codes are the unit's 8 bytes in k
-// order, each pair two neighbours. Otherwise x holds codes p and p + 4 at bits p*b and 16 + p*b
-// (p < 4), so pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs put them in
-// k order.
+// order, each pair two neighbours. 8-bit integer codes too, once one PRMT per word has put its
+// bytes 0 and 1 at bytes 0 and 2 (the pair bb_dequant_pair reads at p = 0) and its bytes 2 and
+// 3 at 1 and 3 (p = 1). Otherwise x holds codes p and p + 4 at bits p*b and 16 + p*b (p < 4), so
+// pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs put them in k order.
 __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
                                                 const bb_u32 (&word)[BB_UNIT_WORDS],
                                                 const bb_group_raw &raw) {
@@ -165,6 +166,13 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
   for (int j = 0; j < 4; j++) {
     const int i = 2 * (j & 1);  // bytes i and i + 1 of word j / 2
     out[j] = bb_pair_fma(bb_float8_values(word[j >> 1], i, i + 1), d.scale2[0], d.offset2);
+  }
+#elif BB_W_BITS == 8
+#pragma unroll
+  for (int w = 0; w < 2; w++) {
+    const bb_u32 x = bb_prmt(word[w], 0u, 0x3120u);  // bytes 0, 2, 1, 3
+    out[2 * w] = bb_dequant_pair(x, 0, d);          // weights 4w and 4w + 1
+    out[2 * w + 1] = bb_dequant_pair(x, 1, d);      // weights 4w + 2 and 4w + 3
   }
 #else
 #if BB_W_BITS == 4

@@ -513,10 +513,9 @@ END_TEST
 
 /* The tiled mma family where K is not a whole number of its k steps (K = 1000 and 2888: part of
  * the last step lies past K and must read as zeros), with rows past M and N in the last tiles;
- * groups of 8 (a scale per 8-weight unit) and one per row; every zeros mode; 1-, 2- and 4-bit
- * codes, NF4, FP4 and float8 dequantized as pairs of A's type, float16 or bfloat16; 8-bit
- * integer codes with bfloat16 activations through the float32 path. Every config has mma
- * candidates, and every candidate runs against the reference. */
+ * groups of 8 (a scale per 8-weight unit) and one per row; every zeros mode; 1-, 2-, 4- and
+ * 8-bit integer codes, NF4, FP4 and float8 dequantized as pairs of A's type, float16 or
+ * bfloat16. Every config has mma candidates, and every candidate runs against the reference. */
 START_TEST(test_mma_partial_k_steps) {
   static const struct {
     scaled_case config;
@@ -536,6 +535,11 @@ START_TEST(test_mma_partial_k_steps) {
       {{33, 200, 2888, BITBLAS_DTYPE_FLOAT8_E4M3, -1, BITBLAS_ZEROS_NONE}, 1},
       {{40, 96, 1000, BITBLAS_DTYPE_FLOAT8_E5M2, 8, BITBLAS_ZEROS_ORIGINAL}, 1},
       {{40, 96, 1000, BITBLAS_DTYPE_UINT8, 8, BITBLAS_ZEROS_ORIGINAL}, 1},
+      {{17, 72, 2888, BITBLAS_DTYPE_UINT8, 8, BITBLAS_ZEROS_QUANTIZED}, 0},
+      {{33, 200, 1000, BITBLAS_DTYPE_INT8, -1, BITBLAS_ZEROS_NONE}, 0},
+      {{128, 1003, 2888, BITBLAS_DTYPE_UINT8, -1, BITBLAS_ZEROS_RESCALE}, 0},
+      {{100, 72, 2888, BITBLAS_DTYPE_INT8, 8, BITBLAS_ZEROS_RESCALE}, 1},
+      {{33, 200, 1000, BITBLAS_DTYPE_UINT8, 8, BITBLAS_ZEROS_QUANTIZED}, 1},
   };
   int failures = 0;
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
