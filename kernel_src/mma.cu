@@ -72,16 +72,6 @@
 #if BB_A_PASSES > 32 || BB_W_PASSES > 32
 #error "a thread's rows of a tile must fit the 32 bits of its row masks"
 #endif
-// With float16 or bfloat16 activations, integer codes of 1, 2, 4 and 8 bits are dequantized as
-// pairs of A's type (one LOP3, one exact subtraction or FMA and one FMA per pair: bb_row_dequant
-// in common.cuh), as are NF4 and FP4 codes (a table lookup in PRMTs, then one FMA per pair) and
-// float8 codes (converted, then one FMA per pair); any other format code by code in float32.
-#define BB_HALF_PAIRS                                                                        \
-  (BB_A_KIND != 2 &&                                                                         \
-   ((BB_W_BITS <= 4 && (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT ||                 \
-                        BB_W_KIND == BB_WK_INT1 || BB_W_TABLE)) ||                           \
-    (BB_W_BITS == 8 && (BB_W_KIND == BB_WK_UINT || BB_W_KIND == BB_WK_INT8)) || BB_W_FLOAT8))
-
 __device__ __forceinline__ void bb_ldmatrix_x4(bb_u32 (&r)[4], bb_u32 shared_address) {
   asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
                : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
@@ -93,16 +83,6 @@ __device__ __forceinline__ void bb_store_shared16(bb_u32 shared_address, const b
                "r"(v[1]), "r"(v[2]), "r"(v[3])
                : "memory");
 }
-
-#if !BB_INT8_A
-__device__ __forceinline__ bb_u16 bb_float_to_activation(float f) {
-#if BB_A_KIND == 1
-  return bb_float_to_bfloat16(f);
-#else
-  return bb_float_to_half(f);
-#endif
-}
-#endif
 
 // Loads a unit of packed weights (BB_UNIT_BYTES, aligned to that size) as little-endian words.
 __device__ __forceinline__ void bb_load_unit(bb_u32 (&word)[BB_UNIT_WORDS], const bb_u8 *p) {
@@ -148,12 +128,27 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
   }
 #endif
 }
-#elif BB_HALF_PAIRS
-// The unit's 8 weights in k order as 4 pairs of A's type. Float8 codes are the unit's 8 bytes in k
-// order, each pair two neighbours. 8-bit integer codes too, once one PRMT per word has put its
-// bytes 0 and 1 at bytes 0 and 2 (the pair bb_dequant_pair reads at p = 0) and its bytes 2 and
-// 3 at 1 and 3 (p = 1). Otherwise x holds codes p and p + 4 at bits p*b and 16 + p*b (p < 4), so
-// pair p of x (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs put them in k order.
+#elif BB_W_KIND == BB_WK_F16 || BB_W_KIND == BB_WK_BF16
+// Plain float weights are A's type already and unscaled (the config's rule): the unit's 8
+// weights as loaded.
+__device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
+                                                const bb_u32 (&word)[BB_UNIT_WORDS],
+                                                const bb_group_raw &) {
+#pragma unroll
+  for (int j = 0; j < 4; j++) out[j] = word[j];
+}
+#else
+// The unit's 8 weights in k order as 4 pairs of A's type, float16 or bfloat16: integer codes of
+// 1, 2, 4 and 8 bits by one LOP3, one exact subtraction (or FMA) and one FMA per pair
+// (bb_row_dequant in common.cuh), NF4 and FP4 codes by a table lookup in PRMTs and one FMA, and
+// float8 codes converted, then one FMA. Float8 codes are the unit's 8 bytes in k order, each pair
+// two neighbours. 8-bit integer codes too, once one PRMT per word has put its bytes 0 and 1 at
+// bytes 0 and 2 (the pair bb_dequant_pair reads at p = 0) and its bytes 2 and 3 at 1 and 3
+// (p = 1). Otherwise x holds codes p and p + 4 at bits p*b and 16 + p*b (p < 4), so pair p of x
+// (bb_dequant_pair) is y[p] = (w_p, w_(p+4)), and four PRMTs put them in k order.
+#if BB_W_BITS > 8
+#error "codes of more than 8 bits are plain float weights"
+#endif
 __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
                                                 const bb_u32 (&word)[BB_UNIT_WORDS],
                                                 const bb_group_raw &raw) {
@@ -190,27 +185,6 @@ __device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
   out[2] = bb_prmt(y[0], y[1], 0x7632u);  // w4, w5
   out[3] = bb_prmt(y[2], y[3], 0x7632u);  // w6, w7
 #endif
-}
-#else
-// The unit's 8 weights in k order, each decoded and scaled in float32 and rounded to A's type.
-__device__ __forceinline__ void bb_unit_dequant(bb_u32 (&out)[4],
-                                                const bb_u32 (&word)[BB_UNIT_WORDS],
-                                                const bb_group_raw &raw) {
-  const bb_group_affine affine = bb_group_affine_make(raw);
-#pragma unroll
-  for (int j = 0; j < 4; j++) out[j] = 0;
-#pragma unroll
-  for (int j = 0; j < 8; j++) {
-    const int bit = j * BB_W_BITS;
-    const bb_u32 code = (word[bit >> 5] >> (bit & 31)) & BB_W_MASK;
-#if BB_SCALING
-    const float value = fmaf(bb_decode(code), affine.scale, affine.offset);
-#else
-    const float value = bb_decode(code);
-#endif
-    out[j >> 1] |= (bb_u32)bb_float_to_activation(value) << (16 * (j & 1));
-  }
-  (void)affine;
 }
 #endif
 

@@ -42,8 +42,9 @@ typedef struct bb_host_operands {
  *  - A uniform in [-1, 1) before rounding to float16/bfloat16 (which may give 1), or in
  *    [-127, 127] (int8; narrower where raw sums would overflow a 16-bit float output);
  *  - W random codes in the plain packed layout; float8 e4m3 codes any but NaN, e5m2 codes with
- *    exponents within 2^-4..2^4 (no NaN or infinity); float16/bfloat16 W uniform in [-1, 1); `ternary` (int2) keeps codes
- *    at -1, 0, +1 like a BitNet b1.58 layer;
+ *    exponents within 2^-4..2^4 (no NaN or infinity); float16/bfloat16 W uniform over the 2048
+ *    multiples of 2^-10 in [-1, 1) (rounded to bfloat16); `ternary` (int2) keeps codes at -1, 0,
+ *    +1 like a BitNet b1.58 layer;
  *  - scales uniform in [0.001, 0.02] (float32 for int8 A: [0.001, 0.01]); zeros original
  *    uniform over the unsigned code range, rescale a few scale steps, quantized random codes;
  *  - bias uniform in [-1, 1) (int32: [-1000, 1000]); a_scale uniform in [0.001, 0.01].

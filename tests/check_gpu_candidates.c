@@ -556,6 +556,38 @@ START_TEST(test_mma_partial_k_steps) {
 }
 END_TEST
 
+/* Plain float16 and bfloat16 weights (A's type, unscaled) through the tiled mma family, which
+ * stores them into its shared tiles as loaded: K not whole k steps (1000, 2888), rows past M and
+ * N in the last tiles. Every config has mma candidates, and every candidate runs against the
+ * reference. */
+START_TEST(test_mma_plain_float_weights) {
+  static const struct {
+    int64_t M, N, K;
+    bitblas_dtype type;
+  } cases[] = {
+      {17, 72, 1000, BITBLAS_DTYPE_FLOAT16},
+      {128, 1003, 2888, BITBLAS_DTYPE_FLOAT16},
+      {33, 200, 2888, BITBLAS_DTYPE_BFLOAT16},
+      {100, 1003, 1000, BITBLAS_DTYPE_BFLOAT16},
+  };
+  int failures = 0;
+  for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+    bitblas_matmul_config cfg;
+    bitblas_matmul_config_init(&cfg);
+    cfg.M = cases[c].M;
+    cfg.N = cases[c].N;
+    cfg.K = cases[c].K;
+    cfg.A_dtype = cfg.W_dtype = cfg.out_dtype = cases[c].type;
+    cfg.with_scaling = 0;
+    ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
+    const int mma = count_candidates(&cfg, of_family, BB_FAMILY_MMA);
+    ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
+    failures += check_all_candidates(&cfg);
+  }
+  ck_assert_int_eq(failures, 0);
+}
+END_TEST
+
 /* Codes that index a table (NF4, FP4) through the tensor-core gemv (float16 pairs looked up in
  * PRMTs, or two codes at a time in the shared table of pairs: each candidate both ways; scales
  * before the mma): M of 1, 3, 16 and 17 (one, two and four m tiles, rows past M); N of 1, 1000,
@@ -1039,6 +1071,7 @@ static Suite *candidates_suite(void) {
   tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_mma_partial_k_steps);
+  tcase_add_test(tc, test_mma_plain_float_weights);
   tcase_add_test(tc, test_table_codes);
   tcase_add_test(tc, test_float8_codes);
   tcase_add_test(tc, test_float8_every_code);

@@ -512,6 +512,48 @@ START_TEST(test_operands_float8_codes) {
 }
 END_TEST
 
+/* The tuner's random plain float weights (bb_host_operands_make) on 128 x 4096: float16 ones are
+ * the 2048 multiples of 2^-10 in [-1, 1), each about as often as the others; bfloat16 ones are
+ * those rounded to bfloat16: in [-1, 1], over 500 distinct values, about as many below zero as
+ * above. */
+START_TEST(test_operands_float_weights) {
+  const bitblas_dtype dtypes[] = {BITBLAS_DTYPE_FLOAT16, BITBLAS_DTYPE_BFLOAT16};
+  bb_rng rng;
+  bb_test_rng_seed(&rng);
+  for (size_t d = 0; d < 2; d++) {
+    bitblas_matmul_config cfg;
+    config_for(&cfg, dtypes[d], dtypes[d], 128, 4096, -1, 0, BITBLAS_ZEROS_NONE);
+    cfg.out_dtype = dtypes[d];
+    ck_assert_int_eq(bitblas_matmul_config_validate(&cfg), BITBLAS_OK);
+    bb_host_operands operands;
+    ck_assert_int_eq(bb_host_operands_make(&cfg, 1, 0, &rng, &operands), BITBLAS_OK);
+    const uint16_t *bits = operands.W;
+    const size_t count = operands.W_bytes / 2;
+    ck_assert_uint_eq(count, 128u * 4096u);
+    static size_t seen[2049];
+    memset(seen, 0, sizeof seen);
+    size_t negative = 0, distinct = 0;
+    for (size_t i = 0; i < count; i++) {
+      const float value = d == 0 ? bb_half_to_float(bits[i]) : bb_bfloat16_to_float(bits[i]);
+      ck_assert_msg(value >= -1.0f && value <= 1.0f, "dtype %zu weight %zu: %g", d, i, value);
+      const float steps = value * 1024.0f; /* exact: a power of two times a 16-bit float */
+      if (d == 0) ck_assert_msg(steps == floorf(steps) && value < 1.0f, "weight %zu: %g", i, value);
+      const size_t slot = (size_t)lrintf(steps + 1024.0f); /* bfloat16: the nearest multiple */
+      distinct += seen[slot]++ == 0;
+      negative += value < 0.0f;
+    }
+    ck_assert_msg(distinct > (d == 0 ? 2000u : 500u), "dtype %zu: %zu distinct", d, distinct);
+    ck_assert_msg(negative > 0.48 * (double)count && negative < 0.52 * (double)count,
+                  "dtype %zu: %zu of %zu below zero", d, negative, count);
+    if (d == 0)
+      for (size_t slot = 0; slot < 2048; slot++) /* 256 each on average */
+        ck_assert_msg(seen[slot] > 128 && seen[slot] < 512, "%g: %zu times",
+                      ((double)slot - 1024.0) / 1024.0, seen[slot]);
+    bb_host_operands_free(&operands);
+  }
+}
+END_TEST
+
 /* Activations made again for another M (a dynamic operator's next bucket in the tuner): new A
  * and per-row scales of the new size, in their ranges and not all equal; W, scales, zeros and
  * bias untouched. float16 A (uniform in [-1, 1), so [-1, 1] once rounded to float16) and int8 A
@@ -984,6 +1026,7 @@ static Suite *reference_suite(void) {
   tcase_add_test(random, test_subset_equals_full);
   tcase_add_test(random, test_operands_remake_activations);
   tcase_add_test(random, test_operands_float8_codes);
+  tcase_add_test(random, test_operands_float_weights);
   suite_add_tcase(suite, random);
 
   TCase *quantizer = tcase_create("quantizer");
