@@ -13,6 +13,10 @@
 // Schedule parameters (from the emitter):
 //   BB_BM, BB_BN, BB_BK        block tile; BK a multiple of 16 (float A) or 32 (int8 A)
 //   BB_WARPS_M, BB_WARPS_N     warp grid; BM / WARPS_M and BN / WARPS_N are multiples of 16
+//   BB_A_STAGES                (optional) tiles of A in the ring; left out, as many as fit
+//   BB_DYNAMIC_SHARED          (optional) the tiles' bytes, past the 48 KiB of static shared
+//                              memory: the launch gives them as dynamic shared memory
+//                              (tuner/schedule.c, bb_schedule_dynamic_shared)
 //
 // A tile row holds BK activations of 2 bytes (float) or 1 byte (int8), and the shared memory and
 // copy geometry is in bytes: ldmatrix reads an int8 tile's 32 k as it reads a float tile's 16 k,
@@ -39,15 +43,28 @@
 // Row stride of the shared tiles, in bytes: 16 extra bytes per row put the 8 rows one ldmatrix
 // reads in 8 different 16-byte bank groups (stride 80 or 144 bytes, both conflict-free).
 #define BB_SMEM_PITCH (BB_BK * BB_A_BYTES + 16)
-// Shared memory: BB_A_STAGES tiles of A (4, 3 or 2: as many as fit beside two tiles of W in the
-// 48 KiB of static shared memory).
+// Shared memory: BB_A_STAGES tiles of A (the schedule's, or 4, 3 or 2: as many as fit beside two
+// tiles of W in the 48 KiB of static shared memory), then the two tiles of W. Past 48 KiB, the
+// same tiles in dynamic shared memory, whose size the launch gives: the emitter's BB_DYNAMIC_SHARED
+// must be exactly the tiles' bytes.
 #define BB_A_TILE_BYTES (BB_BM * BB_SMEM_PITCH)
 #define BB_W_TILE_BYTES (BB_BN * BB_SMEM_PITCH)
-#define BB_A_STAGES_FIT(stages) ((stages) * BB_A_TILE_BYTES + 2 * BB_W_TILE_BYTES <= 48 * 1024)
+#define BB_SHARED_BYTES(stages) ((stages) * BB_A_TILE_BYTES + 2 * BB_W_TILE_BYTES)
+#define BB_A_STAGES_FIT(stages) (BB_SHARED_BYTES(stages) <= 48 * 1024)
 #ifndef BB_A_STAGES  // (the emitter leaves both depths to this file; a definition before it wins)
 #define BB_A_STAGES (BB_A_STAGES_FIT(4) ? 4 : BB_A_STAGES_FIT(3) ? 3 : 2)
 #endif
-#if !BB_A_STAGES_FIT(BB_A_STAGES) || BB_A_STAGES < 2
+#if BB_A_STAGES < 2 || BB_A_STAGES > 4
+#error "2 to 4 tiles of A"
+#endif
+#ifdef BB_DYNAMIC_SHARED
+#if BB_DYNAMIC_SHARED != BB_SHARED_BYTES(BB_A_STAGES) || BB_DYNAMIC_SHARED <= 48 * 1024
+#error "the dynamic shared memory must be the tiles' bytes, and more than 48 KiB"
+#endif
+#if BB_DYNAMIC_SHARED > 96 * 1024  // BB_MMA_SHARED_MAX (tuner/schedule.h): every device from sm_80
+#error "the tiles may take at most 96 KiB of shared memory"
+#endif
+#elif !BB_A_STAGES_FIT(BB_A_STAGES)
 #error "the tiles of A and the two of W must fit in 48 KiB of static shared memory"
 #endif
 // Steps of W loads in flight. On an H200, 1 to 4 ran level on the winning tiles, and 2 A tiles
@@ -344,8 +361,15 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   bb_dependent_start();
   bb_wait_for_quantizer();
   bb_decode_setup();
+#ifdef BB_DYNAMIC_SHARED
+  extern __shared__ __align__(16) bb_u8 bb_dynamic_tiles[];
+  const bb_u32 a_base = bb_shared_address(bb_dynamic_tiles);
+  const bb_u32 w_base = a_base + BB_A_STAGES * BB_A_TILE_BYTES;
+#else
   __shared__ __align__(16) bb_u8 a_tiles[BB_A_STAGES][BB_A_TILE_BYTES];
   __shared__ __align__(16) bb_u8 w_tiles[2][BB_W_TILE_BYTES];
+  const bb_u32 a_base = bb_shared_address(a_tiles), w_base = bb_shared_address(w_tiles);
+#endif
   const bb_u8 *A = (const bb_u8 *)A_;
   const bb_scale_t *scales = (const bb_scale_t *)scales_;
   const bb_out_t *bias = (const bb_out_t *)bias_;
@@ -355,7 +379,6 @@ extern "C" __global__ void __launch_bounds__(BB_THREADS)
   const int warp_m = warp / BB_WARPS_N, warp_n = warp % BB_WARPS_N;
   const int m_block = blockIdx.y * BB_BM, n_block = blockIdx.x * BB_BN;
   const bb_copy_plan plan = bb_copy_plan_make(A, W, M, m_block, n_block, tid);
-  const bb_u32 a_base = bb_shared_address(a_tiles), w_base = bb_shared_address(w_tiles);
   // ldmatrix rows: for A, lanes 0-15 address rows 0-15 at byte 0 of the mma's k and lanes 16-31
   // the same rows at byte 16 (the a0..a3 order of the A fragment); for W ([n][k], i.e. B in "col"
   // order), lanes 0-7 / 8-15 address n 0-7 at byte 0 / 16 (one n tile), lanes 16-31 the same for

@@ -80,7 +80,7 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
   kernel->row_quantizer = NULL;
   kernel->fused_layer = NULL;
   if (result == BB_CUDA_SUCCESS)
-    result = bb_product_find(cu, kernel->module, function, schedule, &kernel->product);
+    result = bb_product_find(cu, kernel->module, function, schedule, &op->cfg, &kernel->product);
   if (result == BB_CUDA_SUCCESS && bb_config_quantizes_rows(&op->cfg)) {
     result = bb_row_quantizer_find(cu, kernel->module, &kernel->row_quantizer);
     if (result == BB_CUDA_SUCCESS && bb_fused_layer_in_module(schedule, &op->cfg))

@@ -710,6 +710,92 @@ START_TEST(test_template_guards_misfits) {
 }
 END_TEST
 
+/* mma schedules may set their tiles of A (" stages=N", 2 to 4). Tiles past 48 KiB take dynamic
+ * shared memory, exactly their bytes, which the emitter hands the kernel and the launch gives;
+ * the template refuses any other size, and more than BB_MMA_SHARED_MAX. Every mma candidate fits
+ * BB_MMA_SHARED_MAX, and at M = 256 some take dynamic shared memory, with float16 and with int8
+ * activations. */
+START_TEST(test_mma_shared_tiles) {
+  bb_schedule s;
+  ck_assert_int_eq(bb_schedule_parse("mma bm=128 bn=128 bk=64 warps=2x4 stages=3", &s), BITBLAS_OK);
+  ck_assert_int_eq(s.stages, 3);
+  char text[128];
+  bb_schedule_format(&s, text, sizeof text);
+  ck_assert_str_eq(text, "mma bm=128 bn=128 bk=64 warps=2x4 stages=3");
+  ck_assert_int_eq(bb_schedule_parse("mma bm=64 bn=64 bk=64 warps=2x2", &s), BITBLAS_OK);
+  ck_assert_int_eq(s.stages, 0);
+  bb_schedule_format(&s, text, sizeof text);
+  ck_assert_str_eq(text, "mma bm=64 bn=64 bk=64 warps=2x2");
+  static const char *const refused[] = {
+      "mma bm=64 bn=64 bk=64 warps=2x2 stages=1", "mma bm=64 bn=64 bk=64 warps=2x2 stages=5",
+      "mma bm=64 bn=64 bk=64 warps=2x2 stages=3 x", "mma bm=64 bn=64 bk=64 warps=2x2 depth=3",
+      "mma bm=64 bn=64 bk=64 warps=2x2 stages="};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    ck_assert_int_eq(bb_schedule_parse(refused[i], &s), BITBLAS_INVALID_ARGUMENT);
+    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "not a known schedule text"));
+  }
+
+  bitblas_matmul_config cfg =
+      bb_test_scaled_config(256, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  /* rows of 64 float16 activations and 16 bytes of padding: 144 bytes */
+  ck_assert_int_eq(bb_schedule_parse("mma bm=128 bn=128 bk=64 warps=2x4 stages=3", &s), BITBLAS_OK);
+  ck_assert_uint_eq(bb_mma_shared_bytes(&s, &cfg, 3), (3 * 128 + 2 * 128) * 144);
+  ck_assert_uint_eq(bb_schedule_dynamic_shared(&s, &cfg), 92160);
+  char *source = bb_emit_source(&cfg, &s, BB_FAULT_NONE);
+  ck_assert_ptr_nonnull(source);
+  ck_assert_ptr_nonnull(strstr(source, "#define BB_A_STAGES 3\n"));
+  ck_assert_ptr_nonnull(strstr(source, "#define BB_DYNAMIC_SHARED 92160\n"));
+  free(source);
+  /* within 48 KiB with its stages set, or with them left to the kernel: static */
+  ck_assert_int_eq(bb_schedule_parse("mma bm=64 bn=64 bk=32 warps=2x2 stages=2", &s), BITBLAS_OK);
+  ck_assert_uint_eq(bb_schedule_dynamic_shared(&s, &cfg), 0);
+  source = bb_emit_source(&cfg, &s, BB_FAULT_NONE);
+  ck_assert_ptr_nonnull(strstr(source, "#define BB_A_STAGES 2\n"));
+  ck_assert_ptr_null(strstr(source, "#define BB_DYNAMIC_SHARED"));
+  free(source);
+  ck_assert_int_eq(bb_schedule_parse("mma bm=128 bn=128 bk=64 warps=2x4", &s), BITBLAS_OK);
+  ck_assert_uint_eq(bb_schedule_dynamic_shared(&s, &cfg), 0);
+
+  /* The template's guards: a size other than the tiles', and tiles past 96 KiB. */
+  ck_assert_int_eq(bb_schedule_parse("mma bm=128 bn=128 bk=64 warps=2x4 stages=3", &s), BITBLAS_OK);
+  source = bb_emit_source(&cfg, &s, BB_FAULT_NONE);
+  char *size = strstr(source, "#define BB_DYNAMIC_SHARED 92160");
+  ck_assert_ptr_nonnull(size);
+  memcpy(size + strlen("#define BB_DYNAMIC_SHARED "), "92176", 5);
+  bb_compiled compiled[1];
+  ck_assert_int_eq(bb_compile_all(&source, 1, 90, compiled), BITBLAS_OK);
+  ck_assert_int_eq(compiled[0].status, BITBLAS_COMPILE_FAILED);
+  ck_assert_msg(strstr(compiled[0].message, "must be the tiles' bytes") != NULL, "%s",
+                compiled[0].message);
+  bb_compiled_free(compiled, 1);
+  free(source);
+  assert_template_refuses(&cfg, "mma bm=128 bn=256 bk=64 warps=2x4 stages=4",
+                          "at most 96 KiB of shared memory");
+
+  bitblas_matmul_config int8 = cfg;
+  int8.A_dtype = BITBLAS_DTYPE_INT8;
+  int8.W_dtype = BITBLAS_DTYPE_INT2;
+  int8.accum_dtype = BITBLAS_DTYPE_INT32;
+  int8.out_dtype = BITBLAS_DTYPE_INT32;
+  int8.with_scaling = 0;
+  int8.zeros_mode = BITBLAS_ZEROS_NONE;
+  ck_assert_int_eq(bitblas_matmul_config_validate(&int8), BITBLAS_OK);
+  const bitblas_matmul_config *configs[] = {&cfg, &int8};
+  for (size_t c = 0; c < 2; c++) {
+    bb_schedule schedules[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(configs[c], schedules);
+    int dynamic = 0;
+    for (int i = 0; i < count; i++) {
+      if (schedules[i].family != BB_FAMILY_MMA) continue;
+      const int stages = schedules[i].stages ? schedules[i].stages : 2;
+      ck_assert_uint_le(bb_mma_shared_bytes(&schedules[i], configs[c], stages), BB_MMA_SHARED_MAX);
+      dynamic += bb_schedule_dynamic_shared(&schedules[i], configs[c]) > 0;
+    }
+    ck_assert_int_ge(dynamic, 2);
+  }
+}
+END_TEST
+
 /* The tcgemv candidates of cfg in schedules (room for BB_MAX_CANDIDATES), each checked to take
  * scales before the mma, without given sums, and in the order the weights are stored in (traded
  * words, lane order 2, where bb_config_weight_order; else the loaded order); returns their
@@ -1320,6 +1406,7 @@ int main(void) {
   tcase_add_test(tc, test_two_warp_blocks);
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
+  tcase_add_test(tc, test_mma_shared_tiles);
   tcase_add_test(tc, test_value_codes_candidates);
   tcase_add_test(tc, test_bfloat16_candidates);
   tcase_add_test(tc, test_given_sums_twins);

@@ -136,6 +136,12 @@ char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *s,
                      "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"
                      "#define BB_WARPS_M %d\n#define BB_WARPS_N %d\n",
                      s->block_m, s->block_n, s->block_k, s->warps_m, s->warps_n);
+  if (s->family == BB_FAMILY_MMA && s->stages)
+    used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_A_STAGES %d\n",
+                     s->stages);
+  if (bb_schedule_dynamic_shared(s, cfg))
+    used += snprintf(defines + used, sizeof defines - (size_t)used,
+                     "#define BB_DYNAMIC_SHARED %zu\n", bb_schedule_dynamic_shared(s, cfg));
   if (s->family == BB_FAMILY_TCGEMV && s->given_sums)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_GIVEN_SUMS 1\n");
   if (s->family == BB_FAMILY_TCGEMV && s->shared_pairs)

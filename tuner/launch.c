@@ -74,12 +74,14 @@ CUresult bb_launch(const bb_cuda_api *cu, CUfunction function, const bb_schedule
   int m = args->m;
   /* Kernels without the last parameter (every family but tcgemv) never read it. */
   void *params[] = {&A, &W, &scales, &zeros, &bias, &a_scale, &C, &m, &given_sums};
-  return launch_kernel(cu, function, grid, (unsigned)bb_schedule_threads(schedule), 0, stream,
-                       params, programmatic);
+  return launch_kernel(cu, function, grid, (unsigned)bb_schedule_threads(schedule),
+                       (unsigned)bb_schedule_dynamic_shared(schedule, cfg), stream, params,
+                       programmatic);
 }
 
 CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kernel,
-                         const bb_schedule *schedule, bb_product *product) {
+                         const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                         bb_product *product) {
   product->kernel = kernel;
   product->act_sums = NULL;
   product->workspace = NULL;
@@ -88,6 +90,11 @@ CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kern
   CUresult result = cu->CtxGetDevice(&device);
   if (result == BB_CUDA_SUCCESS)
     result = cu->DeviceGetAttribute(&major, BB_CU_ATTR_COMPUTE_CAPABILITY_MAJOR, device);
+  /* Tiles past 48 KiB: the kernel may only be launched with that much once allowed to. */
+  const size_t dynamic_shared = bb_schedule_dynamic_shared(schedule, cfg);
+  if (result == BB_CUDA_SUCCESS && dynamic_shared)
+    result = cu->FuncSetAttribute(kernel, BB_CU_FUNC_ATTR_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                                  (int)dynamic_shared);
   product->dependent_launch = result == BB_CUDA_SUCCESS && major >= 9 && cu->LaunchKernelEx;
   product->dependent_runs =
       product->dependent_launch &&

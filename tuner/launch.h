@@ -38,12 +38,15 @@ typedef struct bb_product {
 /* The kernel that fills a product's given sums (kernel_src/tcgemv.cu), in the same module. */
 #define BB_ACT_SUMS_NAME "bitblas_act_sums"
 
-/* Fills *product for `kernel`, loaded from `module` for `schedule`: finds bitblas_act_sums and
- * the device's workspace pool where the schedule takes given sums, asks the current context's
- * device whether it takes dependent launches, and settles whether runs are launched as dependents
- * (bb_launch_runs_dependent). The context must be current. Returns the first failing CUresult. */
+/* Fills *product for `kernel`, loaded from `module` for `schedule` and cfg: lets the kernel take
+ * its dynamic shared memory where it has any (bb_schedule_dynamic_shared), finds
+ * bitblas_act_sums and the device's workspace pool where the schedule takes given sums, asks the
+ * current context's device whether it takes dependent launches, and settles whether runs are
+ * launched as dependents (bb_launch_runs_dependent). The context must be current. Returns the
+ * first failing CUresult (a device that cannot give the shared memory fails here). */
 CUresult bb_product_find(const bb_cuda_api *cu, CUmodule module, CUfunction kernel,
-                         const bb_schedule *schedule, bb_product *product);
+                         const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                         bb_product *product);
 
 /* The rows of A a launch for m rows covers (its blocks along M x the rows of each), which is
  * the rows of its given sums. */

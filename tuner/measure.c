@@ -376,7 +376,7 @@ bb_candidate_outcome bb_measure_candidate(bb_measure *m, const void *cubin,
   if (result != BB_CUDA_SUCCESS)
     return bb_measure_cuda_outcome(cu, result, "module load", message, message_size);
   bb_product product;
-  result = bb_product_find(cu, module, function, schedule, &product);
+  result = bb_product_find(cu, module, function, schedule, &m->cfg, &product);
   if (result != BB_CUDA_SUCCESS) {
     cu->ModuleUnload(module);
     return bb_measure_cuda_outcome(cu, result, "module load", message, message_size);

@@ -44,8 +44,11 @@ int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
   if (s->family == BB_FAMILY_GEMV)
     return snprintf(buf, size, "gemv warps=%d rows=%d m_tile=%d unroll=%d chunk=%d", s->warps,
                     s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
-  return snprintf(buf, size, "mma bm=%d bn=%d bk=%d warps=%dx%d", s->block_m, s->block_n,
-                  s->block_k, s->warps_m, s->warps_n);
+  const int length = snprintf(buf, size, "mma bm=%d bn=%d bk=%d warps=%dx%d", s->block_m,
+                              s->block_n, s->block_k, s->warps_m, s->warps_n);
+  if (length < 0 || !s->stages) return length;
+  const size_t used = (size_t)length < size ? (size_t)length : size;
+  return length + snprintf(buf + used, size - used, " stages=%d", s->stages);
 }
 
 /* What may follow a tcgemv text's order: " sums=given" (into s->given_sums), " pairs=shared"
@@ -64,6 +67,15 @@ static int tcgemv_options_parse(const char *rest, bb_schedule *s) {
   int length = 0;
   return sscanf(rest, " blocks=%d%n", &s->min_blocks, &length) == 1 && rest[length] == '\0' &&
          s->min_blocks >= 1 && s->min_blocks <= BB_MAX_MIN_BLOCKS;
+}
+
+/* What may follow an mma text's warps: nothing, or " stages=N" (2 <= N <= 4, into s->stages).
+ * 0 where anything else follows. */
+static int mma_options_parse(const char *rest, bb_schedule *s) {
+  if (*rest == '\0') return 1;
+  int length = 0;
+  return sscanf(rest, " stages=%d%n", &s->stages, &length) == 1 && rest[length] == '\0' &&
+         s->stages >= 2 && s->stages <= 4;
 }
 
 bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
@@ -96,9 +108,11 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
     s->family = BB_FAMILY_TCGEMV_INT8;
     return BITBLAS_OK;
   }
-  if (sscanf(text, "mma bm=%d bn=%d bk=%d warps=%dx%d", &s->block_m, &s->block_n, &s->block_k,
-             &s->warps_m, &s->warps_n) == 5 &&
-      s->block_m > 0 && s->block_n > 0 && s->block_k > 0 && s->warps_m > 0 && s->warps_n > 0) {
+  length = 0;
+  if (sscanf(text, "mma bm=%d bn=%d bk=%d warps=%dx%d%n", &s->block_m, &s->block_n, &s->block_k,
+             &s->warps_m, &s->warps_n, &length) == 5 &&
+      mma_options_parse(text + length, s) && s->block_m > 0 && s->block_n > 0 && s->block_k > 0 &&
+      s->warps_m > 0 && s->warps_n > 0) {
     s->family = BB_FAMILY_MMA;
     return BITBLAS_OK;
   }
@@ -148,6 +162,17 @@ void bb_schedule_grid(const bb_schedule *s, const bitblas_matmul_config *cfg, in
   grid[2] = 1;
 }
 
+size_t bb_mma_shared_bytes(const bb_schedule *s, const bitblas_matmul_config *cfg, int a_stages) {
+  const size_t pitch = (size_t)s->block_k * (cfg->A_dtype == BITBLAS_DTYPE_INT8 ? 1 : 2) + 16;
+  return ((size_t)a_stages * (size_t)s->block_m + 2 * (size_t)s->block_n) * pitch;
+}
+
+size_t bb_schedule_dynamic_shared(const bb_schedule *s, const bitblas_matmul_config *cfg) {
+  if (s->family != BB_FAMILY_MMA || !s->stages) return 0;
+  const size_t bytes = bb_mma_shared_bytes(s, cfg, s->stages);
+  return bytes > 48 * 1024 ? bytes : 0;
+}
+
 int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg) {
   const int bits = bitblas_dtype_bits(cfg->W_dtype);
   const int64_t group = bb_config_group(cfg);
@@ -169,7 +194,9 @@ static bb_schedule gemv(const bitblas_matmul_config *cfg, int warps, int rows, i
   return s;
 }
 
-static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int warps_n) {
+/* An mma schedule; `stages` 0 leaves the tiles of A to the kernel (as many as fit 48 KiB). */
+static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int warps_n,
+                       int stages) {
   bb_schedule s;
   memset(&s, 0, sizeof s);
   s.family = BB_FAMILY_MMA;
@@ -178,6 +205,7 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
   s.block_k = block_k;
   s.warps_m = warps_m;
   s.warps_n = warps_n;
+  s.stages = stages;
   return s;
 }
 
@@ -543,15 +571,21 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
     }
   }
   /* mma: every M for float A (correct for all; fastest from a few rows up). Tiles whose A stages
-   * and two W tiles fit 48 KiB of static shared memory (kernel_src/mma.cu). On an H200 at
+   * and two W tiles fit 48 KiB of static shared memory (kernel_src/mma.cu), and three whose
+   * stages are set and take dynamic shared memory (up to BB_MMA_SHARED_MAX). On an H200 at
    * M = 64-1024 (bench/RESULTS.md, nineteenth section) 64 x 64 x 64 won most Llama-3 layers,
-   * 128 x 64 and 128 x 128 of 4 warps the largest. For int8 A (int8_mma above) the same tiles
-   * with k steps twice as long, which are the same bytes per tile row. */
+   * 128 x 64 and 128 x 128 of 4 warps the largest. Against those (thirty-seventh section, float16
+   * x uint4): 128 x 128 x 64 on 8 warps took 21 % less at M = 256 on 8192 x 8192 and 4 % less at
+   * M = 1024; 128 x 128 x 32 on 8 warps with 4 stages (it had 2, all that fit 48 KiB) 6 % and 4 %
+   * less than on 4 warps on 28672 x 4096 at M = 256 and 1024; 64 x 128 x 64 with 4 stages 12 % less
+   * at M = 64 on 57344 x 8192. For int8 A (int8_mma above) the same tiles with k steps twice as
+   * long, which are the same bytes per tile row. */
   if (float_a || int8_mma) {
     bb_schedule mmas[] = {
-        mma(16, 64, 64, 1, 4),   mma(32, 64, 64, 1, 4),  mma(64, 64, 32, 2, 2),
-        mma(64, 128, 32, 2, 2),  mma(128, 64, 32, 4, 1), mma(128, 128, 32, 2, 4),
-        mma(128, 128, 32, 2, 2), mma(64, 64, 64, 2, 2),
+        mma(16, 64, 64, 1, 4, 0),   mma(32, 64, 64, 1, 4, 0),  mma(64, 64, 32, 2, 2, 0),
+        mma(64, 128, 32, 2, 2, 0),  mma(128, 64, 32, 4, 1, 0), mma(128, 128, 32, 2, 4, 4),
+        mma(128, 128, 32, 2, 2, 0), mma(64, 64, 64, 2, 2, 0),  mma(128, 128, 64, 2, 4, 3),
+        mma(64, 128, 64, 2, 2, 4),
     };
     for (size_t i = 0; i < sizeof mmas / sizeof mmas[0] && count < BB_MAX_CANDIDATES; i++) {
       /* Skip tiles far taller than M: they only add padded rows. */

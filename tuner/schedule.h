@@ -37,7 +37,9 @@ typedef struct bb_schedule {
   int m_tiles;      /* 8-row tiles of A per block */
   int lane_words;   /* 32-bit words of codes per lane, row and segment: 4 or 2 */
   int post_scale;   /* 1: scales and zeros applied to float32 sums after the mma */
-  int stages;       /* register pipeline stages, 2 to 4: loads run stages - 1 ahead */
+  int stages;       /* tcgemv: register pipeline stages, 2 to 4: loads run stages - 1 ahead;
+                       mma: tiles of A in shared memory, 2 to 4, or 0 for as many as fit beside
+                       the two W tiles in 48 KiB of static shared memory (kernel_src/mma.cu) */
   int lane_order;   /* tcgemv: 1 when the four lanes of a row trade words so that each word's
                        activations are one contiguous run (words 2 or 4); 2 when the weights
                        were stored in that order (bb_config_weight_order); 0 the loaded order */
@@ -56,7 +58,7 @@ typedef struct bb_schedule {
 #define BB_MAX_CANDIDATES 48
 
 /* Readable, parseable text: "gemv warps=4 rows=2 m_tile=1 unroll=2 chunk=32",
- * "mma bm=64 bn=128 bk=32 warps=2x2" or
+ * "mma bm=64 bn=128 bk=32 warps=2x2" (with " stages=N" after it where stages is set) or
  * "tcgemv warps=8 n_tiles=1 m_tiles=1 unroll=2 words=4 post=1 stages=2 order=0" (with
  * " sums=given" after it where given_sums is set, " pairs=shared" where shared_pairs is, then
  * " blocks=2" where min_blocks is) or
@@ -73,6 +75,21 @@ int bb_schedule_threads(const bb_schedule *schedule);
 /* Grid for m rows of A and the config's N. */
 void bb_schedule_grid(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m,
                       unsigned grid[3]);
+
+/* The most shared memory an mma schedule's tiles may take per block. Past 48 KiB it is dynamic
+ * shared memory, which every device from sm_80 on can give a block (sm_86 and sm_89: 99 KiB). */
+#define BB_MMA_SHARED_MAX (96 * 1024)
+
+/* The bytes of an mma schedule's shared tiles for cfg with `a_stages` tiles of A: those and two
+ * tiles of W, each row BK activations (2 bytes, or 1 for int8 A) and 16 bytes of padding
+ * (kernel_src/mma.cu). */
+size_t bb_mma_shared_bytes(const bb_schedule *schedule, const bitblas_matmul_config *cfg,
+                           int a_stages);
+
+/* The dynamic shared memory a launch of the schedule for cfg takes: an mma schedule with its
+ * stages set whose tiles take more than 48 KiB (bb_mma_shared_bytes); 0 for every other schedule,
+ * whose shared memory is static. */
+size_t bb_schedule_dynamic_shared(const bb_schedule *schedule, const bitblas_matmul_config *cfg);
 
 /* The gemv chunk size for a config: the largest power of two <= 128 / bits that divides K and
  * the group and is a multiple of 8. */
