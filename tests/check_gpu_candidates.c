@@ -511,6 +511,14 @@ START_TEST(test_two_warp_blocks) {
 }
 END_TEST
 
+/* Asserts that case c's config has at least two mma candidates, then runs every candidate of it
+ * against the reference (check_all_candidates); returns the failures. */
+static int check_mma_candidates(const bitblas_matmul_config *cfg, size_t c) {
+  const int mma = count_candidates(cfg, of_family, BB_FAMILY_MMA);
+  ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
+  return check_all_candidates(cfg);
+}
+
 /* The tiled mma family where K is not a whole number of its k steps (K = 1000 and 2888: part of
  * the last step lies past K and must read as zeros), with rows past M and N in the last tiles;
  * groups of 8 (a scale per 8-weight unit) and one per row; every zeros mode; 1-, 2-, 4- and
@@ -548,9 +556,7 @@ START_TEST(test_mma_partial_k_steps) {
       cfg.A_dtype = cfg.out_dtype = BITBLAS_DTYPE_BFLOAT16;
       ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
     }
-    const int mma = count_candidates(&cfg, of_family, BB_FAMILY_MMA);
-    ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
-    failures += check_all_candidates(&cfg);
+    failures += check_mma_candidates(&cfg, c);
   }
   ck_assert_int_eq(failures, 0);
 }
@@ -580,9 +586,7 @@ START_TEST(test_mma_plain_float_weights) {
     cfg.A_dtype = cfg.W_dtype = cfg.out_dtype = cases[c].type;
     cfg.with_scaling = 0;
     ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s", bitblas_last_error());
-    const int mma = count_candidates(&cfg, of_family, BB_FAMILY_MMA);
-    ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
-    failures += check_all_candidates(&cfg);
+    failures += check_mma_candidates(&cfg, c);
   }
   ck_assert_int_eq(failures, 0);
 }
@@ -893,9 +897,7 @@ START_TEST(test_mma_int8) {
     cfg.with_bias = cases[c].scaled || c % 2 == 0;
     ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "case %zu: %s", c,
                   bitblas_last_error());
-    const int mma = count_candidates(&cfg, of_family, BB_FAMILY_MMA);
-    ck_assert_msg(mma >= 2, "case %zu: %d mma candidates", c, mma);
-    failures += check_all_candidates(&cfg);
+    failures += check_mma_candidates(&cfg, c);
   }
   ck_assert_int_eq(failures, 0);
 }

@@ -139,9 +139,10 @@ char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *s,
   if (s->family == BB_FAMILY_MMA && s->stages)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_A_STAGES %d\n",
                      s->stages);
-  if (bb_schedule_dynamic_shared(s, cfg))
+  const size_t dynamic_shared = bb_schedule_dynamic_shared(s, cfg);
+  if (dynamic_shared)
     used += snprintf(defines + used, sizeof defines - (size_t)used,
-                     "#define BB_DYNAMIC_SHARED %zu\n", bb_schedule_dynamic_shared(s, cfg));
+                     "#define BB_DYNAMIC_SHARED %zu\n", dynamic_shared);
   if (s->family == BB_FAMILY_TCGEMV && s->given_sums)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_GIVEN_SUMS 1\n");
   if (s->family == BB_FAMILY_TCGEMV && s->shared_pairs)

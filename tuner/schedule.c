@@ -170,7 +170,7 @@ size_t bb_mma_shared_bytes(const bb_schedule *s, const bitblas_matmul_config *cf
 size_t bb_schedule_dynamic_shared(const bb_schedule *s, const bitblas_matmul_config *cfg) {
   if (s->family != BB_FAMILY_MMA || !s->stages) return 0;
   const size_t bytes = bb_mma_shared_bytes(s, cfg, s->stages);
-  return bytes > 48 * 1024 ? bytes : 0;
+  return bytes > BB_MMA_STATIC_SHARED_MAX ? bytes : 0;
 }
 
 int bb_gemv_chunk_elems(const bitblas_matmul_config *cfg) {

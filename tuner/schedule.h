@@ -76,8 +76,12 @@ int bb_schedule_threads(const bb_schedule *schedule);
 void bb_schedule_grid(const bb_schedule *schedule, const bitblas_matmul_config *cfg, int64_t m,
                       unsigned grid[3]);
 
-/* The most shared memory an mma schedule's tiles may take per block. Past 48 KiB it is dynamic
- * shared memory, which every device from sm_80 on can give a block (sm_86 and sm_89: 99 KiB). */
+/* The most static shared memory a block may have; an mma schedule's tiles past it are dynamic
+ * shared memory. */
+#define BB_MMA_STATIC_SHARED_MAX (48 * 1024)
+
+/* The most shared memory an mma schedule's tiles may take per block: what every device from
+ * sm_80 on can give a block as dynamic shared memory (sm_86 and sm_89: 99 KiB). */
 #define BB_MMA_SHARED_MAX (96 * 1024)
 
 /* The bytes of an mma schedule's shared tiles for cfg with `a_stages` tiles of A: those and two
