@@ -104,8 +104,11 @@ bitblas_status bb_nvrtc_compile(const char *source, const char *name, int arch,
 
   const char *options[32];
   int count = 0;
-  char arch_option[32];
-  snprintf(arch_option, sizeof arch_option, "--gpu-architecture=sm_%d", arch);
+  /* sm_90 builds for sm_90a, its arch-specific target: the wgmma family needs it, and the cubin
+   * runs on compute capability 9.0 alone, which the cache key holds. */
+  char arch_option[40];
+  snprintf(arch_option, sizeof arch_option, "--gpu-architecture=sm_%d%s", arch,
+           arch == 90 ? "a" : "");
   options[count++] = arch_option;
   for (size_t i = 0; i < sizeof base_options / sizeof base_options[0]; i++)
     options[count++] = base_options[i];

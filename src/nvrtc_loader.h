@@ -16,7 +16,8 @@ bitblas_status bb_nvrtc_load(void);
 /* NVRTC's version as major*1000 + minor*10 (13.0 -> 13000), or -1 when not loaded. */
 int bb_nvrtc_version(void);
 
-/* Compiles `source` (named `name` in logs) for sm_<arch> (e.g. 90) with the library's options
+/* Compiles `source` (named `name` in logs) for sm_<arch> (e.g. 86; 90 is sm_90a, the arch-specific
+ * target) with the library's options
  * plus `extra_options` (NULL-terminated, may be NULL). On success *cubin is malloc'd (caller
  * frees) and *cubin_size set. On failure: BITBLAS_COMPILE_FAILED with the NVRTC log and the
  * options in the message; *cubin NULL. */

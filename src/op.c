@@ -105,7 +105,9 @@ static bitblas_status load_kernel(bitblas_context *ctx, const void *cubin,
 static bitblas_status tune_bucket(bitblas_context *ctx, bitblas_op *op, bb_cache_key *key,
                                   bb_op_kernel *kernel) {
   bb_tune_result result;
-  bitblas_status status = bb_tune(&ctx->worker, ctx->ordinal, &key->config, &result);
+  bitblas_status status =
+      bb_tune(&ctx->worker, ctx->ordinal, 10 * ctx->compute_major + ctx->compute_minor,
+              &key->config, &result);
   if (status != BITBLAS_OK) {
     bb_tune_result_free(&result);
     return status;

@@ -100,11 +100,11 @@ static int check_schedules_on(bb_measure *measure, const bitblas_matmul_config *
                                       NULL, NULL);
 }
 
-/* check_schedules_on for every candidate of cfg. */
+/* check_schedules_on for every candidate of cfg on this device (the wgmma family too on sm_90). */
 static int check_candidates_on(bb_measure *measure, const bitblas_matmul_config *cfg,
                                int timed_runs, double give_up_above_us) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
-  const int count = bb_candidates_enumerate(cfg, schedules);
+  const int count = bb_candidates_enumerate_for(cfg, bb_test_gpu_arch(), schedules);
   return check_schedules_on(measure, cfg, schedules, count, timed_runs, give_up_above_us);
 }
 
@@ -143,11 +143,11 @@ static bitblas_matmul_config bucket_case_config(const scaled_case *c, int dynami
   return cfg;
 }
 
-/* How many of cfg's candidates `wanted(schedule, arg)` picks. */
+/* How many of cfg's candidates on this device `wanted(schedule, arg)` picks. */
 static int count_candidates(const bitblas_matmul_config *cfg,
                             int (*wanted)(const bb_schedule *s, int arg), int arg) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
-  const int count = bb_candidates_enumerate(cfg, schedules);
+  const int count = bb_candidates_enumerate_for(cfg, bb_test_gpu_arch(), schedules);
   int picked = 0;
   for (int i = 0; i < count; i++) picked += wanted(&schedules[i], arg) != 0;
   return picked;
@@ -205,6 +205,9 @@ START_TEST(test_core_shape_matrix) {
         cfg.with_scaling = 1;
         ck_assert_msg(bitblas_matmul_config_validate(&cfg) == BITBLAS_OK, "%s",
                       bitblas_last_error());
+        /* On sm_90 the wgmma family is among them from M = 33. */
+        if (bb_test_gpu_arch() == 90 && cfg.M > 32)
+          ck_assert_int_ge(count_candidates(&cfg, of_family, BB_FAMILY_WGMMA), 1);
         failures += check_all_candidates(&cfg);
         configs++;
       }

@@ -174,11 +174,11 @@ START_TEST(test_compile_error_reports_log) {
 }
 END_TEST
 
-/* Every candidate of cfg prints as text that parses back to the same schedule; counts the
- * candidates of each family into families[]. */
+/* Every candidate of cfg on sm_90 (whose list has every family) prints as text that parses back
+ * to the same schedule; counts the candidates of each family into families[]. */
 static void round_trip_candidates(const bitblas_matmul_config *cfg, int families[BB_FAMILY_COUNT]) {
   bb_schedule schedules[BB_MAX_CANDIDATES];
-  const int count = bb_candidates_enumerate(cfg, schedules);
+  const int count = bb_candidates_enumerate_for(cfg, 90, schedules);
   for (int i = 0; i < count; i++) {
     char text[128];
     bb_schedule_format(&schedules[i], text, sizeof text);
@@ -213,6 +213,7 @@ START_TEST(test_schedule_text_round_trip) {
   int large_families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, large_families);
   ck_assert_int_ge(large_families[BB_FAMILY_MMA], 8);
+  ck_assert_int_ge(large_families[BB_FAMILY_WGMMA], 3);
   cfg.M = 4;
   int small_families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, small_families);
@@ -796,6 +797,126 @@ START_TEST(test_mma_shared_tiles) {
 }
 END_TEST
 
+/* The wgmma family (sm_90 only): its schedule text, its shared memory (always dynamic), its place
+ * in the candidate list of sm_90 and its absence from every other one, and every candidate of it
+ * compiling for sm_90 (sm_90a) across formats, awkward shapes and int8 activations, but not for
+ * sm_80. */
+START_TEST(test_wgmma_candidates) {
+  bb_schedule s;
+  ck_assert_int_eq(bb_schedule_parse("wgmma bm=128 bn=256 bk=64 groups=2x1 stages=3", &s),
+                   BITBLAS_OK);
+  ck_assert_int_eq(s.family, BB_FAMILY_WGMMA);
+  ck_assert_int_eq(bb_schedule_threads(&s), 256);
+  char text[128];
+  bb_schedule_format(&s, text, sizeof text);
+  ck_assert_str_eq(text, "wgmma bm=128 bn=256 bk=64 groups=2x1 stages=3");
+  static const char *const refused[] = {
+      "wgmma bm=96 bn=256 bk=64 groups=2x1 stages=3", /* 64 rows per warpgroup */
+      "wgmma bm=64 bn=100 bk=64 groups=1x3 stages=3", /* columns shared equally */
+      "wgmma bm=64 bn=128 bk=64 groups=1x1 stages=5", /* 2 to 4 stages */
+      "wgmma bm=64 bn=128 bk=64 groups=1x1 stages=3 x", "wgmma bm=64 bn=128 bk=64 groups=1x1"};
+  for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+    ck_assert_msg(bb_schedule_parse(refused[i], &s) == BITBLAS_INVALID_ARGUMENT, "%s", refused[i]);
+    ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "not a known schedule text"));
+  }
+
+  const bitblas_matmul_config cfg =
+      bb_test_scaled_config(256, 4096, 4096, BITBLAS_DTYPE_UINT4, 128, BITBLAS_ZEROS_ORIGINAL);
+  ck_assert_int_eq(bb_schedule_parse("wgmma bm=128 bn=256 bk=64 groups=2x1 stages=3", &s),
+                   BITBLAS_OK);
+  /* unpadded rows of 64 float16 activations: 128 bytes */
+  ck_assert_uint_eq(bb_wgmma_shared_bytes(&s, &cfg), (3 * 128 + 2 * 256) * 128);
+  ck_assert_uint_eq(bb_schedule_dynamic_shared(&s, &cfg), 114688);
+  char *source = bb_emit_source(&cfg, &s, BB_FAULT_NONE);
+  ck_assert_ptr_nonnull(source);
+  ck_assert_ptr_nonnull(strstr(source, "#define BB_GROUPS_M 2\n#define BB_GROUPS_N 1\n"));
+  ck_assert_ptr_nonnull(strstr(source, "#define BB_A_STAGES 3\n"));
+  ck_assert_ptr_nonnull(strstr(source, "#define BB_DYNAMIC_SHARED 114688\n"));
+  ck_assert_ptr_nonnull(strstr(source, "tile_units.cuh - units of W"));
+  /* sm_80 has no wgmma: the template says so rather than compiling something else */
+  bb_compiled compiled[BB_MAX_CANDIDATES];
+  ck_assert_int_eq(bb_compile_all(&source, 1, 80, compiled), BITBLAS_OK);
+  ck_assert_int_eq(compiled[0].status, BITBLAS_COMPILE_FAILED);
+  ck_assert_msg(strstr(compiled[0].message, "needs sm_90a") != NULL, "%s", compiled[0].message);
+  bb_compiled_free(compiled, 1);
+  free(source);
+
+  bitblas_matmul_config bf16_nf4 =
+      bb_test_scaled_config(1000, 2880, 3584, BITBLAS_DTYPE_NF4, 128, BITBLAS_ZEROS_NONE);
+  bf16_nf4.A_dtype = BITBLAS_DTYPE_BFLOAT16;
+  bf16_nf4.out_dtype = BITBLAS_DTYPE_BFLOAT16;
+  bitblas_matmul_config fp8 =
+      bb_test_scaled_config(48, 7392, 3584, BITBLAS_DTYPE_FLOAT8_E4M3, 128, BITBLAS_ZEROS_NONE);
+  bitblas_matmul_config one_bit =
+      bb_test_scaled_config(100, 2880, 1000, BITBLAS_DTYPE_UINT1, -1, BITBLAS_ZEROS_NONE);
+  bitblas_matmul_config quantized_zeros =
+      bb_test_scaled_config(256, 1000, 1024, BITBLAS_DTYPE_UINT2, 64, BITBLAS_ZEROS_QUANTIZED);
+  quantized_zeros.with_bias = 1;
+  bitblas_matmul_config int8_uint8 =
+      bb_test_scaled_config(1000, 2880, 2560, BITBLAS_DTYPE_UINT8, -1, BITBLAS_ZEROS_NONE);
+  int8_uint8.A_dtype = BITBLAS_DTYPE_INT8;
+  int8_uint8.accum_dtype = BITBLAS_DTYPE_INT32;
+  bitblas_matmul_config bitnet;
+  bitblas_bitnet_config_init(&bitnet, 2880, 2560);
+  bitnet.dynamic_m = 0;
+  bitnet.M = 256;
+  bitnet.with_bias = 1;
+  const bitblas_matmul_config int8 = int8_codes_config(8192, 4096, 4096);
+  const bitblas_matmul_config *configs[] = {
+      &cfg, &bf16_nf4, &fp8, &one_bit, &quantized_zeros, &int8_uint8, &bitnet, &int8};
+  for (size_t c = 0; c < sizeof configs / sizeof configs[0]; c++) {
+    ck_assert_int_eq(bitblas_matmul_config_validate(configs[c]), BITBLAS_OK);
+    ck_assert(bb_wgmma_fits(configs[c]));
+    bb_schedule base[BB_MAX_CANDIDATES], sm80[BB_MAX_CANDIDATES], sm90[BB_MAX_CANDIDATES];
+    const int count = bb_candidates_enumerate(configs[c], base);
+    /* other devices: the list every device runs, as it was */
+    ck_assert_int_eq(bb_candidates_enumerate_for(configs[c], 80, sm80), count);
+    ck_assert_int_eq(bb_candidates_enumerate_for(configs[c], 89, sm80), count);
+    ck_assert(memcmp(base, sm80, (size_t)count * sizeof base[0]) == 0);
+    /* sm_90: that list, then wgmma tiles no taller than twice M */
+    const int total = bb_candidates_enumerate_for(configs[c], 90, sm90);
+    ck_assert(memcmp(base, sm90, (size_t)count * sizeof base[0]) == 0);
+    ck_assert_int_ge(total - count, configs[c]->M >= 256 ? 4 : 1);
+    char *sources[BB_MAX_CANDIDATES] = {0};
+    for (int i = count; i < total; i++) {
+      ck_assert_int_eq(sm90[i].family, BB_FAMILY_WGMMA);
+      ck_assert_int_lt(sm90[i].block_m / 2, configs[c]->M);
+      ck_assert_uint_le(bb_wgmma_shared_bytes(&sm90[i], configs[c]), BB_WGMMA_SHARED_MAX);
+      sources[i - count] = bb_emit_source(configs[c], &sm90[i], BB_FAULT_NONE);
+      ck_assert_ptr_nonnull(sources[i - count]);
+    }
+    ck_assert_int_eq(bb_compile_all(sources, total - count, 90, compiled), BITBLAS_OK);
+    for (int i = 0; i < total - count; i++) {
+      bb_schedule_format(&sm90[count + i], text, sizeof text);
+      ck_assert_msg(compiled[i].status == BITBLAS_OK, "config %zu, %s: %s", c, text,
+                    compiled[i].message);
+      free(sources[i]);
+    }
+    bb_compiled_free(compiled, total - count);
+  }
+
+  /* Not offered: M <= 32 (the tensor-core gemvs' batches), plain float weights, and int8
+   * activations where K is not whole 16-byte vectors. */
+  bitblas_matmul_config small = cfg;
+  small.M = 32;
+  bitblas_matmul_config plain = cfg;
+  plain.W_dtype = BITBLAS_DTYPE_FLOAT16;
+  plain.with_scaling = 0;
+  plain.zeros_mode = BITBLAS_ZEROS_NONE;
+  plain.group_size = -1;
+  bitblas_matmul_config int8_odd_k = int8_codes_config(256, 4096, 1000);
+  const bitblas_matmul_config *without[] = {&small, &plain, &int8_odd_k};
+  for (size_t c = 0; c < sizeof without / sizeof without[0]; c++) {
+    ck_assert_int_eq(bitblas_matmul_config_validate(without[c]), BITBLAS_OK);
+    bb_schedule base[BB_MAX_CANDIDATES], sm90[BB_MAX_CANDIDATES];
+    ck_assert_int_eq(bb_candidates_enumerate_for(without[c], 90, sm90),
+                     bb_candidates_enumerate(without[c], base));
+  }
+  ck_assert(!bb_wgmma_fits(&plain));
+  ck_assert(!bb_wgmma_fits(&int8_odd_k));
+}
+END_TEST
+
 /* The tcgemv candidates of cfg in schedules (room for BB_MAX_CANDIDATES), each checked to take
  * scales before the mma, without given sums, and in the order the weights are stored in (traded
  * words, lane order 2, where bb_config_weight_order; else the loaded order); returns their
@@ -1169,19 +1290,20 @@ START_TEST(test_one_kernel_layer_rule) {
 END_TEST
 
 /* The product that follows the row quantizer is its programmatic dependent on compute capability
- * 9.0 and later, unless it is a tile of the mma family; never before 9.0. Dependent runs follow
- * the same rule where they are on, and are on only for BITBLAS_DEPENDENT_LAUNCH=1. */
+ * 9.0 and later, unless it is a tile of the mma or wgmma family; never before 9.0. Dependent runs
+ * follow the same rule where they are on, and are on only for BITBLAS_DEPENDENT_LAUNCH=1. */
 START_TEST(test_dependent_launch_rule) {
   static const char *const texts[] = {
       "gemv warps=4 rows=1 m_tile=1 unroll=2 chunk=64",
       "tcgemv_int8 warps=8 n_tiles=1 m_tiles=4 unroll=2 words=2 stages=2",
       "tcgemv warps=8 n_tiles=2 m_tiles=1 unroll=1 words=4 post=1 stages=2 order=0",
       "mma bm=128 bn=64 bk=64 warps=4x1",
+      "wgmma bm=128 bn=256 bk=64 groups=2x1 stages=3",
   };
   for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
     bb_schedule schedule;
     ck_assert_int_eq(bb_schedule_parse(texts[i], &schedule), BITBLAS_OK);
-    const int tile = schedule.family == BB_FAMILY_MMA;
+    const int tile = schedule.family == BB_FAMILY_MMA || schedule.family == BB_FAMILY_WGMMA;
     ck_assert_int_eq(bb_launch_follows_quantizer(9, &schedule), !tile);
     ck_assert_int_eq(bb_launch_follows_quantizer(10, &schedule), !tile);
     ck_assert_int_eq(bb_launch_follows_quantizer(8, &schedule), 0);
@@ -1198,9 +1320,9 @@ START_TEST(test_dependent_launch_rule) {
 END_TEST
 
 /* With dependent runs, every family's kernels (the BitNet layer's quantizer and one-kernel layer,
- * and the given-sums pair, included) carry BB_DEPENDENT_LAUNCH and compile for sm_80 and sm_90;
- * without, the sources are those of the plain setting. The two settings have their own cache
- * rows: the source hashes differ. */
+ * and the given-sums pair, included) carry BB_DEPENDENT_LAUNCH and compile for sm_80 and sm_90
+ * (wgmma: for sm_90, the only device it is offered on); without, the sources are those of the
+ * plain setting. The two settings have their own cache rows: the source hashes differ. */
 START_TEST(test_dependent_launch_sources) {
   bitblas_matmul_config bitnet;
   bitblas_bitnet_config_init(&bitnet, 2880, 2560);
@@ -1239,6 +1361,18 @@ START_TEST(test_dependent_launch_sources) {
     }
     compile_for_both_archs(sources, picked);
   }
+  bb_schedule sm90[BB_MAX_CANDIDATES];
+  const int total = bb_candidates_enumerate_for(&configs[2], 90, sm90);
+  ck_assert_int_eq(sm90[total - 1].family, BB_FAMILY_WGMMA);
+  char *wgmma_source = bb_emit_source_for(&configs[2], &sm90[total - 1], BB_FAULT_NONE, 1);
+  ck_assert_ptr_nonnull(wgmma_source);
+  ck_assert_ptr_nonnull(strstr(wgmma_source, "#define BB_DEPENDENT_LAUNCH 1\n"));
+  bb_compiled compiled[1];
+  ck_assert_int_eq(bb_compile_all(&wgmma_source, 1, 90, compiled), BITBLAS_OK);
+  ck_assert_msg(compiled[0].status == BITBLAS_OK, "%s", compiled[0].message);
+  bb_compiled_free(compiled, 1);
+  free(wgmma_source);
+  families[BB_FAMILY_WGMMA]++;
   for (int f = 0; f < BB_FAMILY_COUNT; f++) ck_assert_msg(families[f] > 0, "family %d untried", f);
   ck_assert_int_gt(given_sums, 0);
   char plain_hash[17], dependent_hash[17];
@@ -1407,6 +1541,7 @@ int main(void) {
   tcase_add_test(tc, test_full_sm_blocks);
   tcase_add_test(tc, test_template_guards_misfits);
   tcase_add_test(tc, test_mma_shared_tiles);
+  tcase_add_test(tc, test_wgmma_candidates);
   tcase_add_test(tc, test_value_codes_candidates);
   tcase_add_test(tc, test_bfloat16_candidates);
   tcase_add_test(tc, test_given_sums_twins);

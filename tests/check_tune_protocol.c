@@ -62,7 +62,7 @@ static bitblas_status tune_with(const char *mode, bb_tune_result *result) {
   bb_worker worker;
   memset(&worker, 0, sizeof worker);
   const bitblas_matmul_config cfg = small_config();
-  bitblas_status status = bb_tune(&worker, 0, &cfg, result);
+  bitblas_status status = bb_tune(&worker, 0, 80, &cfg, result);
   bb_worker_stop(&worker);
   ck_assert_int_eq(worker.pid, 0);
   /* Every worker started was reaped: this process has no children left. */
@@ -143,7 +143,7 @@ START_TEST(test_missing_worker_is_a_clear_error) {
   memset(&worker, 0, sizeof worker);
   bb_tune_result result;
   const bitblas_matmul_config cfg = small_config();
-  ck_assert_int_eq(bb_tune(&worker, 0, &cfg, &result), BITBLAS_WORKER_FAILED);
+  ck_assert_int_eq(bb_tune(&worker, 0, 80, &cfg, &result), BITBLAS_WORKER_FAILED);
   ck_assert_ptr_nonnull(strstr(bitblas_last_error(), "BITBLAS_WORKER=/nonexistent/bitblas-worker"));
   ck_assert_int_eq(worker.pid, 0);
   bb_tune_result_free(&result);
@@ -224,7 +224,7 @@ START_TEST(test_worker_gets_stdio_only) {
   memset(&worker, 0, sizeof worker);
   bb_tune_result result;
   const bitblas_matmul_config cfg = small_config();
-  ck_assert_msg(bb_tune(&worker, 0, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_msg(bb_tune(&worker, 0, 80, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
   const int caller_end = worker.to_worker;
   bb_worker_stop(&worker);
   unsetenv("FAKE_WORKER_REPORT");
@@ -249,7 +249,7 @@ START_TEST(test_worker_that_ended_is_replaced) {
   memset(&worker, 0, sizeof worker);
   bb_tune_result result;
   const bitblas_matmul_config cfg = small_config();
-  ck_assert_msg(bb_tune(&worker, 0, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_msg(bb_tune(&worker, 0, 80, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
   bb_tune_result_free(&result);
   /* The worker ends between two calls (as when the thread that started it ends). */
   const pid_t first = worker.pid;
@@ -258,7 +258,7 @@ START_TEST(test_worker_that_ended_is_replaced) {
   siginfo_t info;
   memset(&info, 0, sizeof info);
   ck_assert_int_eq(waitid(P_PID, (id_t)first, &info, WEXITED | WNOWAIT), 0);
-  ck_assert_msg(bb_tune(&worker, 0, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
+  ck_assert_msg(bb_tune(&worker, 0, 80, &cfg, &result) == BITBLAS_OK, "%s", bitblas_last_error());
   ck_assert_int_eq(result.workers_started, 1);
   ck_assert_int_eq(result.winner, 2);
   ck_assert_int_ne(worker.pid, first);
@@ -437,7 +437,7 @@ START_TEST(test_worker_gets_our_dependent_launch_setting) {
   memset(&worker, 0, sizeof worker);
   bb_tune_result result;
   const bitblas_matmul_config cfg = small_config();
-  const bitblas_status status = bb_tune(&worker, 0, &cfg, &result);
+  const bitblas_status status = bb_tune(&worker, 0, 80, &cfg, &result);
   bb_worker_stop(&worker);
   unsetenv("BITBLAS_DEPENDENT_LAUNCH");
   ck_assert_int_ne(status, BITBLAS_OK);
@@ -455,7 +455,7 @@ START_TEST(test_worker_starts_with_no_environment) {
   const bitblas_matmul_config cfg = small_config();
   char **saved = environ;
   environ = NULL;
-  const bitblas_status status = bb_tune(&worker, 0, &cfg, &result);
+  const bitblas_status status = bb_tune(&worker, 0, 80, &cfg, &result);
   environ = saved;
   bb_worker_stop(&worker);
   ck_assert_int_ne(status, BITBLAS_OK);

@@ -87,11 +87,14 @@ char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *s,
                          int dependent_launch) {
   const char *common = bb_kernel_source_find("common.cuh");
   static const char *const family_files[BB_FAMILY_COUNT] = {"gemv.cu", "mma.cu", "tcgemv.cu",
-                                                            "tcgemv_int8.cu"};
+                                                            "tcgemv_int8.cu", "wgmma.cu"};
   const char *family = bb_kernel_source_find(family_files[s->family]);
-  if (!common || !family) {
-    bb_fail(BITBLAS_NOT_FOUND, "kernel template missing from the build (common.cuh, %s)",
-            family_files[s->family]);
+  /* The tiled families share their units of W (tile_units.cuh). */
+  const int tiled = s->family == BB_FAMILY_MMA || s->family == BB_FAMILY_WGMMA;
+  const char *units = tiled ? bb_kernel_source_find("tile_units.cuh") : "";
+  if (!common || !family || !units) {
+    bb_fail(BITBLAS_NOT_FOUND, "kernel template missing from the build (common.cuh, %s%s)",
+            family_files[s->family], tiled ? ", tile_units.cuh" : "");
     return NULL;
   }
   char schedule_text[128];
@@ -131,12 +134,17 @@ char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *s,
                  s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->post_scale,
                  s->stages, s->lane_order,
                  s->lane_order == 2 && bb_weight_order_splits(bitblas_dtype_bits(cfg->W_dtype)));
+  else if (s->family == BB_FAMILY_WGMMA)
+    used += snprintf(defines + used, sizeof defines - (size_t)used,
+                     "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"
+                     "#define BB_GROUPS_M %d\n#define BB_GROUPS_N %d\n",
+                     s->block_m, s->block_n, s->block_k, s->groups_m, s->groups_n);
   else
     used += snprintf(defines + used, sizeof defines - (size_t)used,
                      "#define BB_BM %d\n#define BB_BN %d\n#define BB_BK %d\n"
                      "#define BB_WARPS_M %d\n#define BB_WARPS_N %d\n",
                      s->block_m, s->block_n, s->block_k, s->warps_m, s->warps_n);
-  if (s->family == BB_FAMILY_MMA && s->stages)
+  if (tiled && s->stages)
     used += snprintf(defines + used, sizeof defines - (size_t)used, "#define BB_A_STAGES %d\n",
                      s->stages);
   const size_t dynamic_shared = bb_schedule_dynamic_shared(s, cfg);
@@ -163,14 +171,15 @@ char *bb_emit_source_for(const bitblas_matmul_config *cfg, const bb_schedule *s,
       return NULL;
     }
   }
-  const size_t size = strlen(defines) + strlen(common) + strlen(family) + strlen(quantizer) + 4;
+  const size_t size =
+      strlen(defines) + strlen(common) + strlen(quantizer) + strlen(units) + strlen(family) + 6;
   char *source = malloc(size);
   if (!source) {
     bb_fail(BITBLAS_OUT_OF_MEMORY, "no memory for a %zu-byte kernel source", size);
     return NULL;
   }
-  snprintf(source, size, "%s%s\n%s%s%s", defines, common, quantizer, *quantizer ? "\n" : "",
-           family);
+  snprintf(source, size, "%s%s\n%s%s%s%s%s", defines, common, quantizer, *quantizer ? "\n" : "",
+           units, *units ? "\n" : "", family);
   return source;
 }
 

@@ -25,7 +25,8 @@ CUresult bb_function_load(const bb_cuda_api *cu, const void *cubin, CUmodule *mo
 }
 
 int bb_launch_follows_quantizer(int compute_major, const bb_schedule *schedule) {
-  return compute_major >= 9 && schedule->family != BB_FAMILY_MMA;
+  return compute_major >= 9 && schedule->family != BB_FAMILY_MMA &&
+         schedule->family != BB_FAMILY_WGMMA;
 }
 
 int bb_dependent_launch_setting(const char *value) { return value && strcmp(value, "1") == 0; }

@@ -41,6 +41,9 @@ int bb_schedule_format(const bb_schedule *s, char *buf, size_t size) {
     return snprintf(buf, size,
                     "tcgemv_int8 warps=%d n_tiles=%d m_tiles=%d unroll=%d words=%d stages=%d",
                     s->warps, s->n_tiles, s->m_tiles, s->unroll, s->lane_words, s->stages);
+  if (s->family == BB_FAMILY_WGMMA)
+    return snprintf(buf, size, "wgmma bm=%d bn=%d bk=%d groups=%dx%d stages=%d", s->block_m,
+                    s->block_n, s->block_k, s->groups_m, s->groups_n, s->stages);
   if (s->family == BB_FAMILY_GEMV)
     return snprintf(buf, size, "gemv warps=%d rows=%d m_tile=%d unroll=%d chunk=%d", s->warps,
                     s->rows_per_warp, s->m_tile, s->unroll, s->chunk_elems);
@@ -116,10 +119,22 @@ bitblas_status bb_schedule_parse(const char *text, bb_schedule *s) {
     s->family = BB_FAMILY_MMA;
     return BITBLAS_OK;
   }
+  memset(s, 0, sizeof *s);
+  length = 0;
+  if (sscanf(text, "wgmma bm=%d bn=%d bk=%d groups=%dx%d stages=%d%n", &s->block_m, &s->block_n,
+             &s->block_k, &s->groups_m, &s->groups_n, &s->stages, &length) == 6 &&
+      text[length] == '\0' && s->groups_m > 0 && s->groups_n > 0 &&
+      s->block_m == 64 * s->groups_m && s->block_n > 0 && s->block_n % s->groups_n == 0 &&
+      s->block_k > 0 && s->stages >= 2 && s->stages <= 4) {
+    s->family = BB_FAMILY_WGMMA;
+    return BITBLAS_OK;
+  }
+  memset(s, 0, sizeof *s);
   return bb_fail(BITBLAS_INVALID_ARGUMENT, "schedule \"%s\": not a known schedule text", text);
 }
 
 int bb_schedule_threads(const bb_schedule *s) {
+  if (s->family == BB_FAMILY_WGMMA) return 128 * s->groups_m * s->groups_n;
   return s->family == BB_FAMILY_MMA ? 32 * s->warps_m * s->warps_n : 32 * s->warps;
 }
 
@@ -167,7 +182,13 @@ size_t bb_mma_shared_bytes(const bb_schedule *s, const bitblas_matmul_config *cf
   return ((size_t)a_stages * (size_t)s->block_m + 2 * (size_t)s->block_n) * pitch;
 }
 
+size_t bb_wgmma_shared_bytes(const bb_schedule *s, const bitblas_matmul_config *cfg) {
+  const size_t row = (size_t)s->block_k * (cfg->A_dtype == BITBLAS_DTYPE_INT8 ? 1 : 2);
+  return ((size_t)s->stages * (size_t)s->block_m + 2 * (size_t)s->block_n) * row;
+}
+
 size_t bb_schedule_dynamic_shared(const bb_schedule *s, const bitblas_matmul_config *cfg) {
+  if (s->family == BB_FAMILY_WGMMA) return bb_wgmma_shared_bytes(s, cfg);
   if (s->family != BB_FAMILY_MMA || !s->stages) return 0;
   const size_t bytes = bb_mma_shared_bytes(s, cfg, s->stages);
   return bytes > BB_MMA_STATIC_SHARED_MAX ? bytes : 0;
@@ -205,6 +226,20 @@ static bb_schedule mma(int block_m, int block_n, int block_k, int warps_m, int w
   s.block_k = block_k;
   s.warps_m = warps_m;
   s.warps_n = warps_n;
+  s.stages = stages;
+  return s;
+}
+
+/* A wgmma schedule: `groups_m` x `groups_n` warpgroups, 64 rows of the tile each. */
+static bb_schedule wgmma(int block_n, int block_k, int groups_m, int groups_n, int stages) {
+  bb_schedule s;
+  memset(&s, 0, sizeof s);
+  s.family = BB_FAMILY_WGMMA;
+  s.block_m = 64 * groups_m;
+  s.block_n = block_n;
+  s.block_k = block_k;
+  s.groups_m = groups_m;
+  s.groups_n = groups_n;
   s.stages = stages;
   return s;
 }
@@ -604,6 +639,33 @@ int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out) 
         break;
       }
     }
+  }
+  return count;
+}
+
+int bb_wgmma_fits(const bitblas_matmul_config *cfg) {
+  if (cfg->A_dtype == BITBLAS_DTYPE_INT8)
+    return bb_dtype_is_integer_weight(cfg->W_dtype) && cfg->K % 16 == 0;
+  return (cfg->A_dtype == BITBLAS_DTYPE_FLOAT16 || cfg->A_dtype == BITBLAS_DTYPE_BFLOAT16) &&
+         bitblas_dtype_bits(cfg->W_dtype) <= 8;
+}
+
+int bb_candidates_enumerate_for(const bitblas_matmul_config *cfg, int arch, bb_schedule *out) {
+  int count = bb_candidates_enumerate(cfg, out);
+  /* wgmma (sm_90a): from M = 33, where the tiled families take over from the tensor-core gemvs,
+   * for the weights in the plain layout. Tiles of 64 and 128 rows of A, one warpgroup per 64
+   * rows; for int8 A the same tiles with k steps twice as long, the same bytes per tile row. */
+  if (arch != 90 || cfg->M <= 32 || !bb_wgmma_fits(cfg) || bb_config_weight_order(cfg))
+    return count;
+  bb_schedule wgmmas[] = {
+      wgmma(128, 64, 1, 1, 4), wgmma(256, 64, 1, 2, 4), wgmma(128, 64, 2, 1, 4),
+      wgmma(256, 64, 2, 1, 4), wgmma(128, 64, 4, 1, 4),
+  };
+  for (size_t i = 0; i < sizeof wgmmas / sizeof wgmmas[0] && count < BB_MAX_CANDIDATES; i++) {
+    if (wgmmas[i].block_m / 2 >= cfg->M) continue; /* mostly padded rows */
+    if (cfg->A_dtype == BITBLAS_DTYPE_INT8) wgmmas[i].block_k *= 2;
+    if (bb_wgmma_shared_bytes(&wgmmas[i], cfg) > BB_WGMMA_SHARED_MAX) continue;
+    out[count++] = wgmmas[i];
   }
   return count;
 }

@@ -492,13 +492,13 @@ static int skip_list(const bb_tune_result *out, char *skip, size_t size) {
   return pending;
 }
 
-bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matmul_config *cfg,
-                       bb_tune_result *out) {
+bitblas_status bb_tune(bb_worker *worker, int device_ordinal, int arch,
+                       const bitblas_matmul_config *cfg, bb_tune_result *out) {
   memset(out, 0, sizeof *out);
   out->winner = -1;
   out->nvrtc_version = -1;
   const double started = now_seconds();
-  out->candidate_count = bb_candidates_enumerate(cfg, out->schedules);
+  out->candidate_count = bb_candidates_enumerate_for(cfg, arch, out->schedules);
   /* BITBLAS_TUNE_MAX_CANDIDATES limits tuning to the first candidates (quick tuning). */
   const char *limit_env = getenv("BITBLAS_TUNE_MAX_CANDIDATES");
   const int limit = limit_env && atoi(limit_env) > 0 ? atoi(limit_env) : BB_MAX_CANDIDATES;

@@ -47,8 +47,10 @@ bitblas_status bb_worker_path_for_library(const char *library_file, char *buf, s
 bitblas_status bb_worker_path(char *buf, size_t size);
 
 /* Tunes cfg (one M: cfg->M; dynamic_m set marks a dynamic operator's bucket whose weights stay
- * in the plain layout, see bb_config_weight_order) on device `device_ordinal` through `worker`
- * (started if needed, and started again if it ended since its last request). The worker
+ * in the plain layout, see bb_config_weight_order) on device `device_ordinal`, of compute
+ * capability `arch` (major x 10 + minor: the candidate list, bb_candidates_enumerate_for, is the
+ * one the worker enumerates for that device), through `worker` (started if needed, and started
+ * again if it ended since its last request). The worker
  * inherits no descriptor of this process but its end of the socket pair (as stdin and stdout)
  * and stderr. Time limits, per reply:
  * 300 s while compiling; BITBLAS_TUNE_SETUP_TIMEOUT (default: the larger of 60 s and 4 run
@@ -57,8 +59,8 @@ bitblas_status bb_worker_path(char *buf, size_t size);
  * BITBLAS_OK with the winner, or BITBLAS_NO_VALID_CANDIDATE (every candidate's outcome in the
  * message), BITBLAS_WORKER_FAILED, BITBLAS_NO_NVRTC. Failed candidates never fail the call when
  * another one works. Free with bb_tune_result_free. */
-bitblas_status bb_tune(bb_worker *worker, int device_ordinal, const bitblas_matmul_config *cfg,
-                       bb_tune_result *out);
+bitblas_status bb_tune(bb_worker *worker, int device_ordinal, int arch,
+                       const bitblas_matmul_config *cfg, bb_tune_result *out);
 
 void bb_tune_result_free(bb_tune_result *result);
 

@@ -154,7 +154,7 @@ static void tune_request(worker_device *device, char *skip, char *fault, char *d
     return;
   }
   bb_schedule schedules[BB_MAX_CANDIDATES];
-  const int count = bb_candidates_enumerate(&cfg, schedules);
+  const int count = bb_candidates_enumerate_for(&cfg, device->arch, schedules);
   reply("begin %d %d", count, bb_nvrtc_version());
 
   char *sources[BB_MAX_CANDIDATES] = {0};
