@@ -213,7 +213,7 @@ START_TEST(test_schedule_text_round_trip) {
   int large_families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, large_families);
   ck_assert_int_ge(large_families[BB_FAMILY_MMA], 8);
-  ck_assert_int_ge(large_families[BB_FAMILY_WGMMA], 3);
+  ck_assert_int_eq(large_families[BB_FAMILY_WGMMA], 2); /* 64 and 128 rows of A */
   cfg.M = 4;
   int small_families[BB_FAMILY_COUNT] = {0};
   round_trip_candidates(&cfg, small_families);
@@ -876,7 +876,7 @@ START_TEST(test_wgmma_candidates) {
     /* sm_90: that list, then wgmma tiles no taller than twice M */
     const int total = bb_candidates_enumerate_for(configs[c], 90, sm90);
     ck_assert(memcmp(base, sm90, (size_t)count * sizeof base[0]) == 0);
-    ck_assert_int_ge(total - count, configs[c]->M >= 256 ? 4 : 1);
+    ck_assert_int_eq(total - count, configs[c]->M > 128 ? 3 : configs[c]->M > 64 ? 2 : 1);
     char *sources[BB_MAX_CANDIDATES] = {0};
     for (int i = count; i < total; i++) {
       ck_assert_int_eq(sm90[i].family, BB_FAMILY_WGMMA);

@@ -653,18 +653,18 @@ int bb_wgmma_fits(const bitblas_matmul_config *cfg) {
 int bb_candidates_enumerate_for(const bitblas_matmul_config *cfg, int arch, bb_schedule *out) {
   int count = bb_candidates_enumerate(cfg, out);
   /* wgmma (sm_90a): from M = 33, where the tiled families take over from the tensor-core gemvs,
-   * for the weights in the plain layout. Tiles of 64 to 256 rows of A, one warpgroup per 64
+   * for the weights in the plain layout. Tiles of 64, 128 and 256 rows of A, one warpgroup per 64
    * rows; for int8 A the same tiles with k steps twice as long, the same bytes per tile row. On
    * an H200 (bench/RESULTS.md, thirty-eighth section) 128 x 256 won every Llama-3 layer of
    * float16 x uint4 at M = 1024-8192 and 3 of 8 at M = 256, and half of int8 x int2's at
    * M = 1024-8192; 64 x 256 on 2 warpgroups won one at M = 256, 256 x 128 one of int8 x int2 at
-   * M = 8192; 64 x 128 and 128 x 128 won none (the mma tiles kept the other layers). */
+   * M = 8192; 64 x 128 and 128 x 128 won none (the mma tiles kept the other layers), and the
+   * list leaves them out: each candidate adds to the first op_get's tuning, which took 3.08 s
+   * on int8 x int2 57344 x 8192 at M = 1024 with them. */
   if (arch != 90 || cfg->M <= 32 || !bb_wgmma_fits(cfg) || bb_config_weight_order(cfg))
     return count;
-  bb_schedule wgmmas[] = {
-      wgmma(128, 64, 1, 1, 4), wgmma(256, 64, 1, 2, 4), wgmma(128, 64, 2, 1, 4),
-      wgmma(256, 64, 2, 1, 4), wgmma(128, 64, 4, 1, 4),
-  };
+  bb_schedule wgmmas[] = {wgmma(256, 64, 1, 2, 4), wgmma(256, 64, 2, 1, 4),
+                          wgmma(128, 64, 4, 1, 4)};
   for (size_t i = 0; i < sizeof wgmmas / sizeof wgmmas[0] && count < BB_MAX_CANDIDATES; i++) {
     if (wgmmas[i].block_m / 2 >= cfg->M) continue; /* mostly padded rows */
     if (cfg->A_dtype == BITBLAS_DTYPE_INT8) wgmmas[i].block_k *= 2;

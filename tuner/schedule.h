@@ -126,8 +126,8 @@ void bb_schedules_compile_order(const bb_schedule *schedules, int count, int *or
 int bb_candidates_enumerate(const bitblas_matmul_config *cfg, bb_schedule *out);
 
 /* The same list for a device of compute capability `arch` (major x 10 + minor), followed by the
- * schedules only that device runs: on 9.0 the wgmma family (bb_wgmma_fits). The tuner and its
- * worker enumerate the same list for the same device. */
+ * schedules only that device runs: on 9.0 three tiles of the wgmma family (bb_wgmma_fits). The
+ * tuner and its worker enumerate the same list for the same device. */
 int bb_candidates_enumerate_for(const bitblas_matmul_config *cfg, int arch, bb_schedule *out);
 
 /* Whether the wgmma family can run cfg: float16 or bfloat16 A with weights of 1 to 8 bits (not
