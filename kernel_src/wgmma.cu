@@ -5,11 +5,12 @@
 // (i, j) of a BB_GROUPS_M x BB_GROUPS_N grid multiplies rows 64 i .. 64 i + 63 of the tile by its
 // BB_BN / BB_GROUPS_N columns: m64nNk16 with float32 accumulators for float16/bfloat16
 // activations, m64nNk32 with exact int32 ones for int8 activations. The wgmma of step s is
-// asynchronous: while it runs, the same warps load step s + BB_W_AHEAD's weights, copy step
-// s + BB_A_STAGES - 1's activations and dequantize step s + 1's weights into the other W tile;
-// then they wait for it, and one barrier ends the step. Handles every integer, table and float8
-// weight format of 1 to 8 bits with float activations, and every integer format with int8 ones
-// where K is a multiple of 16 (the tuner's rules). (common.cuh and tile_units.cuh first.)
+// asynchronous: while it runs, the same warps copy step s + BB_A_STAGES - 1's activations,
+// dequantize step s + 1's weights into the other W tile, fence for the tensor cores and then load
+// step s + BB_W_AHEAD's weights; then they wait for it, and one barrier ends the step. Handles
+// every integer, table and float8 weight format of 1 to 8 bits with float activations, and every
+// integer format with int8 ones where K is a multiple of 16 (the tuner's rules). (common.cuh and
+// tile_units.cuh first.)
 //
 // Schedule parameters (from the emitter):
 //   BB_BM, BB_BN, BB_BK        block tile; BM = 64 x BB_GROUPS_M, BK whole mma steps (16 or 32)
