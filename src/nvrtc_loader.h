@@ -17,10 +17,9 @@ bitblas_status bb_nvrtc_load(void);
 int bb_nvrtc_version(void);
 
 /* Compiles `source` (named `name` in logs) for sm_<arch> (e.g. 86; 90 is sm_90a, the arch-specific
- * target) with the library's options
- * plus `extra_options` (NULL-terminated, may be NULL). On success *cubin is malloc'd (caller
- * frees) and *cubin_size set. On failure: BITBLAS_COMPILE_FAILED with the NVRTC log and the
- * options in the message; *cubin NULL. */
+ * target) with the library's options plus `extra_options` (NULL-terminated, may be NULL). On
+ * success *cubin is malloc'd (caller frees) and *cubin_size set. On failure: BITBLAS_COMPILE_FAILED
+ * with the NVRTC log and the options in the message; *cubin NULL. */
 bitblas_status bb_nvrtc_compile(const char *source, const char *name, int arch,
                                 const char *const *extra_options, void **cubin, size_t *cubin_size);
 

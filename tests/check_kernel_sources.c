@@ -352,10 +352,9 @@ static tcgemv_counts count_tcgemv(const bitblas_matmul_config *cfg) {
   return counts;
 }
 
-/* Compiles `count` sources for sm_80 and sm_90, each to a cubin, then frees them. */
-static void compile_for_both_archs(char **sources, int count) {
-  const int archs[] = {80, 90};
-  for (size_t a = 0; count && a < sizeof archs / sizeof archs[0]; a++) {
+/* Compiles `count` sources for each of `arch_count` archs, each to a cubin, then frees them. */
+static void compile_for_archs(char **sources, int count, const int *archs, size_t arch_count) {
+  for (size_t a = 0; count && a < arch_count; a++) {
     bb_compiled compiled[BB_MAX_CANDIDATES];
     ck_assert_int_eq(bb_compile_all(sources, count, archs[a], compiled), BITBLAS_OK);
     for (int i = 0; i < count; i++)
@@ -363,6 +362,12 @@ static void compile_for_both_archs(char **sources, int count) {
     bb_compiled_free(compiled, count);
   }
   for (int i = 0; i < count; i++) free(sources[i]);
+}
+
+/* compile_for_archs for sm_80 and sm_90. */
+static void compile_for_both_archs(char **sources, int count) {
+  static const int archs[] = {80, 90};
+  compile_for_archs(sources, count, archs, 2);
 }
 
 /* A config of int8 activations and int2 codes without scales (the int8 tensor-core family). */
@@ -885,14 +890,8 @@ START_TEST(test_wgmma_candidates) {
       sources[i - count] = bb_emit_source(configs[c], &sm90[i], BB_FAULT_NONE);
       ck_assert_ptr_nonnull(sources[i - count]);
     }
-    ck_assert_int_eq(bb_compile_all(sources, total - count, 90, compiled), BITBLAS_OK);
-    for (int i = 0; i < total - count; i++) {
-      bb_schedule_format(&sm90[count + i], text, sizeof text);
-      ck_assert_msg(compiled[i].status == BITBLAS_OK, "config %zu, %s: %s", c, text,
-                    compiled[i].message);
-      free(sources[i]);
-    }
-    bb_compiled_free(compiled, total - count);
+    static const int sm90_only[] = {90};
+    compile_for_archs(sources, total - count, sm90_only, 1);
   }
 
   /* Not offered: M <= 32 (the tensor-core gemvs' batches), plain float weights, and int8
@@ -1367,11 +1366,8 @@ START_TEST(test_dependent_launch_sources) {
   char *wgmma_source = bb_emit_source_for(&configs[2], &sm90[total - 1], BB_FAULT_NONE, 1);
   ck_assert_ptr_nonnull(wgmma_source);
   ck_assert_ptr_nonnull(strstr(wgmma_source, "#define BB_DEPENDENT_LAUNCH 1\n"));
-  bb_compiled compiled[1];
-  ck_assert_int_eq(bb_compile_all(&wgmma_source, 1, 90, compiled), BITBLAS_OK);
-  ck_assert_msg(compiled[0].status == BITBLAS_OK, "%s", compiled[0].message);
-  bb_compiled_free(compiled, 1);
-  free(wgmma_source);
+  static const int sm90_only[] = {90};
+  compile_for_archs(&wgmma_source, 1, sm90_only, 1);
   families[BB_FAMILY_WGMMA]++;
   for (int f = 0; f < BB_FAMILY_COUNT; f++) ck_assert_msg(families[f] > 0, "family %d untried", f);
   ck_assert_int_gt(given_sums, 0);

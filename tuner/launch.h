@@ -137,13 +137,12 @@ CUresult bb_fused_layer_launch(const bb_cuda_api *cu, CUfunction function,
                                CUdeviceptr x, CUdeviceptr W, CUdeviceptr weight_scale,
                                CUdeviceptr bias, CUdeviceptr y, CUstream stream, int programmatic);
 
-/* Whether a kernel of `schedule` that follows the row quantizer on a device of compute
- * capability `compute_major`.x is launched as the quantizer's programmatic dependent (bb_launch's
- * after_producer): on 9.0 and later, for every family but the tiled ones (mma, wgmma). Their
- * blocks are few and
- * long: launched while the quantizer's blocks still held part of the SMs, they were placed
- * unevenly, and on an H200 at M = 256 five of eight Llama-3 layers took 1.28-1.76 times as long
- * as the quantizer and the product launched one after the other; at M = 1024 and 8192 the
+/* Whether a kernel of `schedule` that follows the row quantizer on a device of compute capability
+ * `compute_major`.x is launched as the quantizer's programmatic dependent (bb_launch's
+ * after_producer): on 9.0 and later, for every family but the tiled ones (mma, wgmma). Their blocks
+ * are few and long: launched while the quantizer's blocks still held part of the SMs, they were
+ * placed unevenly, and on an H200 at M = 256 five of eight Llama-3 layers took 1.28-1.76 times as
+ * long as the quantizer and the product launched one after the other; at M = 1024 and 8192 the
  * dependent launch gained nothing (bench/RESULTS.md, twenty-first section). */
 int bb_launch_follows_quantizer(int compute_major, const bb_schedule *schedule);
 

@@ -177,14 +177,20 @@ void bb_schedule_grid(const bb_schedule *s, const bitblas_matmul_config *cfg, in
   grid[2] = 1;
 }
 
+/* The bytes of a tiled schedule's `a_stages` tiles of A and two tiles of W, each row BK
+ * activations (1 byte for int8 A, else 2) and `padding` bytes. */
+static size_t tiles_bytes(const bb_schedule *s, const bitblas_matmul_config *cfg, int a_stages,
+                          size_t padding) {
+  const size_t row = (size_t)s->block_k * (cfg->A_dtype == BITBLAS_DTYPE_INT8 ? 1 : 2) + padding;
+  return ((size_t)a_stages * (size_t)s->block_m + 2 * (size_t)s->block_n) * row;
+}
+
 size_t bb_mma_shared_bytes(const bb_schedule *s, const bitblas_matmul_config *cfg, int a_stages) {
-  const size_t pitch = (size_t)s->block_k * (cfg->A_dtype == BITBLAS_DTYPE_INT8 ? 1 : 2) + 16;
-  return ((size_t)a_stages * (size_t)s->block_m + 2 * (size_t)s->block_n) * pitch;
+  return tiles_bytes(s, cfg, a_stages, 16);
 }
 
 size_t bb_wgmma_shared_bytes(const bb_schedule *s, const bitblas_matmul_config *cfg) {
-  const size_t row = (size_t)s->block_k * (cfg->A_dtype == BITBLAS_DTYPE_INT8 ? 1 : 2);
-  return ((size_t)s->stages * (size_t)s->block_m + 2 * (size_t)s->block_n) * row;
+  return tiles_bytes(s, cfg, s->stages, 0);
 }
 
 size_t bb_schedule_dynamic_shared(const bb_schedule *s, const bitblas_matmul_config *cfg) {
