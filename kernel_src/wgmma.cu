@@ -76,12 +76,16 @@
 #error "A's tile must be whole passes of the block's threads"
 #endif
 // The loads of W: a thread takes a run of BB_RUN_UNITS consecutive units (k) of one tile row per
-// pass: tile row (tid + p x BB_THREADS) % BB_BN, run (tid + p x BB_THREADS) / BB_BN of the row's
-// BB_W_ROW_THREADS. Consecutive threads take consecutive rows (the stores: above).
+// pass, of the row's BB_W_ROW_THREADS runs (one per row, or as many as the block has threads per
+// row). Pass p's item i = tid + p x BB_THREADS is run (i / 8) % BB_W_ROW_THREADS of tile row
+// 8 (i / 8 / BB_W_ROW_THREADS) + i % 8: 8 consecutive threads take 8 consecutive rows of one run
+// (their 16-byte stores fill one core matrix, above), and where a row has several runs a warp's
+// loads read them side by side (on an H200, 256 x 128 on 4 warpgroups took 10-40 % less time
+// than with 32 rows of one run per warp: bench/RESULTS.md, thirty-ninth section).
 #define BB_W_ROW_THREADS (BB_THREADS > BB_BN ? BB_THREADS / BB_BN : 1)
 #define BB_W_PASSES (BB_BN * BB_W_ROW_THREADS / BB_THREADS)
 #define BB_RUN_UNITS (BB_ROW_VECTORS / BB_W_ROW_THREADS)
-#if (BB_THREADS % BB_BN != 0 && BB_BN % BB_THREADS != 0) || \
+#if BB_W_PASSES * BB_THREADS != BB_BN * BB_W_ROW_THREADS || BB_BN % 8 != 0 || \
     BB_ROW_VECTORS % BB_W_ROW_THREADS != 0
 #error "W's tile rows must be whole passes of the block's threads, and their runs whole units"
 #endif
@@ -282,9 +286,16 @@ struct bb_w_runs {
   bb_group_raw params[BB_W_PASSES][BB_RUN_GROUPS];
 };
 
-// Pass p's tile row, and the run of it this thread takes (both fixed for the kernel).
-__device__ __forceinline__ int bb_w_row(int tid, int p) { return (tid + p * BB_THREADS) % BB_BN; }
-__device__ __forceinline__ int bb_w_run(int tid, int p) { return (tid + p * BB_THREADS) / BB_BN; }
+// Pass p's tile row, and the run of it this thread takes (both fixed for the kernel). With one run
+// per row, item i is simply row i % BB_BN (written so, ptxas needs fewer registers for it).
+__device__ __forceinline__ int bb_w_row(int tid, int p) {
+  const int i = tid + p * BB_THREADS;
+  return BB_W_ROW_THREADS == 1 ? i % BB_BN : (i >> 3) / BB_W_ROW_THREADS * 8 + (i & 7);
+}
+__device__ __forceinline__ int bb_w_run(int tid, int p) {
+  const int i = tid + p * BB_THREADS;
+  return BB_W_ROW_THREADS == 1 ? i / BB_BN : (i >> 3) % BB_W_ROW_THREADS;
+}
 
 // Loads one piece of a run (BB_PIECE_BYTES at p, aligned to that) into the run's words.
 __device__ __forceinline__ void bb_piece_load(bb_u32 (&words)[BB_RUN_WORDS], int piece,
