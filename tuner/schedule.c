@@ -666,7 +666,8 @@ int bb_candidates_enumerate_for(const bitblas_matmul_config *cfg, int arch, bb_s
    * M = 1024-8192; 64 x 256 on 2 warpgroups won one at M = 256, 256 x 128 one of int8 x int2 at
    * M = 8192; 64 x 128 and 128 x 128 won none (the mma tiles kept the other layers), and the
    * list leaves them out: each candidate adds to the first op_get's tuning, which took 3.08 s
-   * on int8 x int2 57344 x 8192 at M = 1024 with them. */
+   * on int8 x int2 57344 x 8192 at M = 1024 with them, and at most 2.55 s on the Llama-3 layers
+   * at M = 1024 without them (thirty-ninth section). */
   if (arch != 90 || cfg->M <= 32 || !bb_wgmma_fits(cfg) || bb_config_weight_order(cfg))
     return count;
   bb_schedule wgmmas[] = {wgmma(256, 64, 1, 2, 4), wgmma(256, 64, 2, 1, 4),
